@@ -1,0 +1,20 @@
+/* ghl_signer.h: the HighLevel emulator's webhook signatures: Ed25519 (X-GHL-Signature) and the
+ * legacy RSA-SHA256 (X-WH-Signature), over the raw body, base64; keys made at start. */
+#ifndef PHEEDSYNC_SANDBOX_GHL_SIGNER_H
+#define PHEEDSYNC_SANDBOX_GHL_SIGNER_H
+
+#include "util/err.h"
+
+typedef struct ghl_signer ghl_signer;
+
+int ghl_signer_new(ghl_signer **out, err *e);
+void ghl_signer_free(ghl_signer *s);
+/* Both signatures of body, base64, malloc'd (free() them). */
+int ghl_signer_sign(ghl_signer *s, const char *body, size_t len, char **ed25519_b64,
+                    char **rsa_b64, err *e);
+/* The public keys as PEM (SubjectPublicKeyInfo), and the Ed25519 one as bare base64 SPKI. */
+const char *ghl_signer_ed25519_pem(const ghl_signer *s);
+const char *ghl_signer_ed25519_spki_b64(const ghl_signer *s);
+const char *ghl_signer_rsa_pem(const ghl_signer *s);
+
+#endif

@@ -1,0 +1,30 @@
+/* pl_emu.h: the PheedLoop (REST API v3) emulator: events, attendees, registrations, attendance,
+ * members, tags, announcements, REST hooks with signed webhooks. */
+#ifndef PHEEDSYNC_SANDBOX_PL_EMU_H
+#define PHEEDSYNC_SANDBOX_PL_EMU_H
+
+#include "sandbox/service.h"
+
+typedef struct pl_emu pl_emu;
+
+typedef struct pl_emu_options {
+    const char *org_code;   /* default "ORGSANDBOX" */
+    const char *api_key;    /* default generated */
+    const char *api_secret; /* default generated */
+} pl_emu_options;
+
+int pl_emu_new(pl_emu **out, const pl_emu_options *opts, sbx_service *svc, err *e);
+void pl_emu_free(pl_emu *p);
+int pl_emu_mount(pl_emu *p, http_server *srv, err *e);
+/* What a configuration needs: base URL path, org code, key, secret, events with their webhook
+ * secrets. */
+json_t *pl_emu_info(pl_emu *p);
+/* Creates an event directly; its webhook secret is generated. code_out may be NULL. */
+int pl_emu_seed_event(pl_emu *p, const char *event_code, const char *name, const char *date,
+                      err *e);
+/* Stores an attendee (and its registration) directly, no webhook; fields in the API's create
+ * shape plus optional "ticket_name". */
+int pl_emu_seed_attendee(pl_emu *p, const char *event_code, const json_t *fields, char *code_out,
+                         size_t code_len, err *e);
+
+#endif

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages pheedsync builds, tests and runs with. Idempotent.
+set -euo pipefail
+packages=(
+  build-essential pkg-config meson ninja-build clang
+  libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev
+  libssl-dev libinih-dev libcmocka-dev libpq-dev
+  nodejs npm wrk
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+echo "installing: ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,0 +1,16 @@
+/* commands.h: the entry point of each `pheedsync` command; one file per command. */
+#ifndef PHEEDSYNC_COMMANDS_H
+#define PHEEDSYNC_COMMANDS_H
+
+/* Exit codes shared by every command (the contract scripts rely on). */
+enum {
+    EXIT_OK = 0,      /* success */
+    EXIT_CHECK = 1,   /* the command's check failed (drift, not ready) */
+    EXIT_USAGE = 2,   /* usage or configuration error */
+    EXIT_RUNTIME = 3, /* runtime failure */
+};
+
+/* argv[0] is the command's name; each returns an exit code. */
+int cmd_sandbox(int argc, char **argv);
+
+#endif

@@ -1,0 +1,44 @@
+/* main.c: `pheedsync COMMAND ...`: finds the command and runs it. */
+#include "util/common.h"
+#include "cli/commands.h"
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"sandbox", cmd_sandbox, "run the HighLevel and PheedLoop emulators only"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: pheedsync COMMAND [OPTIONS]\n\ncommands:\n");
+    for (size_t i = 0; i < PS_ARRAY_LEN(commands); i++)
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n`pheedsync COMMAND --help` describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("pheedsync %s\n", PHEEDSYNC_VERSION);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < PS_ARRAY_LEN(commands); i++) {
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "pheedsync: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,37 @@
+/* clock.h: the injectable clock: system time in production, a settable fake in tests. */
+#ifndef PHEEDSYNC_CLOCK_H
+#define PHEEDSYNC_CLOCK_H
+
+#include "util/common.h"
+#include "util/err.h"
+
+#include <stdatomic.h>
+
+typedef struct clock_source {
+    bool fake;
+    _Atomic int64_t wall_ms; /* fake only */
+    _Atomic int64_t mono_ms; /* fake only */
+} clock_source;
+
+/* The process-wide real clock. */
+clock_source *clock_system(void);
+/* A fake clock starting at wall_ms (Unix milliseconds); it moves only when advanced. */
+void clock_fake_init(clock_source *c, int64_t wall_ms);
+void clock_fake_advance(clock_source *c, int64_t ms);
+
+/* Wall time, Unix milliseconds. */
+int64_t clock_now_ms(const clock_source *c);
+/* Monotonic milliseconds, for durations and deadlines. */
+int64_t clock_mono_ms(const clock_source *c);
+/* Sleeps for real on the system clock; advances a fake clock instead. */
+void clock_sleep_ms(clock_source *c, int64_t ms);
+
+#define CLOCK_ISO_LEN 32
+/* "2026-11-27T07:47:59.123Z" */
+void clock_format_iso(int64_t unix_ms, char out[CLOCK_ISO_LEN]);
+/* "2026-11-27" */
+void clock_format_date(int64_t unix_ms, char out[CLOCK_ISO_LEN]);
+/* Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)"; a date alone is midnight UTC. */
+int clock_parse_iso(int64_t *out_ms, const char *s, err *e);
+
+#endif
