@@ -279,8 +279,8 @@ static void set_method(CURL *h, const http_client_request *req)
     }
 }
 
-static void setup(http_client *c, CURL *h, const http_client_request *req, http_job *job,
-                  struct curl_slist *headers)
+static void setup(http_client *c, CURL *h, const http_client_request *req, bool idempotent,
+                  http_job *job, struct curl_slist *headers)
 {
     long timeout = req->timeout_ms > 0 ? req->timeout_ms : c->cfg.timeout_ms;
     curl_easy_setopt(h, CURLOPT_URL, req->url);
@@ -298,6 +298,11 @@ static void setup(http_client *c, CURL *h, const http_client_request *req, http_
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, job);
     curl_easy_setopt(h, CURLOPT_PRIVATE, job);
+    /* libcurl silently sends a request again when a reused connection closes before any answer,
+     * and the server may have acted on the first one: a request that must not run twice gets a
+     * connection of its own, where that cannot happen. */
+    if (!idempotent)
+        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
     set_method(h, req);
 }
 
@@ -329,8 +334,8 @@ static void map_result(CURLcode rc, const http_job *job, long request_size, http
     }
 }
 
-void http_client_attempt(http_client *c, const http_client_request *req, http_client_response *res,
-                         http_attempt *out)
+void http_client_attempt(http_client *c, const http_client_request *req, bool idempotent,
+                         http_client_response *res, http_attempt *out)
 {
     http_client_response_reset(res);
     res->body.max = c->cfg.max_response;
@@ -343,7 +348,7 @@ void http_client_attempt(http_client *c, const http_client_request *req, http_cl
         return;
     }
     pthread_cond_init(&job.cv, NULL);
-    setup(c, job.easy, req, &job, headers);
+    setup(c, job.easy, req, idempotent, &job, headers);
     CURLcode rc = run_job(c, &job);
     long status = 0, request_size = 0, connects = 0;
     curl_easy_getinfo(job.easy, CURLINFO_RESPONSE_CODE, &status);

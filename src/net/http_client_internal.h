@@ -34,9 +34,10 @@ typedef struct http_attempt {
     long new_connections;
 } http_attempt;
 
-/* Runs one attempt of req (no retries), filling res's status, body, headers and rate info. */
-void http_client_attempt(http_client *c, const http_client_request *req, http_client_response *res,
-                         http_attempt *out);
+/* Runs one attempt of req (no retries), filling res's status, body, headers and rate info. A
+ * request that is not idempotent gets a fresh connection (see setup()). */
+void http_client_attempt(http_client *c, const http_client_request *req, bool idempotent,
+                         http_client_response *res, http_attempt *out);
 /* Takes one raw header line ("Name: value\r\n", or a status line that starts a new block) into
  * res. Lines are network input: any bytes. Returns false when res's header cap was reached. */
 bool http_client_header_line(http_client_response *res, const char *line, size_t len,

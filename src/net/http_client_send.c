@@ -115,11 +115,11 @@ open:
 }
 
 /* One attempt, reported to the governor and the breaker. */
-static bool attempt_once(http_client *c, const http_client_request *req, governor_ticket *gt,
-                         breaker_ticket *bt, http_client_response *res)
+static bool attempt_once(http_client *c, const http_client_request *req, bool idempotent,
+                         governor_ticket *gt, breaker_ticket *bt, http_client_response *res)
 {
     http_attempt at;
-    http_client_attempt(c, req, res, &at);
+    http_client_attempt(c, req, idempotent, res, &at);
     res->new_connections += at.new_connections;
     api_error_classify(&res->error, (int)res->status, at.transport, res->body.ptr, res->body.len);
     if (req->gov) {
@@ -156,7 +156,7 @@ int http_client_send(http_client *c, const http_client_request *req, http_client
             res->elapsed_ms = clock_mono_ms(c->clk) - start;
             return err_wrap(e, "%s: ", label);
         }
-        bool sent = attempt_once(c, req, &gt, &bt, res);
+        bool sent = attempt_once(c, req, idempotent, &gt, &bt, res);
         res->attempts = attempt;
         res->elapsed_ms = clock_mono_ms(c->clk) - start;
         if (res->error.kind == API_OK) {
