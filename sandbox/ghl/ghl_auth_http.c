@@ -101,9 +101,12 @@ static void h_choose_location(void *ctx, const http_request *req, http_response 
     buf_init(&loc, URL_MAX);
     char code[GHL_CODE_LEN + 1];
     err e = {0};
+    const char *location_id = http_request_query(req, "location_id");
+    if (location_id && !*location_id)
+        location_id = NULL;
     if (normalize_scopes(&scopes, http_request_query(req, "scope")) != 0) {
         dto_error(res, 400, "scope is too long");
-    } else if (ghl_auth_issue_code(a, http_request_query(req, "location_id"), buf_cstr(&scopes),
+    } else if (ghl_auth_issue_code(a, location_id, buf_cstr(&scopes),
                                    redirect_uri, code, sizeof code, &e) != 0) {
         dto_error(res, e.code == ERR_NOT_FOUND ? 400 : 500, e.msg);
     } else if (build_redirect(&loc, redirect_uri, code, http_request_query(req, "state")) != 0) {
