@@ -312,10 +312,10 @@ bool ghl_auth_parse_bearer(const char *value, size_t len, size_t *tok_start, siz
 }
 
 /* The shared first half of every bearer check: header, lookup, scope. */
-static bool check_bearer(ghl_auth *a, const http_request *req, const char *scope,
+static bool check_bearer(ghl_auth *a, const char *authorization, const char *scope,
                          ghl_auth_grant *grant, http_response *res)
 {
-    const char *h = http_request_header(req, "Authorization");
+    const char *h = authorization;
     size_t start, len;
     if (!h || !ghl_auth_parse_bearer(h, strlen(h), &start, &len) ||
         !ghl_auth_lookup(a, h + start, len, grant)) {
@@ -332,8 +332,15 @@ static bool check_bearer(ghl_auth *a, const http_request *req, const char *scope
 bool ghl_auth_check(ghl_auth *a, const http_request *req, const char *scope, char *location_out,
                     size_t location_len, http_response *res)
 {
+    return ghl_auth_check_authorization(a, http_request_header(req, "Authorization"), scope,
+                                        location_out, location_len, res);
+}
+
+bool ghl_auth_check_authorization(ghl_auth *a, const char *authorization, const char *scope,
+                                  char *location_out, size_t location_len, http_response *res)
+{
     ghl_auth_grant g;
-    if (!check_bearer(a, req, scope, &g, res))
+    if (!check_bearer(a, authorization, scope, &g, res))
         return false;
     if (g.type != GHL_USER_LOCATION) {
         ghl_auth_unauthorized(res, "This route needs a Sub-Account (Location) access token.");
@@ -355,7 +362,7 @@ bool ghl_auth_check(ghl_auth *a, const http_request *req, const char *scope, cha
 bool ghl_auth_check_company(ghl_auth *a, const http_request *req, const char *scope,
                             ghl_auth_grant *grant, http_response *res)
 {
-    if (!check_bearer(a, req, scope, grant, res))
+    if (!check_bearer(a, http_request_header(req, "Authorization"), scope, grant, res))
         return false;
     if (grant->type != GHL_USER_COMPANY || grant->pit) {
         ghl_auth_unauthorized(res, "This route needs an Agency (Company) access token.");

@@ -124,6 +124,9 @@ bool ghl_auth_scope_has(const char *scopes, const char *scope);
 void ghl_auth_unauthorized(http_response *res, const char *message);
 /* The bearer token of an Authorization header value: start and length; false if malformed. */
 bool ghl_auth_parse_bearer(const char *value, size_t len, size_t *tok_start, size_t *tok_len);
+/* ghl_auth_check on an Authorization header's value (NULL: absent). */
+bool ghl_auth_check_authorization(ghl_auth *a, const char *authorization, const char *scope,
+                                  char *location_out, size_t location_len, http_response *res);
 /* Checks the bearer and scope for the company-only OAuth endpoints. */
 bool ghl_auth_check_company(ghl_auth *a, const http_request *req, const char *scope,
                             ghl_auth_grant *grant, http_response *res);

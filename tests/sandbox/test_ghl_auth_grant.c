@@ -1,7 +1,6 @@
 /* test_ghl_auth_grant.c: the OAuth emulator's token logic without HTTP, on a fake clock: codes,
  * rotation, the replay grace period, family revocation, expiry, scopes, PITs, location tokens. */
 #include "sandbox/ghl/ghl_auth_int.h"
-#include "ghl_http_stub.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -98,13 +97,10 @@ static int check(fixture *f, const char *token, const char *scope, char *locatio
 {
     char header[256];
     snprintf(header, sizeof header, "Bearer %s", token);
-    const char *const headers[] = {"Authorization", header, NULL};
-    stub_conn conn = {.headers = headers};
-    http_request req = {.method = "GET", .path = "/contacts/", .conn = &conn};
     http_response res;
-    stub_response_init(&res);
+    http_response_init(&res, 4096);
     char loc[64] = "";
-    bool ok = ghl_auth_check(f->a, &req, scope, loc, sizeof loc, &res);
+    bool ok = ghl_auth_check_authorization(f->a, header, scope, loc, sizeof loc, &res);
     int status = ok ? 200 : res.status;
     if (!ok) {
         json_t *body = json_loads(buf_cstr(&res.body), 0, NULL);
@@ -116,7 +112,7 @@ static int check(fixture *f, const char *token, const char *scope, char *locatio
     } else if (location) {
         snprintf(location, 64, "%s", loc);
     }
-    stub_response_free(&res);
+    http_response_clear(&res);
     return status;
 }
 
@@ -341,19 +337,21 @@ static void test_bearer_parsing(void **state)
 static void test_missing_or_bad_header(void **state)
 {
     fixture *f = *state;
-    const char *const none[] = {NULL};
-    const char *const basic[] = {"Authorization", "Basic c2VjcmV0", NULL};
-    const char *const *cases[] = {none, basic};
-    for (size_t i = 0; i < 2; i++) {
-        stub_conn conn = {.headers = cases[i]};
-        http_request req = {.method = "GET", .conn = &conn};
-        http_response res;
-        stub_response_init(&res);
-        assert_false(ghl_auth_check(f->a, &req, NULL, NULL, 0, &res));
+    /* No header at all: a request without a connection has none. */
+    http_request req = {.method = "GET", .path = "/contacts/"};
+    http_response res;
+    http_response_init(&res, 4096);
+    assert_false(ghl_auth_check(f->a, &req, NULL, NULL, 0, &res));
+    assert_int_equal(res.status, 401);
+    http_response_clear(&res);
+    const char *cases[] = {"Basic c2VjcmV0", "Bearer", ""};
+    for (size_t i = 0; i < PS_ARRAY_LEN(cases); i++) {
+        http_response_init(&res, 4096);
+        assert_false(ghl_auth_check_authorization(f->a, cases[i], NULL, NULL, 0, &res));
         assert_int_equal(res.status, 401);
         assert_string_equal(buf_cstr(&res.body),
                             "{\"statusCode\":401,\"message\":\"Invalid JWT\",\"error\":\"Unauthorized\"}");
-        stub_response_free(&res);
+        http_response_clear(&res);
     }
 }
 

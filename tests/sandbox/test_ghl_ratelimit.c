@@ -1,7 +1,6 @@
 /* test_ghl_ratelimit.c: the emulator's rate limits on a fake clock: windows, daily budget,
  * headers, and that a 429 consumes nothing. */
 #include "sandbox/ghl/ghl_ratelimit.h"
-#include "ghl_http_stub.h"
 
 #include <pthread.h>
 #include <setjmp.h>
@@ -36,9 +35,17 @@ static int teardown(void **state)
     return 0;
 }
 
+static const char *res_header(const http_response *res, const char *name)
+{
+    for (size_t i = 0; i < res->n_headers; i++)
+        if (strcasecmp(res->header_names[i], name) == 0)
+            return res->header_values[i];
+    return NULL;
+}
+
 static long header_int(const http_response *res, const char *name)
 {
-    const char *v = stub_response_header(res, name);
+    const char *v = res_header(res, name);
     assert_non_null(v);
     char *end;
     long n = strtol(v, &end, 10);
@@ -55,7 +62,7 @@ typedef struct take_result {
 static take_result take(fixture *f, const char *account)
 {
     http_response res;
-    stub_response_init(&res);
+    http_response_init(&res, 4096);
     take_result t = {.ok = ghl_ratelimit_take(f->rl, account, &res)};
     t.status = res.status;
     t.max = header_int(&res, "X-RateLimit-Max");
@@ -67,7 +74,7 @@ static take_result take(fixture *f, const char *account)
         assert_string_equal(buf_cstr(&res.body), "{\"statusCode\":429,\"message\":\"Too many requests\"}");
     else
         assert_int_equal(res.body.len, 0);
-    stub_response_free(&res);
+    http_response_clear(&res);
     return t;
 }
 
@@ -229,9 +236,9 @@ static void *hammer(void *arg)
     worker *w = arg;
     for (int i = 0; i < 100; i++) {
         http_response res;
-        stub_response_init(&res);
+        http_response_init(&res, 4096);
         w->accepted += ghl_ratelimit_take(w->f->rl, "loc1", &res);
-        stub_response_free(&res);
+        http_response_clear(&res);
     }
     return NULL;
 }
