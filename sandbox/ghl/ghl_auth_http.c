@@ -118,9 +118,8 @@ static void h_choose_location(void *ctx, const http_request *req, http_response 
     buf_free(&loc);
 }
 
-static bool is_form(const http_request *req)
+static bool is_form(const char *ct)
 {
-    const char *ct = http_request_header(req, "Content-Type");
     static const char FORM[] = "application/x-www-form-urlencoded";
     if (!ct || strncasecmp(ct, FORM, sizeof FORM - 1) != 0)
         return false;
@@ -161,14 +160,15 @@ static void form_free(form_fields *f)
 }
 
 /* Parses the body into f; false after answering the request with an error. */
-static bool read_form(const http_request *req, form_fields *f, http_response *res, bool oauth)
+static bool read_form(const char *content_type, const char *body, size_t len, form_fields *f,
+                      http_response *res, bool oauth)
 {
     ghl_auth_outcome o = {.status = 400, .error = oauth ? "invalid_request" : NULL};
     err e = {0};
-    if (!is_form(req)) {
+    if (!is_form(content_type)) {
         snprintf(o.description, sizeof o.description,
                  "Content-Type must be application/x-www-form-urlencoded");
-    } else if (http_form_parse((const char *)req->body, req->body_len, form_field, f, &e) != 0) {
+    } else if (http_form_parse(body, len, form_field, f, &e) != 0) {
         snprintf(o.description, sizeof o.description, "malformed form body: %.100s", e.msg);
     } else if (f->repeated) {
         snprintf(o.description, sizeof o.description, "%s must not be repeated", f->repeated);
@@ -187,13 +187,12 @@ static const char *const TOKEN_FIELDS[] = {"grant_type", "client_id",  "client_s
                                            "code",       "refresh_token", "user_type",
                                            "redirect_uri"};
 
-/* POST /oauth/token */
-static void h_token(void *ctx, const http_request *req, http_response *res)
+void ghl_auth_token_body(ghl_auth *a, const char *content_type, const char *body, size_t len,
+                         http_response *res)
 {
-    ghl_auth *a = ctx;
     form_fields f = {.names = TOKEN_FIELDS, .n = PS_ARRAY_LEN(TOKEN_FIELDS)};
     no_store(res);
-    if (read_form(req, &f, res, true)) {
+    if (read_form(content_type, body, len, &f, res, true)) {
         ghl_auth_token_request rq = {f.values[0], f.values[1], f.values[2], f.values[3],
                                      f.values[4], f.values[5], f.values[6]};
         ghl_auth_outcome o;
@@ -203,6 +202,13 @@ static void h_token(void *ctx, const http_request *req, http_response *res)
             oauth_error(res, &o);
     }
     form_free(&f);
+}
+
+/* POST /oauth/token */
+static void h_token(void *ctx, const http_request *req, http_response *res)
+{
+    ghl_auth_token_body(ctx, http_request_header(req, "Content-Type"), (const char *)req->body,
+                        req->body_len, res);
 }
 
 static const char *const LOCATION_TOKEN_FIELDS[] = {"companyId", "locationId"};
@@ -216,7 +222,8 @@ static void h_location_token(void *ctx, const http_request *req, http_response *
         return;
     form_fields f = {.names = LOCATION_TOKEN_FIELDS, .n = 2};
     no_store(res);
-    if (read_form(req, &f, res, false)) {
+    if (read_form(http_request_header(req, "Content-Type"), (const char *)req->body,
+                  req->body_len, &f, res, false)) {
         ghl_auth_outcome o;
         if (!f.values[0] || !*f.values[0])
             dto_error(res, 422, "companyId should not be empty");

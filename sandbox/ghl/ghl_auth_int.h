@@ -113,6 +113,9 @@ typedef struct ghl_auth_token_request {
 /* The token endpoint's logic, without HTTP: client check, both grants, rotation, reuse.
  * Both return out->status. */
 int ghl_auth_token_grant(ghl_auth *a, const ghl_auth_token_request *rq, ghl_auth_outcome *out);
+/* POST /oauth/token from its Content-Type (may be NULL) and raw body: parse, grant, answer. */
+void ghl_auth_token_body(ghl_auth *a, const char *content_type, const char *body, size_t len,
+                         http_response *res);
 /* A location token for a Company grant (POST /oauth/locationToken). */
 int ghl_auth_location_token(ghl_auth *a, const ghl_auth_grant *company, const char *company_id,
                             const char *location_id, ghl_auth_outcome *out);
