@@ -349,8 +349,8 @@ bool ghl_auth_check_authorization(ghl_auth *a, const char *authorization, const 
     if (location_out) {
         size_t n = strlen(g.location_id);
         if (n >= location_len) {
-            json_t *body = json_pack("{s:i, s:s}", "statusCode", 500, "message",
-                                     "Internal server error");
+            json_t *body =
+                json_pack("{s:i, s:s}", "statusCode", 500, "message", "Internal server error");
             http_response_json(res, 500, body);
             return false;
         }
@@ -388,8 +388,8 @@ int ghl_auth_create_pit(ghl_auth *a, const char *location_id, const char *scopes
     if (!location_id || !ghl_auth_find_location(a, location_id))
         rc = err_set(e, ERR_NOT_FOUND, "oauth emulator: location %s is not installed",
                      location_id ? location_id : "(none)");
-    else if (ghl_auth_store_access(a, -1, GHL_USER_LOCATION, location_id, scopes, INT64_MAX,
-                                   pit) != 0)
+    else if (ghl_auth_store_access(a, -1, GHL_USER_LOCATION, location_id, scopes, INT64_MAX, pit) !=
+             0)
         rc = err_set(e, ERR_NOMEM, "oauth emulator: out of memory");
     pthread_mutex_unlock(&a->mu);
     if (rc == 0)
@@ -433,14 +433,13 @@ static json_t *state_locked(ghl_auth *a, int64_t now)
         const ghl_auth_refresh *r = &a->refresh[i];
         refresh_live += r->used_ms == 0 && !a->families[r->family].revoked && now < r->expires_ms;
     }
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "codes_issued",
-                     (json_int_t)a->n_codes_issued, "codes_pending", (json_int_t)codes_pending,
-                     "access_tokens_live", (json_int_t)live, "refresh_tokens_live",
-                     (json_int_t)refresh_live, "pits", (json_int_t)pits, "families",
-                     (json_int_t)a->n_families, "families_revoked", (json_int_t)revoked,
-                     "refreshes", (json_int_t)a->n_refreshes, "grace_replays",
-                     (json_int_t)a->n_grace_replays, "reuse_detections",
-                     (json_int_t)a->n_reuse_detections);
+    return json_pack(
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "codes_issued",
+        (json_int_t)a->n_codes_issued, "codes_pending", (json_int_t)codes_pending,
+        "access_tokens_live", (json_int_t)live, "refresh_tokens_live", (json_int_t)refresh_live,
+        "pits", (json_int_t)pits, "families", (json_int_t)a->n_families, "families_revoked",
+        (json_int_t)revoked, "refreshes", (json_int_t)a->n_refreshes, "grace_replays",
+        (json_int_t)a->n_grace_replays, "reuse_detections", (json_int_t)a->n_reuse_detections);
 }
 
 json_t *ghl_auth_state(ghl_auth *a)

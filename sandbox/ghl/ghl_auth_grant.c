@@ -53,8 +53,7 @@ int ghl_auth_issue_code(ghl_auth *a, const char *location_id, const char *scopes
         rc = err_set(e, ERR_NOMEM, "oauth emulator: out of memory");
     } else {
         ghl_auth_code *c = &a->codes[a->n_codes];
-        *c = (ghl_auth_code){.expires_ms = clock_now_ms(a->clock) + GHL_CODE_TTL_MS,
-                             .family = -1};
+        *c = (ghl_auth_code){.expires_ms = clock_now_ms(a->clock) + GHL_CODE_TTL_MS, .family = -1};
         memcpy(c->code, code, sizeof code);
         c->location_id = strdup(l->id);
         c->scopes = strdup(scopes ? scopes : "");
@@ -75,8 +74,7 @@ int ghl_auth_issue_code(ghl_auth *a, const char *location_id, const char *scopes
     return rc;
 }
 
-static int new_family(ghl_auth *a, ghl_user_type type, const char *location_id,
-                      const char *scopes)
+static int new_family(ghl_auth *a, ghl_user_type type, const char *location_id, const char *scopes)
 {
     if (ghl_auth_grow((void **)&a->families, &a->cap_families, a->n_families,
                       sizeof *a->families) != 0)
@@ -144,9 +142,8 @@ static json_t *issue_pair(ghl_auth *a, int family, int64_t now, int *refresh_idx
         return NULL;
     }
     ghl_auth_refresh *r = &a->refresh[a->n_refresh];
-    *r = (ghl_auth_refresh){.family = family,
-                            .expires_ms = now + GHL_REFRESH_TTL_MS,
-                            .successor = -1};
+    *r = (ghl_auth_refresh){
+        .family = family, .expires_ms = now + GHL_REFRESH_TTL_MS, .successor = -1};
     memcpy(r->token, refresh, sizeof refresh);
     *refresh_idx = (int)a->n_refresh++;
     return answer;
@@ -170,7 +167,7 @@ static ghl_auth_code *find_code(ghl_auth *a, const char *code)
 }
 
 static int code_grant_locked(ghl_auth *a, const ghl_auth_token_request *rq, int user_type,
-                              int64_t now, ghl_auth_outcome *out)
+                             int64_t now, ghl_auth_outcome *out)
 {
     ghl_auth_code *c = find_code(a, rq->code);
     if (!c)
@@ -220,11 +217,11 @@ static int refresh_again_locked(ghl_auth *a, int idx, int64_t now, ghl_auth_outc
     }
     revoke_family(a, r->family);
     return fail(out, 400, "invalid_grant",
-         "The refresh token was already used; every token of this authorization is revoked");
+                "The refresh token was already used; every token of this authorization is revoked");
 }
 
 static int refresh_grant_locked(ghl_auth *a, const ghl_auth_token_request *rq, int user_type,
-                                 int64_t now, ghl_auth_outcome *out)
+                                int64_t now, ghl_auth_outcome *out)
 {
     int idx = find_refresh(a, rq->refresh_token);
     if (idx < 0)
@@ -300,12 +297,11 @@ static json_t *location_answer(const ghl_auth *a, const char *token, const char 
     return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "access_token", token,
                      "token_type", "Bearer", "expires_in", (json_int_t)a->access_ttl_s, "scope",
                      scopes, "userType", "Location", "companyId", a->company_id, "locationId",
-                     location_id, "userId", a->user_id, "appId", a->app_id, "versionId",
-                     a->app_id);
+                     location_id, "userId", a->user_id, "appId", a->app_id, "versionId", a->app_id);
 }
 
 int ghl_auth_location_token(ghl_auth *a, const ghl_auth_grant *company, const char *company_id,
-                             const char *location_id, ghl_auth_outcome *out)
+                            const char *location_id, ghl_auth_outcome *out)
 {
     memset(out, 0, sizeof *out);
     if (strcmp(company_id, a->company_id) != 0)

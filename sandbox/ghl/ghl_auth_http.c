@@ -15,8 +15,8 @@ static bool dto_error(http_response *res, int status, const char *message)
                        : status == 401 ? "Unauthorized"
                        : status == 422 ? "Unprocessable Entity"
                                        : "Internal Server Error";
-    json_t *body = status == 422 ? json_pack("{s:i, s:[s], s:s}", "statusCode", status,
-                                             "message", message, "error", name)
+    json_t *body = status == 422 ? json_pack("{s:i, s:[s], s:s}", "statusCode", status, "message",
+                                             message, "error", name)
                                  : json_pack("{s:i, s:s, s:s}", "statusCode", status, "message",
                                              message, "error", name);
     http_response_json(res, status, body);
@@ -31,9 +31,9 @@ static void oauth_error(http_response *res, const ghl_auth_outcome *o)
         dto_error(res, o->status, o->description);
         return;
     }
-    json_t *body = json_pack("{s:i, s:s, s:s, s:s}", "statusCode", o->status, "message",
-                             o->description, "error", o->error, "error_description",
-                             o->description);
+    json_t *body =
+        json_pack("{s:i, s:s, s:s, s:s}", "statusCode", o->status, "message", o->description,
+                  "error", o->error, "error_description", o->description);
     http_response_json(res, o->status, body);
 }
 
@@ -64,8 +64,7 @@ static bool redirect_uri_ok(const char *u)
     return scheme && strlen(u) < URL_MAX / 2 && !strchr(u, '#');
 }
 
-static int build_redirect(buf *loc, const char *redirect_uri, const char *code,
-                          const char *state)
+static int build_redirect(buf *loc, const char *redirect_uri, const char *code, const char *state)
 {
     int rc = buf_addstr(loc, redirect_uri);
     rc = rc ? rc : buf_addstr(loc, strchr(redirect_uri, '?') ? "&code=" : "?code=");
@@ -106,8 +105,8 @@ static void h_choose_location(void *ctx, const http_request *req, http_response 
         location_id = NULL;
     if (normalize_scopes(&scopes, http_request_query(req, "scope")) != 0) {
         dto_error(res, 400, "scope is too long");
-    } else if (ghl_auth_issue_code(a, location_id, buf_cstr(&scopes),
-                                   redirect_uri, code, sizeof code, &e) != 0) {
+    } else if (ghl_auth_issue_code(a, location_id, buf_cstr(&scopes), redirect_uri, code,
+                                   sizeof code, &e) != 0) {
         dto_error(res, e.code == ERR_NOT_FOUND ? 400 : 500, e.msg);
     } else if (build_redirect(&loc, redirect_uri, code, http_request_query(req, "state")) != 0) {
         dto_error(res, 400, "redirect_uri or state is too long");
@@ -183,9 +182,8 @@ static bool read_form(const char *content_type, const char *body, size_t len, fo
     return false;
 }
 
-static const char *const TOKEN_FIELDS[] = {"grant_type", "client_id",  "client_secret",
-                                           "code",       "refresh_token", "user_type",
-                                           "redirect_uri"};
+static const char *const TOKEN_FIELDS[] = {"grant_type",    "client_id", "client_secret", "code",
+                                           "refresh_token", "user_type", "redirect_uri"};
 
 void ghl_auth_token_body(ghl_auth *a, const char *content_type, const char *body, size_t len,
                          http_response *res)
@@ -222,8 +220,8 @@ static void h_location_token(void *ctx, const http_request *req, http_response *
         return;
     form_fields f = {.names = LOCATION_TOKEN_FIELDS, .n = 2};
     no_store(res);
-    if (read_form(http_request_header(req, "Content-Type"), (const char *)req->body,
-                  req->body_len, &f, res, false)) {
+    if (read_form(http_request_header(req, "Content-Type"), (const char *)req->body, req->body_len,
+                  &f, res, false)) {
         ghl_auth_outcome o;
         if (!f.values[0] || !*f.values[0])
             dto_error(res, 422, "companyId should not be empty");
@@ -238,8 +236,7 @@ static void h_location_token(void *ctx, const http_request *req, http_response *
 }
 
 /* A non-negative integer query argument (HighLevel sends them as strings); false if malformed. */
-static bool query_count(const http_request *req, const char *name, int64_t fallback,
-                        int64_t *out)
+static bool query_count(const http_request *req, const char *name, int64_t fallback, int64_t *out)
 {
     const char *s = http_request_query(req, name);
     if (!s || !*s) {
@@ -303,8 +300,7 @@ int ghl_auth_mount(ghl_auth *a, http_server *srv, err *e)
 {
     int rc = http_server_route(srv, "GET", "/oauth/chooselocation", "oauth-chooselocation",
                                h_choose_location, a);
-    rc = rc ? rc
-            : http_server_route(srv, "POST", "/oauth/token", "get-access-token", h_token, a);
+    rc = rc ? rc : http_server_route(srv, "POST", "/oauth/token", "get-access-token", h_token, a);
     rc = rc ? rc
             : http_server_route(srv, "POST", "/oauth/locationToken", "get-location-access-token",
                                 h_location_token, a);

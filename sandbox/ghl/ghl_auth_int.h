@@ -7,10 +7,10 @@
 
 #include <pthread.h>
 
-#define GHL_ID_LEN 20        /* HighLevel ids: 20 letters and digits */
-#define GHL_TOKEN_LEN 64     /* access and refresh tokens */
-#define GHL_CODE_LEN 40      /* authorization codes: 40 hex digits */
-#define GHL_TOKEN_MAX 128    /* longest bearer we look up at all */
+#define GHL_ID_LEN 20     /* HighLevel ids: 20 letters and digits */
+#define GHL_TOKEN_LEN 64  /* access and refresh tokens */
+#define GHL_CODE_LEN 40   /* authorization codes: 40 hex digits */
+#define GHL_TOKEN_MAX 128 /* longest bearer we look up at all */
 #define GHL_CODE_TTL_MS INT64_C(600000)
 #define GHL_REFRESH_TTL_MS (INT64_C(365) * 86400 * 1000)
 
@@ -53,9 +53,9 @@ typedef struct ghl_auth_refresh {
     char token[GHL_TOKEN_LEN + 1];
     int family;
     int64_t expires_ms;
-    int64_t used_ms;  /* 0 while unused */
-    int successor;    /* index of the refresh token that replaced it, -1 while unused */
-    json_t *answer;   /* the answer to its first use, replayed within the grace period */
+    int64_t used_ms; /* 0 while unused */
+    int successor;   /* index of the refresh token that replaced it, -1 while unused */
+    json_t *answer;  /* the answer to its first use, replayed within the grace period */
 } ghl_auth_refresh;
 
 struct ghl_auth {
@@ -94,8 +94,8 @@ typedef struct ghl_auth_grant {
 
 /* Outcome of a token-endpoint operation; on failure error/description say why. */
 typedef struct ghl_auth_outcome {
-    int status; /* 200, 400, 401 */
-    const char *error;  /* OAuth error code: invalid_grant, invalid_request, ... */
+    int status;        /* 200, 400, 401 */
+    const char *error; /* OAuth error code: invalid_grant, invalid_request, ... */
     char description[160];
     json_t *answer; /* on success: the JSON to send (owned by the caller) */
 } ghl_auth_outcome;

@@ -13,7 +13,7 @@ typedef struct rl_account {
     bool window_open;
     int64_t window_start; /* monotonic ms */
     int64_t window_count;
-    int64_t day;          /* UTC day number of day_count */
+    int64_t day; /* UTC day number of day_count */
     int64_t day_count;
 } rl_account;
 

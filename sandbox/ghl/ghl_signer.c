@@ -140,8 +140,8 @@ done:
     return out;
 }
 
-int ghl_signer_sign(ghl_signer *s, const char *body, size_t len, char **ed25519_b64,
-                    char **rsa_b64, err *e)
+int ghl_signer_sign(ghl_signer *s, const char *body, size_t len, char **ed25519_b64, char **rsa_b64,
+                    err *e)
 {
     if (!body && len)
         return err_set(e, ERR_INVALID, "webhook signer: no body");

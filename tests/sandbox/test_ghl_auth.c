@@ -61,9 +61,10 @@ static int setup(void **state)
     http_server_options so = {.port = 0};
     assert_int_equal(http_server_new(&f->srv, &so, &e), 0);
     assert_int_equal(ghl_auth_mount(f->a, f->srv, &e), 0);
-    assert_int_equal(http_server_route(f->srv, "GET", "/contacts/", "get-contacts", h_read, f->a), 0);
-    assert_int_equal(http_server_route(f->srv, "POST", "/contacts/", "create-contact", h_write, f->a),
+    assert_int_equal(http_server_route(f->srv, "GET", "/contacts/", "get-contacts", h_read, f->a),
                      0);
+    assert_int_equal(
+        http_server_route(f->srv, "POST", "/contacts/", "create-contact", h_write, f->a), 0);
     assert_int_equal(http_server_start(f->srv, &e), 0);
     snprintf(f->base, sizeof f->base, "http://127.0.0.1:%u", http_server_port(f->srv));
     *state = f;
@@ -380,8 +381,8 @@ static void test_location_token_and_installed(void **state)
     assert_string_equal(jstr(c, "locationId"), LOC2);
     th_response_free(c);
     /* A Location token cannot mint location tokens. */
-    assert_int_equal(status_of(post_form(f, "/oauth/locationToken", jstr(lt, "access_token"), body)),
-                     401);
+    assert_int_equal(
+        status_of(post_form(f, "/oauth/locationToken", jstr(lt, "access_token"), body)), 401);
     assert_int_equal(status_of(post_form(f, "/oauth/locationToken", cat, "companyId=x")), 422);
     snprintf(body, sizeof body, "companyId=%s&locationId=nowhere", f->company);
     assert_int_equal(status_of(post_form(f, "/oauth/locationToken", cat, body)), 400);

@@ -181,8 +181,9 @@ static void test_code_expiry_and_redirect_binding(void **state)
 
     issue_code(f, NULL, "contacts.readonly", code);
     clock_fake_advance(&f->clock, 599999);
-    ghl_auth_token_request rq = {"authorization_code", "sandbox-client", f->client_secret, code,
-                                 NULL, NULL, "https://evil.example/cb"};
+    ghl_auth_token_request rq = {
+        "authorization_code",     "sandbox-client", f->client_secret, code, NULL, NULL,
+        "https://evil.example/cb"};
     ghl_auth_token_grant(f->a, &rq, &o);
     assert_int_equal(o.status, 400);
     assert_string_equal(o.error, "invalid_grant");
@@ -349,8 +350,9 @@ static void test_missing_or_bad_header(void **state)
         http_response_init(&res, 4096);
         assert_false(ghl_auth_check_authorization(f->a, cases[i], NULL, NULL, 0, &res));
         assert_int_equal(res.status, 401);
-        assert_string_equal(buf_cstr(&res.body),
-                            "{\"statusCode\":401,\"message\":\"Invalid JWT\",\"error\":\"Unauthorized\"}");
+        assert_string_equal(
+            buf_cstr(&res.body),
+            "{\"statusCode\":401,\"message\":\"Invalid JWT\",\"error\":\"Unauthorized\"}");
         http_response_clear(&res);
     }
 }
@@ -360,8 +362,9 @@ static void test_pits(void **state)
     fixture *f = *state;
     char pit[64];
     err e = {0};
-    assert_int_equal(ghl_auth_create_pit(f->a, LOC2, "contacts.readonly contacts.write", pit,
-                                         sizeof pit, &e), 0);
+    assert_int_equal(
+        ghl_auth_create_pit(f->a, LOC2, "contacts.readonly contacts.write", pit, sizeof pit, &e),
+        0);
     assert_int_equal(strncmp(pit, "pit-", 4), 0);
     assert_int_equal(strlen(pit), 40);
     assert_int_equal(ghl_auth_create_pit(f->a, "nowhere", "x", pit + 50, 14, &e), ERR_LIMIT);

@@ -71,7 +71,8 @@ static take_result take(fixture *f, const char *account)
     t.daily = header_int(&res, "X-RateLimit-Limit-Daily");
     t.daily_remaining = header_int(&res, "X-RateLimit-Daily-Remaining");
     if (!t.ok)
-        assert_string_equal(buf_cstr(&res.body), "{\"statusCode\":429,\"message\":\"Too many requests\"}");
+        assert_string_equal(buf_cstr(&res.body),
+                            "{\"statusCode\":429,\"message\":\"Too many requests\"}");
     else
         assert_int_equal(res.body.len, 0);
     http_response_clear(&res);

@@ -81,7 +81,7 @@ static void test_both_signatures_verify(void **state)
     assert_int_equal(ghl_signer_sign(s, body, strlen(body), &ed, &rsa, &e), 0);
     assert_null(strchr(ed, '\n'));
     assert_null(strchr(rsa, '\n'));
-    assert_int_equal(strlen(ed), 88);  /* 64 bytes in base64 */
+    assert_int_equal(strlen(ed), 88);   /* 64 bytes in base64 */
     assert_int_equal(strlen(rsa), 344); /* 256 bytes in base64 */
     assert_true(verify(ghl_signer_ed25519_pem(s), NULL, body, strlen(body), ed));
     assert_true(verify(ghl_signer_rsa_pem(s), EVP_sha256(), body, strlen(body), rsa));
