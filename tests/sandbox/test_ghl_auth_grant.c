@@ -2,6 +2,7 @@
  * rotation, the replay grace period, family revocation, expiry, scopes, PITs, location tokens. */
 #include "sandbox/ghl/ghl_auth_int.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 
@@ -498,6 +499,49 @@ static void test_seed_names_ids_not_secrets(void **state)
     ghl_auth_free(NULL);
 }
 
+typedef struct racer {
+    fixture *f;
+    const char *token;
+    ghl_auth_outcome o;
+} racer;
+
+static void *race_refresh(void *arg)
+{
+    racer *r = arg;
+    ghl_auth_token_request rq = {.grant_type = "refresh_token",
+                                 .client_id = "sandbox-client",
+                                 .client_secret = r->f->client_secret,
+                                 .refresh_token = r->token};
+    ghl_auth_token_grant(r->f->a, &rq, &r->o);
+    return NULL;
+}
+
+/* Clients racing with one refresh token (several workers, or retries) all get one answer. */
+static void test_concurrent_identical_refreshes(void **state)
+{
+    fixture *f = *state;
+    json_t *first = exchange(f, "contacts.readonly", NULL);
+    racer r[6];
+    pthread_t th[6];
+    for (int i = 0; i < 6; i++) {
+        r[i] = (racer){.f = f, .token = str(first, "refresh_token")};
+        assert_int_equal(pthread_create(&th[i], NULL, race_refresh, &r[i]), 0);
+    }
+    for (int i = 0; i < 6; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(r[i].o.status, 200);
+        assert_true(json_equal(r[i].o.answer, r[0].o.answer));
+    }
+    assert_int_equal(state_count(f, "refreshes"), 1);
+    assert_int_equal(state_count(f, "grace_replays"), 5);
+    assert_int_equal(state_count(f, "reuse_detections"), 0);
+    assert_int_equal(check(f, str(r[0].o.answer, "access_token"), NULL, NULL, NULL), 200);
+    for (int i = 0; i < 6; i++)
+        json_decref(r[i].o.answer);
+    json_decref(first);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -518,6 +562,7 @@ int main(void)
         T(test_user_type_must_match_on_refresh),
         T(test_admin_expire_and_revoke),
         T(test_installed_and_info),
+        T(test_concurrent_identical_refreshes),
         T(test_seed_names_ids_not_secrets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
