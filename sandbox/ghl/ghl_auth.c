@@ -383,6 +383,9 @@ int ghl_auth_create_pit(ghl_auth *a, const char *location_id, const char *scopes
     snprintf(pit, sizeof pit, "pit-%s", tok);
     if (strlen(pit) >= out_len)
         return err_set(e, ERR_LIMIT, "oauth emulator: a PIT needs %zu bytes", strlen(pit) + 1);
+    if (scopes && strlen(scopes) >= GHL_SCOPES_MAX)
+        return err_set(e, ERR_LIMIT, "oauth emulator: scopes longer than %d bytes",
+                       GHL_SCOPES_MAX - 1);
     int rc = 0;
     pthread_mutex_lock(&a->mu);
     if (!location_id || !ghl_auth_find_location(a, location_id))

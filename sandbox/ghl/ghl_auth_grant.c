@@ -37,6 +37,9 @@ int ghl_auth_issue_code(ghl_auth *a, const char *location_id, const char *scopes
     char code[GHL_CODE_LEN + 1];
     if (out_len <= GHL_CODE_LEN)
         return err_set(e, ERR_LIMIT, "oauth emulator: a code needs %d bytes", GHL_CODE_LEN + 1);
+    if (scopes && strlen(scopes) >= GHL_SCOPES_MAX)
+        return err_set(e, ERR_LIMIT, "oauth emulator: scopes longer than %d bytes",
+                       GHL_SCOPES_MAX - 1);
     if (ghl_auth_new_code(code) != 0)
         return err_set(e, ERR_CRYPTO, "oauth emulator: no randomness");
     int rc = 0;

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 
-#define SCOPES_MAX 4096
 #define URL_MAX 8192
 
 /* A NestJS-style error: {"statusCode", "message", "error"}. Returns false, for handlers' checks. */
@@ -96,7 +95,7 @@ static void h_choose_location(void *ctx, const http_request *req, http_response 
         return;
     }
     buf scopes, loc;
-    buf_init(&scopes, SCOPES_MAX);
+    buf_init(&scopes, GHL_SCOPES_MAX - 1);
     buf_init(&loc, URL_MAX);
     char code[GHL_CODE_LEN + 1];
     err e = {0};

@@ -7,10 +7,11 @@
 
 #include <pthread.h>
 
-#define GHL_ID_LEN 20     /* HighLevel ids: 20 letters and digits */
-#define GHL_TOKEN_LEN 64  /* access and refresh tokens */
-#define GHL_CODE_LEN 40   /* authorization codes: 40 hex digits */
-#define GHL_TOKEN_MAX 128 /* longest bearer we look up at all */
+#define GHL_ID_LEN 20       /* HighLevel ids: 20 letters and digits */
+#define GHL_TOKEN_LEN 64    /* access and refresh tokens */
+#define GHL_CODE_LEN 40     /* authorization codes: 40 hex digits */
+#define GHL_TOKEN_MAX 128   /* longest bearer we look up at all */
+#define GHL_SCOPES_MAX 4096 /* longest scope list, separators included */
 #define GHL_CODE_TTL_MS INT64_C(600000)
 #define GHL_REFRESH_TTL_MS (INT64_C(365) * 86400 * 1000)
 
@@ -89,7 +90,7 @@ typedef struct ghl_auth_grant {
     bool pit;
     int family;
     char location_id[GHL_ID_LEN * 2 + 1];
-    char scopes[1024];
+    char scopes[GHL_SCOPES_MAX];
 } ghl_auth_grant;
 
 /* Outcome of a token-endpoint operation; on failure error/description say why. */

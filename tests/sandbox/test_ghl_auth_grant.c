@@ -311,6 +311,26 @@ static void test_scopes(void **state)
     assert_int_equal(check(f, str(w, "access_token"), "contacts.readonly", NULL, msg), 401);
     assert_int_equal(check(f, str(w, "access_token"), "contacts.write", NULL, NULL), 200);
     assert_int_equal(check(f, str(w, "access_token"), "contacts", NULL, NULL), 401);
+    /* Every scope HighLevel has, and more, still fits: the last one is found. */
+    char many[GHL_SCOPES_MAX];
+    size_t len = 0;
+    for (int i = 0; i < 150; i++)
+        len += (size_t)snprintf(many + len, sizeof many - len, "%sscope%03d/things.readonly",
+                                i ? " " : "", i);
+    char code[64];
+    issue_code(f, NULL, many, code);
+    ghl_auth_outcome o;
+    json_t *big = grant(f, "authorization_code", code, NULL, &o);
+    assert_int_equal(o.status, 200);
+    assert_int_equal(check(f, str(big, "access_token"), "scope149/things.readonly", NULL, NULL),
+                     200);
+    json_decref(big);
+    char too_many[GHL_SCOPES_MAX + 1];
+    memset(too_many, 'x', sizeof too_many - 1);
+    too_many[sizeof too_many - 1] = '\0';
+    err e = {0};
+    assert_int_equal(ghl_auth_issue_code(f->a, NULL, too_many, REDIRECT, code, sizeof code, &e),
+                     ERR_LIMIT);
     assert_false(ghl_auth_scope_has("contacts.writer", "contacts.write"));
     assert_true(ghl_auth_scope_has("a  contacts.write b", "contacts.write"));
     assert_false(ghl_auth_scope_has("", ""));
