@@ -176,6 +176,6 @@ int clock_parse_iso(int64_t *out_ms, const char *s, err *e)
     *out_ms = secs * 1000 + ms;
     return 0;
 bad:
-    return err_set(e, ERR_PARSE, "'%.40s' is not an ISO-8601 date (expected YYYY-MM-DD[THH:MM:SS[.fff]Z])",
-                   s);
+    return err_set(e, ERR_PARSE,
+                   "'%.40s' is not an ISO-8601 date (expected YYYY-MM-DD[THH:MM:SS[.fff]Z])", s);
 }

@@ -18,13 +18,13 @@ typedef struct load_ctx {
     config *cfg;
     const char *text;
     size_t len, pos;
-    int line;             /* lines handed to inih so far */
-    buf clean;            /* the current line, cleaned */
-    char *long_value;     /* the value of line long_line */
+    int line;         /* lines handed to inih so far */
+    buf clean;        /* the current line, cleaned */
+    char *long_value; /* the value of line long_line */
     int long_line;
-    config_section *cur;  /* section of the last header; NULL before any */
+    config_section *cur; /* section of the last header; NULL before any */
     err *e;
-    int err_line;         /* 0 while there is no error */
+    int err_line; /* 0 while there is no error */
 } load_ctx;
 
 __attribute__((format(printf, 3, 4))) static int fail(load_ctx *c, int line, const char *fmt, ...)
@@ -37,9 +37,10 @@ __attribute__((format(printf, 3, 4))) static int fail(load_ctx *c, int line, con
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     c->err_line = line > 0 ? line : INT32_MAX;
+    /* Line 0: not about the file (the environment). */
     if (line > 0)
         return err_set(c->e, ERR_CONFIG, "%s:%d: %s", c->cfg->label, line, msg);
-    return err_set(c->e, ERR_CONFIG, "%s: %s", c->cfg->label, msg);
+    return err_set(c->e, ERR_CONFIG, "%s", msg);
 }
 
 static void section_free(config_section *s)
@@ -197,14 +198,16 @@ static int parse_header(load_ctx *c, const char *s)
             p++;
     }
     if (!n || !ok || *p != ']')
-        return fail(c, c->line,
-                    "cannot read the section header '%.80s' (write [section] or [section \"name\"])",
-                    s);
+        return fail(
+            c, c->line,
+            "cannot read the section header '%.80s' (write [section] or [section \"name\"])", s);
     for (p++; *p == ' ' || *p == '\t';)
         p++;
     if (*p && *p != '#' && *p != ';')
-        return fail(c, c->line, "unexpected text after ']': '%.60s' (put comments on their own "
-                                "line or after ' #')", p);
+        return fail(c, c->line,
+                    "unexpected text after ']': '%.60s' (put comments on their own "
+                    "line or after ' #')",
+                    p);
     const config_section_spec *spec = config_schema_section(name);
     if (!spec)
         return unknown_section(c, name);
@@ -271,8 +274,10 @@ static int stash_long_line(load_ctx *c, int room)
     const char *s = buf_cstr(&c->clean);
     size_t key_len = strcspn(s, "=:");
     if (!s[key_len])
-        return fail(c, c->line, "cannot read '%.60s...' (expected 'key = value', '[section]' or "
-                                "a comment)", s);
+        return fail(c, c->line,
+                    "cannot read '%.60s...' (expected 'key = value', '[section]' or "
+                    "a comment)",
+                    s);
     const char *v = s + key_len + 1;
     while (key_len && isspace((unsigned char)s[key_len - 1]))
         key_len--;
@@ -285,8 +290,9 @@ static int stash_long_line(load_ctx *c, int room)
     if (!c->long_value)
         return fail(c, c->line, "out of memory");
     c->long_line = c->line;
-    buf_reset(&c->clean);
-    buf_add(&c->clean, s, key_len); /* shrinking in place: cannot fail */
+    /* Keep the key, cut in place; the line was longer, so the mark fits. */
+    c->clean.len = key_len;
+    c->clean.ptr[key_len] = '\0';
     buf_addstr(&c->clean, "=" LONG_MARK);
     return 0;
 }
@@ -359,8 +365,10 @@ static int take_pair(load_ctx *c, const char *name, const char *value)
     if (c->long_line == c->line && strcmp(value, LONG_MARK) == 0)
         value = c->long_value;
     if (!c->cur)
-        return fail(c, c->line, "key '%s' is outside any section (put it under its [section] "
-                                "header)", name);
+        return fail(c, c->line,
+                    "key '%s' is outside any section (put it under its [section] "
+                    "header)",
+                    name);
     if (!*name)
         return fail(c, c->line, "%s a line starts with '=' (write key = value)", c->cur->label);
     int i = config_key_index(c->cur->spec, name);
@@ -424,16 +432,15 @@ static void env_key_upper(char *out, size_t size, const char *section, const cha
         *p = (char)toupper((unsigned char)*p);
 }
 
-static int env_unknown_key(load_ctx *c, const char *var, const config_section *sec,
-                           const char *key)
+static int env_unknown_key(load_ctx *c, const char *var, const config_section *sec, const char *key)
 {
     config_suggest sg;
     config_suggest_init(&sg, key);
     for (const config_key_spec *k = sec->spec->keys; k->name; k++)
         config_suggest_try(&sg, k->name, strlen(k->name));
     if (!sg.best)
-        return fail(c, 0, "environment variable %s: %s has no key '%s' (unset it)", var,
-                    sec->label, key);
+        return fail(c, 0, "environment variable %s: %s has no key '%s' (unset it)", var, sec->label,
+                    key);
     char want[NAME_MAX_LEN * 2 + 16];
     env_key_upper(want, sizeof want, sec->spec->name, sg.best);
     return fail(c, 0, "environment variable %s: %s has no key '%s' (did you mean %s?)", var,
@@ -462,8 +469,8 @@ static int apply_env(load_ctx *c, const char *entry)
     if (!spec)
         return 0; /* PHEEDSYNC_CONFIG and the like belong to others */
     if (spec->named)
-        return fail(c, 0, "environment variable %s: [%s] sections can only be set in the file",
-                    var, spec->name);
+        return fail(c, 0, "environment variable %s: [%s] sections can only be set in the file", var,
+                    spec->name);
     config_section *sec = section_find(c->cfg, spec, NULL);
     const char *key = us ? us + 1 : "";
     int i = config_key_index(spec, key);
@@ -472,8 +479,8 @@ static int apply_env(load_ctx *c, const char *entry)
     config_value *v = &sec->values[i];
     char why[CONFIG_WHY_MAX];
     if (assign(v, &spec->keys[i], eq + 1, why, sizeof why) != 0)
-        return fail(c, 0, "environment variable %s: %s %s: %s", var, sec->label,
-                    spec->keys[i].name, why);
+        return fail(c, 0, "environment variable %s: %s %s: %s", var, sec->label, spec->keys[i].name,
+                    why);
     free(v->env_name);
     v->env_name = strdup(var);
     if (!v->env_name)
@@ -539,8 +546,10 @@ int config_load_file(config **out, const char *path, char *const *envp, err *e)
     if (!f) {
         char why[128] = "unknown error";
         strerror_r(errno, why, sizeof why);
-        return err_set(e, ERR_IO, "%s: cannot open: %s (create one with `pheedsync init`, or "
-                                  "name another with --config FILE)", path, why);
+        return err_set(e, ERR_IO,
+                       "%s: cannot open: %s (create one with `pheedsync init`, or "
+                       "name another with --config FILE)",
+                       path, why);
     }
     char *text = malloc(FILE_MAX + 1);
     size_t len = text ? fread(text, 1, FILE_MAX + 1, f) : 0;

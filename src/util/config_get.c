@@ -3,11 +3,9 @@
 
 /* A getter used with a section, key or type the schema does not have is a bug in the caller;
  * failing loudly at the first run beats a silently wrong value. */
-__attribute__((noreturn)) static void misuse(const char *what, const char *section,
-                                             const char *key)
+__attribute__((noreturn)) static void misuse(const char *what, const char *section, const char *key)
 {
-    fprintf(stderr, "pheedsync: bug: %s [%s] %s\n", what, section ? section : "?",
-            key ? key : "");
+    fprintf(stderr, "pheedsync: bug: %s [%s] %s\n", what, section ? section : "?", key ? key : "");
     abort();
 }
 

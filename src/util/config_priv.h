@@ -7,21 +7,21 @@
 #define CONFIG_WHY_MAX 256
 
 typedef struct config_value {
-    char *text;      /* as written, or the default; NULL: unset without default */
-    int64_t num;     /* CONFIG_INT, DURATION, PERCENT, BOOL (0/1), ENUM (index) */
-    char **items;    /* CONFIG_LIST */
+    char *text;   /* as written, or the default; NULL: unset without default */
+    int64_t num;  /* CONFIG_INT, DURATION, PERCENT, BOOL (0/1), ENUM (index) */
+    char **items; /* CONFIG_LIST */
     size_t n_items;
-    bool set;        /* by a non-empty value in the file or the environment */
-    int line;        /* > 0: on that line of the file (even if empty); 0: not in the file */
-    char *env_name;  /* set by this environment variable */
+    bool set;       /* by a non-empty value in the file or the environment */
+    int line;       /* > 0: on that line of the file (even if empty); 0: not in the file */
+    char *env_name; /* set by this environment variable */
 } config_value;
 
 struct config_section {
     const config_section_spec *spec;
     const config *cfg;
-    char *name;     /* named sections only */
-    char *label;    /* "[ghl]", "[field \"email\"]" */
-    int line;       /* of the first header; 0 when not in the file */
+    char *name;           /* named sections only */
+    char *label;          /* "[ghl]", "[field \"email\"]" */
+    int line;             /* of the first header; 0 when not in the file */
     config_value *values; /* one per key of spec, in schema order */
     size_t n_values;
 };

@@ -7,6 +7,7 @@
 #define DAY (24 * 3600)
 
 /* Field order: name, type, default, choices, min, max, secret, required, doc. */
+/* clang-format off */
 #define STR(n, def, doc) {n, CONFIG_STRING, def, NULL, 0, 0, false, false, doc}
 #define SECRET(n, doc) {n, CONFIG_STRING, NULL, NULL, 0, 0, true, false, doc}
 #define REQ(n, doc) {n, CONFIG_STRING, NULL, NULL, 0, 0, false, true, doc}
@@ -17,6 +18,7 @@
 #define LIST(n, def, doc) {n, CONFIG_LIST, def, NULL, 0, 0, false, false, doc}
 #define BOOL(n, def, doc) {n, CONFIG_BOOL, def, NULL, 0, 0, false, false, doc}
 #define END {NULL, CONFIG_STRING, NULL, NULL, 0, 0, false, false, NULL}
+/* clang-format on */
 
 #define DIRECTIONS "both|ghl_to_pheedloop|pheedloop_to_ghl"
 
@@ -34,9 +36,8 @@ static const config_key_spec ghl_keys[] = {
          "How to sign in: oauth (a Marketplace app; tokens are refreshed automatically) or token "
          "(a Private Integration token)."),
     STR("client_id", NULL, "OAuth client id of your Marketplace app (auth = oauth)."),
-    SECRET("client_secret", "OAuth client secret of your Marketplace app (auth = oauth); best "
-                            "passed as PHEEDSYNC_GHL_CLIENT_SECRET."),
-    SECRET("token", "Private Integration token (auth = token); best passed as PHEEDSYNC_GHL_TOKEN."),
+    SECRET("client_secret", "OAuth client secret of your Marketplace app (auth = oauth)."),
+    SECRET("token", "Private Integration token (auth = token)."),
     STR("location_id", NULL, "The HighLevel location (sub-account) whose contacts are synced."),
     STR("webhook_public_key", NULL,
         "Ed25519 key that checks the X-GHL-Signature of webhooks: a path to a PEM file, or the "
@@ -64,10 +65,8 @@ static const config_key_spec pheedloop_keys[] = {
         "sandbox to try things safely."),
     STR("org_code", NULL,
         "Your organization code (Dashboard > Settings > Integrations > Rest API)."),
-    SECRET("api_key", "REST API key, sent as X-API-KEY; best passed as "
-                      "PHEEDSYNC_PHEEDLOOP_API_KEY."),
-    SECRET("api_secret", "REST API secret, sent as X-API-SECRET; best passed as "
-                         "PHEEDSYNC_PHEEDLOOP_API_SECRET."),
+    SECRET("api_key", "REST API key (sent as X-API-KEY), from the same page."),
+    SECRET("api_secret", "REST API secret (sent as X-API-SECRET), from the same page."),
     LIST("events", NULL, "Codes of the events whose attendees are synced, comma-separated."),
     SECRET("webhook_secret", "The event's Webhook Secret (from its dashboard); checks that "
                              "webhooks really come from PheedLoop."),
@@ -75,6 +74,8 @@ static const config_key_spec pheedloop_keys[] = {
     ENUM("webhook_encoding", "hex", "hex|base64", "How the signature in that header is encoded."),
     ENUM("webhook_algorithm", "sha256", "sha256|sha1|sha512",
          "Hash of the HMAC that signs webhook bodies."),
+    BOOL("webhook_capture", "false",
+         "Log every raw webhook delivery (headers and body) to learn PheedLoop's real format."),
     INT("rate_limit", "120", 1, 100000,
         "Requests per minute pheedsync allows itself (PheedLoop publishes no limit)."),
     END,
@@ -104,9 +105,9 @@ static const config_key_spec sync_keys[] = {
          "side) or propagate (delete them there too)."),
     INT("delete_hold_count", "10", 0, 1000000,
         "Hold a pass's deletes for an operator's approval when there are more than this many."),
-    PCT("delete_hold_share", "5",
-        "... or when they are more than this share of the linked records."),
-    PCT("budget_reserve", "20",
+    PCT("delete_hold_share", "5%",
+        "Hold them also when they are more than this share of the linked records."),
+    PCT("budget_reserve", "20%",
         "Share of each daily API budget left unused, for your other tools."),
     ENUM("direction", "both", DIRECTIONS,
          "Which way changes flow: both, ghl_to_pheedloop or pheedloop_to_ghl; a [field] may "
@@ -123,9 +124,10 @@ static const config_key_spec log_keys[] = {
 
 static const config_key_spec alert_keys[] = {
     STR("url", NULL, "URL that receives each alert as a JSON POST. Empty: none."),
-    STR("command", NULL, "Shell command run for each alert, with the alert as JSON on standard "
-                         "input. Empty: none."),
-    PCT("error_rate", "10", "Alert when more than this share of API calls fail."),
+    STR("command", NULL,
+        "Shell command run for each alert, with the alert as JSON on standard "
+        "input. Empty: none."),
+    PCT("error_rate", "10%", "Alert when more than this share of API calls fail."),
     INT("dead_letters", "1", 0, 100000000,
         "Alert when the dead-letter queue holds at least this many operations (0: never)."),
     DUR("lag", "15m", 0, 30 * DAY,
@@ -252,13 +254,12 @@ static void add_key(tpl *t, const config_section_spec *sec, const config_key_spe
 {
     add_comment(t, k->doc);
     if (k->type == CONFIG_ENUM) {
-        char choices[160];
-        snprintf(choices, sizeof choices, "%s", k->choices);
-        for (char *c = choices; *c; c++) {
-            if (*c == '|')
-                *c = ',';
+        tpl_addf(t, "# One of: ");
+        for (const char *c = k->choices; *c;) {
+            size_t n = strcspn(c, "|");
+            tpl_addf(t, "%.*s%s", (int)n, c, c[n] ? ", " : ".\n");
+            c += n + (c[n] != '\0');
         }
-        tpl_addf(t, "# One of: %s.\n", choices);
     }
     if (k->required)
         tpl_addf(t, "# Required.\n");
@@ -271,7 +272,10 @@ static void add_key(tpl *t, const config_section_spec *sec, const config_key_spe
         }
         tpl_addf(t, "# Secret: prefer the environment variable %s.\n", env);
     }
-    tpl_addf(t, "#%s = %s\n\n", k->name, k->def ? k->def : "");
+    if (k->def)
+        tpl_addf(t, "#%s = %s\n\n", k->name, k->def);
+    else
+        tpl_addf(t, "#%s =\n\n", k->name);
 }
 
 int config_template(buf *out)
@@ -286,7 +290,8 @@ int config_template(buf *out)
         add_comment(&t, s->doc);
         /* Named sections are optional: their example instance stays commented out. */
         if (s->named)
-            tpl_addf(&t, "#[%s \"%s\"]\n\n", s->name, strcmp(s->name, "field") ? "welcome" : "email");
+            tpl_addf(&t, "#[%s \"%s\"]\n\n", s->name,
+                     strcmp(s->name, "field") ? "welcome" : "email");
         else
             tpl_addf(&t, "[%s]\n\n", s->name);
         for (const config_key_spec *k = s->keys; k->name; k++)

@@ -32,12 +32,23 @@ static bool parse_whole(const char *s, int64_t *out)
 static bool unit_seconds(char unit, int64_t *out)
 {
     switch (unit) {
-    case 's': *out = 1; return true;
-    case 'm': *out = 60; return true;
-    case 'h': *out = 3600; return true;
-    case 'd': *out = 86400; return true;
-    case 'w': *out = 7 * 86400; return true;
-    default: return false;
+    case 's':
+        *out = 1;
+        return true;
+    case 'm':
+        *out = 60;
+        return true;
+    case 'h':
+        *out = 3600;
+        return true;
+    case 'd':
+        *out = 86400;
+        return true;
+    case 'w':
+        *out = 7 * 86400;
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -173,8 +184,8 @@ static bool check_range(const config_key_spec *k, int64_t n, const char *s, char
     if (n >= k->min && n <= k->max)
         return true;
     if (k->type == CONFIG_DURATION)
-        snprintf(why, why_size, "'%s' is out of range: use %" PRId64 "s to %" PRId64 "s", s,
-                 k->min, k->max);
+        snprintf(why, why_size, "'%s' is out of range: use %" PRId64 "s to %" PRId64 "s", s, k->min,
+                 k->max);
     else
         snprintf(why, why_size, "'%s' is out of range: use %" PRId64 " to %" PRId64, s, k->min,
                  k->max);

@@ -84,9 +84,9 @@ void log_clear_secrets(void)
 }
 
 static const char *const secret_names[] = {
-    "token",     "secret",      "password",     "passwd",       "authorization",
-    "proxy-authorization",      "cookie",       "set-cookie",   "key",
-    "apikey",    "x-api-key",   "x-api-secret", "credentials",  "private_key",
+    "token",       "secret",      "password", "passwd", "authorization", "proxy-authorization",
+    "cookie",      "set-cookie",  "key",      "apikey", "x-api-key",     "x-api-secret",
+    "credentials", "private_key",
 };
 static const char *const secret_suffixes[] = {"token", "secret", "key", "password"};
 
@@ -186,7 +186,7 @@ static json_t *redact(const json_t *v)
         {
             char *clean_key = scrub(key);
             json_t *val = !json_is_null(item) && log_key_is_secret(key) ? json_string(REDACTED)
-                                                                          : redact(item);
+                                                                        : redact(item);
             json_object_set_new(o, clean_key ? clean_key : REDACTED, val);
             free(clean_key);
         }
@@ -295,7 +295,8 @@ void log_write(log_level level, const char *msg, json_t *fields)
     json_decref(fields);
 }
 
-__attribute__((format(printf, 2, 0))) static void write_va(log_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void write_va(log_level level, const char *fmt,
+                                                           va_list ap)
 {
     if ((int)level < atomic_load(&min_level))
         return;

@@ -90,8 +90,8 @@ static void parse_offsets(void **state)
 static void round_trips(void **state)
 {
     (void)state;
-    const int64_t samples[] = {0, 1, 999, T0, INT64_C(253402300799999), INT64_C(951868799999),
-                               -INT64_C(86400000)};
+    const int64_t samples[] = {
+        0, 1, 999, T0, INT64_C(253402300799999), INT64_C(951868799999), -INT64_C(86400000)};
     for (size_t i = 0; i < PS_ARRAY_LEN(samples); i++) {
         char out[CLOCK_ISO_LEN];
         clock_format_iso(samples[i], out);
