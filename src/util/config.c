@@ -513,7 +513,7 @@ static int parse_text(load_ctx *c)
 int config_load_string(config **out, const char *text, size_t len, const char *label,
                        char *const *envp, err *e)
 {
-    err scratch;
+    err scratch = {0};
     load_ctx c = {.text = text ? text : "", .len = text ? len : 0, .e = e ? e : &scratch};
     buf_init(&c.clean, FILE_MAX);
     c.cfg = calloc(1, sizeof *c.cfg);
