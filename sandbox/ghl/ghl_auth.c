@@ -3,11 +3,8 @@
 #include "sandbox/ghl/ghl_auth_int.h"
 #include "util/rng.h"
 
-/* OpenSSL names a type ERR_STATE, as util/err.h names an error code: rename its copy. */
-#define ERR_STATE ossl_ERR_STATE
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-#undef ERR_STATE
 
 static const char ALNUM[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 static const char HEX[] = "0123456789abcdef";

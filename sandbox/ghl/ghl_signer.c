@@ -1,13 +1,10 @@
 /* ghl_signer.c: signs the HighLevel emulator's webhook bodies with Ed25519 and RSA-SHA256. */
 #include "sandbox/ghl/ghl_signer.h"
 
-/* OpenSSL names a type ERR_STATE, as util/err.h names an error code: rename its copy. */
-#define ERR_STATE ossl_ERR_STATE
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#undef ERR_STATE
 
 struct ghl_signer {
     EVP_PKEY *ed25519;

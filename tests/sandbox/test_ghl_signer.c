@@ -6,13 +6,10 @@
 
 #include <cmocka.h>
 
-/* OpenSSL names a type ERR_STATE, as util/err.h names an error code: rename its copy. */
-#define ERR_STATE ossl_ERR_STATE
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#undef ERR_STATE
 
 static EVP_PKEY *load_pem(const char *pem)
 {
