@@ -1,7 +1,7 @@
 /* api_error.c: classifying failed API calls by status, body words and transport failure. */
 #include "net/api_error.h"
 
-#include <jansson.h>
+#include "util/jsonx.h"
 
 /* Bodies past this are not parsed for a message: error answers are small. */
 #define API_ERROR_BODY_SCAN_MAX (64 * 1024)
@@ -73,6 +73,13 @@ static void msg_append(api_error *ae, const char *prefix, const char *s)
     len += (size_t)n;
     for (; *s && len + 1 < sizeof ae->message; s++)
         ae->message[len++] = (unsigned char)*s < 0x20 ? ' ' : *s;
+    if (*s) {
+        /* Cut short: drop a UTF-8 sequence the cut may have split, so the text stays valid. */
+        while (len > 0 && ((unsigned char)ae->message[len - 1] & 0xC0) == 0x80)
+            len--;
+        if (len > 0 && (unsigned char)ae->message[len - 1] >= 0xC0)
+            len--;
+    }
     ae->message[len] = '\0';
 }
 
@@ -113,7 +120,7 @@ static void msg_from_json(api_error *ae, json_t *j)
 
 static void copy_id(api_error *ae, const json_t *v)
 {
-    if (json_is_string(v))
+    if (json_is_string(v) && !ae->existing_id[0])
         snprintf(ae->existing_id, sizeof ae->existing_id, "%s", json_string_value(v));
 }
 
@@ -136,17 +143,15 @@ static json_t *read_body(api_error *ae, const char *body, size_t len)
 {
     if (!body || len == 0 || len > API_ERROR_BODY_SCAN_MAX)
         return NULL;
-    json_t *j = json_loadb(body, len, 0, NULL);
-    if (!json_is_object(j)) {
+    json_t *j = NULL;
+    if (jsonx_parse(&j, body, len, "error body", NULL) != 0 || !json_is_object(j)) {
         json_decref(j);
         msg_from_text(ae, body, len);
         return NULL;
     }
     msg_from_json(ae, j);
-    json_t *meta = json_object_get(j, "meta");
-    copy_id(ae, json_object_get(meta, "contactId"));
-    if (!ae->existing_id[0])
-        copy_id(ae, json_object_get(meta, "id"));
+    copy_id(ae, jsonx_path(j, "meta.contactId"));
+    copy_id(ae, jsonx_path(j, "meta.id"));
     return j;
 }
 
@@ -169,7 +174,7 @@ static api_error_kind from_transport(api_transport t)
 
 static api_error_kind from_client_error(const api_error *ae, const json_t *j)
 {
-    const char *oauth = json_string_value(json_object_get(j, "error"));
+    const char *oauth = jsonx_str(j, "error");
     switch (ae->status) {
     case 401:
         return ci_contains(ae->message, "scope") ? API_ERR_SCOPE : API_ERR_AUTH;

@@ -1,5 +1,6 @@
 /* breaker.c: the circuit breaker: consecutive and windowed failure counts, cool-down, probe. */
 #include "net/breaker.h"
+#include "util/log.h"
 
 #include <pthread.h>
 
@@ -120,10 +121,14 @@ static void open_now(breaker *b, int64_t now)
     b->opened_mono = now;
     b->opened_wall = clock_now_ms(b->clk);
     b->opens++;
+    log_write(LOG_WARN, "circuit breaker opened",
+              json_pack("{s:s, s:I, s:i}", "service", b->name, "cool_down_ms",
+                        (json_int_t)b->cool_down_ms, "consecutive_failures", b->consecutive));
 }
 
 static void close_now(breaker *b)
 {
+    log_write(LOG_INFO, "circuit breaker closed", json_pack("{s:s}", "service", b->name));
     go(b, BREAKER_CLOSED);
     b->consecutive = 0;
     memset(b->slots, 0, sizeof b->slots);
@@ -147,10 +152,10 @@ int breaker_allow(breaker *b, breaker_ticket *out, err *e)
         b->probe_started = now;
         *out = (breaker_ticket){.generation = b->generation, .probe = true};
     } else if (b->state == BREAKER_OPEN) {
-        rc = err_set(e, ERR_STATE, "service %s is failing: circuit open, next probe in %lld ms",
+        rc = err_set(e, ERR_BAD_STATE, "service %s is failing: circuit open, next probe in %lld ms",
                      b->name, (long long)(b->cool_down_ms - (now - b->opened_mono)));
     } else {
-        rc = err_set(e, ERR_STATE, "service %s is failing: circuit half-open, a probe is out",
+        rc = err_set(e, ERR_BAD_STATE, "service %s is failing: circuit half-open, a probe is out",
                      b->name);
     }
     pthread_mutex_unlock(&b->mu);

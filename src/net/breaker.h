@@ -41,7 +41,7 @@ typedef struct breaker breaker;
 int breaker_new(breaker **out, const char *name, const breaker_config *cfg, clock_source *clk,
                 err *e);
 void breaker_free(breaker *b);
-/* 0 when a call may go (out says whether it is the half-open probe); ERR_STATE while open or
+/* 0 when a call may go (out says whether it is the half-open probe); ERR_BAD_STATE while open or
  * while the probe is out, with the time left in the message. */
 int breaker_allow(breaker *b, breaker_ticket *out, err *e);
 void breaker_record(breaker *b, const breaker_ticket *t, breaker_outcome outcome);

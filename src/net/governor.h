@@ -131,12 +131,12 @@ void governor_free(governor *g);
 /* Blocks until a request of this lane may go: waiters of a higher lane go first, FIFO within a
  * lane. max_wait_ms < 0: no bound. Returns ERR_LIMIT without waiting when the bucket says the
  * wait is longer than max_wait_ms (a spent daily budget), or once max_wait_ms passed; then
- * *wait_hint_ms (may be NULL) holds the bucket's estimate, -1 when unknown. ERR_STATE after
+ * *wait_hint_ms (may be NULL) holds the bucket's estimate, -1 when unknown. ERR_BAD_STATE after
  * governor_shutdown(). On a fake clock the first waiter advances the clock instead of sleeping. */
 int governor_acquire(governor *g, governor_lane lane, int64_t max_wait_ms, governor_ticket *out,
                      int64_t *wait_hint_ms, err *e);
 void governor_release(governor *g, const governor_ticket *t, const governor_result *r);
-/* Wakes every waiter with ERR_STATE and refuses new ones. */
+/* Wakes every waiter with ERR_BAD_STATE and refuses new ones. */
 void governor_shutdown(governor *g);
 /* Makes waiters look again (after a fake clock moved). */
 void governor_wake(governor *g);

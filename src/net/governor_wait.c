@@ -1,6 +1,7 @@
 /* governor_wait.c: the thread-safe governor: callers queue by lane and the first in line waits
  * for the bucket, so that a higher lane always goes before a lower one. */
 #include "net/governor.h"
+#include "util/log.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -115,8 +116,8 @@ static int refuse(governor *g, governor_lane lane, waiter *w, int64_t hint, int6
     pthread_mutex_unlock(&g->mu);
     if (wait_hint_ms)
         *wait_hint_ms = hint;
-    if (code == ERR_STATE)
-        return err_set(e, ERR_STATE, "rate governor %s: shut down", g->name);
+    if (code == ERR_BAD_STATE)
+        return err_set(e, ERR_BAD_STATE, "rate governor %s: shut down", g->name);
     if (hint >= 0)
         return err_set(e, ERR_LIMIT, "rate governor %s: budget spent for %lld ms", g->name,
                        (long long)hint);
@@ -134,7 +135,7 @@ int governor_acquire(governor *g, governor_lane lane, int64_t max_wait_ms, gover
     int64_t deadline = max_wait_ms < 0 ? INT64_MAX : clock_mono_ms(g->clk) + max_wait_ms;
     for (;;) {
         if (g->shutdown)
-            return refuse(g, lane, &w, -1, wait_hint_ms, ERR_STATE, e);
+            return refuse(g, lane, &w, -1, wait_hint_ms, ERR_BAD_STATE, e);
         int64_t now = clock_mono_ms(g->clk);
         int64_t sleep_ms = deadline == INT64_MAX ? -1 : deadline - now;
         if (first_in_line(g) == &w) {
@@ -168,6 +169,15 @@ void governor_release(governor *g, const governor_ticket *t, const governor_resu
     governor_bucket_done(&g->bucket, t, r, g->clk);
     pthread_cond_broadcast(&g->cv);
     pthread_mutex_unlock(&g->mu);
+    if (r->status == 429) {
+        /* Our own traffic never causes this (governor.h): someone else shares the budget. */
+        json_t *f = json_pack("{s:s, s:s}", "budget", g->name, "lane", governor_lane_name(t->lane));
+        if (f && r->rate && r->rate->retry_after_ms >= 0)
+            json_object_set_new(f, "retry_after_ms", json_integer(r->rate->retry_after_ms));
+        if (f && r->rate && r->rate->daily_remaining == 0)
+            json_object_set_new(f, "daily_exhausted", json_true());
+        log_write(LOG_WARN, "rate limit refused a request", f);
+    }
 }
 
 void governor_shutdown(governor *g)

@@ -96,7 +96,7 @@ void http_client_free(http_client *c);
  * passes the breaker, then waits for the governor's slot (no longer than the retry policy's
  * remaining time), and reports back to both. Returns 0 on a 2xx answer; otherwise
  * api_error_code(&res->error) (ERR_AUTH, ERR_NOT_FOUND, ERR_INVALID, ERR_CONFLICT, ERR_LIMIT,
- * ERR_NET, ERR_IO), or ERR_STATE when the breaker refused, with e saying what happened. */
+ * ERR_NET, ERR_IO), or ERR_BAD_STATE when the breaker refused, with e saying what happened. */
 int http_client_send(http_client *c, const http_client_request *req, http_client_response *res,
                      err *e);
 

@@ -2,7 +2,8 @@
  * classification, and the waits between attempts. */
 #include "net/http_client_internal.h"
 
-#include <jansson.h>
+#include "util/jsonx.h"
+#include "util/log.h"
 
 static bool is_idempotent(const http_client_request *req)
 {
@@ -36,8 +37,10 @@ static void capture_trace(const http_client *c, http_client_response *res)
     }
     if (!res->body.ptr || !contains(res->body.ptr, res->body.len, "\"traceId\""))
         return;
-    json_t *j = json_loadb(res->body.ptr, res->body.len, 0, NULL);
-    const char *t = json_string_value(json_object_get(j, "traceId"));
+    json_t *j = NULL;
+    if (jsonx_parse(&j, res->body.ptr, res->body.len, "answer", NULL) != 0)
+        return;
+    const char *t = jsonx_str(j, "traceId");
     if (t)
         snprintf(res->trace_id, sizeof res->trace_id, "%s", t);
     json_decref(j);
@@ -62,6 +65,21 @@ static void label_of(const http_client_request *req, char *out, size_t n)
     const char *q = strchr(url, '?');
     int len = (int)(q ? (size_t)(q - url) : strlen(url));
     snprintf(out, n, "%s %.*s", req->method ? req->method : "GET", len, url);
+}
+
+/* One line per attempt that did not succeed: what failed, and what happens next. */
+static void log_attempt(const http_client_response *res, const char *label, const char *why,
+                        bool retry, int64_t wait_ms)
+{
+    json_t *f = json_pack("{s:s, s:i, s:s, s:I, s:s, s:s, s:b}", "call", label, "attempt",
+                          res->attempts, "kind", api_error_kind_name(res->error.kind), "status",
+                          (json_int_t)res->status, "error", res->error.message, "next", why,
+                          "retry", retry);
+    if (f && retry)
+        json_object_set_new(f, "wait_ms", json_integer(wait_ms));
+    if (f && res->trace_id[0])
+        json_object_set_new(f, "trace_id", json_string(res->trace_id));
+    log_write(retry ? LOG_WARN : LOG_DEBUG, retry ? "http call retried" : "http call failed", f);
 }
 
 static int fail(const http_client_response *res, const char *label, const char *why, err *e)
@@ -111,7 +129,7 @@ static int admit(const http_client_request *req, int64_t left_ms, governor_ticke
 open:
     set_error(res, API_ERR_TRANSIENT, sub.msg);
     res->breaker_open = true;
-    return err_set(e, ERR_STATE, "%s", sub.msg);
+    return err_set(e, ERR_BAD_STATE, "%s", sub.msg);
 }
 
 /* One attempt, reported to the governor and the breaker. */
@@ -170,6 +188,7 @@ int http_client_send(http_client *c, const http_client_request *req, http_client
         pthread_mutex_lock(&c->rng_mu);
         retry_decision d = retry_decide(&policy, attempt, res->elapsed_ms, &o, &c->rng);
         pthread_mutex_unlock(&c->rng_mu);
+        log_attempt(res, label, d.why, d.retry, d.wait_ms);
         if (!d.retry) {
             res->retry_after_ms = d.retry_after_ms;
             return fail(res, label, d.why, e);

@@ -58,7 +58,7 @@ static void test_consecutive_failures_open(void **state)
     err e = {0};
     breaker_ticket t;
     clock_fake_advance(&f->clk, 400);
-    assert_int_equal(breaker_allow(f->b, &t, &e), ERR_STATE);
+    assert_int_equal(breaker_allow(f->b, &t, &e), ERR_BAD_STATE);
     assert_string_equal(e.msg, "service svc is failing: circuit open, next probe in 600 ms");
     json_t *j = breaker_state_json(f->b);
     assert_string_equal(json_string_value(json_object_get(j, "state")), "open");
@@ -119,7 +119,7 @@ static void test_half_open_probe(void **state)
     assert_int_equal(breaker_allow(f->b, &probe, NULL), 0);
     assert_true(probe.probe);
     err e = {0};
-    assert_int_equal(breaker_allow(f->b, &other, &e), ERR_STATE); /* one probe at a time */
+    assert_int_equal(breaker_allow(f->b, &other, &e), ERR_BAD_STATE); /* one probe at a time */
     assert_non_null(strstr(e.msg, "probe is out"));
     /* The probe fails: open again, for twice as long. */
     breaker_record(f->b, &probe, BREAKER_FAILURE);
@@ -160,7 +160,7 @@ static void test_stale_and_lost_tickets(void **state)
     breaker_record(f->b, &early, BREAKER_SUCCESS);
     assert_int_equal(breaker_get_state(f->b), BREAKER_HALF_OPEN);
     /* The probe's caller never reports: after another cool-down a new probe may go. */
-    assert_int_equal(breaker_allow(f->b, &probe, NULL), ERR_STATE);
+    assert_int_equal(breaker_allow(f->b, &probe, NULL), ERR_BAD_STATE);
     clock_fake_advance(&f->clk, 1000);
     assert_int_equal(breaker_allow(f->b, &probe, NULL), 0);
     assert_true(probe.probe);

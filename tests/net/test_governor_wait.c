@@ -159,8 +159,8 @@ static void test_wait_shutdown(void **state)
     start(&th, &c, &sh, 0, GOVERNOR_LANE_BACKFILL, 1); /* waits for an answer that never comes */
     governor_shutdown(sh.g);
     pthread_join(th, NULL);
-    assert_int_equal(c.rc, ERR_STATE);
-    assert_int_equal(governor_acquire(sh.g, GOVERNOR_LANE_LIVE, -1, &t, NULL, &e), ERR_STATE);
+    assert_int_equal(c.rc, ERR_BAD_STATE);
+    assert_int_equal(governor_acquire(sh.g, GOVERNOR_LANE_LIVE, -1, &t, NULL, &e), ERR_BAD_STATE);
     governor_result r = {.sent = true, .status = 200};
     governor_release(sh.g, &held, &r);
     governor_free(sh.g);

@@ -586,7 +586,7 @@ static void test_breaker_opens(void **state)
     assert_int_equal(http_client_send(fx->client, &req, &res, &e), ERR_NET);
     assert_int_equal(http_client_send(fx->client, &req, &res, &e), ERR_NET);
     assert_int_equal(breaker_get_state(b), BREAKER_OPEN);
-    assert_int_equal(http_client_send(fx->client, &req, &res, &e), ERR_STATE);
+    assert_int_equal(http_client_send(fx->client, &req, &res, &e), ERR_BAD_STATE);
     assert_true(res.breaker_open);
     assert_int_equal(res.attempts, 0);
     assert_int_equal(calls(fx), 2); /* the third call never left */
