@@ -36,6 +36,9 @@ typedef struct http_client_config {
     uint64_t seed;              /* backoff jitter; 0: from the time and pid */
 } http_client_config;
 
+/* Whether sending the request twice is harmless. A request that is not is never repeated after
+ * it may have reached the server (5xx, timeout, reset), and gets a connection of its own:
+ * libcurl re-sends on its own when a reused keep-alive connection turns out closed. */
 typedef enum http_idempotency {
     HTTP_IDEMPOTENT_BY_METHOD = 0, /* GET, HEAD, PUT, DELETE, OPTIONS yes; POST, PATCH no */
     HTTP_IDEMPOTENT_YES,           /* e.g. a POST search, or a create the caller made safe */
@@ -96,7 +99,9 @@ void http_client_free(http_client *c);
  * passes the breaker, then waits for the governor's slot (no longer than the retry policy's
  * remaining time), and reports back to both. Returns 0 on a 2xx answer; otherwise
  * api_error_code(&res->error) (ERR_AUTH, ERR_NOT_FOUND, ERR_INVALID, ERR_CONFLICT, ERR_LIMIT,
- * ERR_NET, ERR_IO), or ERR_BAD_STATE when the breaker refused, with e saying what happened. */
+ * ERR_NET, ERR_IO), or ERR_BAD_STATE when the breaker refused, with e saying what happened.
+ * A body without a Content-Type header is sent as application/json. Retries are logged (warn),
+ * final failures at debug level: the caller logs what it decides. */
 int http_client_send(http_client *c, const http_client_request *req, http_client_response *res,
                      err *e);
 

@@ -95,7 +95,8 @@ static void set_error(http_client_response *res, api_error_kind kind, const char
     http_client_response_reset(res);
     memset(&res->error, 0, sizeof res->error);
     res->error.kind = kind;
-    snprintf(res->error.message, sizeof res->error.message, "%s", msg);
+    snprintf(res->error.message, sizeof res->error.message, "%.*s",
+             (int)sizeof res->error.message - 1, msg); /* cut on purpose */
 }
 
 /* Waits for the governor (bounded by the time the policy has left), then asks the breaker. An
