@@ -177,11 +177,10 @@ int sbx_service_mount(sbx_service *svc, http_server *srv, sbx_api_guard guard, v
     for (size_t i = 0; i < PS_ARRAY_LEN(routes); i++) {
         int rc = http_server_route(srv, routes[i].method, routes[i].pattern, routes[i].name,
                                    routes[i].handler, svc);
-        if (rc) {
-            err_wrap(e, "%s: admin route %s %s: ", svc->name ? svc->name : "sandbox",
-                     routes[i].method, routes[i].pattern);
-            return rc;
-        }
+        if (rc)
+            return err_set(e, rc, "%s: cannot register the admin route %s %s",
+                           svc->name ? svc->name : "sandbox", routes[i].method,
+                           routes[i].pattern);
     }
     http_server_set_filter(srv, filter, svc);
     http_server_set_observer(srv, observer, svc);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <cmocka.h>
 #include <math.h>
+#include <pthread.h>
 
 #define DRAWS 20000
 
@@ -211,12 +212,128 @@ static void test_json_forms(void **state)
     json_decref(j);
 }
 
+
+/* A response as the server hands it to handlers. */
+static void response_init(http_response *res)
+{
+    memset(res, 0, sizeof *res);
+    res->status = 200;
+    buf_init(&res->body, 1 << 20);
+}
+
+static void response_free(http_response *res)
+{
+    for (size_t i = 0; i < res->n_headers; i++) {
+        free(res->header_names[i]);
+        free(res->header_values[i]);
+    }
+    buf_free(&res->body);
+}
+
+static const char *response_header(const http_response *res, const char *name)
+{
+    for (size_t i = 0; i < res->n_headers; i++)
+        if (strcasecmp(res->header_names[i], name) == 0)
+            return res->header_values[i];
+    return NULL;
+}
+
+static void test_apply_answers(void **state)
+{
+    (void)state;
+    http_request req = {.method = "GET", .path = "/contacts/x"};
+    http_response res;
+
+    sbx_faults *f = make(3, "");
+    response_init(&res);
+    assert_false(sbx_faults_apply(f, &req, &res));
+    assert_int_equal(res.status, 200);
+    assert_int_equal(res.body.len, 0);
+    response_free(&res);
+    sbx_faults_free(f);
+
+    f = make(3, "p_5xx=1");
+    for (int i = 0; i < 30; i++) {
+        response_init(&res);
+        assert_true(sbx_faults_apply(f, &req, &res));
+        assert_in_range(res.status, 500, 503);
+        assert_int_not_equal(res.status, 501);
+        json_t *j = json_loads(buf_cstr(&res.body), 0, NULL);
+        assert_non_null(j);
+        assert_int_equal(json_integer_value(json_object_get(j, "statusCode")), res.status);
+        if (res.status == 500)
+            assert_string_equal(buf_cstr(&res.body),
+                                "{\"statusCode\":500,\"message\":\"Internal server error (injected)\"}");
+        json_decref(j);
+        assert_false(res.reset);
+        response_free(&res);
+    }
+    sbx_faults_free(f);
+
+    f = make(3, "p_429=1");
+    response_init(&res);
+    assert_true(sbx_faults_apply(f, &req, &res));
+    assert_int_equal(res.status, 429);
+    assert_string_equal(response_header(&res, "Retry-After"), "1");
+    assert_string_equal(buf_cstr(&res.body),
+                        "{\"statusCode\":429,\"message\":\"Too many requests (injected)\"}");
+    response_free(&res);
+    sbx_faults_free(f);
+
+    f = make(3, "p_reset=1");
+    response_init(&res);
+    assert_true(sbx_faults_apply(f, &req, &res));
+    assert_true(res.reset);
+    response_free(&res);
+    sbx_faults_free(f);
+}
+
+typedef struct hang_ctx {
+    sbx_faults *f;
+    bool answered;
+    bool done;
+    pthread_mutex_t mu;
+} hang_ctx;
+
+static void *hang_thread(void *arg)
+{
+    hang_ctx *h = arg;
+    http_request req = {.method = "GET", .path = "/x"};
+    http_response res;
+    response_init(&res);
+    bool answered = sbx_faults_apply(h->f, &req, &res);
+    response_free(&res);
+    pthread_mutex_lock(&h->mu);
+    h->answered = answered;
+    h->done = true;
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+static void test_release_wakes_hang(void **state)
+{
+    (void)state;
+    /* Hangs for a minute unless released; the test would time out if release did nothing. */
+    hang_ctx h = {.f = make(3, "p_hang=1,hang_ms=60000,latency_ms=0")};
+    pthread_mutex_init(&h.mu, NULL);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, hang_thread, &h), 0);
+    sbx_faults_release(h.f);
+    pthread_join(t, NULL);
+    assert_true(h.done);
+    assert_false(h.answered);
+    pthread_mutex_destroy(&h.mu);
+    sbx_faults_free(h.f);
+    sbx_faults_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_request_shares), cmocka_unit_test(test_all_or_nothing),
         cmocka_unit_test(test_webhook_shares), cmocka_unit_test(test_reproducible),
         cmocka_unit_test(test_parse_errors),   cmocka_unit_test(test_json_forms),
+        cmocka_unit_test(test_apply_answers),  cmocka_unit_test(test_release_wakes_hang),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
