@@ -26,10 +26,13 @@ typedef struct item {
     sbx_webhook_fate fate;
 } item;
 
+typedef enum delivery_outcome { DELIVERED, FAILED, DROPPED } delivery_outcome;
+static const char *const outcome_names[] = {"delivered", "failed", "dropped"};
+
 typedef struct log_entry {
     char *label;
     char *url;
-    const char *outcome; /* "delivered" | "failed" | "dropped" */
+    delivery_outcome outcome;
     long status;         /* the last HTTP status; 0 when none came */
     int attempts;
     int64_t ts_ms;
@@ -112,8 +115,7 @@ int sbx_webhooks_new(sbx_webhooks **out, sbx_faults *faults, clock_source *clock
 
 /* ---- the delivery log ---- */
 
-static void record(sbx_webhooks *w, const item *it, const char *outcome, long status,
-                   int attempts)
+static void record(sbx_webhooks *w, const item *it, delivery_outcome outcome, long status, int attempts)
 {
     pthread_mutex_lock(&w->mu);
     log_entry *le = &w->log[w->log_next];
@@ -130,12 +132,7 @@ static void record(sbx_webhooks *w, const item *it, const char *outcome, long st
     w->log_next = (w->log_next + 1) % LOG_MAX;
     if (w->log_len < LOG_MAX)
         w->log_len++;
-    if (outcome[0] == 'd' && outcome[1] == 'e')
-        w->delivered++;
-    else if (outcome[0] == 'f')
-        w->failed++;
-    else
-        w->dropped++;
+    *(outcome == DELIVERED ? &w->delivered : outcome == FAILED ? &w->failed : &w->dropped) += 1;
     w->redeliveries += attempts > 1 ? attempts - 1 : 0;
     pthread_mutex_unlock(&w->mu);
 }
@@ -145,13 +142,15 @@ static json_t *entry_json(const log_entry *le)
     char ts[CLOCK_ISO_LEN];
     clock_format_iso(le->ts_ms, ts);
     return json_pack("{s:s?, s:s?, s:s, s:I, s:i, s:s, s:b, s:b}", "label", le->label, "url",
-                     le->url, "outcome", le->outcome, "status", (json_int_t)le->status,
+                     le->url, "outcome", outcome_names[le->outcome], "status", (json_int_t)le->status,
                      "attempts", le->attempts, "ts", ts, "duplicate", le->duplicate,
                      "reordered", le->reordered);
 }
 
 json_t *sbx_webhooks_json(sbx_webhooks *w)
 {
+    if (!w)
+        return NULL;
     json_t *recent = json_array();
     if (!recent)
         return NULL;
@@ -236,7 +235,7 @@ static void post_and_record(sbx_webhooks *w, CURL *h, const item *it)
             break;
         backoff *= 2;
     }
-    record(w, it, status >= 200 && status < 300 ? "delivered" : "failed", status, attempts);
+    record(w, it, status >= 200 && status < 300 ? DELIVERED : FAILED, status, attempts);
 }
 
 static void deliver(sbx_webhooks *w, CURL *h, const item *it)
@@ -310,7 +309,7 @@ static void *delivery_thread(void *arg)
         item *it = take_next(w, &then);
         if (it && it->fate.drop) {
             pthread_mutex_unlock(&w->mu);
-            record(w, it, "dropped", 0, 0);
+            record(w, it, DROPPED, 0, 0);
             item_free(it);
             pthread_mutex_lock(&w->mu);
             it = NULL;
