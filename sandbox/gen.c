@@ -82,7 +82,8 @@ static void make_email(rng *r, const gen_name *first, const gen_name *last, cons
 {
     char local[80];
     const char *f = first->ascii, *l = last->ascii;
-    switch (rng_below(r, 8)) {
+    uint64_t style = rng_below(r, 8);
+    switch (style) {
     case 0: snprintf(local, sizeof local, "%s", pick(r, gen_handles, gen_n_handles)); break;
     case 1: snprintf(local, sizeof local, "%s%s", f, l); break;
     case 2: snprintf(local, sizeof local, "%c.%s", f[0], l); break;
@@ -93,7 +94,8 @@ static void make_email(rng *r, const gen_name *first, const gen_name *last, cons
     }
     /* A random number, not a counter: no two runs share state, and a collision needs the same
      * name, style, number and domain. */
-    unsigned number = (unsigned)rng_below(r, 9999) + 1;
+    /* Handles are few, so they take longer numbers. */
+    unsigned number = (unsigned)rng_below(r, style == 0 ? 999999 : 9999) + 1;
     char domain[64];
     if (org && rng_chance(r, 0.4)) {
         char s[40];
