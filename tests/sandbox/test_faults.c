@@ -2,6 +2,7 @@
  * sbx_faults_apply answers. */
 #include "util/common.h"
 #include "sandbox/faults.h"
+#include "util/clock.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -288,6 +289,21 @@ static void test_apply_answers(void **state)
     sbx_faults_free(f);
 }
 
+static void test_apply_latency(void **state)
+{
+    (void)state;
+    sbx_faults *f = make(3, "latency_ms=60,latency_jitter_ms=20");
+    http_request req = {.method = "GET", .path = "/x"};
+    http_response res;
+    response_init(&res);
+    int64_t t0 = clock_mono_ms(clock_system());
+    assert_false(sbx_faults_apply(f, &req, &res));
+    /* A lower bound only: the answer waited at least the configured latency. */
+    assert_true(clock_mono_ms(clock_system()) - t0 >= 60);
+    response_free(&res);
+    sbx_faults_free(f);
+}
+
 typedef struct hang_ctx {
     sbx_faults *f;
     bool answered;
@@ -333,7 +349,8 @@ int main(void)
         cmocka_unit_test(test_request_shares), cmocka_unit_test(test_all_or_nothing),
         cmocka_unit_test(test_webhook_shares), cmocka_unit_test(test_reproducible),
         cmocka_unit_test(test_parse_errors),   cmocka_unit_test(test_json_forms),
-        cmocka_unit_test(test_apply_answers),  cmocka_unit_test(test_release_wakes_hang),
+        cmocka_unit_test(test_apply_answers),  cmocka_unit_test(test_apply_latency),
+        cmocka_unit_test(test_release_wakes_hang),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
