@@ -188,6 +188,8 @@ static int abort_on_stop(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 /* One POST; the HTTP status, or 0 when no answer came. */
 static long post_once(sbx_webhooks *w, CURL *h, const item *it)
 {
+    if (!h)
+        return 0;
     curl_easy_reset(h);
     curl_easy_setopt(h, CURLOPT_URL, it->url);
     curl_easy_setopt(h, CURLOPT_POST, 1L);
@@ -286,6 +288,8 @@ static item *take_next(sbx_webhooks *w, item **then)
         w->tail = NULL;
     w->queued--;
     it->next = NULL;
+    if (it->fate.drop)
+        return it; /* never sent, so it is no successor for a held delivery */
     if (it->fate.reorder && w->held)
         it->fate.reorder = false; /* one held back at a time: this one is its successor */
     if (it->fate.reorder) {
@@ -307,23 +311,18 @@ static void *delivery_thread(void *arg)
     while (wait_for_work(w)) {
         item *then;
         item *it = take_next(w, &then);
-        if (it && it->fate.drop) {
-            pthread_mutex_unlock(&w->mu);
-            record(w, it, DROPPED, 0, 0);
-            item_free(it);
-            pthread_mutex_lock(&w->mu);
-            it = NULL;
-        }
         if (it) {
+            /* Counted as in flight until recorded, so that a drain never returns early. */
             w->in_flight = then ? 2 : 1;
-            if (it->fate.duplicate)
+            if (it->fate.duplicate && !it->fate.drop)
                 w->duplicated++;
             pthread_mutex_unlock(&w->mu);
-            if (h) {
+            if (it->fate.drop)
+                record(w, it, DROPPED, 0, 0);
+            else
                 deliver(w, h, it);
-                if (then)
-                    deliver(w, h, then);
-            }
+            if (then)
+                deliver(w, h, then);
             item_free(it);
             item_free(then);
             pthread_mutex_lock(&w->mu);
@@ -341,7 +340,7 @@ int sbx_webhooks_start(sbx_webhooks *w, err *e)
     pthread_mutex_lock(&w->mu);
     if (w->started) {
         pthread_mutex_unlock(&w->mu);
-        return err_set(e, ERR_STATE, "webhooks: already started");
+        return err_set(e, ERR_BAD_STATE, "webhooks: already started");
     }
     atomic_store(&w->stopping, false);
     int rc = pthread_create(&w->thread, NULL, delivery_thread, w);
@@ -424,7 +423,7 @@ int sbx_webhooks_send(sbx_webhooks *w, const char *url, const char *label, const
         return rc;
     pthread_mutex_lock(&w->mu);
     if (atomic_load(&w->stopping) || w->queued >= QUEUE_MAX) {
-        rc = atomic_load(&w->stopping) ? ERR_STATE : ERR_LIMIT;
+        rc = atomic_load(&w->stopping) ? ERR_BAD_STATE : ERR_LIMIT;
         pthread_mutex_unlock(&w->mu);
         item_free(it);
         return rc;

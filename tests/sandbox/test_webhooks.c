@@ -333,7 +333,7 @@ static void test_drain_waits_for_in_flight_and_stop_discards(void **state)
     json_t *j = sbx_webhooks_json(fx->w);
     assert_int_equal(num(j, "queued"), 0);
     json_decref(j);
-    assert_int_equal(sbx_webhooks_send(fx->w, fx->rc->url, "late", "{}", NULL, 0), ERR_STATE);
+    assert_int_equal(sbx_webhooks_send(fx->w, fx->rc->url, "late", "{}", NULL, 0), ERR_BAD_STATE);
     receiver_unblock(fx->rc);
     sbx_webhooks_free(NULL);
 }
