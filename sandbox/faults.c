@@ -83,6 +83,19 @@ void sbx_faults_get(sbx_faults *f, sbx_fault_config *out)
     pthread_mutex_unlock(&f->mu);
 }
 
+int sbx_faults_update(sbx_faults *f, const json_t *j, sbx_fault_config *out, err *e)
+{
+    pthread_mutex_lock(&f->mu);
+    sbx_fault_config cfg = f->cfg;
+    int rc = sbx_fault_config_update(&cfg, j, e);
+    if (rc == 0)
+        f->cfg = cfg;
+    pthread_mutex_unlock(&f->mu);
+    if (rc == 0 && out)
+        *out = cfg;
+    return rc;
+}
+
 /* ---- configuration forms ---- */
 
 static const field_desc *find_field(const char *name, size_t len)

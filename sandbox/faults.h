@@ -42,6 +42,9 @@ void sbx_faults_get(sbx_faults *f, sbx_fault_config *out);
  * or value (shares must be in [0, 1], times >= 0). */
 int sbx_fault_config_update(sbx_fault_config *cfg, const json_t *j, err *e);
 json_t *sbx_fault_config_json(const sbx_fault_config *cfg);
+/* Applies a partial JSON update to f's settings atomically (nothing changes on error); out,
+ * when not NULL, gets the resulting settings. */
+int sbx_faults_update(sbx_faults *f, const json_t *j, sbx_fault_config *out, err *e);
 /* Parses "p_5xx=0.1,p_429=0.05,latency_ms=20" (the command line form). */
 int sbx_fault_config_parse(sbx_fault_config *cfg, const char *spec, err *e);
 

@@ -86,15 +86,13 @@ static void put_faults(void *ctx, const http_request *req, http_response *res)
     err e = {0};
     json_t *j = NULL;
     sbx_fault_config cfg;
-    sbx_faults_get(svc->faults, &cfg);
     if (jsonx_parse(&j, req->body, req->body_len, "request body", &e) != 0 ||
-        sbx_fault_config_update(&cfg, j, &e) != 0) {
+        sbx_faults_update(svc->faults, j, &cfg, &e) != 0) {
         json_decref(j);
         answer_error(res, 400, e.msg);
         return;
     }
     json_decref(j);
-    sbx_faults_set(svc->faults, &cfg);
     answer_json(res, sbx_fault_config_json(&cfg));
 }
 

@@ -214,6 +214,27 @@ static void test_json_forms(void **state)
 }
 
 
+static void test_update_atomic(void **state)
+{
+    (void)state;
+    sbx_faults *f = make(1, "p_5xx=0.2");
+    err e = {0};
+    json_t *j = json_loads("{\"p_429\": 0.3, \"hang_ms\": -1}", 0, NULL);
+    sbx_fault_config out = {0};
+    assert_int_equal(sbx_faults_update(f, j, &out, &e), ERR_INVALID);
+    json_decref(j);
+    sbx_fault_config now;
+    sbx_faults_get(f, &now);
+    assert_true(now.p_429 == 0.0 && now.p_5xx == 0.2);
+    j = json_loads("{\"p_429\": 0.3}", 0, NULL);
+    assert_int_equal(sbx_faults_update(f, j, &out, &e), 0);
+    json_decref(j);
+    sbx_faults_get(f, &now);
+    assert_true(now.p_429 == 0.3 && now.p_5xx == 0.2);
+    assert_memory_equal(&out, &now, sizeof now);
+    sbx_faults_free(f);
+}
+
 /* A response as the server hands it to handlers. */
 static void response_init(http_response *res)
 {
@@ -349,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_request_shares), cmocka_unit_test(test_all_or_nothing),
         cmocka_unit_test(test_webhook_shares), cmocka_unit_test(test_reproducible),
         cmocka_unit_test(test_parse_errors),   cmocka_unit_test(test_json_forms),
+        cmocka_unit_test(test_update_atomic),
         cmocka_unit_test(test_apply_answers),  cmocka_unit_test(test_apply_latency),
         cmocka_unit_test(test_release_wakes_hang),
     };
