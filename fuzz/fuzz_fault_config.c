@@ -6,9 +6,8 @@
 /* Whatever was accepted is in range, and its JSON form reads back to the same settings. */
 static void check(const sbx_fault_config *cfg)
 {
-    const double shares[] = {cfg->p_5xx,     cfg->p_429,          cfg->p_hang,
-                             cfg->p_reset,   cfg->wh_p_drop,      cfg->wh_p_duplicate,
-                             cfg->wh_p_reorder};
+    const double shares[] = {cfg->p_5xx,     cfg->p_429,          cfg->p_hang,      cfg->p_reset,
+                             cfg->wh_p_drop, cfg->wh_p_duplicate, cfg->wh_p_reorder};
     const int times[] = {cfg->latency_ms, cfg->latency_jitter_ms, cfg->hang_ms, cfg->wh_delay_ms};
     for (size_t i = 0; i < PS_ARRAY_LEN(shares); i++)
         if (!(shares[i] >= 0.0 && shares[i] <= 1.0))
@@ -19,8 +18,7 @@ static void check(const sbx_fault_config *cfg)
     json_t *j = sbx_fault_config_json(cfg);
     sbx_fault_config back;
     sbx_fault_config_defaults(&back);
-    if (!j || sbx_fault_config_update(&back, j, NULL) != 0 ||
-        memcmp(&back, cfg, sizeof back) != 0)
+    if (!j || sbx_fault_config_update(&back, j, NULL) != 0 || memcmp(&back, cfg, sizeof back) != 0)
         abort();
     json_decref(j);
 }

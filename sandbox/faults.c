@@ -27,15 +27,19 @@ typedef struct field_desc {
     size_t offset;
 } field_desc;
 
-#define SHARE(f) {#f, KIND_SHARE, offsetof(sbx_fault_config, f)}
-#define MS(f) {#f, KIND_MS, offsetof(sbx_fault_config, f)}
 static const field_desc fields[] = {
-    SHARE(p_5xx),     SHARE(p_429),      MS(latency_ms),     MS(latency_jitter_ms),
-    SHARE(p_hang),    MS(hang_ms),       SHARE(p_reset),     SHARE(wh_p_drop),
-    SHARE(wh_p_duplicate), SHARE(wh_p_reorder), MS(wh_delay_ms),
+    {"p_5xx", KIND_SHARE, offsetof(sbx_fault_config, p_5xx)},
+    {"p_429", KIND_SHARE, offsetof(sbx_fault_config, p_429)},
+    {"latency_ms", KIND_MS, offsetof(sbx_fault_config, latency_ms)},
+    {"latency_jitter_ms", KIND_MS, offsetof(sbx_fault_config, latency_jitter_ms)},
+    {"p_hang", KIND_SHARE, offsetof(sbx_fault_config, p_hang)},
+    {"hang_ms", KIND_MS, offsetof(sbx_fault_config, hang_ms)},
+    {"p_reset", KIND_SHARE, offsetof(sbx_fault_config, p_reset)},
+    {"wh_p_drop", KIND_SHARE, offsetof(sbx_fault_config, wh_p_drop)},
+    {"wh_p_duplicate", KIND_SHARE, offsetof(sbx_fault_config, wh_p_duplicate)},
+    {"wh_p_reorder", KIND_SHARE, offsetof(sbx_fault_config, wh_p_reorder)},
+    {"wh_delay_ms", KIND_MS, offsetof(sbx_fault_config, wh_delay_ms)},
 };
-#undef SHARE
-#undef MS
 
 void sbx_fault_config_defaults(sbx_fault_config *out)
 {
@@ -108,11 +112,14 @@ static const field_desc *find_field(const char *name, size_t len)
 
 static int unknown_key(err *e, const char *name, size_t len)
 {
-    return err_set(e, ERR_INVALID,
-                   "unknown fault setting '%.*s' (known: p_5xx, p_429, latency_ms, "
-                   "latency_jitter_ms, p_hang, hang_ms, p_reset, wh_p_drop, wh_p_duplicate, "
-                   "wh_p_reorder, wh_delay_ms)",
-                   (int)PS_MIN(len, 64), name);
+    char known[256];
+    size_t n = 0;
+    for (size_t i = 0; i < PS_ARRAY_LEN(fields) && n < sizeof known; i++) {
+        int w = snprintf(known + n, sizeof known - n, "%s%s", i ? ", " : "", fields[i].name);
+        n += w > 0 ? (size_t)w : 0;
+    }
+    return err_set(e, ERR_INVALID, "unknown fault setting '%.*s' (known: %s)", (int)PS_MIN(len, 64),
+                   name, known);
 }
 
 /* Checks v for the field and stores it in cfg. */
@@ -142,7 +149,8 @@ int sbx_fault_config_update(sbx_fault_config *cfg, const json_t *j, err *e)
     json_t *val;
     /* jansson's iteration API takes a mutable object; nothing is changed here. */
     json_t *obj = (json_t *)(uintptr_t)j;
-    json_object_foreach(obj, key, val) {
+    json_object_foreach(obj, key, val)
+    {
         const field_desc *d = find_field(key, strlen(key));
         if (!d)
             return unknown_key(e, key, strlen(key));

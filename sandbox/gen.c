@@ -84,13 +84,27 @@ static void make_email(rng *r, const gen_name *first, const gen_name *last, cons
     const char *f = first->ascii, *l = last->ascii;
     uint64_t style = rng_below(r, 8);
     switch (style) {
-    case 0: snprintf(local, sizeof local, "%s", pick(r, gen_handles, gen_n_handles)); break;
-    case 1: snprintf(local, sizeof local, "%s%s", f, l); break;
-    case 2: snprintf(local, sizeof local, "%c.%s", f[0], l); break;
-    case 3: snprintf(local, sizeof local, "%s_%s", f, l); break;
-    case 4: snprintf(local, sizeof local, "%s.%s", l, f); break;
-    case 5: snprintf(local, sizeof local, "%s%c", f, l[0]); break;
-    default: snprintf(local, sizeof local, "%s.%s", f, l); break;
+    case 0:
+        snprintf(local, sizeof local, "%s", pick(r, gen_handles, gen_n_handles));
+        break;
+    case 1:
+        snprintf(local, sizeof local, "%s%s", f, l);
+        break;
+    case 2:
+        snprintf(local, sizeof local, "%c.%s", f[0], l);
+        break;
+    case 3:
+        snprintf(local, sizeof local, "%s_%s", f, l);
+        break;
+    case 4:
+        snprintf(local, sizeof local, "%s.%s", l, f);
+        break;
+    case 5:
+        snprintf(local, sizeof local, "%s%c", f, l[0]);
+        break;
+    default:
+        snprintf(local, sizeof local, "%s.%s", f, l);
+        break;
     }
     /* A random number, not a counter: no two runs share state, and a collision needs the same
      * name, style, number and domain. */
@@ -112,8 +126,8 @@ static void make_email(rng *r, const gen_name *first, const gen_name *last, cons
 static void make_address(rng *r, const gen_place *pl, sbx_person *out)
 {
     const char *street = pl->streets[rng_below(r, PS_ARRAY_LEN(pl->streets))];
-    unsigned number = pl->number_first ? (unsigned)rng_below(r, 4999) + 1
-                                       : (unsigned)rng_below(r, 180) + 1;
+    unsigned number =
+        pl->number_first ? (unsigned)rng_below(r, 4999) + 1 : (unsigned)rng_below(r, 180) + 1;
     if (pl->number_first)
         snprintf(out->address1, sizeof out->address1, "%u %s", number, street);
     else
@@ -299,7 +313,8 @@ static void vary_email(rng *r, const char *in, char *out, size_t size)
         for (char *p = at ? at + 1 : e; *p && *p != '.'; p++)
             *p = (char)toupper((unsigned char)*p);
         break;
-    default: break;
+    default:
+        break;
     }
     static const char *const pads[] = {"", " ", "  ", "\t"};
     const char *lead = rng_chance(r, 0.4) ? pads[rng_below(r, 3) + 1] : "";
@@ -323,12 +338,24 @@ static const char *dial_of(const char *phone)
 static void vary_nanp(rng *r, const char *d, char *out, size_t size)
 {
     switch (rng_below(r, 6)) {
-    case 0: snprintf(out, size, "(%.3s) %.3s-%.4s", d, d + 3, d + 6); break;
-    case 1: snprintf(out, size, "%.3s.%.3s.%.4s", d, d + 3, d + 6); break;
-    case 2: snprintf(out, size, "+1 %.3s %.3s %.4s", d, d + 3, d + 6); break;
-    case 3: snprintf(out, size, "%.10s", d); break;
-    case 4: snprintf(out, size, "1-%.3s-%.3s-%.4s", d, d + 3, d + 6); break;
-    default: snprintf(out, size, "+1 (%.3s) %.3s-%.4s", d, d + 3, d + 6); break;
+    case 0:
+        snprintf(out, size, "(%.3s) %.3s-%.4s", d, d + 3, d + 6);
+        break;
+    case 1:
+        snprintf(out, size, "%.3s.%.3s.%.4s", d, d + 3, d + 6);
+        break;
+    case 2:
+        snprintf(out, size, "+1 %.3s %.3s %.4s", d, d + 3, d + 6);
+        break;
+    case 3:
+        snprintf(out, size, "%.10s", d);
+        break;
+    case 4:
+        snprintf(out, size, "1-%.3s-%.3s-%.4s", d, d + 3, d + 6);
+        break;
+    default:
+        snprintf(out, size, "+1 (%.3s) %.3s-%.4s", d, d + 3, d + 6);
+        break;
     }
 }
 
@@ -346,10 +373,18 @@ static void vary_phone(rng *r, const char *in, char *out, size_t size)
     }
     int head = strlen(national) > 9 ? 4 : 3;
     switch (rng_below(r, 4)) {
-    case 0: snprintf(out, size, "+%s %.*s %s", dial, head, national, national + head); break;
-    case 1: snprintf(out, size, "0%.*s %s", head, national, national + head); break;
-    case 2: snprintf(out, size, "00%s%s", dial, national); break;
-    default: snprintf(out, size, "+%s-%.*s-%s", dial, head, national, national + head); break;
+    case 0:
+        snprintf(out, size, "+%s %.*s %s", dial, head, national, national + head);
+        break;
+    case 1:
+        snprintf(out, size, "0%.*s %s", head, national, national + head);
+        break;
+    case 2:
+        snprintf(out, size, "00%s%s", dial, national);
+        break;
+    default:
+        snprintf(out, size, "+%s-%.*s-%s", dial, head, national, national + head);
+        break;
     }
 }
 
@@ -369,7 +404,10 @@ void sbx_gen_variant(rng *r, const sbx_person *in, sbx_person *out)
         recase(out->first_name, sizeof out->first_name, false);
         recase(out->last_name, sizeof out->last_name, false);
         break;
-    case 2: recase(out->last_name, sizeof out->last_name, true); break;
-    default: break;
+    case 2:
+        recase(out->last_name, sizeof out->last_name, true);
+        break;
+    default:
+        break;
     }
 }

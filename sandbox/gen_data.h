@@ -26,12 +26,12 @@ typedef struct gen_place {
     const char *city;
     const char *state;
     const char *postal;
-    const char *country;  /* ISO 3166 alpha-2 */
+    const char *country; /* ISO 3166 alpha-2 */
     const char *timezone;
-    const char *dial;     /* country calling code, "1", "44" ... */
-    const char *phone;    /* national number pattern: '#' a digit, 'N' a digit 2-9 */
+    const char *dial;  /* country calling code, "1", "44" ... */
+    const char *phone; /* national number pattern: '#' a digit, 'N' a digit 2-9 */
     const char *streets[4];
-    bool number_first;    /* "12 Main St" rather than "Hauptstraße 12" */
+    bool number_first; /* "12 Main St" rather than "Hauptstraße 12" */
     unsigned weight;
 } gen_place;
 

@@ -177,8 +177,7 @@ int sbx_service_mount(sbx_service *svc, http_server *srv, sbx_api_guard guard, v
                                    routes[i].handler, svc);
         if (rc)
             return err_set(e, rc, "%s: cannot register the admin route %s %s",
-                           svc->name ? svc->name : "sandbox", routes[i].method,
-                           routes[i].pattern);
+                           svc->name ? svc->name : "sandbox", routes[i].method, routes[i].pattern);
     }
     http_server_set_filter(srv, filter, svc);
     http_server_set_observer(srv, observer, svc);

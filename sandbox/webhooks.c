@@ -8,11 +8,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#define QUEUE_MAX 10000         /* sends past this many pending are refused */
-#define LOG_MAX 200             /* deliveries kept for the admin view */
-#define MAX_ATTEMPTS 5          /* one delivery plus up to four redeliveries after 429 */
-#define FIRST_BACKOFF_MS 200    /* doubled after each 429 */
-#define HOLD_MAX_MS 5000        /* a reordered delivery waits at most this for a successor */
+#define QUEUE_MAX 10000      /* sends past this many pending are refused */
+#define LOG_MAX 200          /* deliveries kept for the admin view */
+#define MAX_ATTEMPTS 5       /* one delivery plus up to four redeliveries after 429 */
+#define FIRST_BACKOFF_MS 200 /* doubled after each 429 */
+#define HOLD_MAX_MS 5000     /* a reordered delivery waits at most this for a successor */
 #define CONNECT_TIMEOUT_MS 2000
 #define TOTAL_TIMEOUT_MS 10000
 
@@ -33,7 +33,7 @@ typedef struct log_entry {
     char *label;
     char *url;
     delivery_outcome outcome;
-    long status;         /* the last HTTP status; 0 when none came */
+    long status; /* the last HTTP status; 0 when none came */
     int attempts;
     int64_t ts_ms;
     bool duplicate, reordered;
@@ -115,7 +115,8 @@ int sbx_webhooks_new(sbx_webhooks **out, sbx_faults *faults, clock_source *clock
 
 /* ---- the delivery log ---- */
 
-static void record(sbx_webhooks *w, const item *it, delivery_outcome outcome, long status, int attempts)
+static void record(sbx_webhooks *w, const item *it, delivery_outcome outcome, long status,
+                   int attempts)
 {
     pthread_mutex_lock(&w->mu);
     log_entry *le = &w->log[w->log_next];
@@ -142,9 +143,9 @@ static json_t *entry_json(const log_entry *le)
     char ts[CLOCK_ISO_LEN];
     clock_format_iso(le->ts_ms, ts);
     return json_pack("{s:s?, s:s?, s:s, s:I, s:i, s:s, s:b, s:b}", "label", le->label, "url",
-                     le->url, "outcome", outcome_names[le->outcome], "status", (json_int_t)le->status,
-                     "attempts", le->attempts, "ts", ts, "duplicate", le->duplicate,
-                     "reordered", le->reordered);
+                     le->url, "outcome", outcome_names[le->outcome], "status",
+                     (json_int_t)le->status, "attempts", le->attempts, "ts", ts, "duplicate",
+                     le->duplicate, "reordered", le->reordered);
 }
 
 json_t *sbx_webhooks_json(sbx_webhooks *w)
@@ -159,9 +160,9 @@ json_t *sbx_webhooks_json(sbx_webhooks *w)
     for (size_t i = 0; i < w->log_len; i++)
         json_array_append_new(recent, entry_json(&w->log[(first + i) % LOG_MAX]));
     json_t *j = json_pack("{s:I, s:b, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "queued",
-                          (json_int_t)w->queued, "held", w->held != NULL, "in_flight",
-                          w->in_flight, "delivered", (json_int_t)w->delivered, "failed",
-                          (json_int_t)w->failed, "dropped", (json_int_t)w->dropped, "duplicated",
+                          (json_int_t)w->queued, "held", w->held != NULL, "in_flight", w->in_flight,
+                          "delivered", (json_int_t)w->delivered, "failed", (json_int_t)w->failed,
+                          "dropped", (json_int_t)w->dropped, "duplicated",
                           (json_int_t)w->duplicated, "reordered", (json_int_t)w->reordered,
                           "redeliveries", (json_int_t)w->redeliveries, "recent", recent);
     pthread_mutex_unlock(&w->mu);

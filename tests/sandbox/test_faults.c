@@ -48,13 +48,25 @@ static void test_request_shares(void **state)
             assert_int_equal(d.hang_ms, 7);
         }
         switch (d.answer) {
-        case 0: break;
-        case -1: nreset++; break;
-        case 429: n429++; break;
-        case 500: seen[0]++, n5xx++; break;
-        case 502: seen[1]++, n5xx++; break;
-        case 503: seen[2]++, n5xx++; break;
-        default: fail_msg("unexpected answer %d", d.answer);
+        case 0:
+            break;
+        case -1:
+            nreset++;
+            break;
+        case 429:
+            n429++;
+            break;
+        case 500:
+            seen[0]++, n5xx++;
+            break;
+        case 502:
+            seen[1]++, n5xx++;
+            break;
+        case 503:
+            seen[2]++, n5xx++;
+            break;
+        default:
+            fail_msg("unexpected answer %d", d.answer);
         }
     }
     assert_share(n5xx, 0.1);
@@ -213,7 +225,6 @@ static void test_json_forms(void **state)
     json_decref(j);
 }
 
-
 static void test_update_atomic(void **state)
 {
     (void)state;
@@ -284,8 +295,9 @@ static void test_apply_answers(void **state)
         assert_non_null(j);
         assert_int_equal(json_integer_value(json_object_get(j, "statusCode")), res.status);
         if (res.status == 500)
-            assert_string_equal(buf_cstr(&res.body),
-                                "{\"statusCode\":500,\"message\":\"Internal server error (injected)\"}");
+            assert_string_equal(
+                buf_cstr(&res.body),
+                "{\"statusCode\":500,\"message\":\"Internal server error (injected)\"}");
         json_decref(j);
         assert_false(res.reset);
         response_free(&res);
@@ -370,9 +382,8 @@ int main(void)
         cmocka_unit_test(test_request_shares), cmocka_unit_test(test_all_or_nothing),
         cmocka_unit_test(test_webhook_shares), cmocka_unit_test(test_reproducible),
         cmocka_unit_test(test_parse_errors),   cmocka_unit_test(test_json_forms),
-        cmocka_unit_test(test_update_atomic),
-        cmocka_unit_test(test_apply_answers),  cmocka_unit_test(test_apply_latency),
-        cmocka_unit_test(test_release_wakes_hang),
+        cmocka_unit_test(test_update_atomic),  cmocka_unit_test(test_apply_answers),
+        cmocka_unit_test(test_apply_latency),  cmocka_unit_test(test_release_wakes_hang),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,8 +14,11 @@ static bool valid_utf8(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
-        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
-                : (*p & 0xF8) == 0xF0 ? 3 : -1;
+        int n = *p < 0x80             ? 0
+                : (*p & 0xE0) == 0xC0 ? 1
+                : (*p & 0xF0) == 0xE0 ? 2
+                : (*p & 0xF8) == 0xF0 ? 3
+                                      : -1;
         if (n < 0)
             return false;
         p++;
@@ -82,9 +85,9 @@ static void test_deterministic(void **state)
 
 static void check_person(const sbx_person *p)
 {
-    const char *fields[] = {p->first_name, p->last_name, p->email,    p->organization,
-                            p->title,      p->address1,  p->city,     p->state,
-                            p->postal_code, p->country,  p->timezone};
+    const char *fields[] = {p->first_name,  p->last_name, p->email,   p->organization,
+                            p->title,       p->address1,  p->city,    p->state,
+                            p->postal_code, p->country,   p->timezone};
     for (size_t i = 0; i < PS_ARRAY_LEN(fields); i++)
         assert_true(valid_utf8(fields[i]));
     assert_true(p->first_name[0] && p->last_name[0] && p->address1[0] && p->city[0]);
@@ -95,8 +98,7 @@ static void check_person(const sbx_person *p)
     assert_null(strchr(at + 1, '@'));
     assert_non_null(strchr(at + 1, '.'));
     for (const char *s = p->email; *s; s++)
-        assert_true(islower((unsigned char)*s) || isdigit((unsigned char)*s) ||
-                    strchr("._@-", *s));
+        assert_true(islower((unsigned char)*s) || isdigit((unsigned char)*s) || strchr("._@-", *s));
     const char *dial = dial_for(p->country);
     assert_non_null(dial);
     if (p->phone[0]) {
@@ -231,8 +233,8 @@ static void test_variant_case(void **state)
 {
     (void)state;
     static const char *const names[][3] = {
-        {"José", "JOSÉ", "josé"},       {"Zoë", "ZOË", "zoë"},
-        {"Łukasz", "ŁUKASZ", "łukasz"}, {"Дмитрий", "ДМИТРИЙ", "дмитрий"},
+        {"José", "JOSÉ", "josé"},          {"Zoë", "ZOË", "zoë"},
+        {"Łukasz", "ŁUKASZ", "łukasz"},    {"Дмитрий", "ДМИТРИЙ", "дмитрий"},
         {"Γιώργος", "ΓΙΏΡΓΟΣ", "γιώργος"}, {"Nguyễn", "NGUYỄN", "nguyễn"},
     };
     rng r;

@@ -20,8 +20,7 @@ typedef struct fixture {
 static void get_contact(void *ctx, const http_request *req, http_response *res)
 {
     (void)ctx;
-    http_response_json(res, 200,
-                       json_pack("{s:s}", "id", http_request_param(req, "contactId")));
+    http_response_json(res, 200, json_pack("{s:s}", "id", http_request_param(req, "contactId")));
 }
 
 /* Stands in for an emulator's bearer check. */
@@ -196,12 +195,12 @@ static void test_counters_by_route(void **state)
     json_t *ops = json_object_get(r->json, "by_operation");
     assert_int_equal(json_integer_value(json_object_get(r->json, "total")), 4);
     assert_int_equal(json_integer_value(json_object_get(r->json, "writes")), 0);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(ops, "get-contact"),
-                                                        "200")), 2);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(ops, "get-contact"),
-                                                        "401")), 1);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(ops, "unrouted"),
-                                                        "404")), 1);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(ops, "get-contact"), "200")), 2);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(ops, "get-contact"), "401")), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(ops, "unrouted"), "404")),
+                     1);
     th_response_free(r);
 
     r = call(fx, "POST", "/_sandbox/counters/reset", TOKEN, NULL);
