@@ -282,7 +282,7 @@ static void sq_vt_init(void)
  * would survive kill -9 too, but a power cut or kernel crash could then lose the last commits,
  * and those may be webhooks already answered 2xx (promise 1): a sender does not redeliver
  * those. FULL costs one fsync per commit; batching appends in one transaction amortises it. */
-static int configure(sq_store *q, const char *path, err *e)
+static int configure(sq_store *q, err *e)
 {
     sqlite3_extended_result_codes(q->db, 1);
     sqlite3_busy_timeout(q->db, SQ_BUSY_TIMEOUT_MS);
@@ -292,12 +292,12 @@ static int configure(sq_store *q, const char *path, err *e)
         rc = sq_step(q, st, e);
     if (rc == 1) {
         const char *mode = (const char *)sqlite3_column_text(st, 0);
-        rc = mode && strcmp(mode, "wal") == 0
-                 ? 0
-                 : err_set(e, ERR_IO, "store %s: cannot use write-ahead logging (mode %s)", path,
-                           mode ? mode : "?");
+        rc =
+            mode && strcmp(mode, "wal") == 0
+                ? 0
+                : err_set(e, ERR_IO, "cannot use write-ahead logging (mode %s)", mode ? mode : "?");
     } else if (rc == 0) {
-        rc = err_set(e, ERR_IO, "store %s: journal_mode gave no answer", path);
+        rc = err_set(e, ERR_IO, "journal_mode gave no answer");
     }
     sqlite3_finalize(st);
     if (rc == 0)
@@ -317,10 +317,10 @@ int store_sqlite_open(store **out, const char *path, clock_source *clock, err *e
     q->base.clock = clock;
     int rc = sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {
-        rc = err_set(e, ERR_IO, "store %s: cannot open: %s", path,
+        rc = err_set(e, ERR_IO, "store %s: cannot open: %s (does its directory exist?)", path,
                      q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc));
     } else {
-        rc = configure(q, path, e);
+        rc = configure(q, e);
         if (rc == 0)
             rc = sq_migrate(q, e);
         if (rc != 0)

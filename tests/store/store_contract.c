@@ -290,6 +290,32 @@ static void deliveries_dedupe_and_purge(void **state)
     assert_true(seen);
 }
 
+/* The webhook path: the delivery id and the hint land together or not at all, so that a
+ * failed store (answered 429) does not make the sender's retry look like a duplicate. */
+static void delivery_and_hint_commit_together(void **state)
+{
+    sc_fixture *f = *state;
+    bool seen = true;
+    store_hint_new bad = {"ghl", "ContactUpdate", "ghl:contact:L:1", "{truncated", 0};
+    SC_OK(store_begin(f->s, SC_E));
+    SC_OK(store_delivery_seen_or_insert(&seen, f->s, "ghl", "wh-9", SC_E));
+    assert_false(seen);
+    SC_FAILS(ERR_INVALID, store_inbox_append(NULL, f->s, &bad, SC_E));
+    SC_OK(store_rollback(f->s, SC_E));
+
+    store_hint_new good = {"ghl", "ContactUpdate", "ghl:contact:L:1", "{\"id\":\"1\"}", 0};
+    SC_OK(store_begin(f->s, SC_E));
+    SC_OK(store_delivery_seen_or_insert(&seen, f->s, "ghl", "wh-9", SC_E));
+    assert_false(seen); /* the retry is not a duplicate */
+    SC_OK(store_inbox_append(NULL, f->s, &good, SC_E));
+    SC_OK(store_commit(f->s, SC_E));
+    SC_OK(store_delivery_seen_or_insert(&seen, f->s, "ghl", "wh-9", SC_E));
+    assert_true(seen);
+    store_counts c;
+    SC_OK(store_count(&c, f->s, SC_E));
+    assert_int_equal(c.inbox_pending, 1);
+}
+
 static void cursors_put_and_get(void **state)
 {
     sc_fixture *f = *state;
@@ -351,6 +377,7 @@ const sc_case sc_basic_cases[] = {
     {"tokens_put_get_delete", tokens_put_get_delete},
     {"lock_leases_expire", lock_leases_expire},
     {"deliveries_dedupe_and_purge", deliveries_dedupe_and_purge},
+    {"delivery_and_hint_commit_together", delivery_and_hint_commit_together},
     {"cursors_put_and_get", cursors_put_and_get},
     {"budget_window_and_day", budget_window_and_day},
     {NULL, NULL},
