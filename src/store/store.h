@@ -21,7 +21,8 @@
  * - Strings in results are malloc'd and freed with the result's _free function.
  * - Times are Unix milliseconds from the clock given to store_open. Leases compare the clocks of
  *   the processes that share a store, which therefore must agree (NTP).
- * - Every write is durable when the call (or the enclosing store_commit) returns.
+ * - Every write is durable when the call (or the enclosing store_commit) returns, across kill -9
+ *   and power loss (SQLite: WAL with synchronous=FULL, one fsync per commit).
  */
 
 typedef struct store store;
@@ -78,7 +79,9 @@ int store_lock_release(store *s, const char *name, const char *owner, err *e);
 /* ---------------------------------------------------------------- webhook delivery ids */
 
 /* Records delivery id of source; *out_seen is true when it was already recorded (a duplicate
- * delivery). Atomic: of several concurrent callers with one id, exactly one sees false. */
+ * delivery). Atomic: of several concurrent callers with one id, exactly one sees false. Call it
+ * in one transaction with store_inbox_append: if the append fails, the id is not kept and the
+ * sender's retry is not mistaken for a duplicate. */
 int store_delivery_seen_or_insert(bool *out_seen, store *s, const char *source, const char *id,
                                   err *e);
 /* Forgets ids recorded before before_ms (past the senders' retry window). */

@@ -5,6 +5,26 @@
 
 #include "store/store.h"
 
+/*
+ * What every backend must keep true (tests/store/store_contract.c checks it), with notes for
+ * the PostgreSQL backend, where several processes write at once under READ COMMITTED:
+ * - A claim fence (`claim`) comes from one store-wide sequence, so a reclaimed row never
+ *   carries its earlier fence. PostgreSQL: a SEQUENCE.
+ * - Outbox claim: one statement, UPDATE ... WHERE id IN (SELECT ... ORDER BY lane, not_before,
+ *   id LIMIT n FOR UPDATE SKIP LOCKED) RETURNING ..., with the same NOT EXISTS that keeps one
+ *   record's operations in order. Every later call matches id AND claim (the fence).
+ * - Inbox claim serialises per record key: SQLite gets this from its single writer; PostgreSQL
+ *   needs pg_try_advisory_xact_lock(hashtext(record_key)) (skip the key when not granted) or
+ *   an equivalent, then the same "no live lease on the key" test.
+ * - Read-then-write calls (shadow_put's version check, budget_take, held_decide, add_attendee)
+ *   must lock what they read: SELECT ... FOR UPDATE, or one conditional UPDATE / INSERT ... ON
+ *   CONFLICT statement.
+ * - JSON columns are jsonb (invalid JSON is ERR_INVALID); partial unique indexes as in the
+ *   SQLite schema; the schema versions mean the same tables in every backend.
+ * - Errors: unique violation ERR_CONFLICT, foreign key ERR_NOT_FOUND, check or not-null
+ *   ERR_INVALID, connection loss or lock timeout ERR_IO.
+ */
+
 typedef struct store_vtable {
     const char *name;
     void (*close)(store *s);
