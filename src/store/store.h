@@ -116,10 +116,11 @@ typedef struct store_hints {
 /* Appends a hint durably (the webhook may be answered 2xx when this, or the enclosing
  * commit, returns). *out_id (may be NULL) is its id. */
 int store_inbox_append(int64_t *out_id, store *s, const store_hint_new *h, err *e);
-/* Claims up to max record keys whose oldest pending hint is ready (received + delay <= now),
- * oldest first, for owner until now + lease_ms. A key is held by one claimant at a time: keys
- * with a live lease are skipped, an expired lease is taken over. Hints appended after the claim
- * stay pending for the next one. Zero keys is success (out->n == 0). */
+/* Claims up to max record keys that have a ready hint (received + delay <= now), oldest first,
+ * for owner until now + lease_ms; each comes with all its hints. A key is held by one claimant
+ * at a time: keys with a live lease are skipped, an expired lease is taken over. Hints appended
+ * after the claim stay pending for the next one. Fewer than max does not mean the inbox is
+ * drained (a claim looks at the oldest hints only); zero (out->n == 0) does. */
 int store_inbox_claim(store_hints *out, store *s, const char *owner, int64_t lease_ms, size_t max,
                       err *e);
 /* Done: removes the hints the claim covered. ERR_CONFLICT when the lease was lost and the key

@@ -47,18 +47,21 @@ static int claim_key(store_hint *h, sq_store *q, const char *owner, int64_t unti
     return rc;
 }
 
-/* Ready keys: no live lease on any of their hints, and the oldest pending hint is due. */
+/* Ready keys: a ready hint, and no live lease on any hint of the key. Candidates come from the
+ * oldest ready hints (a window of a few per key wanted), so a claim does not scan the backlog:
+ * it may return fewer keys than max even when more are ready, but never none when one is. */
 static int ready_keys(store_hints *list, size_t *cap, sq_store *q, int64_t now, size_t max, err *e)
 {
     sqlite3_stmt *st = NULL;
     int rc = sq_prep(&st, q, e,
-                     "SELECT record_key, MIN(id), MAX(id), COUNT(*), MIN(received_at)"
-                     " FROM inbox i WHERE NOT EXISTS (SELECT 1 FROM inbox h"
-                     "  WHERE h.record_key = i.record_key AND h.owner IS NOT NULL"
-                     "  AND h.lease_until > ?1)"
-                     " GROUP BY record_key HAVING MIN(not_before) <= ?1"
-                     " ORDER BY MIN(id) LIMIT ?2",
-                     "ii", now, (int64_t)max);
+                     "SELECT record_key, MIN(id), MAX(id), COUNT(*), MIN(received_at) FROM inbox"
+                     " WHERE record_key IN (SELECT record_key FROM inbox"
+                     "  WHERE not_before <= ?1 AND (owner IS NULL OR lease_until <= ?1)"
+                     "  AND record_key NOT IN (SELECT record_key FROM inbox"
+                     "   WHERE owner IS NOT NULL AND lease_until > ?1)"
+                     "  ORDER BY id LIMIT ?3)"
+                     " GROUP BY record_key ORDER BY MIN(id) LIMIT ?2",
+                     "iii", now, (int64_t)max, (int64_t)max * 4);
     while (rc == 0 && (rc = sq_step(q, st, e)) == 1) {
         rc = sq_grow((void **)&list->v, cap, list->n, sizeof *list->v, e);
         if (rc != 0)

@@ -20,7 +20,8 @@ static const char *const schema_v1[] = {
     " record_key TEXT NOT NULL, payload TEXT NOT NULL CHECK (json_valid(payload)),"
     " received_at INTEGER NOT NULL, not_before INTEGER NOT NULL, owner TEXT,"
     " lease_until INTEGER, claim INTEGER NOT NULL DEFAULT 0);"
-    "CREATE INDEX inbox_key ON inbox (record_key, id);",
+    "CREATE INDEX inbox_key ON inbox (record_key, id);"
+    "CREATE INDEX inbox_leased ON inbox (lease_until) WHERE owner IS NOT NULL;",
 
     "CREATE TABLE outbox (id INTEGER PRIMARY KEY, service TEXT NOT NULL, account TEXT NOT NULL,"
     " kind TEXT NOT NULL, record_key TEXT NOT NULL,"

@@ -108,6 +108,30 @@ static void inbox_lease_expiry_reclaims(void **state)
     store_close(w2);
 }
 
+static void inbox_busy_key_does_not_block_others(void **state)
+{
+    sc_fixture *f = *state;
+    append(f, "hot", "{}", 0);
+    store_hints held, got;
+    SC_OK(store_inbox_claim(&held, f->s, "w1", 30000, 1, SC_E));
+    assert_int_equal(held.n, 1);
+    for (int i = 0; i < 50; i++) /* a storm for the record being planned */
+        append(f, "hot", "{}", 0);
+    append(f, "cold", "{}", 0);
+    SC_OK(store_inbox_claim(&got, f->s, "w2", 30000, 1, SC_E));
+    assert_int_equal(got.n, 1);
+    assert_string_equal(got.v[0].record_key, "cold");
+    SC_OK(store_inbox_ack(f->s, &held.v[0], SC_E));
+    SC_OK(store_inbox_ack(f->s, &got.v[0], SC_E));
+    store_hints_free(&got);
+    SC_OK(store_inbox_claim(&got, f->s, "w2", 30000, 5, SC_E));
+    assert_int_equal(got.n, 1);
+    assert_string_equal(got.v[0].record_key, "hot");
+    assert_int_equal(got.v[0].count, 50);
+    store_hints_free(&got);
+    store_hints_free(&held);
+}
+
 static void inbox_rejects_bad_json(void **state)
 {
     sc_fixture *f = *state;
@@ -381,6 +405,7 @@ const sc_case sc_queue_cases[] = {
     {"inbox_coalesces_per_key", inbox_coalesces_per_key},
     {"inbox_delay_and_defer", inbox_delay_and_defer},
     {"inbox_lease_expiry_reclaims", inbox_lease_expiry_reclaims},
+    {"inbox_busy_key_does_not_block_others", inbox_busy_key_does_not_block_others},
     {"inbox_rejects_bad_json", inbox_rejects_bad_json},
     {"outbox_enqueue_claim_complete", outbox_enqueue_claim_complete},
     {"outbox_lanes_order_and_filters", outbox_lanes_order_and_filters},
