@@ -1,13 +1,9 @@
 /* pl_emu.c: the PheedLoop emulator's state, routes, authentication guard and reply helpers. */
-#include "util/common.h"
-/* OpenSSL names a type ERR_STATE, as util/err.h names an error code: rename its copy. */
-#define ERR_STATE ossl_ERR_STATE
-#include <openssl/crypto.h>
-#undef ERR_STATE
-
 #include "sandbox/pheedloop/pl_internal.h"
 #include "util/jsonx.h"
 #include "util/log.h"
+
+#include <openssl/crypto.h>
 
 #define O PL_API_PREFIX "{org}/"
 

@@ -1,16 +1,11 @@
 /* pl_hooks.c: the PheedLoop emulator's REST hooks (subscriptions per event) and the signed
  * webhook deliveries they receive. */
-#include "util/common.h"
-/* OpenSSL names a type ERR_STATE, as util/err.h names an error code: rename its copy. */
-#define ERR_STATE ossl_ERR_STATE
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#undef ERR_STATE
-
 #include "sandbox/pheedloop/pl_internal.h"
 #include "util/jsonx.h"
 
 #include <ctype.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 static const char *const actions[] = {
     "registration.created", "registration.updated", "registration.deleted",

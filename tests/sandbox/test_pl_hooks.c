@@ -1,14 +1,10 @@
 /* test_pl_hooks.c: the PheedLoop emulator's REST hooks and signed webhooks over HTTP (the
  * signature checked here with OpenSSL), dashboard edits, welcome emails, admin and seeding. */
 #include "tests/sandbox/pl_fixture.h"
-/* OpenSSL names a type ERR_STATE, as util/err.h names an error code: rename its copy. */
-#define ERR_STATE ossl_ERR_STATE
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#undef ERR_STATE
 #include "util/jsonx.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <cmocka.h>
