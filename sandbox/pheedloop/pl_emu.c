@@ -438,7 +438,9 @@ int pl_emu_seed_attendee(pl_emu *p, const char *event_code, const json_t *fields
         rc = err_set(e, ERR_INVALID, "attendee fields must be an object");
     } else if ((errors = pl_att_validate(p, ev, fields, NULL, NULL, PL_FROM_SEED))) {
         char *text = jsonx_dumps(errors);
-        rc = err_set(e, json_object_get(errors, "email") ? ERR_CONFLICT : ERR_INVALID,
+        const char *first = json_string_value(json_array_get(json_object_get(errors, "email"), 0));
+        bool dup = first && strcmp(first, PL_MSG_DUP_EMAIL) == 0;
+        rc = err_set(e, dup ? ERR_CONFLICT : ERR_INVALID,
                      "attendee: %s", text ? text : "invalid");
         free(text);
     } else {

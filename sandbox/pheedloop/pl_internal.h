@@ -17,6 +17,8 @@
 /* What one request body may hold in a bulk call; larger arrays answer 400. */
 #define PL_BULK_MAX 1000
 #define PL_MAX_ROUTES 96
+/* ASSUMED wording: PheedLoop's importer matches on the lower-cased email. */
+#define PL_MSG_DUP_EMAIL "An attendee with this email already exists in this event."
 
 /* One event and everything that lives inside it. Records are the JSON the API shows. */
 typedef struct pl_event {

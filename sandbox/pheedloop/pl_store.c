@@ -235,7 +235,6 @@ static void check_tags(pl_event *ev, const json_t *tags, pl_origin origin, json_
 static void check_email_unique(pl_event *ev, const json_t *body, const json_t *self,
                                json_t *pending, json_t **errors)
 {
-    static const char dup[] = "An attendee with this email already exists in this event.";
     const json_t *v = json_object_get(body, "email");
     if (!v || json_object_get(*errors, "email"))
         return;
@@ -246,7 +245,7 @@ static void check_email_unique(pl_event *ev, const json_t *body, const json_t *s
     json_decref(sv);
     const json_t *other = json_object_get(ev->att_by_email, norm);
     if ((other && other != self) || (pending && json_object_get(pending, norm))) {
-        pl_add_error(errors, "email", dup);
+        pl_add_error(errors, "email", PL_MSG_DUP_EMAIL);
         return;
     }
     if (pending)
