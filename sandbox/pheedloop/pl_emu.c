@@ -116,6 +116,17 @@ void pl_add_error(json_t **errors, const char *field, const char *msg)
     json_array_append_new(list, json_string(msg));
 }
 
+int pl_utf8_cut(const char *s, int max)
+{
+    int n = 0;
+    while (n < max && s[n])
+        n++;
+    /* Step back over continuation bytes when the next byte continues a character. */
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
 const char *pl_json_type_name(const json_t *j)
 {
     /* Python's names, as DRF shows them. */
@@ -147,6 +158,10 @@ json_t *pl_body_json(const http_request *req, http_response *res)
     if (jsonx_parse(&j, req->body, req->body_len, "request body", &e) < 0) {
         char msg[ERR_MSG_MAX + 32];
         snprintf(msg, sizeof msg, "JSON parse error - %s", e.msg);
+        /* The parser's message may quote the input's bytes: keep the reply valid UTF-8. */
+        for (char *c = msg; *c; c++)
+            if ((unsigned char)*c >= 0x80 || (unsigned char)*c < 0x20)
+                *c = '?';
         pl_reply_detail(res, 400, msg);
         return NULL;
     }
@@ -300,21 +315,28 @@ int pl_emu_new(pl_emu **out, const pl_emu_options *opts, sbx_service *svc, err *
     snprintf(p->org_code, sizeof p->org_code, "%s", opts->org_code ? opts->org_code : "ORGSANDBOX");
     char hex[PL_SECRET_HEX + 1];
     pl_new_hex(p, hex);
-    snprintf(p->api_key, sizeof p->api_key, "%.32s", opts->api_key ? opts->api_key : hex);
+    if (opts->api_key)
+        snprintf(p->api_key, sizeof p->api_key, "%s", opts->api_key);
+    else
+        snprintf(p->api_key, sizeof p->api_key, "%.32s", hex);
     pl_new_hex(p, hex);
     snprintf(p->api_secret, sizeof p->api_secret, "%s", opts->api_secret ? opts->api_secret : hex);
     p->tickets = json_array();
     p->members = json_array();
+    p->mbr_by_code = json_object();
+    p->mbr_by_email = json_object();
     p->contact_tags = json_array();
     p->welcome_log = json_array();
     p->next_event_id = 1001;
     p->next_hook_id = 1;
     p->next_tag_id = 1;
     p->next_ticket_id = 1;
-    if (!p->tickets || !p->members || !p->contact_tags || !p->welcome_log ||
-        pthread_mutex_init(&p->mu, NULL) != 0) {
+    if (!p->tickets || !p->members || !p->mbr_by_code || !p->mbr_by_email || !p->contact_tags ||
+        !p->welcome_log || pthread_mutex_init(&p->mu, NULL) != 0) {
         json_decref(p->tickets);
         json_decref(p->members);
+        json_decref(p->mbr_by_code);
+        json_decref(p->mbr_by_email);
         json_decref(p->contact_tags);
         json_decref(p->welcome_log);
         free(p);
@@ -334,6 +356,8 @@ void pl_emu_free(pl_emu *p)
     free(p->events);
     json_decref(p->tickets);
     json_decref(p->members);
+    json_decref(p->mbr_by_code);
+    json_decref(p->mbr_by_email);
     json_decref(p->contact_tags);
     json_decref(p->welcome_log);
     pthread_mutex_destroy(&p->mu);

@@ -208,8 +208,8 @@ static void check_refs(pl_emu *p, pl_event *ev, const json_t *body, const char *
         else
             ok = pl_ticket_find(p, ev, s) != NULL;
         if (!ok) {
-            snprintf(msg, sizeof msg, "Invalid %s \"%.200s\" for this event.", key,
-                     s ? s : "(not a string)");
+            snprintf(msg, sizeof msg, "Invalid %s \"%.*s\" for this event.", key,
+                     s ? pl_utf8_cut(s, 200) : 14, s ? s : "(not a string)");
             pl_add_error(errors, key, msg);
         }
     }

@@ -106,7 +106,8 @@ static json_t *hook_validate(const json_t *body)
     if (!action) {
         pl_add_error(&errors, "action", "This field is required.");
     } else if (!json_is_string(action) || !pl_hook_action_valid(json_string_value(action))) {
-        snprintf(msg, sizeof msg, "\"%.100s\" is not a valid choice.",
+        snprintf(msg, sizeof msg, "\"%.*s\" is not a valid choice.",
+                 json_is_string(action) ? pl_utf8_cut(json_string_value(action), 100) : 0,
                  json_is_string(action) ? json_string_value(action) : "");
         pl_add_error(&errors, "action", msg);
     }

@@ -12,6 +12,7 @@
 #define PL_API_PREFIX "/api/v3/organization/"
 #define PL_CODE_MAX 40
 #define PL_SECRET_HEX 64
+#define PL_KEY_MAX 256
 #define PL_PAGE_DEFAULT 100
 #define PL_PAGE_MAX 500
 /* What one request body may hold in a bulk call; larger arrays answer 400. */
@@ -51,13 +52,15 @@ struct pl_emu {
     pthread_mutex_t mu;
     sbx_service *svc;
     char org_code[PL_CODE_MAX];
-    char api_key[PL_SECRET_HEX + 1];
-    char api_secret[PL_SECRET_HEX + 1];
+    char api_key[PL_KEY_MAX];
+    char api_secret[PL_KEY_MAX];
     rng rng;
     pl_event **events;
     size_t n_events, cap_events;
     json_t *tickets;      /* all events' tickets */
     json_t *members;      /* array */
+    json_t *mbr_by_code;  /* code -> member (same object as in the array) */
+    json_t *mbr_by_email; /* normalised email -> member */
     json_t *contact_tags; /* array */
     json_t *welcome_log;  /* the last emails: {kind, attendee_code, event_code, email, ts} */
     int64_t welcome_count[PL_WELCOME_KINDS];
@@ -89,6 +92,8 @@ void pl_new_code(pl_emu *p, const char *prefix, char out[PL_CODE_MAX]);
 void pl_new_hex(pl_emu *p, char out[PL_SECRET_HEX + 1]);
 /* Adds err.field.append(msg) to an errors object (created on first use). */
 void pl_add_error(json_t **errors, const char *field, const char *msg);
+/* How many bytes of s, at most max, end on a UTF-8 character boundary (for "%.*s"). */
+int pl_utf8_cut(const char *s, int max);
 /* "Expected a list of items but got type \"dict\"." style names. */
 const char *pl_json_type_name(const json_t *j);
 
@@ -159,6 +164,13 @@ extern const pl_field pl_member_fields[];
 extern const size_t pl_member_fields_n;
 
 /* ---- pl_page.c: lists ---- */
+typedef struct pl_page_sel {
+    int64_t page, pages, size;
+    size_t from, n; /* the slice of the list on this page */
+} pl_page_sel;
+/* Which slice of count items ?page=&page_size= (each may be NULL) ask for; false when the page
+ * does not exist (DRF's 404 "Invalid page."). */
+bool pl_page_select(pl_page_sel *out, const char *page, const char *page_size, size_t count);
 /* Answers page ?page=&page_size= of items (consumed) in DRF's envelope; 404 "Invalid page." */
 void pl_page_reply(const http_request *req, http_response *res, json_t *items);
 /* Reads ?{name}_gte / ?{name}_lte; answers 400 and returns false when one is not a date. */

@@ -5,28 +5,19 @@
 
 static json_t *member_find(pl_emu *p, const char *code)
 {
-    size_t i;
-    json_t *m;
-    json_array_foreach(p->members, i, m)
-    {
-        if (code && strcmp(jsonx_str(m, "code"), code) == 0)
-            return m;
-    }
-    return NULL;
+    return code ? json_object_get(p->mbr_by_code, code) : NULL;
 }
 
-static json_t *member_by_email(pl_emu *p, const char *norm)
+static void index_email(pl_emu *p, json_t *m, bool add)
 {
-    char other[300];
-    size_t i;
-    json_t *m;
-    json_array_foreach(p->members, i, m)
-    {
-        pl_email_norm(jsonx_str(m, "email"), other, sizeof other);
-        if (strcmp(other, norm) == 0)
-            return m;
-    }
-    return NULL;
+    char norm[300];
+    pl_email_norm(jsonx_str(m, "email"), norm, sizeof norm);
+    if (!*norm)
+        return;
+    if (add)
+        json_object_set(p->mbr_by_email, norm, m);
+    else if (json_object_get(p->mbr_by_email, norm) == m)
+        json_object_del(p->mbr_by_email, norm);
 }
 
 /* The member as the API shows it: events_attended is where an attendee has its email. */
@@ -56,7 +47,7 @@ static json_t *member_validate(pl_emu *p, const json_t *body, const json_t *self
     char norm[300];
     pl_email_norm(json_string_value(sv), norm, sizeof norm);
     json_decref(sv);
-    json_t *other = member_by_email(p, norm);
+    json_t *other = json_object_get(p->mbr_by_email, norm);
     if ((other && other != self) || (pending && json_object_get(pending, norm)))
         pl_add_error(&errors, "email", "A member with this email already exists.");
     else if (pending)
@@ -84,12 +75,17 @@ static json_t *member_create(pl_emu *p, const json_t *body)
     json_object_set_new(m, "registration_date_updated", json_string(now));
     pl_fields_apply(pl_member_fields, pl_member_fields_n, m, body, NULL);
     json_array_append_new(p->members, m);
+    json_object_set(p->mbr_by_code, code, m);
+    index_email(p, m, true);
     return m;
 }
 
 static void member_update(pl_emu *p, json_t *m, const json_t *body)
 {
-    if (!pl_fields_apply(pl_member_fields, pl_member_fields_n, m, body, NULL))
+    index_email(p, m, false);
+    bool changed = pl_fields_apply(pl_member_fields, pl_member_fields_n, m, body, NULL);
+    index_email(p, m, true);
+    if (!changed)
         return;
     char now[CLOCK_ISO_LEN];
     pl_now_iso(p, now);

@@ -93,20 +93,33 @@ static json_t *page_url(const http_request *req, const qlist *q, int64_t page)
     return url;
 }
 
-void pl_page_reply(const http_request *req, http_response *res, json_t *items)
+bool pl_page_select(pl_page_sel *out, const char *page, const char *page_size, size_t count)
 {
-    size_t count = json_array_size(items);
-    int64_t size = PL_PAGE_DEFAULT, page = 1, v;
+    int64_t size = PL_PAGE_DEFAULT, n = 1, v;
     /* DRF: a page_size that is not a positive integer falls back to the default. */
-    if (parse_positive(http_request_query(req, "page_size"), &v))
+    if (parse_positive(page_size, &v))
         size = PS_MIN(v, PL_PAGE_MAX);
     int64_t pages = count == 0 ? 1 : (int64_t)((count + (size_t)size - 1) / (size_t)size);
-    const char *qp = http_request_query(req, "page");
-    if (qp && strcmp(qp, "last") == 0)
-        page = pages;
-    else if (qp && !parse_positive(qp, &page))
-        page = 0;
-    if (page < 1 || page > pages) {
+    if (page && strcmp(page, "last") == 0)
+        n = pages;
+    else if (page && !parse_positive(page, &n))
+        return false;
+    if (n < 1 || n > pages)
+        return false;
+    out->page = n;
+    out->pages = pages;
+    out->size = size;
+    out->from = (size_t)((n - 1) * size);
+    out->n = PS_MIN(count - PS_MIN(out->from, count), (size_t)size);
+    return true;
+}
+
+void pl_page_reply(const http_request *req, http_response *res, json_t *items)
+{
+    pl_page_sel sel;
+    size_t count = json_array_size(items);
+    if (!pl_page_select(&sel, http_request_query(req, "page"),
+                        http_request_query(req, "page_size"), count)) {
         json_decref(items);
         pl_reply_detail(res, 404, "Invalid page.");
         return;
@@ -114,11 +127,11 @@ void pl_page_reply(const http_request *req, http_response *res, json_t *items)
     qlist q = {.n = 0};
     http_request_each_query(req, collect, &q);
     json_t *results = json_array();
-    size_t from = (size_t)((page - 1) * size);
-    for (size_t i = from; i < count && i < from + (size_t)size; i++)
+    for (size_t i = sel.from; i < sel.from + sel.n; i++)
         json_array_append_new(results, json_deep_copy(json_array_get(items, i)));
-    json_t *next = page < pages ? page_url(req, &q, page + 1) : json_null();
-    json_t *prev = page > 1 ? page_url(req, &q, page == 2 ? 0 : page - 1) : json_null();
+    json_t *next = sel.page < sel.pages ? page_url(req, &q, sel.page + 1) : json_null();
+    json_t *prev = sel.page > 1 ? page_url(req, &q, sel.page == 2 ? 0 : sel.page - 1)
+                                : json_null();
     json_decref(items);
     pl_reply(res, 200,
              json_pack("{sI so so so}", "count", (json_int_t)count, "next", next, "previous",

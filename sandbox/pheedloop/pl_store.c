@@ -225,8 +225,8 @@ static void check_tags(pl_event *ev, const json_t *tags, pl_origin origin, json_
             return;
         }
         if (origin != PL_FROM_SEED && !pl_event_tag_find(ev, json_string_value(t))) {
-            snprintf(msg, sizeof msg, "Tag \"%.200s\" does not exist in this event.",
-                     json_string_value(t));
+            snprintf(msg, sizeof msg, "Tag \"%.*s\" does not exist in this event.",
+                     pl_utf8_cut(json_string_value(t), 200), json_string_value(t));
             pl_add_error(errors, "tags", msg);
         }
     }
