@@ -383,6 +383,43 @@ static void test_body_errors(void **state)
     th_response_free(r);
 }
 
+typedef struct racer {
+    pl_fx *fx;
+    long status;
+} racer;
+
+static void *race_create(void *arg)
+{
+    racer *r = arg;
+    th_response *res = plfx_api(r->fx, "POST", ATT,
+                                "{\"first_name\":\"R\",\"last_name\":\"C\",\"email\":\"race@x.io\"}");
+    r->status = res->status;
+    th_response_free(res);
+    return NULL;
+}
+
+/* Concurrent creates of one email: the state's lock lets exactly one through. */
+static void test_concurrent_duplicates(void **state)
+{
+    pl_fx *fx = *state;
+    enum { N = 8 };
+    pthread_t t[N];
+    racer r[N];
+    for (int i = 0; i < N; i++) {
+        r[i] = (racer){fx, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, race_create, &r[i]), 0);
+    }
+    int created = 0, refused = 0;
+    for (int i = 0; i < N; i++) {
+        pthread_join(t[i], NULL);
+        created += r[i].status == 201;
+        refused += r[i].status == 400;
+    }
+    assert_int_equal(created, 1);
+    assert_int_equal(refused, N - 1);
+    assert_int_equal(attendee_count(fx), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +433,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bulk, plfx_setup, plfx_teardown),
         cmocka_unit_test_setup_teardown(test_events, plfx_setup, plfx_teardown),
         cmocka_unit_test_setup_teardown(test_body_errors, plfx_setup, plfx_teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_duplicates, plfx_setup, plfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
