@@ -484,7 +484,7 @@ json_t *pl_emu_state(pl_emu *p)
     pthread_mutex_lock(&p->mu);
     json_t *state = pl_state_json(p);
     json_t *copy = json_deep_copy(state);
+    json_decref(state); /* it shares the live records: release it under the lock */
     pthread_mutex_unlock(&p->mu);
-    json_decref(state);
     return copy;
 }
