@@ -13,16 +13,16 @@ typedef struct target {
 } target;
 
 static const target targets[] = {
-    {pl_h_attendee_create, "POST"},      {pl_h_attendee_patch, "PATCH"},
-    {pl_h_bulk_create, "POST"},          {pl_h_bulk_patch, "PATCH"},
-    {pl_h_bulk_delete, "DELETE"},        {pl_h_checkin, "POST"},
-    {pl_h_checkout, "DELETE"},           {pl_h_member_create, "POST"},
-    {pl_h_member_patch, "PATCH"},        {pl_h_members_bulk_create, "POST"},
-    {pl_h_members_bulk_patch, "PATCH"},  {pl_h_event_patch, "PATCH"},
-    {pl_h_ctag_create, "POST"},          {pl_h_ann_create, "POST"},
-    {pl_h_hook_create, "POST"},          {pl_h_hook_put, "PUT"},
-    {pl_h_ui_register, "POST"},          {pl_h_ui_patch, "PATCH"},
-    {pl_h_admin_event, "POST"},          {pl_h_admin_tag, "POST"},
+    {pl_h_attendee_create, "POST"},     {pl_h_attendee_patch, "PATCH"},
+    {pl_h_bulk_create, "POST"},         {pl_h_bulk_patch, "PATCH"},
+    {pl_h_bulk_delete, "DELETE"},       {pl_h_checkin, "POST"},
+    {pl_h_checkout, "DELETE"},          {pl_h_member_create, "POST"},
+    {pl_h_member_patch, "PATCH"},       {pl_h_members_bulk_create, "POST"},
+    {pl_h_members_bulk_patch, "PATCH"}, {pl_h_event_patch, "PATCH"},
+    {pl_h_ctag_create, "POST"},         {pl_h_ann_create, "POST"},
+    {pl_h_hook_create, "POST"},         {pl_h_hook_put, "PUT"},
+    {pl_h_ui_register, "POST"},         {pl_h_ui_patch, "PATCH"},
+    {pl_h_admin_event, "POST"},         {pl_h_admin_tag, "POST"},
 };
 
 /* The page parser: "page\0page_size\0" then up to two bytes of list length. */
@@ -51,8 +51,8 @@ static void seed(pl_emu *p, char att[PL_CODE_MAX], char mbr[PL_CODE_MAX])
     if (pl_event_add(p, EVENT, "Fuzz", "2027-01-01", NULL, NULL, &ev, NULL) != 0)
         abort();
     pl_event_tag_add(p, ev, "VIP", NULL);
-    json_t *f = json_pack("{s:s, s:s, s:s}", "first_name", "F", "last_name", "Z", "email",
-                          "f@z.io");
+    json_t *f =
+        json_pack("{s:s, s:s, s:s}", "first_name", "F", "last_name", "Z", "email", "f@z.io");
     json_t *a = pl_att_create(p, ev, f, PL_FROM_SEED);
     json_t *m = pl_member_seed(p, f);
     json_decref(f);

@@ -20,16 +20,15 @@ json_t *pl_state_json(pl_emu *p)
         json_object_set_new(e, "resthooks", json_deep_copy(ev->hooks));
         json_array_append_new(events, e);
     }
-    json_t *welcome = json_pack(
-        "{sI sI sI sI sO}", "total",
-        (json_int_t)(p->welcome_count[0] + p->welcome_count[1] + p->welcome_count[2]), "app",
-        (json_int_t)p->welcome_count[PL_WELCOME_APP], "attendee_portal",
-        (json_int_t)p->welcome_count[PL_WELCOME_PORTAL], "virtual_portal",
-        (json_int_t)p->welcome_count[PL_WELCOME_VIRTUAL], "recent", p->welcome_log);
-    return json_pack("{ss so sO sO sO so sI}", "org_code", p->org_code, "events", events,
-                     "tickets", p->tickets, "members", p->members, "contact_tags",
-                     p->contact_tags, "welcome_emails", welcome, "webhooks_fired",
-                     (json_int_t)p->webhooks_fired);
+    json_t *welcome =
+        json_pack("{sI sI sI sI sO}", "total",
+                  (json_int_t)(p->welcome_count[0] + p->welcome_count[1] + p->welcome_count[2]),
+                  "app", (json_int_t)p->welcome_count[PL_WELCOME_APP], "attendee_portal",
+                  (json_int_t)p->welcome_count[PL_WELCOME_PORTAL], "virtual_portal",
+                  (json_int_t)p->welcome_count[PL_WELCOME_VIRTUAL], "recent", p->welcome_log);
+    return json_pack("{ss so sO sO sO so sI}", "org_code", p->org_code, "events", events, "tickets",
+                     p->tickets, "members", p->members, "contact_tags", p->contact_tags,
+                     "welcome_emails", welcome, "webhooks_fired", (json_int_t)p->webhooks_fired);
 }
 
 void pl_h_admin_state(pl_emu *p, const http_request *req, http_response *res)
@@ -78,18 +77,18 @@ void pl_h_admin_tag(pl_emu *p, const http_request *req, http_response *res)
     else if (pl_event_tag_find(ev, name))
         pl_reply_detail(res, 409, "a tag with this name already exists in the event");
     else
-        pl_reply(res, 201, json_deep_copy(pl_event_tag_add(p, ev, name,
-                                                           jsonx_str(body, "description"))));
+        pl_reply(res, 201,
+                 json_deep_copy(pl_event_tag_add(p, ev, name, jsonx_str(body, "description"))));
     json_decref(body);
 }
 
 static json_t *person_fields(const sbx_person *s)
 {
-    return json_pack("{ss ss ss ss ss ss ss ss ss ss ss}", "first_name", s->first_name,
-                     "last_name", s->last_name, "email", s->email, "organization",
-                     s->organization, "title", s->title, "address_phone", s->phone,
-                     "address_line_1", s->address1, "address_city", s->city, "address_state",
-                     s->state, "address_zip", s->postal_code, "address_country", s->country);
+    return json_pack("{ss ss ss ss ss ss ss ss ss ss ss}", "first_name", s->first_name, "last_name",
+                     s->last_name, "email", s->email, "organization", s->organization, "title",
+                     s->title, "address_phone", s->phone, "address_line_1", s->address1,
+                     "address_city", s->city, "address_state", s->state, "address_zip",
+                     s->postal_code, "address_country", s->country);
 }
 
 /* The events named in the seed body (created when missing), else every event, else a new one. */
@@ -172,8 +171,9 @@ void pl_h_admin_seed(pl_emu *p, const http_request *req, http_response *res)
             members += pl_member_seed(p, fields) != NULL;
             json_decref(fields);
         }
-        pl_reply(res, 200, json_pack("{sI sI sO}", "created", (json_int_t)created, "members",
-                                     (json_int_t)members, "events", codes));
+        pl_reply(res, 200,
+                 json_pack("{sI sI sO}", "created", (json_int_t)created, "members",
+                           (json_int_t)members, "events", codes));
     }
     json_decref(codes);
     json_decref(body);

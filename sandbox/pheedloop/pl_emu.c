@@ -48,8 +48,7 @@ static const pl_route_def api_routes[] = {
     {"POST", O "events/{event}/announcements/", "pl-create-announcement", pl_h_ann_create},
     {"GET", O "events/{event}/announcements/{code}/", "pl-get-announcement", pl_h_ann_get},
     {"PATCH", O "events/{event}/announcements/{code}/", "pl-update-announcement", pl_h_ann_patch},
-    {"DELETE", O "events/{event}/announcements/{code}/", "pl-delete-announcement",
-     pl_h_ann_delete},
+    {"DELETE", O "events/{event}/announcements/{code}/", "pl-delete-announcement", pl_h_ann_delete},
     {"GET", O "events/{event}/resthooks/", "pl-list-resthooks", pl_h_hooks_list},
     {"POST", O "events/{event}/resthooks/", "pl-create-resthook", pl_h_hook_create},
     {"GET", O "events/{event}/resthooks/{id}/", "pl-get-resthook", pl_h_hook_get},
@@ -428,10 +427,10 @@ json_t *pl_emu_info(pl_emu *p)
     json_t *events = json_array();
     for (size_t i = 0; i < p->n_events; i++) {
         pl_event *ev = p->events[i];
-        json_array_append_new(events, json_pack("{sI ss ss ss}", "id", (json_int_t)ev->id,
-                                                "code", ev->code, "event_name",
-                                                jsonx_str(ev->rec, "event_name"),
-                                                "webhook_secret", ev->secret));
+        json_array_append_new(events,
+                              json_pack("{sI ss ss ss}", "id", (json_int_t)ev->id, "code", ev->code,
+                                        "event_name", jsonx_str(ev->rec, "event_name"),
+                                        "webhook_secret", ev->secret));
     }
     json_t *info = json_pack("{ss ss ss ss ss so}", "base_path", base, "org_code", p->org_code,
                              "api_key", p->api_key, "api_secret", p->api_secret, "api_version",
@@ -440,8 +439,7 @@ json_t *pl_emu_info(pl_emu *p)
     return info;
 }
 
-int pl_emu_seed_event(pl_emu *p, const char *event_code, const char *name, const char *date,
-                      err *e)
+int pl_emu_seed_event(pl_emu *p, const char *event_code, const char *name, const char *date, err *e)
 {
     pthread_mutex_lock(&p->mu);
     int rc = pl_event_add(p, event_code, name, date, NULL, NULL, NULL, e);
@@ -464,8 +462,7 @@ int pl_emu_seed_attendee(pl_emu *p, const char *event_code, const json_t *fields
         char *text = jsonx_dumps(errors);
         const char *first = json_string_value(json_array_get(json_object_get(errors, "email"), 0));
         bool dup = first && strcmp(first, PL_MSG_DUP_EMAIL) == 0;
-        rc = err_set(e, dup ? ERR_CONFLICT : ERR_INVALID,
-                     "attendee: %s", text ? text : "invalid");
+        rc = err_set(e, dup ? ERR_CONFLICT : ERR_INVALID, "attendee: %s", text ? text : "invalid");
         free(text);
     } else {
         json_t *att = pl_att_create(p, ev, fields, PL_FROM_SEED);

@@ -259,9 +259,8 @@ void pl_h_ann_create(pl_emu *p, const http_request *req, http_response *res)
         pl_now_iso(p, now);
         json_t *a = json_pack("{ss ss ss ss s[] s[] s[] sn sn sb sb ss}", "code", code, "event",
                               ev->code, "title", "", "description", "", "recipients", "tags",
-                              "tickets", "release_date", "release_time",
-                              "is_notification_push", 0, "is_notification_mail", 0,
-                              "date_created", now);
+                              "tickets", "release_date", "release_time", "is_notification_push", 0,
+                              "is_notification_mail", 0, "date_created", now);
         pl_fields_apply(ann_fields, PS_ARRAY_LEN(ann_fields), a, body, NULL);
         json_array_append_new(ev->announcements, a);
         pl_reply(res, 201, json_deep_copy(a));

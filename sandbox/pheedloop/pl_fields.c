@@ -5,7 +5,10 @@
 
 #include <ctype.h>
 
-#define S255(n, req) {n, PL_F_STR, req, false, !(req), 255}
+#define S255(n, req)                                                                               \
+    {                                                                                              \
+        n, PL_F_STR, req, false, !(req), 255                                                       \
+    }
 
 const pl_field pl_attendee_fields[] = {
     {"code_internal", PL_F_STR, false, true, true, 255},
@@ -150,9 +153,9 @@ static bool email_valid(const char *s)
 static int bool_form(const json_t *v)
 {
     static const char *const yes[] = {"true", "True", "TRUE", "1", "yes", "Yes", "YES",
-                                      "on", "On", "ON", "y", "Y", "t", "T"};
+                                      "on",   "On",   "ON",   "y", "Y",   "t",   "T"};
     static const char *const no[] = {"false", "False", "FALSE", "0", "no", "No", "NO",
-                                     "off", "Off", "OFF", "n", "N", "f", "F"};
+                                     "off",   "Off",   "OFF",   "n", "N",  "f",  "F"};
     if (json_is_boolean(v))
         return json_is_true(v);
     if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1))

@@ -8,9 +8,14 @@
 #include <openssl/hmac.h>
 
 static const char *const actions[] = {
-    "registration.created", "registration.updated", "registration.deleted",
-    "attendee.created",     "attendee.updated",     "attendee.deleted",
-    "checkin.created",      "checkin.deleted",
+    "registration.created",
+    "registration.updated",
+    "registration.deleted",
+    "attendee.created",
+    "attendee.updated",
+    "attendee.deleted",
+    "checkin.created",
+    "checkin.deleted",
     "*", /* every action: cheap, and handy for one receiver per event */
 };
 
@@ -26,8 +31,7 @@ int pl_hmac_hex(char out[PL_SECRET_HEX + 1], const char *secret, const void *bod
 {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int mac_len = 0;
-    if (!HMAC(EVP_sha256(), secret, (int)strlen(secret), body, len, mac, &mac_len) ||
-        mac_len != 32)
+    if (!HMAC(EVP_sha256(), secret, (int)strlen(secret), body, len, mac, &mac_len) || mac_len != 32)
         return ERR_CRYPTO;
     for (unsigned int i = 0; i < mac_len; i++)
         snprintf(out + 2 * i, 3, "%02x", mac[i]);
@@ -135,9 +139,9 @@ void pl_h_hook_create(pl_emu *p, const http_request *req, http_response *res)
     if (errors) {
         pl_reply(res, 400, errors);
     } else {
-        json_t *h = json_pack("{sI ss ss ss}", "id", (json_int_t)p->next_hook_id++, "event",
-                              ev->code, "action", jsonx_str(body, "action"), "endpoint",
-                              jsonx_str(body, "endpoint"));
+        json_t *h =
+            json_pack("{sI ss ss ss}", "id", (json_int_t)p->next_hook_id++, "event", ev->code,
+                      "action", jsonx_str(body, "action"), "endpoint", jsonx_str(body, "endpoint"));
         json_array_append_new(ev->hooks, h);
         pl_reply(res, 201, json_deep_copy(h));
     }
@@ -145,8 +149,8 @@ void pl_h_hook_create(pl_emu *p, const http_request *req, http_response *res)
 }
 
 /* The {id} hook of the {event}; its index in *index_out; or 404 and NULL. */
-static json_t *req_hook(pl_emu *p, const http_request *req, http_response *res,
-                        pl_event **ev_out, size_t *index_out)
+static json_t *req_hook(pl_emu *p, const http_request *req, http_response *res, pl_event **ev_out,
+                        size_t *index_out)
 {
     pl_event *ev = pl_req_event(p, req, res);
     if (!ev)

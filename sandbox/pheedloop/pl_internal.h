@@ -34,7 +34,7 @@ typedef struct pl_event {
     json_t *reg_by_att;    /* attendee code -> its registration */
     json_t *tags;          /* event tags */
     json_t *announcements;
-    json_t *hooks;         /* REST hooks */
+    json_t *hooks; /* REST hooks */
 } pl_event;
 
 typedef struct pl_emu pl_emu;
@@ -128,7 +128,7 @@ json_t *pl_member_seed(pl_emu *p, const json_t *fields);
 
 /* ---- pl_fields.c: field validation shared by attendees and members ---- */
 typedef enum pl_kind {
-    PL_F_STR,    /* string; numbers become strings, as DRF's CharField does */
+    PL_F_STR, /* string; numbers become strings, as DRF's CharField does */
     PL_F_EMAIL,
     PL_F_BOOL,
     PL_F_LIST,   /* any JSON array */
@@ -141,10 +141,10 @@ typedef enum pl_kind {
 typedef struct pl_field {
     const char *name;
     pl_kind kind;
-    bool required;   /* on create */
+    bool required; /* on create */
     bool nullable;
     bool allow_blank;
-    size_t max_len;  /* 0: no limit */
+    size_t max_len; /* 0: no limit */
 } pl_field;
 
 /* Checks the keys of body named in fields (others are ignored, as DRF does); adds messages to

@@ -118,8 +118,8 @@ void pl_page_reply(const http_request *req, http_response *res, json_t *items)
 {
     pl_page_sel sel;
     size_t count = json_array_size(items);
-    if (!pl_page_select(&sel, http_request_query(req, "page"),
-                        http_request_query(req, "page_size"), count)) {
+    if (!pl_page_select(&sel, http_request_query(req, "page"), http_request_query(req, "page_size"),
+                        count)) {
         json_decref(items);
         pl_reply_detail(res, 404, "Invalid page.");
         return;
@@ -130,12 +130,11 @@ void pl_page_reply(const http_request *req, http_response *res, json_t *items)
     for (size_t i = sel.from; i < sel.from + sel.n; i++)
         json_array_append_new(results, json_deep_copy(json_array_get(items, i)));
     json_t *next = sel.page < sel.pages ? page_url(req, &q, sel.page + 1) : json_null();
-    json_t *prev = sel.page > 1 ? page_url(req, &q, sel.page == 2 ? 0 : sel.page - 1)
-                                : json_null();
+    json_t *prev = sel.page > 1 ? page_url(req, &q, sel.page == 2 ? 0 : sel.page - 1) : json_null();
     json_decref(items);
     pl_reply(res, 200,
-             json_pack("{sI so so so}", "count", (json_int_t)count, "next", next, "previous",
-                       prev, "results", results));
+             json_pack("{sI so so so}", "count", (json_int_t)count, "next", next, "previous", prev,
+                       "results", results));
 }
 
 bool pl_date_range_read(const http_request *req, http_response *res, const char *name,

@@ -94,8 +94,7 @@ static json_t *body_list(const http_request *req, http_response *res)
         snprintf(msg, sizeof msg, "Expected a list of items but got type \"%s\".",
                  pl_json_type_name(j));
     else if (json_array_size(j) > PL_BULK_MAX)
-        snprintf(msg, sizeof msg, "Ensure this field has no more than %d elements.",
-                 PL_BULK_MAX);
+        snprintf(msg, sizeof msg, "Ensure this field has no more than %d elements.", PL_BULK_MAX);
     else
         return j;
     pl_reply_field(res, "non_field_errors", msg);
@@ -265,8 +264,7 @@ void pl_h_bulk_delete(pl_emu *p, const http_request *req, http_response *res)
         json_array_append_new(done, json_deep_copy(att));
         pl_att_delete(p, ev, att, PL_FROM_API);
     }
-    pl_reply(res, 200,
-             json_pack("{so so}", "attendees", done, "errored_attendees", errored));
+    pl_reply(res, 200, json_pack("{so so}", "attendees", done, "errored_attendees", errored));
     json_decref(body);
 }
 
@@ -291,8 +289,7 @@ static void check_in_out(pl_emu *p, const http_request *req, http_response *res,
         pl_att_checkin(p, ev, att, in, PL_FROM_API);
         json_array_append_new(done, json_deep_copy(att));
     }
-    pl_reply(res, 200,
-             json_pack("{so so}", "attendees", done, "errored_attendees", errored));
+    pl_reply(res, 200, json_pack("{so so}", "attendees", done, "errored_attendees", errored));
     json_decref(body);
 }
 

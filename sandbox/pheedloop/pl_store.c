@@ -20,9 +20,9 @@ static json_t *ticket_new(pl_emu *p, pl_event *ev, const char *name)
 {
     char code[PL_CODE_MAX];
     pl_new_code(p, "TIK", code);
-    json_t *t = json_pack("{sI ss ss ss ss ss}", "id", (json_int_t)p->next_ticket_id++, "code",
-                          code, "name", name, "description", "", "price", "0.00", "event_code",
-                          ev->code);
+    json_t *t =
+        json_pack("{sI ss ss ss ss ss}", "id", (json_int_t)p->next_ticket_id++, "code", code,
+                  "name", name, "description", "", "price", "0.00", "event_code", ev->code);
     if (t)
         json_array_append_new(p->tickets, t);
     return t;
@@ -114,9 +114,9 @@ int pl_event_add(pl_emu *p, const char *code, const char *name, const char *date
     ev->id = p->next_event_id++;
     snprintf(ev->code, sizeof ev->code, "%s", code);
     pl_new_hex(p, ev->secret);
-    ev->rec = json_pack("{sI ss ss ss ss ss ss s[] ss ss}", "id", (json_int_t)ev->id, "code",
-                        code, "event_name", name ? name : code, "date", date ? date : today,
-                        "end_date", end_date ? end_date : (date ? date : today), "timezone",
+    ev->rec = json_pack("{sI ss ss ss ss ss ss s[] ss ss}", "id", (json_int_t)ev->id, "code", code,
+                        "event_name", name ? name : code, "date", date ? date : today, "end_date",
+                        end_date ? end_date : (date ? date : today), "timezone",
                         timezone ? timezone : "UTC", "description", "", "custom_fields",
                         "date_created", now, "date_updated", now);
     if (!ev->rec || !ticket_new(p, ev, "General Admission")) {
@@ -145,9 +145,9 @@ json_t *pl_event_tag_add(pl_emu *p, pl_event *ev, const char *name, const char *
 {
     char code[PL_CODE_MAX];
     pl_new_code(p, "TAG", code);
-    json_t *t = json_pack("{sI ss ss ss ss}", "id", (json_int_t)p->next_tag_id++, "code", code,
-                          "name", name, "event", ev->code, "description",
-                          description ? description : "");
+    json_t *t =
+        json_pack("{sI ss ss ss ss}", "id", (json_int_t)p->next_tag_id++, "code", code, "name",
+                  name, "event", ev->code, "description", description ? description : "");
     if (t)
         json_array_append_new(ev->tags, t);
     return t;
@@ -358,9 +358,9 @@ static bool apply_fields(pl_emu *p, pl_event *ev, json_t *att, const json_t *bod
 }
 
 static const char *const reg_person[] = {
-    "first_name",     "last_name",      "email",        "organization",  "title",
-    "address_phone",  "address_line_1", "address_line_2", "address_city", "address_state",
-    "address_zip",    "address_country", "tags",
+    "first_name",    "last_name",       "email",          "organization", "title",
+    "address_phone", "address_line_1",  "address_line_2", "address_city", "address_state",
+    "address_zip",   "address_country", "tags",
 };
 
 /* Copies the attendee's person fields to its registration; true when one changed. */
@@ -391,10 +391,10 @@ static json_t *reg_new(pl_emu *p, pl_event *ev, const json_t *att, const json_t 
         "{sb sb sb sb sn ss ss s[] s{} ss ss ss ss ss ss ss ss ss}", "registration_complete", 1,
         "canceled", 0, "paid", strcmp(jsonx_str(ticket, "price"), "0.00") != 0, "checked_in", 0,
         "checked_in_date", "registration_date", now, "date_updated", now, "custom_fields",
-        "form_response", "notes", "",
-        "registrant_first_name", jsonx_str(att, "first_name"), "registrant_last_name",
-        jsonx_str(att, "last_name"), "registrant_email", jsonx_str(att, "email"), "utm_source",
-        "", "utm_medium", "", "utm_campaign", "", "utm_term", "", "utm_content", "");
+        "form_response", "notes", "", "registrant_first_name", jsonx_str(att, "first_name"),
+        "registrant_last_name", jsonx_str(att, "last_name"), "registrant_email",
+        jsonx_str(att, "email"), "utm_source", "", "utm_medium", "", "utm_campaign", "", "utm_term",
+        "", "utm_content", "");
     if (!r || !rest) {
         json_decref(r);
         json_decref(rest);
@@ -407,11 +407,10 @@ static json_t *reg_new(pl_emu *p, pl_event *ev, const json_t *att, const json_t 
 
 static void welcome_count(pl_emu *p, pl_event *ev, const json_t *att, const json_t *body)
 {
-    static const char *const flags[PL_WELCOME_KINDS] = {
-        "send_app_welcome_email", "send_attendee_portal_welcome",
-        "send_welcome_virtual_portal_email"};
-    static const char *const kinds[PL_WELCOME_KINDS] = {"app", "attendee_portal",
-                                                        "virtual_portal"};
+    static const char *const flags[PL_WELCOME_KINDS] = {"send_app_welcome_email",
+                                                        "send_attendee_portal_welcome",
+                                                        "send_welcome_virtual_portal_email"};
+    static const char *const kinds[PL_WELCOME_KINDS] = {"app", "attendee_portal", "virtual_portal"};
     static const pl_field flag = {"flag", PL_F_BOOL, false, false, false, 0};
     char now[CLOCK_ISO_LEN];
     pl_now_iso(p, now);

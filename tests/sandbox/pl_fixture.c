@@ -11,8 +11,8 @@ static void on_hook(void *ctx, const http_request *req, http_response *res)
 {
     pl_fx *fx = ctx;
     const char *sig = http_request_header(req, "X-PheedLoop-Signature");
-    json_t *rec = json_pack("{s:s% s:s?}", "body", (const char *)req->body, req->body_len,
-                            "signature", sig);
+    json_t *rec =
+        json_pack("{s:s% s:s?}", "body", (const char *)req->body, req->body_len, "signature", sig);
     pthread_mutex_lock(&fx->mu);
     json_array_append_new(fx->received, rec);
     pthread_mutex_unlock(&fx->mu);
@@ -128,8 +128,8 @@ void plfx_create_attendee(pl_fx *fx, const char *email, char out[64])
              "\"send_app_welcome_email\":false,\"send_attendee_portal_welcome\":false,"
              "\"send_welcome_virtual_portal_email\":false}",
              email);
-    th_response *r = plfx_expect(plfx_api(fx, "POST", "events/" PLFX_EVENT "/attendees/", body),
-                                 201);
+    th_response *r =
+        plfx_expect(plfx_api(fx, "POST", "events/" PLFX_EVENT "/attendees/", body), 201);
     snprintf(out, 64, "%s", jsonx_str(r->json, "code"));
     th_response_free(r);
 }
@@ -166,8 +166,8 @@ json_t *plfx_delivery(pl_fx *fx, size_t i, char *sig, size_t sig_len, char **raw
     const char *raw = jsonx_str(rec, "body");
     json_t *j = raw ? json_loads(raw, 0, NULL) : NULL;
     if (sig)
-        snprintf(sig, sig_len, "%s", jsonx_str(rec, "signature") ? jsonx_str(rec, "signature")
-                                                                 : "");
+        snprintf(sig, sig_len, "%s",
+                 jsonx_str(rec, "signature") ? jsonx_str(rec, "signature") : "");
     if (raw_out)
         *raw_out = raw ? strdup(raw) : NULL;
     pthread_mutex_unlock(&fx->mu);

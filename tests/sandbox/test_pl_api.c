@@ -106,9 +106,10 @@ static void test_attendee_crud(void **state)
 {
     pl_fx *fx = *state;
     th_response *r = plfx_expect(
-        plfx_api(fx, "POST", ATT,
-                 "{\"first_name\":\" Grace \",\"last_name\":\"Hopper\",\"email\":\" Grace@Navy.MIL\","
-                 "\"title\":\"RADM\",\"code_internal\":\"ghl-123\",\"unknown_key\":1}"),
+        plfx_api(
+            fx, "POST", ATT,
+            "{\"first_name\":\" Grace \",\"last_name\":\"Hopper\",\"email\":\" Grace@Navy.MIL\","
+            "\"title\":\"RADM\",\"code_internal\":\"ghl-123\",\"unknown_key\":1}"),
         201);
     char code[64];
     snprintf(code, sizeof code, "%s", jsonx_str(r->json, "code"));
@@ -129,8 +130,8 @@ static void test_attendee_crud(void **state)
     r = plfx_expect(plfx_api(fx, "GET", path, NULL), 200);
     assert_string_equal(jsonx_str(r->json, "last_name"), "Hopper");
     th_response_free(r);
-    r = plfx_expect(plfx_api(fx, "PATCH", path, "{\"title\":\"Admiral\",\"profile_visible\":false}"),
-                    200);
+    r = plfx_expect(
+        plfx_api(fx, "PATCH", path, "{\"title\":\"Admiral\",\"profile_visible\":false}"), 200);
     assert_string_equal(jsonx_str(r->json, "title"), "Admiral");
     assert_false(jsonx_bool(r->json, "profile_visible", true));
     assert_string_equal(jsonx_str(r->json, "first_name"), "Grace");
@@ -263,12 +264,12 @@ static size_t attendee_count(pl_fx *fx)
 static void test_bulk(void **state)
 {
     pl_fx *fx = *state;
-    th_response *r = plfx_expect(
-        plfx_api(fx, "POST", "events/" PLFX_EVENT "/attendeesbulk/",
-                 "[{\"first_name\":\"A\",\"last_name\":\"1\",\"email\":\"b1@x.io\"},"
-                 "{\"first_name\":\"B\",\"last_name\":\"2\",\"email\":\"b2@x.io\"},"
-                 "{\"first_name\":\"C\",\"last_name\":\"3\",\"email\":\"b3@x.io\"}]"),
-        201);
+    th_response *r =
+        plfx_expect(plfx_api(fx, "POST", "events/" PLFX_EVENT "/attendeesbulk/",
+                             "[{\"first_name\":\"A\",\"last_name\":\"1\",\"email\":\"b1@x.io\"},"
+                             "{\"first_name\":\"B\",\"last_name\":\"2\",\"email\":\"b2@x.io\"},"
+                             "{\"first_name\":\"C\",\"last_name\":\"3\",\"email\":\"b3@x.io\"}]"),
+                    201);
     assert_int_equal(json_array_size(r->json), 3);
     char c1[64], c2[64];
     snprintf(c1, sizeof c1, "%s", jsonx_str(json_array_get(r->json, 0), "code"));
@@ -296,12 +297,13 @@ static void test_bulk(void **state)
     th_response_free(r);
 
     char body[512];
-    snprintf(body, sizeof body, "[{\"code\":\"%s\",\"title\":\"X\"},{\"code\":\"%s\",\"title\":\"Y\"}]",
-             c1, c2);
+    snprintf(body, sizeof body,
+             "[{\"code\":\"%s\",\"title\":\"X\"},{\"code\":\"%s\",\"title\":\"Y\"}]", c1, c2);
     r = plfx_expect(plfx_api(fx, "PATCH", "events/" PLFX_EVENT "/attendeesbulk/", body), 200);
     assert_string_equal(jsonx_str(json_array_get(r->json, 1), "title"), "Y");
     th_response_free(r);
-    snprintf(body, sizeof body, "[{\"code\":\"%s\",\"title\":\"Z\"},{\"code\":\"ATTNOPE\"},{}]", c1);
+    snprintf(body, sizeof body, "[{\"code\":\"%s\",\"title\":\"Z\"},{\"code\":\"ATTNOPE\"},{}]",
+             c1);
     r = plfx_expect(plfx_api(fx, "PATCH", "events/" PLFX_EVENT "/attendeesbulk/", body), 400);
     assert_string_equal(field_error(json_array_get(r->json, 1), "code"), "Attendee not found.");
     assert_string_equal(field_error(json_array_get(r->json, 2), "code"), "This field is required.");
@@ -391,8 +393,8 @@ typedef struct racer {
 static void *race_create(void *arg)
 {
     racer *r = arg;
-    th_response *res = plfx_api(r->fx, "POST", ATT,
-                                "{\"first_name\":\"R\",\"last_name\":\"C\",\"email\":\"race@x.io\"}");
+    th_response *res = plfx_api(
+        r->fx, "POST", ATT, "{\"first_name\":\"R\",\"last_name\":\"C\",\"email\":\"race@x.io\"}");
     r->status = res->status;
     th_response_free(res);
     return NULL;

@@ -1,6 +1,7 @@
 /* test_pl_hooks.c: the PheedLoop emulator's REST hooks and signed webhooks over HTTP (the
  * signature checked here with OpenSSL), dashboard edits, welcome emails, admin and seeding. */
 #include "tests/sandbox/pl_fixture.h"
+#include "crypto/verify.h"
 #include "util/jsonx.h"
 
 #include <openssl/evp.h>
@@ -51,6 +52,16 @@ static json_t *verified(pl_fx *fx, size_t i)
     for (unsigned int k = 0; k < mac_len; k++)
         snprintf(want + 2 * k, 3, "%02x", mac[k]);
     assert_string_equal(sig, want);
+    /* pheedsync's own verifier, as configured for PheedLoop, accepts it too. */
+    crypto_webhook_verifier *v = NULL;
+    err e = {0};
+    assert_int_equal(crypto_verifier_new_hmac(&v, CRYPTO_SIG_HMAC_SHA256, secret, strlen(secret),
+                                              CRYPTO_SIG_HEX, &e),
+                     0);
+    assert_int_equal(crypto_verify_webhook(v, sig, raw, strlen(raw), &e), 0);
+    raw[0] = ' '; /* one changed byte breaks it */
+    assert_int_equal(crypto_verify_webhook(v, sig, raw, strlen(raw), &e), ERR_AUTH);
+    crypto_verifier_free(v);
     free(raw);
     return j;
 }
@@ -157,8 +168,8 @@ static void test_action_filter(void **state)
     expect_deliveries(fx, 1);
     expect_action(fx, 0, "attendee.deleted");
     /* Hooks of another event hear nothing of this one. */
-    th_response_free(plfx_expect(
-        plfx_admin(fx, "POST", "/_sandbox/events", "{\"code\":\"EVEOTHER\"}"), 201));
+    th_response_free(
+        plfx_expect(plfx_admin(fx, "POST", "/_sandbox/events", "{\"code\":\"EVEOTHER\"}"), 201));
     char body[256];
     snprintf(body, sizeof body, "{\"action\":\"*\",\"endpoint\":\"%s\"}", fx->hook_url);
     th_response_free(plfx_expect(plfx_api(fx, "POST", "events/EVEOTHER/resthooks/", body), 201));
@@ -235,10 +246,10 @@ static void test_welcome_emails(void **state)
     char code[64];
     plfx_create_attendee(fx, "quiet@x.io", code); /* all three flags false */
     assert_int_equal(welcome_total(fx), 0);
-    th_response_free(plfx_expect(
-        plfx_api(fx, "POST", EV "attendees/",
-                 "{\"first_name\":\"L\",\"last_name\":\"O\",\"email\":\"loud@x.io\"}"),
-        201));
+    th_response_free(
+        plfx_expect(plfx_api(fx, "POST", EV "attendees/",
+                             "{\"first_name\":\"L\",\"last_name\":\"O\",\"email\":\"loud@x.io\"}"),
+                    201));
     assert_int_equal(welcome_total(fx), 3); /* ASSUMED: an absent flag sends */
     th_response_free(plfx_expect(
         plfx_api(fx, "POST", EV "attendeesbulk/",
@@ -272,10 +283,10 @@ static void test_admin_and_seed(void **state)
         201);
     assert_int_equal(strlen(jsonx_str(r->json, "webhook_secret")), 64);
     th_response_free(r);
-    th_response_free(plfx_expect(
-        plfx_admin(fx, "POST", "/_sandbox/events", "{\"code\":\"EVESEED\"}"), 409));
-    th_response_free(plfx_expect(
-        plfx_admin(fx, "POST", "/_sandbox/events", "{\"date\":\"May 1\"}"), 400));
+    th_response_free(
+        plfx_expect(plfx_admin(fx, "POST", "/_sandbox/events", "{\"code\":\"EVESEED\"}"), 409));
+    th_response_free(
+        plfx_expect(plfx_admin(fx, "POST", "/_sandbox/events", "{\"date\":\"May 1\"}"), 400));
     char body[256];
     snprintf(body, sizeof body, "{\"action\":\"*\",\"endpoint\":\"%s\"}", fx->hook_url);
     th_response_free(plfx_expect(plfx_api(fx, "POST", "events/EVESEED/resthooks/", body), 201));
@@ -304,15 +315,16 @@ static void test_admin_and_seed(void **state)
     snprintf(email, sizeof email, "%s",
              jsonx_str(json_array_get(json_object_get(r->json, "results"), 0), "email"));
     th_response_free(r);
-    th_response_free(plfx_expect(
-        plfx_admin(fx, "POST", "/_sandbox/seed", "{\"attendees\":1,\"seed\":9,\"events\":[\"EVETEST1\"]}"),
-        200));
+    th_response_free(
+        plfx_expect(plfx_admin(fx, "POST", "/_sandbox/seed",
+                               "{\"attendees\":1,\"seed\":9,\"events\":[\"EVETEST1\"]}"),
+                    200));
     r = plfx_expect(plfx_api(fx, "GET", EV "attendees/", NULL), 200);
     assert_string_equal(jsonx_str(json_array_get(json_object_get(r->json, "results"), 0), "email"),
                         email);
     th_response_free(r);
-    th_response_free(plfx_expect(
-        plfx_admin(fx, "POST", "/_sandbox/seed", "{\"attendees\":-1}"), 400));
+    th_response_free(
+        plfx_expect(plfx_admin(fx, "POST", "/_sandbox/seed", "{\"attendees\":-1}"), 400));
 }
 
 static void test_seed_functions(void **state)

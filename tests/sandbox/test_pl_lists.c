@@ -63,9 +63,8 @@ static void test_pagination(void **state)
     r = plfx_expect(plfx_api(fx, "GET", EV "attendees/?page_size=2&page=2", NULL), 200);
     expect_url(r->json, "next", fx, EV "attendees/?page=3&page_size=2");
     expect_url(r->json, "previous", fx, EV "attendees/?page_size=2");
-    assert_string_equal(jsonx_str(json_array_get(json_object_get(r->json, "results"), 0),
-                                  "last_name"),
-                        "2");
+    assert_string_equal(
+        jsonx_str(json_array_get(json_object_get(r->json, "results"), 0), "last_name"), "2");
     th_response_free(r);
     r = plfx_expect(plfx_api(fx, "GET", EV "attendees/?page=3&page_size=2", NULL), 200);
     assert_int_equal(json_array_size(json_object_get(r->json, "results")), 1);
@@ -98,8 +97,8 @@ static void test_pagination(void **state)
     r = plfx_expect(plfx_api(fx, "GET", EV "attendees/?page_size=2&page=2", NULL), 200);
     expect_url(r->json, "next", fx, NULL);
     th_response_free(r);
-    th_response_free(plfx_expect(plfx_api(fx, "GET", EV "attendees/?page_size=2&page=3", NULL),
-                                 404));
+    th_response_free(
+        plfx_expect(plfx_api(fx, "GET", EV "attendees/?page_size=2&page=3", NULL), 404));
 }
 
 static void test_page_size_cap(void **state)
@@ -113,8 +112,7 @@ static void test_page_size_cap(void **state)
             buf_addf(&b, "%s{\"first_name\":\"P\",\"last_name\":\"L\",\"email\":\"c%d_%d@x.io\"}",
                      i ? "," : "", k, i);
         buf_addc(&b, ']');
-        th_response_free(
-            plfx_expect(plfx_api(fx, "POST", EV "attendeesbulk/", buf_cstr(&b)), 201));
+        th_response_free(plfx_expect(plfx_api(fx, "POST", EV "attendeesbulk/", buf_cstr(&b)), 201));
         buf_free(&b);
     }
     th_response *r = plfx_expect(plfx_api(fx, "GET", EV "attendees/", NULL), 200);
@@ -169,8 +167,10 @@ static void test_registrations_by_date(void **state)
         size_t n;
         const char *first;
     } cases[] = {
-        {"?date_updated_gte=2026-11-28", 2, a}, {"?date_updated_lte=2026-11-28", 1, b},
-        {"?date_updated_gte=2026-11-29", 1, a}, {"?date_updated_lte=2026-11-27", 0, NULL},
+        {"?date_updated_gte=2026-11-28", 2, a},
+        {"?date_updated_lte=2026-11-28", 1, b},
+        {"?date_updated_gte=2026-11-29", 1, a},
+        {"?date_updated_lte=2026-11-27", 0, NULL},
         {"?date_updated_gte=2026-11-28&date_updated_lte=2026-11-28", 1, b},
         {"?date_updated_gte=", 2, a},
     };
@@ -187,9 +187,9 @@ static void test_registrations_by_date(void **state)
     assert_string_equal(field_error(r->json, "date_updated_gte"), "Enter a valid date.");
     th_response_free(r);
     /* Other query arguments are kept in the links, sorted by name like DRF's. */
-    r = plfx_expect(plfx_api(fx, "GET", EV "registrations/?page_size=1&date_updated_gte=2026-11-01",
-                             NULL),
-                    200);
+    r = plfx_expect(
+        plfx_api(fx, "GET", EV "registrations/?page_size=1&date_updated_gte=2026-11-01", NULL),
+        200);
     expect_url(r->json, "next", fx,
                EV "registrations/?date_updated_gte=2026-11-01&page=2&page_size=1");
     th_response_free(r);
@@ -223,8 +223,8 @@ static void test_checkin(void **state)
         "ATTNOPE");
     th_response_free(r);
     r = plfx_expect(plfx_api(fx, "GET", EV "attendance/", NULL), 200);
-    assert_string_equal(json_string_value(json_array_get(json_object_get(r->json, "checked_in"), 0)),
-                        a);
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(r->json, "checked_in"), 0)), a);
     assert_string_equal(
         json_string_value(json_array_get(json_object_get(r->json, "not_checked_in"), 0)), b);
     th_response_free(r);
@@ -266,13 +266,13 @@ static void test_members(void **state)
     th_response_free(r);
     snprintf(path, sizeof path, "members/%s/", code);
     r = plfx_expect(plfx_api(fx, "GET", path, NULL), 200);
-    assert_string_equal(jsonx_str(json_array_get(json_object_get(r->json, "memberships"), 0),
-                                  "tier"),
-                        "gold");
+    assert_string_equal(
+        jsonx_str(json_array_get(json_object_get(r->json, "memberships"), 0), "tier"), "gold");
     th_response_free(r);
-    r = plfx_expect(plfx_api(fx, "POST", "members/",
-                             "{\"first_name\":\"M\",\"last_name\":\"Two\",\"email\":\"member@X.io\"}"),
-                    400);
+    r = plfx_expect(
+        plfx_api(fx, "POST", "members/",
+                 "{\"first_name\":\"M\",\"last_name\":\"Two\",\"email\":\"member@X.io\"}"),
+        400);
     assert_string_equal(field_error(r->json, "email"), "A member with this email already exists.");
     th_response_free(r);
 
@@ -297,14 +297,14 @@ static void test_members(void **state)
     r = plfx_expect(plfx_api(fx, "GET", "members/", NULL), 200);
     assert_int_equal(jsonx_int(r->json, "count", 0), 3);
     th_response_free(r);
-    r = plfx_expect(
-        plfx_api(fx, "GET", "members/?registration_date_updated_lte=2026-11-28", NULL), 200);
+    r = plfx_expect(plfx_api(fx, "GET", "members/?registration_date_updated_lte=2026-11-28", NULL),
+                    200);
     assert_int_equal(jsonx_int(r->json, "count", 0), 1); /* mb2 only */
-    assert_string_equal(
-        jsonx_str(json_array_get(json_object_get(r->json, "results"), 0), "email"), "mb2@x.io");
+    assert_string_equal(jsonx_str(json_array_get(json_object_get(r->json, "results"), 0), "email"),
+                        "mb2@x.io");
     th_response_free(r);
-    r = plfx_expect(
-        plfx_api(fx, "GET", "members/?registration_date_updated_gte=2026-11-29", NULL), 200);
+    r = plfx_expect(plfx_api(fx, "GET", "members/?registration_date_updated_gte=2026-11-29", NULL),
+                    200);
     assert_int_equal(jsonx_int(r->json, "count", 0), 2);
     th_response_free(r);
     th_response_free(plfx_expect(plfx_api(fx, "GET", "members/MBRNOPE/", NULL), 404));
@@ -313,8 +313,8 @@ static void test_members(void **state)
 static void test_contact_tags(void **state)
 {
     pl_fx *fx = *state;
-    th_response *r = plfx_expect(plfx_api(fx, "POST", "contacttags/", "{\"name\":\"Speaker\"}"),
-                                 201);
+    th_response *r =
+        plfx_expect(plfx_api(fx, "POST", "contacttags/", "{\"name\":\"Speaker\"}"), 201);
     char path[128];
     snprintf(path, sizeof path, "contacttags/%s/", jsonx_str(r->json, "code"));
     assert_int_equal(json_object_size(r->json), 2);
@@ -379,8 +379,8 @@ static void test_announcements(void **state)
     snprintf(path, sizeof path, EV "announcements/%s/", jsonx_str(r->json, "code"));
     assert_string_equal(jsonx_str(r->json, "release_time"), "09:30");
     assert_true(jsonx_bool(r->json, "is_notification_push", false));
-    assert_string_equal(json_string_value(json_array_get(json_object_get(r->json, "recipients"), 0)),
-                        att);
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(r->json, "recipients"), 0)), att);
     th_response_free(r);
     r = plfx_expect(plfx_api(fx, "POST", EV "announcements/",
                              "{\"recipients\":[\"ATTNOPE\"],\"release_date\":\"tomorrow\","
