@@ -1,6 +1,7 @@
 /* test_pl_api.c: the PheedLoop emulator over HTTP: authentication, paths, events, attendees one
  * by one and in bulk, duplicate emails, metadata kept verbatim. */
 #include "tests/sandbox/pl_fixture.h"
+#include "sandbox/gen.h"
 #include "util/jsonx.h"
 
 #include <setjmp.h>
@@ -422,6 +423,36 @@ static void test_concurrent_duplicates(void **state)
     assert_int_equal(attendee_count(fx), 1);
 }
 
+/* Every person the generator makes, in any spelling, is a valid attendee. */
+static void test_generated_people(void **state)
+{
+    pl_fx *fx = *state;
+    rng r;
+    rng_seed(&r, 2027);
+    int created = 0;
+    for (int i = 0; i < 1500; i++) {
+        sbx_person p, v;
+        sbx_gen_person(&r, &p);
+        sbx_gen_variant(&r, &p, &v);
+        const sbx_person *who = i % 2 ? &v : &p;
+        json_t *a = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                              "first_name", who->first_name, "last_name", who->last_name, "email",
+                              who->email, "address_phone", who->phone, "organization",
+                              who->organization, "title", who->title, "address_line_1",
+                              who->address1, "address_city", who->city, "address_state", who->state,
+                              "address_zip", who->postal_code, "address_country", who->country);
+        err e = {0};
+        char code[64];
+        int rc = pl_emu_seed_attendee(fx->pl, PLFX_EVENT, a, code, sizeof code, &e);
+        if (rc != 0 && rc != ERR_CONFLICT)
+            fail_msg("person %d (%s): %s", i, who->email, e.msg);
+        created += rc == 0;
+        json_decref(a);
+    }
+    assert_true(created > 1400);
+    assert_int_equal(attendee_count(fx), (size_t)created);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -436,6 +467,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_events, plfx_setup, plfx_teardown),
         cmocka_unit_test_setup_teardown(test_body_errors, plfx_setup, plfx_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_duplicates, plfx_setup, plfx_teardown),
+        cmocka_unit_test_setup_teardown(test_generated_people, plfx_setup, plfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
