@@ -1,0 +1,442 @@
+/* ghl_activity.c: a contact's tasks, notes and appointments: the operations (shared with the
+ * admin UI routes, which are the only way to make appointments) and the API handlers. */
+#include "sandbox/ghl/ghl_state.h"
+
+json_t *ghl_item_find(json_t *list, const char *id, size_t *index)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(list, i, x) {
+        const char *xid = jsonx_str(x, "id");
+        if (id && xid && strcmp(xid, id) == 0) {
+            if (index)
+                *index = i;
+            return x;
+        }
+    }
+    return NULL;
+}
+
+static void item_remove(json_t *list, const char *id)
+{
+    size_t i;
+    if (ghl_item_find(list, id, &i))
+        json_array_remove(list, i);
+}
+
+/* Copies the optional string `key` of body into item; null clears it. */
+static int copy_str(json_t *item, const json_t *body, const char *key, ghl_fail *f)
+{
+    json_t *v = json_object_get(body, key);
+    if (!v)
+        return 0;
+    if (json_is_null(v)) {
+        json_object_del(item, key);
+        return 0;
+    }
+    if (!json_is_string(v))
+        return ghl_fail_set(f, 422, "%s must be a string", key);
+    json_object_set(item, key, v);
+    return 0;
+}
+
+static int copy_bool(json_t *item, const json_t *body, const char *key, ghl_fail *f)
+{
+    json_t *v = json_object_get(body, key);
+    if (v && !json_is_boolean(v))
+        return ghl_fail_set(f, 422, "%s must be a boolean value", key);
+    if (v)
+        json_object_set(item, key, v);
+    return 0;
+}
+
+/* An ISO 8601 date-time, stored in the one form the emulator writes (UTC, milliseconds). */
+static int copy_time(json_t *item, const json_t *body, const char *key, ghl_fail *f)
+{
+    json_t *v = json_object_get(body, key);
+    int64_t ms;
+    err e = {0};
+    char iso[CLOCK_ISO_LEN];
+    if (!v)
+        return 0;
+    if (!json_is_string(v) || clock_parse_iso(&ms, json_string_value(v), &e) != 0)
+        return ghl_fail_set(f, 422, "%s must be a valid ISO 8601 date string", key);
+    ghl_iso(ms, iso);
+    json_object_set_new(item, key, json_string(iso));
+    return 0;
+}
+
+static int require(const json_t *body, const char *const *keys, size_t n, ghl_fail *f)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!json_object_get(body, keys[i]) || json_is_null(json_object_get(body, keys[i])))
+            return ghl_fail_set(f, 422, "%s should not be empty", keys[i]);
+    return 0;
+}
+
+static json_t *new_item(ghl_emu *g, const ghl_contact *c)
+{
+    char id[GHL_ID_LEN + 1], now[CLOCK_ISO_LEN];
+    ghl_new_id(g, id);
+    ghl_iso(ghl_now_ms(g), now);
+    return json_pack("{s:s, s:s, s:s}", "id", id, "contactId", c->id, "dateAdded", now);
+}
+
+/* ---- tasks ---- */
+
+static int task_fields(json_t *t, const json_t *body, ghl_fail *f)
+{
+    if (copy_str(t, body, "title", f) || copy_str(t, body, "body", f) ||
+        copy_str(t, body, "assignedTo", f) || copy_time(t, body, "dueDate", f) ||
+        copy_bool(t, body, "completed", f))
+        return ERR_INVALID;
+    return 0;
+}
+
+int ghl_op_task_create(ghl_emu *g, ghl_contact *c, const json_t *body, json_t **out, ghl_fail *f)
+{
+    static const char *const REQUIRED[] = {"title", "dueDate", "completed"};
+    if (require(body, REQUIRED, PS_ARRAY_LEN(REQUIRED), f) != 0)
+        return ERR_INVALID;
+    json_t *t = new_item(g, c);
+    if (task_fields(t, body, f) != 0) {
+        json_decref(t);
+        return ERR_INVALID;
+    }
+    json_array_append_new(c->tasks, t);
+    ghl_event_task(g, "TaskCreate", c, t);
+    *out = t;
+    return 0;
+}
+
+int ghl_op_task_update(ghl_emu *g, ghl_contact *c, json_t *task, const json_t *body, ghl_fail *f)
+{
+    json_t *copy = json_deep_copy(task);
+    if (task_fields(copy, body, f) != 0) {
+        json_decref(copy);
+        return ERR_INVALID;
+    }
+    bool was = jsonx_bool(task, "completed", false);
+    json_object_update(task, copy);
+    json_decref(copy);
+    /* HighLevel has no TaskUpdate event: only a completion is announced. */
+    if (!was && jsonx_bool(task, "completed", false))
+        ghl_event_task(g, "TaskComplete", c, task);
+    return 0;
+}
+
+int ghl_op_task_complete(ghl_emu *g, ghl_contact *c, json_t *task, bool completed)
+{
+    bool was = jsonx_bool(task, "completed", false);
+    json_object_set_new(task, "completed", json_boolean(completed));
+    if (!was && completed)
+        ghl_event_task(g, "TaskComplete", c, task);
+    return 0;
+}
+
+void ghl_op_task_delete(ghl_emu *g, ghl_contact *c, const char *task_id)
+{
+    json_t *t = ghl_item_find(c->tasks, task_id, NULL);
+    if (!t)
+        return;
+    ghl_event_task(g, "TaskDelete", c, t);
+    item_remove(c->tasks, task_id);
+}
+
+/* ---- notes ---- */
+
+static int note_fields(json_t *n, const json_t *body, ghl_fail *f)
+{
+    if (copy_str(n, body, "body", f) || copy_str(n, body, "userId", f) ||
+        copy_str(n, body, "title", f) || copy_str(n, body, "color", f) ||
+        copy_bool(n, body, "pinned", f))
+        return ERR_INVALID;
+    return 0;
+}
+
+int ghl_op_note_create(ghl_emu *g, ghl_contact *c, const json_t *body, json_t **out, ghl_fail *f)
+{
+    static const char *const REQUIRED[] = {"body"};
+    if (require(body, REQUIRED, 1, f) != 0)
+        return ERR_INVALID;
+    json_t *n = new_item(g, c);
+    if (note_fields(n, body, f) != 0) {
+        json_decref(n);
+        return ERR_INVALID;
+    }
+    json_array_append_new(c->notes, n);
+    ghl_event_note(g, "NoteCreate", c, n);
+    *out = n;
+    return 0;
+}
+
+int ghl_op_note_update(ghl_emu *g, ghl_contact *c, json_t *note, const json_t *body, ghl_fail *f)
+{
+    json_t *copy = json_deep_copy(note);
+    if (note_fields(copy, body, f) != 0) {
+        json_decref(copy);
+        return ERR_INVALID;
+    }
+    bool changed = !json_equal(copy, note);
+    json_object_update(note, copy);
+    json_decref(copy);
+    if (changed)
+        ghl_event_note(g, "NoteUpdate", c, note);
+    return 0;
+}
+
+void ghl_op_note_delete(ghl_emu *g, ghl_contact *c, const char *note_id)
+{
+    json_t *n = ghl_item_find(c->notes, note_id, NULL);
+    if (!n)
+        return;
+    ghl_event_note(g, "NoteDelete", c, n);
+    item_remove(c->notes, note_id);
+}
+
+/* ---- appointments ---- */
+
+static int appt_fields(json_t *a, const json_t *body, ghl_fail *f)
+{
+    static const char *const STATUSES[] = {"new",    "confirmed", "cancelled", "showed",
+                                           "noshow", "invalid",   "booked"};
+    const char *status = jsonx_str(body, "status");
+    if (json_object_get(body, "status")) {
+        bool ok = false;
+        for (size_t i = 0; status && i < PS_ARRAY_LEN(STATUSES); i++)
+            ok |= strcmp(status, STATUSES[i]) == 0;
+        if (!ok)
+            return ghl_fail_set(f, 422, "status must be one of new, confirmed, cancelled, "
+                                        "showed, noshow, invalid, booked");
+        json_object_set_new(a, "status", json_string(status));
+        json_object_set_new(a, "appointmentStatus", json_string(status));
+    }
+    if (copy_str(a, body, "calendarId", f) || copy_str(a, body, "title", f) ||
+        copy_str(a, body, "assignedUserId", f) || copy_str(a, body, "notes", f) ||
+        copy_str(a, body, "address", f) || copy_str(a, body, "groupId", f) ||
+        copy_time(a, body, "startTime", f) || copy_time(a, body, "endTime", f))
+        return ERR_INVALID;
+    return 0;
+}
+
+int ghl_op_appt_create(ghl_emu *g, ghl_contact *c, const json_t *body, json_t **out, ghl_fail *f)
+{
+    static const char *const REQUIRED[] = {"calendarId", "startTime", "endTime"};
+    if (require(body, REQUIRED, PS_ARRAY_LEN(REQUIRED), f) != 0)
+        return ERR_INVALID;
+    json_t *a = new_item(g, c);
+    json_object_set_new(a, "locationId", json_string(c->loc->id));
+    json_object_set_new(a, "title", json_string("Appointment"));
+    json_object_set_new(a, "status", json_string("confirmed"));
+    json_object_set_new(a, "appointmentStatus", json_string("confirmed"));
+    json_object_set_new(a, "source", json_string("sandbox"));
+    json_object_set_new(a, "users", json_array());
+    json_object_set_new(a, "assignedResources", json_array());
+    json_object_set(a, "dateUpdated", json_object_get(a, "dateAdded"));
+    if (appt_fields(a, body, f) != 0) {
+        json_decref(a);
+        return ERR_INVALID;
+    }
+    json_array_append_new(c->appts, a);
+    ghl_event_appt(g, "AppointmentCreate", c, a);
+    *out = a;
+    return 0;
+}
+
+int ghl_op_appt_update(ghl_emu *g, ghl_contact *c, json_t *appt, const json_t *body, ghl_fail *f)
+{
+    json_t *copy = json_deep_copy(appt);
+    if (appt_fields(copy, body, f) != 0) {
+        json_decref(copy);
+        return ERR_INVALID;
+    }
+    if (json_equal(copy, appt)) {
+        json_decref(copy);
+        return 0;
+    }
+    char now[CLOCK_ISO_LEN];
+    ghl_iso(ghl_now_ms(g), now);
+    json_object_set_new(copy, "dateUpdated", json_string(now));
+    json_object_update(appt, copy);
+    json_decref(copy);
+    ghl_event_appt(g, "AppointmentUpdate", c, appt);
+    return 0;
+}
+
+void ghl_op_appt_delete(ghl_emu *g, ghl_contact *c, const char *appt_id)
+{
+    json_t *a = ghl_item_find(c->appts, appt_id, NULL);
+    if (!a)
+        return;
+    ghl_event_appt(g, "AppointmentDelete", c, a);
+    item_remove(c->appts, appt_id);
+}
+
+/* ---- the API ---- */
+
+/* The contact and, when item_param is set, its item in the list named by key ("tasks"). */
+static json_t *request_item(ghl_emu *g, const http_request *req, http_response *res,
+                            ghl_contact **c, const char *param, const char *what)
+{
+    *c = ghl_request_contact(g, req, res);
+    if (!*c)
+        return NULL;
+    json_t *list = strcmp(what, "Task") == 0 ? (*c)->tasks : (*c)->notes;
+    json_t *item = ghl_item_find(list, http_request_param(req, param), NULL);
+    if (!item)
+        ghl_reply_error(res, 400, "%s not found", what);
+    return item;
+}
+
+static void h_tasks(ghl_emu *g, const http_request *req, http_response *res)
+{
+    ghl_contact *c = ghl_request_contact(g, req, res);
+    if (c)
+        http_response_json(res, 200, json_pack("{s:O}", "tasks", c->tasks));
+}
+
+static void h_notes(ghl_emu *g, const http_request *req, http_response *res)
+{
+    ghl_contact *c = ghl_request_contact(g, req, res);
+    if (c)
+        http_response_json(res, 200, json_pack("{s:O}", "notes", c->notes));
+}
+
+static void h_appts(ghl_emu *g, const http_request *req, http_response *res)
+{
+    ghl_contact *c = ghl_request_contact(g, req, res);
+    if (c)
+        http_response_json(res, 200, json_pack("{s:O}", "events", c->appts));
+}
+
+typedef int (*create_fn)(ghl_emu *, ghl_contact *, const json_t *, json_t **, ghl_fail *);
+
+static void create_item(ghl_emu *g, const http_request *req, http_response *res, create_fn fn,
+                        const char *key)
+{
+    ghl_contact *c = ghl_request_contact(g, req, res);
+    json_t *body = c ? ghl_body(req, res) : NULL;
+    json_t *item = NULL;
+    ghl_fail f = {0};
+    if (!body)
+        return;
+    if (fn(g, c, body, &item, &f) != 0)
+        ghl_reply_fail(res, &f);
+    else
+        http_response_json(res, 201, json_pack("{s:O}", key, item));
+    json_decref(body);
+}
+
+static void h_task_create(ghl_emu *g, const http_request *req, http_response *res)
+{
+    create_item(g, req, res, ghl_op_task_create, "task");
+}
+
+static void h_note_create(ghl_emu *g, const http_request *req, http_response *res)
+{
+    create_item(g, req, res, ghl_op_note_create, "note");
+}
+
+static void h_task_get(ghl_emu *g, const http_request *req, http_response *res)
+{
+    ghl_contact *c;
+    json_t *t = request_item(g, req, res, &c, "taskId", "Task");
+    if (t)
+        http_response_json(res, 200, json_pack("{s:O}", "task", t));
+}
+
+static void h_note_get(ghl_emu *g, const http_request *req, http_response *res)
+{
+    ghl_contact *c;
+    json_t *n = request_item(g, req, res, &c, "id", "Note");
+    if (n)
+        http_response_json(res, 200, json_pack("{s:O}", "note", n));
+}
+
+static void h_task_update(ghl_emu *g, const http_request *req, http_response *res)
+{
+    ghl_contact *c;
+    json_t *t = request_item(g, req, res, &c, "taskId", "Task");
+    json_t *body = t ? ghl_body(req, res) : NULL;
+    ghl_fail f = {0};
+    if (!body)
+        return;
+    if (ghl_op_task_update(g, c, t, body, &f) != 0)
+        ghl_reply_fail(res, &f);
+    else
+        http_response_json(res, 200, json_pack("{s:O}", "task", t));
+    json_decref(body);
+}
+
+static void h_task_completed(ghl_emu *g, const http_request *req, http_response *res)
+{
+    ghl_contact *c;
+    json_t *t = request_item(g, req, res, &c, "taskId", "Task");
+    json_t *body = t ? ghl_body(req, res) : NULL;
+    if (!body)
+        return;
+    json_t *v = json_object_get(body, "completed");
+    if (!json_is_boolean(v)) {
+        ghl_reply_error(res, 422, "completed must be a boolean value");
+    } else {
+        ghl_op_task_complete(g, c, t, json_is_true(v));
+        http_response_json(res, 200, json_pack("{s:O}", "task", t));
+    }
+    json_decref(body);
+}
+
+static void h_note_update(ghl_emu *g, const http_request *req, http_response *res)
+{
+    ghl_contact *c;
+    json_t *n = request_item(g, req, res, &c, "id", "Note");
+    json_t *body = n ? ghl_body(req, res) : NULL;
+    ghl_fail f = {0};
+    if (!body)
+        return;
+    if (ghl_op_note_update(g, c, n, body, &f) != 0)
+        ghl_reply_fail(res, &f);
+    else
+        http_response_json(res, 200, json_pack("{s:O}", "note", n));
+    json_decref(body);
+}
+
+static void h_task_delete(ghl_emu *g, const http_request *req, http_response *res)
+{
+    ghl_contact *c;
+    json_t *t = request_item(g, req, res, &c, "taskId", "Task");
+    if (!t)
+        return;
+    ghl_op_task_delete(g, c, jsonx_str(t, "id"));
+    http_response_json(res, 200, json_pack("{s:b}", "succeded", 1));
+}
+
+static void h_note_delete(ghl_emu *g, const http_request *req, http_response *res)
+{
+    ghl_contact *c;
+    json_t *n = request_item(g, req, res, &c, "id", "Note");
+    if (!n)
+        return;
+    ghl_op_note_delete(g, c, jsonx_str(n, "id"));
+    http_response_json(res, 200, json_pack("{s:b}", "succeded", 1));
+}
+
+#define READ "contacts.readonly"
+#define WRITE "contacts.write"
+#define TASK "/contacts/{contactId}/tasks/{taskId}"
+#define NOTE "/contacts/{contactId}/notes/{id}"
+
+const ghl_route ghl_activity_routes[] = {
+    {"GET", "/contacts/{contactId}/tasks", "get-all-tasks", h_tasks, READ},
+    {"POST", "/contacts/{contactId}/tasks", "create-task", h_task_create, WRITE},
+    {"GET", TASK, "get-task", h_task_get, READ},
+    {"PUT", TASK, "update-task", h_task_update, WRITE},
+    {"DELETE", TASK, "delete-task", h_task_delete, WRITE},
+    {"PUT", TASK "/completed", "update-task-completed", h_task_completed, WRITE},
+    {"GET", "/contacts/{contactId}/notes", "get-all-notes", h_notes, READ},
+    {"POST", "/contacts/{contactId}/notes", "create-note", h_note_create, WRITE},
+    {"GET", NOTE, "get-note", h_note_get, READ},
+    {"PUT", NOTE, "update-note", h_note_update, WRITE},
+    {"DELETE", NOTE, "delete-note", h_note_delete, WRITE},
+    {"GET", "/contacts/{contactId}/appointments", "get-appointments-for-contact", h_appts, READ},
+};
+const size_t ghl_activity_routes_n = PS_ARRAY_LEN(ghl_activity_routes);
