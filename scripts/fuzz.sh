@@ -16,12 +16,12 @@ ninja -C "$build" >/dev/null || { ninja -C "$build"; echo "fuzz-summary 0 1"; ex
 passed=0 failed=0
 mkdir -p "$build/artifacts"
 for f in "$build"/fuzz/fuzz_*; do
-  [ -x "$f" ] || continue
+  [ -f "$f" ] && [ -x "$f" ] || continue  # skip meson's fuzz_*.p object directories
   name=$(basename "$f")
   corpus="$build/corpus/$name"
   mkdir -p "$corpus"
   seeds=fuzz/corpus/${name#fuzz_}
-  if "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+  if "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$build/artifacts/$name-" "$corpus" $( [ -d "$seeds" ] && echo "$seeds" ) \
       >"$build/$name.log" 2>&1; then
     echo "fuzz $name: ok ($(grep -o 'stat::number_of_executed_units: [0-9]*' "$build/$name.log" | awk '{print $2}') runs)"

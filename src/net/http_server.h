@@ -49,6 +49,11 @@ typedef struct http_response {
     bool reset;                      /* true: close the connection without any answer */
 } http_response;
 
+/* Prepares an empty 200 answer whose body may reach max_body bytes (the server does this before
+ * calling handlers; tests that call a handler directly do it themselves). */
+void http_response_init(http_response *res, size_t max_body);
+/* Frees the body and headers. */
+void http_response_clear(http_response *res);
 /* Adds (or replaces, same name) a response header. */
 void http_response_header(http_response *res, const char *name, const char *value);
 /* Sets status and a JSON body (Content-Type: application/json); takes ownership of json. */
@@ -80,7 +85,8 @@ int http_server_new(http_server **out, const http_server_options *opts, err *e);
  * name: a stable operation name used in counters. Register before http_server_start(). */
 int http_server_route(http_server *srv, const char *method, const char *pattern, const char *name,
                       http_handler handler, void *ctx);
-/* Handles everything no route matched (default: 404 JSON {"message": "Not found"}). */
+/* Handles everything no route matched (default: 404 JSON
+ * {"statusCode":404,"message":"Not found"}). */
 void http_server_fallback(http_server *srv, http_handler handler, void *ctx);
 void http_server_set_filter(http_server *srv, http_filter filter, void *ctx);
 void http_server_set_observer(http_server *srv, http_observer observer, void *ctx);

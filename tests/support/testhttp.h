@@ -19,6 +19,9 @@ typedef struct th_response {
  * (may be NULL). timeout_ms 0 means 10 s. Always returns a response to th_response_free(). */
 th_response *th_request(const char *method, const char *url, const char *const *headers,
                         const char *body, long timeout_ms);
+/* Same with a body of body_len bytes that may hold any byte (NUL included); body NULL: none. */
+th_response *th_request_raw(const char *method, const char *url, const char *const *headers,
+                            const void *body, size_t body_len, long timeout_ms);
 const char *th_header(const th_response *r, const char *name); /* value or NULL; r keeps it */
 void th_response_free(th_response *r);
 
