@@ -47,8 +47,9 @@ static int create_from_patch(ghl_emu *g, ghl_location *loc, const json_t *patch,
 {
     ghl_contact *c = NULL;
     bool changed, tags_changed;
-    if (ghl_contact_insert(g, loc, &c) != 0 ||
-        ghl_contact_patch_apply(g, c, patch, &changed, &tags_changed) != 0) {
+    if (ghl_contact_insert(g, loc, &c) == 0)
+        ghl_contact_patch_apply(c, patch, &changed, &tags_changed);
+    if (!c || ghl_contact_reindex(g, c) != 0) {
         if (c)
             ghl_contact_remove(g, c);
         return ghl_fail_set(f, 500, "out of memory");
@@ -75,7 +76,8 @@ int ghl_op_create(ghl_emu *g, ghl_location *loc, const json_t *body, bool events
 static int update_with_patch(ghl_emu *g, ghl_contact *c, const json_t *patch, ghl_fail *f)
 {
     bool changed, tags_changed;
-    if (ghl_contact_patch_apply(g, c, patch, &changed, &tags_changed) != 0)
+    ghl_contact_patch_apply(c, patch, &changed, &tags_changed);
+    if (ghl_contact_reindex(g, c) != 0)
         return ghl_fail_set(f, 500, "out of memory");
     if (changed || tags_changed)
         ghl_contact_touch(g, c);

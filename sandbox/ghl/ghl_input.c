@@ -300,8 +300,8 @@ static bool tags_equal(const json_t *a, const json_t *b)
     return true;
 }
 
-int ghl_contact_patch_apply(ghl_emu *g, ghl_contact *c, const json_t *patch, bool *changed,
-                            bool *tags_changed)
+void ghl_contact_patch_apply(ghl_contact *c, const json_t *patch, bool *changed,
+                             bool *tags_changed)
 {
     *changed = *tags_changed = false;
     const char *k;
@@ -332,7 +332,6 @@ int ghl_contact_patch_apply(ghl_emu *g, ghl_contact *c, const json_t *patch, boo
             *changed = true;
         }
     }
-    return ghl_contact_reindex(g, c);
 }
 
 static void lower_into(json_t *j, const char *key, const char *s)

@@ -133,7 +133,7 @@ ghl_contact *ghl_contact_get(ghl_emu *g, const char *id)
     return id ? ghl_map_get(g->by_id, id) : NULL;
 }
 
-static void contact_free(ghl_contact *c)
+void ghl_contact_free(ghl_contact *c)
 {
     if (!c)
         return;
@@ -148,6 +148,25 @@ static void contact_free(ghl_contact *c)
     free(c);
 }
 
+ghl_contact *ghl_contact_alloc(ghl_location *loc)
+{
+    ghl_contact *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->loc = loc;
+    c->f = json_object();
+    c->tags = json_array();
+    c->custom = json_object();
+    c->tasks = json_array();
+    c->notes = json_array();
+    c->appts = json_array();
+    if (!c->f || !c->tags || !c->custom || !c->tasks || !c->notes || !c->appts) {
+        ghl_contact_free(c);
+        return NULL;
+    }
+    return c;
+}
+
 int ghl_contact_insert(ghl_emu *g, ghl_location *loc, ghl_contact **out)
 {
     if (g->n_contacts == g->cap_contacts) {
@@ -158,26 +177,15 @@ int ghl_contact_insert(ghl_emu *g, ghl_location *loc, ghl_contact **out)
         g->contacts = arr;
         g->cap_contacts = cap;
     }
-    ghl_contact *c = calloc(1, sizeof(*c));
+    ghl_contact *c = ghl_contact_alloc(loc);
     if (!c)
         return ERR_NOMEM;
-    c->f = json_object();
-    c->tags = json_array();
-    c->custom = json_object();
-    c->tasks = json_array();
-    c->notes = json_array();
-    c->appts = json_array();
-    if (!c->f || !c->tags || !c->custom || !c->tasks || !c->notes || !c->appts) {
-        contact_free(c);
-        return ERR_NOMEM;
-    }
     ghl_new_id(g, c->id);
     if (ghl_map_put(g->by_id, c->id, c) != 0) {
-        contact_free(c);
+        ghl_contact_free(c);
         return ERR_NOMEM;
     }
     c->seq = g->next_seq++;
-    c->loc = loc;
     c->added_ms = ghl_now_ms(g);
     c->updated_ms = c->added_ms;
     g->contacts[g->n_contacts++] = c;
@@ -258,7 +266,7 @@ void ghl_contact_remove(ghl_emu *g, ghl_contact *c)
     ghl_map_del(g->by_id, c->id);
     index_move(g, g->by_email, c, &c->email_key, NULL, true);
     index_move(g, g->by_phone, c, &c->phone_key, NULL, false);
-    contact_free(c);
+    ghl_contact_free(c);
 }
 
 static ghl_contact *find_by_key(ghl_emu *g, ghl_map *m, ghl_location *loc, const char *value,

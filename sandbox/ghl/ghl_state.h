@@ -109,6 +109,9 @@ json_t *ghl_location_json(const ghl_location *l);
 const json_t *ghl_field_find(const ghl_location *l, const char *ref);
 
 ghl_contact *ghl_contact_get(ghl_emu *g, const char *id);
+/* A contact outside the store (no id, no index), and its release. */
+ghl_contact *ghl_contact_alloc(ghl_location *loc);
+void ghl_contact_free(ghl_contact *c);
 /* A new empty contact stored in the location (no fields yet). */
 int ghl_contact_insert(ghl_emu *g, ghl_location *loc, ghl_contact **out);
 void ghl_contact_remove(ghl_emu *g, ghl_contact *c);
@@ -143,9 +146,9 @@ enum { GHL_IN_CREATE = 1, GHL_IN_UPSERT = 2, GHL_IN_UPDATE = 4 };
 int ghl_contact_patch_parse(json_t **out, const json_t *body, const ghl_location *loc, int mode,
                             ghl_fail *f);
 /* Applies a patch; *changed tells whether a field or custom field changed, *tags_changed
- * whether the tags did. */
-int ghl_contact_patch_apply(ghl_emu *g, ghl_contact *c, const json_t *patch, bool *changed,
-                            bool *tags_changed);
+ * whether the tags did. The caller re-indexes the contact (ghl_contact_reindex). */
+void ghl_contact_patch_apply(ghl_contact *c, const json_t *patch, bool *changed,
+                             bool *tags_changed);
 /* The contact as GET /contacts/{id} answers it. */
 json_t *ghl_contact_json(const ghl_contact *c);
 
