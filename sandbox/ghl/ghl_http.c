@@ -55,7 +55,7 @@ int ghl_fail_set(ghl_fail *f, int status, const char *fmt, ...)
     vsnprintf(f->message, sizeof(f->message), fmt, ap);
     va_end(ap);
     f->status = status;
-    return status == 422 || status == 400 ? ERR_INVALID : ERR_STATE;
+    return status == 422 || status == 400 ? ERR_INVALID : ERR_BAD_STATE;
 }
 
 void ghl_fail_clear(ghl_fail *f)

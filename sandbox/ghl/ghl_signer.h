@@ -8,6 +8,9 @@
 typedef struct ghl_signer ghl_signer;
 
 int ghl_signer_new(ghl_signer **out, err *e);
+/* The same with the Ed25519 key made from a 32-byte RFC 8032 seed (reproducible demos, test
+ * vectors); the RSA key is still fresh. */
+int ghl_signer_new_with_ed25519_seed(ghl_signer **out, const unsigned char seed[32], err *e);
 void ghl_signer_free(ghl_signer *s);
 /* Both signatures of body, base64, malloc'd (free() them). */
 int ghl_signer_sign(ghl_signer *s, const char *body, size_t len, char **ed25519_b64,

@@ -302,7 +302,7 @@ int http_server_route(http_server *srv, const char *method, const char *pattern,
                       http_handler handler, void *ctx)
 {
     if (srv->started)
-        return ERR_STATE;
+        return ERR_BAD_STATE;
     if (!method || !*method || !name || !handler || http_route_check(pattern, NULL) != 0)
         return ERR_INVALID;
     route *grown = realloc(srv->routes, (srv->n_routes + 1) * sizeof *grown);
@@ -364,7 +364,7 @@ static int bind_sockaddr(struct sockaddr_storage *ss, bool *v6, const http_serve
 int http_server_start(http_server *srv, err *e)
 {
     if (srv->started)
-        return err_set(e, ERR_STATE, "http server: already started");
+        return err_set(e, ERR_BAD_STATE, "http server: already started");
     struct sockaddr_storage ss;
     bool v6 = false;
     int rc = bind_sockaddr(&ss, &v6, srv, e);

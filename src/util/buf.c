@@ -29,7 +29,7 @@ void buf_reset(buf *b)
 
 static int buf_reserve(buf *b, size_t extra)
 {
-    if (extra > b->max - b->len)
+    if (extra > b->max - b->len || extra >= SIZE_MAX - b->len)
         return ERR_LIMIT;
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
@@ -37,7 +37,8 @@ static int buf_reserve(buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 32;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    if (cap > b->max + 1)
+    /* max may be SIZE_MAX ("no limit"): max + 1 would wrap to 0. */
+    if (b->max < SIZE_MAX && cap > b->max + 1)
         cap = b->max + 1;
     char *p = realloc(b->ptr, cap);
     if (!p)

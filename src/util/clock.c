@@ -103,6 +103,13 @@ static int64_t days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
 static bool read_digits(const char **p, int n, int *out)
 {
     int v = 0;
@@ -124,7 +131,7 @@ int clock_parse_iso(int64_t *out_ms, const char *s, err *e)
     if (!read_digits(&p, 4, &y) || *p++ != '-' || !read_digits(&p, 2, &mo) || *p++ != '-' ||
         !read_digits(&p, 2, &d))
         goto bad;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31)
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
         goto bad;
     if (*p == 'T' || *p == ' ') {
         p++;
@@ -157,7 +164,7 @@ int clock_parse_iso(int64_t *out_ms, const char *s, err *e)
                 goto bad;
             if (*p == ':')
                 p++;
-            if (!read_digits(&p, 2, &om))
+            if (!read_digits(&p, 2, &om) || oh > 23 || om > 59)
                 goto bad;
             off_min = sign * (oh * 60 + om);
         }
@@ -169,6 +176,6 @@ int clock_parse_iso(int64_t *out_ms, const char *s, err *e)
     *out_ms = secs * 1000 + ms;
     return 0;
 bad:
-    return err_set(e, ERR_PARSE, "'%.40s' is not an ISO-8601 date (expected YYYY-MM-DD[THH:MM:SS[.fff]Z])",
-                   s);
+    return err_set(e, ERR_PARSE,
+                   "'%.40s' is not an ISO-8601 date (expected YYYY-MM-DD[THH:MM:SS[.fff]Z])", s);
 }

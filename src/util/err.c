@@ -57,7 +57,7 @@ const char *err_code_name(int code)
     case ERR_PARSE: return "parse";
     case ERR_NET: return "net";
     case ERR_AUTH: return "auth";
-    case ERR_STATE: return "state";
+    case ERR_BAD_STATE: return "state";
     case ERR_CRYPTO: return "crypto";
     case ERR_CONFLICT: return "conflict";
     case ERR_INTERNAL: return "internal";

@@ -17,7 +17,7 @@ enum err_code {
     ERR_PARSE = -7,     /* malformed data (JSON, INI, form, date) */
     ERR_NET = -8,       /* network failure: connect, reset, timeout */
     ERR_AUTH = -9,      /* refused credentials or signature */
-    ERR_STATE = -10,    /* operation not valid in the current state */
+    ERR_BAD_STATE = -10,/* operation not valid in the current state */
     ERR_CRYPTO = -11,   /* a cryptographic primitive failed */
     ERR_CONFLICT = -12, /* the change conflicts with existing data (duplicate) */
     ERR_INTERNAL = -13, /* a bug or an unexpected library failure */

@@ -175,7 +175,7 @@ static int setup(void **state)
     http_server_set_observer(s, observer, fx);
     assert_int_equal(http_server_start(s, &e), 0);
     assert_int_not_equal(http_server_port(s), 0);
-    assert_int_equal(http_server_route(s, "GET", "/late", "late", h_describe, fx), ERR_STATE);
+    assert_int_equal(http_server_route(s, "GET", "/late", "late", h_describe, fx), ERR_BAD_STATE);
     snprintf(fx->base, sizeof fx->base, "http://127.0.0.1:%u", (unsigned)http_server_port(s));
     fx_global = fx;
     *state = fx;

@@ -1,0 +1,304 @@
+/* config_schema.c: every configuration section and key, with type, default and doc; and the
+ * commented template `pheedsync init` writes from it. To add a key, add one line here. */
+#include "util/config_priv.h"
+
+#include <stdarg.h>
+
+#define DAY (24 * 3600)
+
+/* Field order: name, type, default, choices, min, max, secret, required, doc. */
+/* clang-format off */
+#define STR(n, def, doc) {n, CONFIG_STRING, def, NULL, 0, 0, false, false, doc}
+#define SECRET(n, doc) {n, CONFIG_STRING, NULL, NULL, 0, 0, true, false, doc}
+#define REQ(n, doc) {n, CONFIG_STRING, NULL, NULL, 0, 0, false, true, doc}
+#define INT(n, def, lo, hi, doc) {n, CONFIG_INT, def, NULL, lo, hi, false, false, doc}
+#define DUR(n, def, lo, hi, doc) {n, CONFIG_DURATION, def, NULL, lo, hi, false, false, doc}
+#define PCT(n, def, doc) {n, CONFIG_PERCENT, def, NULL, 0, 100, false, false, doc}
+#define ENUM(n, def, choices, doc) {n, CONFIG_ENUM, def, choices, 0, 0, false, false, doc}
+#define LIST(n, def, doc) {n, CONFIG_LIST, def, NULL, 0, 0, false, false, doc}
+#define BOOL(n, def, doc) {n, CONFIG_BOOL, def, NULL, 0, 0, false, false, doc}
+#define END {NULL, CONFIG_STRING, NULL, NULL, 0, 0, false, false, NULL}
+/* clang-format on */
+
+#define DIRECTIONS "both|ghl_to_pheedloop|pheedloop_to_ghl"
+
+static const config_key_spec store_keys[] = {
+    STR("url", "sqlite:pheedsync.db",
+        "Where pheedsync keeps its state: sqlite:PATH for one machine, or "
+        "postgresql://USER@HOST/DB when several processes share the work."),
+    END,
+};
+
+static const config_key_spec ghl_keys[] = {
+    STR("base_url", "https://services.leadconnectorhq.com",
+        "HighLevel API root; point it at the sandbox or a staging copy to try things safely."),
+    ENUM("auth", "oauth", "oauth|token",
+         "How to sign in: oauth (a Marketplace app; tokens are refreshed automatically) or token "
+         "(a Private Integration token)."),
+    STR("client_id", NULL, "OAuth client id of your Marketplace app (auth = oauth)."),
+    SECRET("client_secret", "OAuth client secret of your Marketplace app (auth = oauth)."),
+    SECRET("token", "Private Integration token (auth = token)."),
+    STR("location_id", NULL, "The HighLevel location (sub-account) whose contacts are synced."),
+    STR("webhook_public_key", NULL,
+        "Ed25519 key that checks the X-GHL-Signature of webhooks: a path to a PEM file, or the "
+        "key's base64 (SPKI) inline. Empty: HighLevel's published key."),
+    STR("webhook_rsa_public_key", NULL,
+        "RSA key that checks the older X-WH-Signature header: a PEM file path or base64 (SPKI) "
+        "inline. Empty: HighLevel's published key."),
+    STR("authorize_url", "https://marketplace.gohighlevel.com",
+        "Root of the page where `pheedsync connect ghl` asks you to approve the app."),
+    LIST("scopes",
+         "contacts.readonly, contacts.write, locations/tags.readonly, locations/tags.write, "
+         "calendars.readonly, calendars/events.readonly, calendars/events.write, "
+         "businesses.readonly, businesses.write",
+         "OAuth scopes to request, comma-separated; `pheedsync check` names any that were not "
+         "granted."),
+    STR("redirect_uri", NULL,
+        "OAuth redirect URI registered with your app. Empty: http://LISTEN/oauth/callback on the "
+        "[server] listen address."),
+    END,
+};
+
+static const config_key_spec pheedloop_keys[] = {
+    STR("base_url", "https://api.pheedloop.com",
+        "PheedLoop API root (requests go to BASE/api/v3/organization/ORG_CODE/); point it at the "
+        "sandbox to try things safely."),
+    STR("org_code", NULL,
+        "Your organization code (Dashboard > Settings > Integrations > Rest API)."),
+    SECRET("api_key", "REST API key (sent as X-API-KEY), from the same page."),
+    SECRET("api_secret", "REST API secret (sent as X-API-SECRET), from the same page."),
+    LIST("events", NULL, "Codes of the events whose attendees are synced, comma-separated."),
+    SECRET("webhook_secret", "The event's Webhook Secret (from its dashboard); checks that "
+                             "webhooks really come from PheedLoop."),
+    STR("webhook_header", "X-PheedLoop-Signature", "Header that carries the webhook signature."),
+    ENUM("webhook_encoding", "hex", "hex|base64", "How the signature in that header is encoded."),
+    ENUM("webhook_algorithm", "sha256", "sha256|sha1|sha512",
+         "Hash of the HMAC that signs webhook bodies."),
+    BOOL("webhook_capture", "false",
+         "Log every raw webhook delivery (headers and body) to learn PheedLoop's real format."),
+    INT("rate_limit", "120", 1, 100000,
+        "Requests per minute pheedsync allows itself (PheedLoop publishes no limit)."),
+    END,
+};
+
+static const config_key_spec server_keys[] = {
+    STR("listen", "127.0.0.1:8470",
+        "HOST:PORT for webhooks, the status page and /metrics; use 0.0.0.0:PORT to accept "
+        "connections from other machines."),
+    SECRET("admin_token", "Bearer token the admin endpoints require (status details, dead-letter "
+                          "replay); set one before listening beyond loopback."),
+    STR("public_url", NULL,
+        "The URL where HighLevel and PheedLoop reach this server, used to subscribe webhooks. "
+        "Empty: set webhooks up by hand."),
+    END,
+};
+
+static const config_key_spec sync_keys[] = {
+    DUR("poll_interval", "5m", 10, DAY,
+        "How often to ask both services for changes that webhooks may have missed."),
+    DUR("reconcile_interval", "24h", 60, 30 * DAY,
+        "How often to compare complete scans of both sides; this is also how deletes are found."),
+    INT("coalesce_ms", "2000", 0, 600000,
+        "Milliseconds to wait for more changes to the same person before acting on a webhook."),
+    ENUM("delete_policy", "unlink_tag", "unlink_tag|propagate",
+         "When a person disappears on one side: unlink_tag (unlink, and tag them on the other "
+         "side) or propagate (delete them there too)."),
+    INT("delete_hold_count", "10", 0, 1000000,
+        "Hold a pass's deletes for an operator's approval when there are more than this many."),
+    PCT("delete_hold_share", "5%",
+        "Hold them also when they are more than this share of the linked records."),
+    PCT("budget_reserve", "20%",
+        "Share of each daily API budget left unused, for your other tools."),
+    ENUM("direction", "both", DIRECTIONS,
+         "Which way changes flow: both, ghl_to_pheedloop or pheedloop_to_ghl; a [field] may "
+         "narrow it."),
+    END,
+};
+
+static const config_key_spec log_keys[] = {
+    ENUM("level", "info", "debug|info|warn|error|off", "The least severe level written."),
+    ENUM("format", "auto", "auto|json|text",
+         "json (one object per line), text, or auto (text on a terminal, json otherwise)."),
+    END,
+};
+
+static const config_key_spec alert_keys[] = {
+    STR("url", NULL, "URL that receives each alert as a JSON POST. Empty: none."),
+    STR("command", NULL,
+        "Shell command run for each alert, with the alert as JSON on standard "
+        "input. Empty: none."),
+    PCT("error_rate", "10%", "Alert when more than this share of API calls fail."),
+    INT("dead_letters", "1", 0, 100000000,
+        "Alert when the dead-letter queue holds at least this many operations (0: never)."),
+    DUR("lag", "15m", 0, 30 * DAY,
+        "Alert when a change has waited longer than this to be applied (0: never)."),
+    END,
+};
+
+static const config_key_spec field_keys[] = {
+    REQ("ghl", "HighLevel contact field: a standard one (email, phone, firstName, companyName, "
+               "...) or a custom field's key."),
+    REQ("pheedloop", "PheedLoop attendee field (email, first_name, organization, ...) or a "
+                     "path under metadata (metadata.NAME)."),
+    ENUM("direction", "both", DIRECTIONS, "Which way this field flows."),
+    ENUM("owner", "newest", "highlevel|pheedloop|newest",
+         "Who wins when both sides changed since the last sync: highlevel, pheedloop, or newest "
+         "(the change pheedsync saw last)."),
+    LIST("transform", NULL,
+         "Transforms applied on the way across, in order, comma-separated (e.g. trim, lower)."),
+    END,
+};
+
+static const config_key_spec rule_keys[] = {
+    REQ("when", "The trigger, e.g. pheedloop.attendee.created (`pheedsync catalog` lists them)."),
+    STR("if", NULL, "A condition on the record; the rule runs only when it holds. Empty: always."),
+    REQ("then", "The action to run, with its arguments (`pheedsync catalog` lists them)."),
+    END,
+};
+
+static const config_section_spec schema[] = {
+    {"store", false, "Where pheedsync keeps links, snapshots, queues and the audit log.",
+     store_keys},
+    {"ghl", false, "HighLevel (LeadConnector API v2): the account and how to reach it.", ghl_keys},
+    {"pheedloop", false, "PheedLoop (REST API v3): the organization, its events and webhooks.",
+     pheedloop_keys},
+    {"server", false, "The HTTP server of `pheedsync run`: webhooks, status page, /metrics.",
+     server_keys},
+    {"sync", false, "How often and how boldly to sync.", sync_keys},
+    {"log", false, "What the log says and how.", log_keys},
+    {"alert", false, "Who hears about trouble, and when.", alert_keys},
+    {"field", true,
+     "One mapped field per section; the name in quotes is yours, used in logs and the audit "
+     "log.",
+     field_keys},
+    {"rule", true, "One automation per section: when TRIGGER, if CONDITION, then ACTION.",
+     rule_keys},
+    {NULL, false, NULL, NULL},
+};
+
+const config_section_spec *config_schema(void)
+{
+    return schema;
+}
+
+const config_section_spec *config_schema_section(const char *section)
+{
+    for (const config_section_spec *s = schema; section && s->name; s++) {
+        if (strcasecmp(s->name, section) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+int config_key_index(const config_section_spec *spec, const char *key)
+{
+    for (int i = 0; key && spec->keys[i].name; i++) {
+        if (strcasecmp(spec->keys[i].name, key) == 0)
+            return i;
+    }
+    return -1;
+}
+
+const config_key_spec *config_schema_key(const char *section, const char *key)
+{
+    const config_section_spec *s = config_schema_section(section);
+    int i = s ? config_key_index(s, key) : -1;
+    return i < 0 ? NULL : &s->keys[i];
+}
+
+#define WRAP 96
+
+/* The template is built in a scratch buffer whose first failure sticks, so that the caller's
+ * buffer gets all of it or nothing. */
+typedef struct tpl {
+    buf b;
+    int rc;
+} tpl;
+
+__attribute__((format(printf, 2, 3))) static void tpl_addf(tpl *t, const char *fmt, ...)
+{
+    if (t->rc)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char small[512];
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof small)
+        t->rc = ERR_LIMIT; /* every piece of the template is short */
+    else
+        t->rc = buf_add(&t->b, small, (size_t)n);
+}
+
+/* Appends text as "# " comment lines no wider than WRAP. */
+static void add_comment(tpl *t, const char *text)
+{
+    const char *p = text;
+    while (*p) {
+        size_t n = strlen(p);
+        if (n > WRAP - 2) {
+            n = WRAP - 2;
+            while (n > 0 && p[n] != ' ')
+                n--;
+            if (n == 0)
+                n = strcspn(p, " ");
+        }
+        tpl_addf(t, "# %.*s\n", (int)n, p);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+}
+
+static void add_key(tpl *t, const config_section_spec *sec, const config_key_spec *k)
+{
+    add_comment(t, k->doc);
+    if (k->type == CONFIG_ENUM) {
+        tpl_addf(t, "# One of: ");
+        for (const char *c = k->choices; *c;) {
+            size_t n = strcspn(c, "|");
+            tpl_addf(t, "%.*s%s", (int)n, c, c[n] ? ", " : ".\n");
+            c += n + (c[n] != '\0');
+        }
+    }
+    if (k->required)
+        tpl_addf(t, "# Required.\n");
+    if (k->secret && !sec->named) {
+        char env[96];
+        snprintf(env, sizeof env, "PHEEDSYNC_%s_%s", sec->name, k->name);
+        for (char *c = env; *c; c++) {
+            if (*c >= 'a' && *c <= 'z')
+                *c = (char)(*c - 'a' + 'A');
+        }
+        tpl_addf(t, "# Secret: prefer the environment variable %s.\n", env);
+    }
+    if (k->def)
+        tpl_addf(t, "#%s = %s\n\n", k->name, k->def);
+    else
+        tpl_addf(t, "#%s =\n\n", k->name);
+}
+
+int config_template(buf *out)
+{
+    tpl t = {.rc = 0};
+    buf_init(&t.b, out->max - out->len);
+    tpl_addf(&t, "# pheedsync configuration, as `pheedsync init` writes it.\n"
+                 "# Lines starting with # are comments; the values shown commented out are the\n"
+                 "# defaults. Any key of an unnamed section can also be set by the environment\n"
+                 "# variable PHEEDSYNC_<SECTION>_<KEY>, the best place for secrets.\n\n");
+    for (const config_section_spec *s = schema; s->name; s++) {
+        add_comment(&t, s->doc);
+        /* Named sections are optional: their example instance stays commented out. */
+        if (s->named)
+            tpl_addf(&t, "#[%s \"%s\"]\n\n", s->name,
+                     strcmp(s->name, "field") ? "welcome" : "email");
+        else
+            tpl_addf(&t, "[%s]\n\n", s->name);
+        for (const config_key_spec *k = s->keys; k->name; k++)
+            add_key(&t, s, k);
+    }
+    if (!t.rc)
+        t.rc = buf_add(out, t.b.ptr, t.b.len);
+    buf_free(&t.b);
+    return t.rc;
+}
