@@ -159,7 +159,7 @@ static void h_create(ghl_emu *g, const http_request *req, http_response *res)
         return;
     ghl_fail f = {0};
     ghl_contact *c = NULL;
-    ghl_location *loc = ghl_request_location(g, jsonx_str(body, "locationId"), res);
+    ghl_location *loc = ghl_request_location(g, jsonx_str(body, "locationId"), 422, res);
     if (loc && ghl_op_create(g, loc, body, true, &c, &f) != 0)
         ghl_reply_fail(res, &f);
     else if (loc) {
@@ -232,7 +232,7 @@ static void h_upsert(ghl_emu *g, const http_request *req, http_response *res)
     ghl_contact *c = NULL;
     bool is_new = false;
     char trace[GHL_ID_LEN + 1];
-    ghl_location *loc = ghl_request_location(g, jsonx_str(body, "locationId"), res);
+    ghl_location *loc = ghl_request_location(g, jsonx_str(body, "locationId"), 422, res);
     if (loc && (ghl_contact_patch_parse(&patch, body, loc, GHL_IN_UPSERT, &f) != 0 ||
                 upsert(g, loc, patch, &c, &is_new, &f) != 0)) {
         ghl_reply_fail(res, &f);
@@ -247,7 +247,7 @@ static void h_upsert(ghl_emu *g, const http_request *req, http_response *res)
 
 static void h_duplicate(ghl_emu *g, const http_request *req, http_response *res)
 {
-    ghl_location *loc = ghl_request_location(g, http_request_query(req, "locationId"), res);
+    ghl_location *loc = ghl_request_location(g, http_request_query(req, "locationId"), 400, res);
     if (!loc)
         return;
     char email[256];

@@ -106,10 +106,11 @@ static bool token_allows(const char *loc_id, http_response *res)
     return true;
 }
 
-ghl_location *ghl_request_location(ghl_emu *g, const char *id, http_response *res)
+ghl_location *ghl_request_location(ghl_emu *g, const char *id, int missing_status,
+                                   http_response *res)
 {
     if (!id || !*id) {
-        ghl_reply_error(res, 422, "locationId should not be empty");
+        ghl_reply_error(res, missing_status, "locationId should not be empty");
         return NULL;
     }
     if (!token_allows(id, res))

@@ -76,7 +76,7 @@ static void h_search(ghl_emu *g, const http_request *req, http_response *res)
     if (ghl_search_parse(&s, body, &f) != 0)
         ghl_reply_fail(res, &f);
     else
-        loc = ghl_request_location(g, s->location_id, res);
+        loc = ghl_request_location(g, s->location_id, 400, res);
     json_decref(body);
     if (!loc) {
         ghl_search_free(s);
@@ -166,7 +166,7 @@ static void list_meta(json_t *out, const http_request *req, const ghl_location *
 
 static void h_list(ghl_emu *g, const http_request *req, http_response *res)
 {
-    ghl_location *loc = ghl_request_location(g, http_request_query(req, "locationId"), res);
+    ghl_location *loc = ghl_request_location(g, http_request_query(req, "locationId"), 422, res);
     int64_t limit = 0;
     json_t *cursor = NULL;
     if (!loc || list_params(g, req, &limit, &cursor, res) != 0)
@@ -214,7 +214,7 @@ static bool pred_business(const ghl_contact *c, const void *ctx)
 
 static void h_business(ghl_emu *g, const http_request *req, http_response *res)
 {
-    ghl_location *loc = ghl_request_location(g, http_request_query(req, "locationId"), res);
+    ghl_location *loc = ghl_request_location(g, http_request_query(req, "locationId"), 422, res);
     int64_t limit = 0, skip = 0;
     if (!loc || !ghl_query_int(req, "limit", 25, &limit, res) ||
         !ghl_query_int(req, "skip", 0, &skip, res))
@@ -235,7 +235,7 @@ static void h_business(ghl_emu *g, const http_request *req, http_response *res)
 
 static void h_custom_fields(ghl_emu *g, const http_request *req, http_response *res)
 {
-    ghl_location *loc = ghl_request_location(g, http_request_param(req, "locationId"), res);
+    ghl_location *loc = ghl_request_location(g, http_request_param(req, "locationId"), 422, res);
     if (loc)
         http_response_json(res, 200, json_pack("{s:O}", "customFields", loc->custom_fields));
 }

@@ -206,9 +206,11 @@ json_t *ghl_body(const http_request *req, http_response *res);
 /* The location of the bearer token of this request (set by the guard); "" on admin routes. */
 const char *ghl_token_location(void);
 void ghl_set_token_location(const char *loc);
-/* The location named by id, checked against the token: 400 when missing or unknown, 403 when
- * the token is for another location. */
-ghl_location *ghl_request_location(ghl_emu *g, const char *id, http_response *res);
+/* The location named by id, checked against the token: missing_status (the operation's
+ * validation status, 400 or 422) when missing, 400 when unknown, 403 when the token is for
+ * another location. */
+ghl_location *ghl_request_location(ghl_emu *g, const char *id, int missing_status,
+                                   http_response *res);
 /* The contact of the {contactId} parameter: 400 "Contact not found", 403 for another location. */
 ghl_contact *ghl_request_contact(ghl_emu *g, const http_request *req, http_response *res);
 /* Parses a query parameter as a non-negative integer; false (and 400) when malformed. */
