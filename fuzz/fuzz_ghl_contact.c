@@ -9,12 +9,14 @@ static void check_rendering(const ghl_contact *c)
     /* Every rendered string field is a string, every custom field has an id. */
     const char *k;
     json_t *v;
-    json_object_foreach(j, k, v) {
+    json_object_foreach(j, k, v)
+    {
         if (json_is_null(v))
             abort();
     }
     size_t i;
-    json_array_foreach(json_object_get(j, "customFields"), i, v) {
+    json_array_foreach(json_object_get(j, "customFields"), i, v)
+    {
         if (!jsonx_str(v, "id"))
             abort();
     }

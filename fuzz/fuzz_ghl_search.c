@@ -7,10 +7,10 @@
 static ghl_contact *sample_contact(ghl_location *loc)
 {
     ghl_contact *c = ghl_contact_alloc(loc);
-    json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:[s, s], s:[{s:s, s:s}]}", "firstName",
-                             "Ada", "lastName", "Lovelace", "email", "ada@example.com", "phone",
-                             "+14155550134", "tags", "vip", "speaker", "customFields", "key",
-                             "dietary", "field_value", "vegan");
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:s, s:[s, s], s:[{s:s, s:s}]}", "firstName", "Ada", "lastName",
+                  "Lovelace", "email", "ada@example.com", "phone", "+14155550134", "tags", "vip",
+                  "speaker", "customFields", "key", "dietary", "field_value", "vegan");
     json_t *patch = NULL;
     ghl_fail f = {0};
     if (c && ghl_contact_patch_parse(&patch, body, loc, GHL_IN_CREATE, &f) == 0) {

@@ -6,7 +6,8 @@ json_t *ghl_item_find(json_t *list, const char *id, size_t *index)
 {
     size_t i;
     json_t *x;
-    json_array_foreach(list, i, x) {
+    json_array_foreach(list, i, x)
+    {
         const char *xid = jsonx_str(x, "id");
         if (id && xid && strcmp(xid, id) == 0) {
             if (index)
@@ -206,8 +207,9 @@ static int appt_fields(json_t *a, const json_t *body, ghl_fail *f)
         for (size_t i = 0; status && i < PS_ARRAY_LEN(STATUSES); i++)
             ok |= strcmp(status, STATUSES[i]) == 0;
         if (!ok)
-            return ghl_fail_set(f, 422, "status must be one of new, confirmed, cancelled, "
-                                        "showed, noshow, invalid, booked");
+            return ghl_fail_set(f, 422,
+                                "status must be one of new, confirmed, cancelled, "
+                                "showed, noshow, invalid, booked");
         json_object_set_new(a, "status", json_string(status));
         json_object_set_new(a, "appointmentStatus", json_string(status));
     }

@@ -12,7 +12,8 @@ static void collect_activity(json_t *out, const char *key, const ghl_contact *c,
 {
     size_t i;
     json_t *x;
-    json_array_foreach(items, i, x) {
+    json_array_foreach(items, i, x)
+    {
         json_t *copy = json_deep_copy(x);
         json_object_set_new(copy, "locationId", json_string(c->loc->id));
         json_array_append_new(json_object_get(out, key), copy);
@@ -98,9 +99,8 @@ static int apply_settings(ghl_emu *g, const json_t *body, http_response *res)
         loc->allow_duplicates = json_is_true(v);
     if ((v = json_object_get(body, "webhook_url"))) {
         free(g->webhook_url);
-        g->webhook_url = json_is_string(v) && *json_string_value(v)
-                             ? strdup(json_string_value(v))
-                             : NULL;
+        g->webhook_url =
+            json_is_string(v) && *json_string_value(v) ? strdup(json_string_value(v)) : NULL;
     }
     return 0;
 }
@@ -114,13 +114,11 @@ static void h_settings(ghl_emu *g, const http_request *req, http_response *res)
         json_t *locs = json_array();
         for (size_t i = 0; i < g->n_locs; i++)
             json_array_append_new(locs, json_pack("{s:s, s:b}", "id", g->locs[i]->id,
-                                                  "allowDuplicates",
-                                                  g->locs[i]->allow_duplicates));
-        http_response_json(res, 200, json_pack("{s:o, s:o, s:o}", "locations", locs,
-                                               "webhook_url",
-                                               g->webhook_url ? json_string(g->webhook_url)
-                                                              : json_null(),
-                                               "rate", rate_json(g)));
+                                                  "allowDuplicates", g->locs[i]->allow_duplicates));
+        http_response_json(res, 200,
+                           json_pack("{s:o, s:o, s:o}", "locations", locs, "webhook_url",
+                                     g->webhook_url ? json_string(g->webhook_url) : json_null(),
+                                     "rate", rate_json(g)));
     }
     json_decref(body);
 }
@@ -141,10 +139,10 @@ static void h_location_add(ghl_emu *g, const http_request *req, http_response *r
     if (rc == 0)
         rc = ghl_auth_add_location(g->auth, loc->id, loc->name, &e);
     if (rc == 0)
-        rc = ghl_auth_create_pit(g->auth, loc->id, jsonx_str(body, "scopes")
-                                                       ? jsonx_str(body, "scopes")
-                                                       : "contacts.readonly contacts.write "
-                                                         "locations/customFields.readonly",
+        rc = ghl_auth_create_pit(g->auth, loc->id,
+                                 jsonx_str(body, "scopes") ? jsonx_str(body, "scopes")
+                                                           : "contacts.readonly contacts.write "
+                                                             "locations/customFields.readonly",
                                  pit, sizeof(pit), &e);
     if (rc != 0) {
         ghl_reply_error(res, rc == ERR_CONFLICT ? 409 : 400, "%s", e.msg);
@@ -224,9 +222,10 @@ static json_t *person_fields(const sbx_person *p)
     const struct {
         const char *key, *value;
     } opt[] = {
-        {"phone", p->phone},     {"companyName", p->organization}, {"address1", p->address1},
-        {"city", p->city},       {"state", p->state},              {"postalCode", p->postal_code},
-        {"country", p->country}, {"timezone", p->timezone},
+        {"phone", p->phone},       {"companyName", p->organization},
+        {"address1", p->address1}, {"city", p->city},
+        {"state", p->state},       {"postalCode", p->postal_code},
+        {"country", p->country},   {"timezone", p->timezone},
     };
     for (size_t i = 0; i < PS_ARRAY_LEN(opt); i++)
         if (opt[i].value[0])
@@ -260,8 +259,9 @@ static void h_seed(ghl_emu *g, const http_request *req, http_response *res)
             skipped++; /* the generator drew someone already there: a duplicate */
         json_decref(fields);
     }
-    http_response_json(res, 200, json_pack("{s:I, s:I}", "created", (json_int_t)created,
-                                           "skipped", (json_int_t)skipped));
+    http_response_json(
+        res, 200,
+        json_pack("{s:I, s:I}", "created", (json_int_t)created, "skipped", (json_int_t)skipped));
     json_decref(body);
 }
 

@@ -18,8 +18,8 @@ static int duplicate_fail(const ghl_contact *dup, const char *field, ghl_fail *f
     return ERR_CONFLICT;
 }
 
-int ghl_check_duplicate(ghl_emu *g, ghl_location *loc, const json_t *patch,
-                        const ghl_contact *self, ghl_fail *f)
+int ghl_check_duplicate(ghl_emu *g, ghl_location *loc, const json_t *patch, const ghl_contact *self,
+                        ghl_fail *f)
 {
     if (loc->allow_duplicates)
         return 0;
@@ -60,8 +60,8 @@ static int create_from_patch(ghl_emu *g, ghl_location *loc, const json_t *patch,
     return 0;
 }
 
-int ghl_op_create(ghl_emu *g, ghl_location *loc, const json_t *body, bool events,
-                  ghl_contact **out, ghl_fail *f)
+int ghl_op_create(ghl_emu *g, ghl_location *loc, const json_t *body, bool events, ghl_contact **out,
+                  ghl_fail *f)
 {
     json_t *patch = NULL;
     if (ghl_contact_patch_parse(&patch, body, loc, GHL_IN_CREATE, f) != 0)
@@ -114,7 +114,8 @@ int ghl_op_tags(ghl_emu *g, ghl_contact *c, const json_t *body, bool add, ghl_fa
     bool changed = false;
     size_t i;
     json_t *t;
-    json_array_foreach(tags, i, t) {
+    json_array_foreach(tags, i, t)
+    {
         char norm[256];
         if (!json_is_string(t))
             return ghl_fail_set(f, 422, "each value in tags must be a string");
@@ -124,7 +125,8 @@ int ghl_op_tags(ghl_emu *g, ghl_contact *c, const json_t *body, bool add, ghl_fa
         size_t j;
         json_t *have;
         bool found = false;
-        json_array_foreach(c->tags, j, have) {
+        json_array_foreach(c->tags, j, have)
+        {
             if (strcmp(json_string_value(have), norm) == 0) {
                 found = true;
                 break;
@@ -180,8 +182,8 @@ static void h_update(ghl_emu *g, const http_request *req, http_response *res)
     if (ghl_op_update(g, c, body, &f) != 0)
         ghl_reply_fail(res, &f);
     else
-        http_response_json(res, 200, json_pack("{s:b, s:o}", "succeded", 1, "contact",
-                                                ghl_contact_json(c)));
+        http_response_json(res, 200,
+                           json_pack("{s:b, s:o}", "succeded", 1, "contact", ghl_contact_json(c)));
     json_decref(body);
 }
 
@@ -238,8 +240,9 @@ static void h_upsert(ghl_emu *g, const http_request *req, http_response *res)
         ghl_reply_fail(res, &f);
     } else if (loc) {
         ghl_new_id(g, trace);
-        http_response_json(res, 200, json_pack("{s:b, s:o, s:s}", "new", is_new, "contact",
-                                                ghl_contact_json(c), "traceId", trace));
+        http_response_json(res, 200,
+                           json_pack("{s:b, s:o, s:s}", "new", is_new, "contact",
+                                     ghl_contact_json(c), "traceId", trace));
     }
     json_decref(patch);
     json_decref(body);
@@ -257,8 +260,8 @@ static void h_duplicate(ghl_emu *g, const http_request *req, http_response *res)
     ghl_contact *c = ghl_find_by_email(g, loc, email, NULL);
     if (!c && number)
         c = ghl_find_by_phone(g, loc, number, NULL);
-    http_response_json(res, 200, json_pack("{s:o}", "contact",
-                                           c ? ghl_contact_json(c) : json_null()));
+    http_response_json(res, 200,
+                       json_pack("{s:o}", "contact", c ? ghl_contact_json(c) : json_null()));
 }
 
 static void h_tags(ghl_emu *g, const http_request *req, http_response *res, bool add)

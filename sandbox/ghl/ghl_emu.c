@@ -2,23 +2,26 @@
  * in front of the API (Version header, bearer and scope, rate limit); routes and information. */
 #include "sandbox/ghl/ghl_state.h"
 
-#define ALL_SCOPES "contacts.readonly contacts.write locations.readonly " \
-                   "locations/customFields.readonly"
+#define ALL_SCOPES                                                                                 \
+    "contacts.readonly contacts.write locations.readonly "                                         \
+    "locations/customFields.readonly"
 
 static const struct {
     const ghl_route *routes;
     const size_t *n;
 } TABLES[] = {
-    {ghl_contact_routes, &ghl_contact_routes_n}, {ghl_search_routes, &ghl_search_routes_n},
-    {ghl_activity_routes, &ghl_activity_routes_n}, {ghl_admin_routes, &ghl_admin_routes_n},
+    {ghl_contact_routes, &ghl_contact_routes_n},
+    {ghl_search_routes, &ghl_search_routes_n},
+    {ghl_activity_routes, &ghl_activity_routes_n},
+    {ghl_admin_routes, &ghl_admin_routes_n},
     {ghl_ui_routes, &ghl_ui_routes_n},
 };
 
 static int init_parts(ghl_emu *g, const ghl_emu_options *opts, err *e)
 {
     sbx_service *svc = g->svc;
-    ghl_auth_options ao = {.access_ttl_s = opts->access_ttl_s, .clock = svc->clock,
-                           .seed = svc->seed};
+    ghl_auth_options ao = {
+        .access_ttl_s = opts->access_ttl_s, .clock = svc->clock, .seed = svc->seed};
     if (ghl_map_new(&g->by_id) || ghl_map_new(&g->by_email) || ghl_map_new(&g->by_phone) ||
         ghl_map_new(&g->scopes) || !(g->outbox = json_array()))
         return err_set(e, ERR_NOMEM, "out of memory");
@@ -28,8 +31,8 @@ static int init_parts(ghl_emu *g, const ghl_emu_options *opts, err *e)
     if (opts->webhook_url && *opts->webhook_url && !(g->webhook_url = strdup(opts->webhook_url)))
         return err_set(e, ERR_NOMEM, "out of memory");
     ghl_location *loc = NULL;
-    int rc = ghl_location_add(g, opts->location_id, "Sandbox Location", opts->allow_duplicates,
-                              &loc, e);
+    int rc =
+        ghl_location_add(g, opts->location_id, "Sandbox Location", opts->allow_duplicates, &loc, e);
     if (rc == 0)
         rc = ghl_auth_add_location(g->auth, loc->id, loc->name, e);
     if (rc == 0)
@@ -114,8 +117,9 @@ static bool guard(void *ctx, const http_request *req, http_response *res)
         return false;
     const char *version = http_request_header(req, "Version");
     if (!version || strcmp(version, GHL_VERSION) != 0) {
-        ghl_reply_error(res, 400, version ? "Version header is invalid: use %s"
-                                          : "Version header was not found: use %s",
+        ghl_reply_error(res, 400,
+                        version ? "Version header is invalid: use %s"
+                                : "Version header was not found: use %s",
                         GHL_VERSION);
         return true;
     }
@@ -171,14 +175,14 @@ json_t *ghl_emu_info(ghl_emu *g)
     json_object_set_new(info, "webhook_public_key_b64",
                         json_string(ghl_signer_ed25519_spki_b64(g->signer)));
     json_object_set_new(info, "webhook_rsa_public_key", json_string(ghl_signer_rsa_pem(g->signer)));
-    json_object_set_new(info, "webhook_url", g->webhook_url ? json_string(g->webhook_url)
-                                                            : json_null());
+    json_object_set_new(info, "webhook_url",
+                        g->webhook_url ? json_string(g->webhook_url) : json_null());
     pthread_mutex_unlock(&g->mu);
     return info;
 }
 
-int ghl_emu_seed_locked(ghl_emu *g, const char *location_id, const json_t *fields,
-                        char *id_out, size_t id_len, err *e)
+int ghl_emu_seed_locked(ghl_emu *g, const char *location_id, const json_t *fields, char *id_out,
+                        size_t id_len, err *e)
 {
     ghl_location *loc = location_id ? ghl_location_find(g, location_id) : g->locs[0];
     if (!loc)
@@ -197,8 +201,8 @@ int ghl_emu_seed_locked(ghl_emu *g, const char *location_id, const json_t *field
     return 0;
 }
 
-int ghl_emu_seed_contact(ghl_emu *g, const char *location_id, const json_t *fields,
-                         char *id_out, size_t id_len, err *e)
+int ghl_emu_seed_contact(ghl_emu *g, const char *location_id, const json_t *fields, char *id_out,
+                         size_t id_len, err *e)
 {
     pthread_mutex_lock(&g->mu);
     int rc = ghl_emu_seed_locked(g, location_id, fields, id_out, id_len, e);

@@ -7,9 +7,9 @@
 
 /* The contact fields of the Contact* events, in the documented order. */
 static const char *const CONTACT_STRINGS[] = {
-    "address1", "city", "companyName", "country", "source", "dateAdded", "dateOfBirth",
-    "dnd",      "email", "name",       "firstName", "lastName", "phone", "postalCode",
-    "state",    "tags", "website",     "attachments", "assignedTo", "customFields",
+    "address1", "city",  "companyName", "country",     "source",     "dateAdded",    "dateOfBirth",
+    "dnd",      "email", "name",        "firstName",   "lastName",   "phone",        "postalCode",
+    "state",    "tags",  "website",     "attachments", "assignedTo", "customFields",
 };
 
 json_t *ghl_contact_event_payload(const char *type, const ghl_contact *c)
@@ -95,15 +95,15 @@ void ghl_event_note(ghl_emu *g, const char *type, const ghl_contact *c, const js
 void ghl_event_appt(ghl_emu *g, const char *type, const ghl_contact *c, const json_t *appt)
 {
     static const char *const KEYS[] = {
-        "id",    "address",   "title", "calendarId", "contactId", "groupId",   "appointmentStatus",
-        "assignedUserId", "users", "notes", "source", "startTime", "endTime", "dateAdded",
-        "dateUpdated"};
+        "id",      "address",           "title",          "calendarId", "contactId",
+        "groupId", "appointmentStatus", "assignedUserId", "users",      "notes",
+        "source",  "startTime",         "endTime",        "dateAdded",  "dateUpdated"};
     if (!g->webhook_url)
         return;
     json_t *a = json_object();
     copy_keys(a, appt, KEYS, PS_ARRAY_LEN(KEYS));
-    enqueue(g, type, json_pack("{s:s, s:s, s:o}", "type", type, "locationId", c->loc->id,
-                               "appointment", a));
+    enqueue(g, type,
+            json_pack("{s:s, s:s, s:o}", "type", type, "locationId", c->loc->id, "appointment", a));
 }
 
 static void deliver(ghl_emu *g, const char *url, const char *label, const json_t *payload)
@@ -134,7 +134,8 @@ void ghl_events_flush(ghl_emu *g)
     pthread_mutex_unlock(&g->mu);
     size_t i;
     json_t *ev;
-    json_array_foreach(batch, i, ev) {
+    json_array_foreach(batch, i, ev)
+    {
         if (url)
             deliver(g, url, json_string_value(json_array_get(ev, 0)), json_array_get(ev, 1));
     }

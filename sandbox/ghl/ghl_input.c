@@ -6,9 +6,9 @@
 
 /* Plain string fields a body may carry; null clears them. "name" is split into first and last. */
 static const char *const STRING_FIELDS[] = {
-    "firstName", "lastName", "email",   "phone",     "address1",    "city",
-    "state",     "postalCode", "website", "timezone",  "source",      "country",
-    "companyName", "assignedTo", "gender", "businessId",
+    "firstName",   "lastName",   "email",   "phone",      "address1", "city",
+    "state",       "postalCode", "website", "timezone",   "source",   "country",
+    "companyName", "assignedTo", "gender",  "businessId",
 };
 
 static const char *const DND_CHANNELS[] = {"Call", "Email", "SMS", "WhatsApp", "GMB", "FB"};
@@ -147,8 +147,8 @@ static int parse_dnd(json_t *fields, const json_t *body, ghl_fail *f)
     v = json_object_get(body, "inboundDndSettings");
     if (v && !json_is_null(v)) {
         const json_t *all = json_object_get(v, "all");
-        if (!json_is_object(v) || (all && check_dnd_setting(all, "inboundDndSettings.all", true,
-                                                            f) != 0))
+        if (!json_is_object(v) ||
+            (all && check_dnd_setting(all, "inboundDndSettings.all", true, f) != 0))
             return f->status ? ERR_INVALID
                              : ghl_fail_set(f, 422, "inboundDndSettings must be an object");
         json_object_set_new(fields, "inboundDndSettings",
@@ -164,7 +164,8 @@ static int parse_tags(json_t *patch, const json_t *v, ghl_fail *f)
     json_t *tags = json_array();
     size_t i;
     json_t *t;
-    json_array_foreach(v, i, t) {
+    json_array_foreach(v, i, t)
+    {
         char norm[256];
         if (!json_is_string(t)) {
             json_decref(tags);
@@ -216,7 +217,8 @@ static int parse_custom(json_t *patch, const json_t *v, const ghl_location *loc,
     json_object_set_new(patch, "custom", custom);
     size_t i;
     json_t *item;
-    json_array_foreach(v, i, item) {
+    json_array_foreach(v, i, item)
+    {
         if (!json_is_object(item))
             return ghl_fail_set(f, 422, "each value in customFields must be an object");
         const char *ref = jsonx_str(item, "id");
@@ -300,20 +302,21 @@ static bool tags_equal(const json_t *a, const json_t *b)
     return true;
 }
 
-void ghl_contact_patch_apply(ghl_contact *c, const json_t *patch, bool *changed,
-                             bool *tags_changed)
+void ghl_contact_patch_apply(ghl_contact *c, const json_t *patch, bool *changed, bool *tags_changed)
 {
     *changed = *tags_changed = false;
     const char *k;
     json_t *v;
-    json_object_foreach(json_object_get(patch, "fields"), k, v) {
+    json_object_foreach(json_object_get(patch, "fields"), k, v)
+    {
         if (!json_equal(json_object_get(c->f, k), v)) {
             json_object_set(c->f, k, v);
             *changed = true;
         }
     }
     size_t i;
-    json_array_foreach(json_object_get(patch, "clear"), i, v) {
+    json_array_foreach(json_object_get(patch, "clear"), i, v)
+    {
         if (json_object_del(c->f, json_string_value(v)) == 0)
             *changed = true;
     }
@@ -323,7 +326,8 @@ void ghl_contact_patch_apply(ghl_contact *c, const json_t *patch, bool *changed,
         c->tags = json_deep_copy(tags);
         *tags_changed = true;
     }
-    json_object_foreach(json_object_get(patch, "custom"), k, v) {
+    json_object_foreach(json_object_get(patch, "custom"), k, v)
+    {
         if (json_is_null(v)) {
             if (json_object_del(c->custom, k) == 0)
                 *changed = true;

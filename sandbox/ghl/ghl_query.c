@@ -173,7 +173,8 @@ static int check_filters(json_t *filters, int depth, ghl_fail *f)
         return ghl_fail_set(f, 400, "too many filters or groups nested too deep");
     size_t i;
     json_t *x;
-    json_array_foreach(filters, i, x) {
+    json_array_foreach(filters, i, x)
+    {
         if (check_filter(x, depth, f) != 0)
             return ERR_INVALID;
     }
@@ -189,11 +190,11 @@ static int parse_sort(ghl_search *s, const json_t *sort, ghl_fail *f)
         return 0;
     }
     if (!json_is_array(sort) || json_array_size(sort) > GHL_SEARCH_MAX_SORT)
-        return ghl_fail_set(f, 400, "sort must be an array of up to %d items",
-                            GHL_SEARCH_MAX_SORT);
+        return ghl_fail_set(f, 400, "sort must be an array of up to %d items", GHL_SEARCH_MAX_SORT);
     size_t i;
     json_t *x;
-    json_array_foreach(sort, i, x) {
+    json_array_foreach(sort, i, x)
+    {
         const char *field = jsonx_str(x, "field"), *dir = jsonx_str(x, "direction");
         const fdef *d = field ? field_def(field) : NULL;
         if (!d || !d->sortable)
@@ -216,8 +217,8 @@ static int parse_paging(ghl_search *s, const json_t *body, ghl_fail *f)
     s->limit = lim ? json_integer_value(lim) : 20;
     if (s->limit < 1 || s->limit > GHL_SEARCH_MAX_LIMIT)
         return ghl_fail_set(f, 400, "pageLimit must be between 1 and %d", GHL_SEARCH_MAX_LIMIT);
-    if (s->page < 1)
-        return ghl_fail_set(f, 400, "page must be at least 1");
+    if (s->page < 1 || s->page > GHL_SEARCH_MAX_WINDOW)
+        return ghl_fail_set(f, 400, "page must be between 1 and %d", GHL_SEARCH_MAX_WINDOW);
     json_t *after = json_object_get(body, "searchAfter");
     if (after && !json_is_null(after)) {
         if (!json_is_array(after) || json_array_size(after) != s->n_sort + 1)
@@ -299,7 +300,8 @@ static bool value_eq(const fdef *d, const json_t *have, const json_t *want)
         }
         size_t i;
         json_t *x;
-        json_array_foreach(want, i, x) {
+        json_array_foreach(want, i, x)
+        {
             char t[256];
             ghl_norm_tag(json_is_string(x) ? json_string_value(x) : "", t, sizeof(t));
             if (*t && jsonx_array_has_str(have, t))
@@ -327,7 +329,8 @@ static bool value_contains(const json_t *have, const char *want)
         return ghl_contains_ci(json_string_value(have), want);
     size_t i;
     json_t *x;
-    json_array_foreach(have, i, x) {
+    json_array_foreach(have, i, x)
+    {
         if (json_is_string(x) && ghl_contains_ci(json_string_value(x), want))
             return true;
     }
@@ -387,7 +390,8 @@ static bool match_filters(const json_t *filters, const ghl_contact *c, bool any)
     json_t *x;
     if (json_array_size(filters) == 0)
         return true;
-    json_array_foreach(filters, i, x) {
+    json_array_foreach(filters, i, x)
+    {
         if (match_one(x, c) == any)
             return any;
     }

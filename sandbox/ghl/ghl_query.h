@@ -16,10 +16,10 @@ typedef struct ghl_search_sort {
 
 typedef struct ghl_search {
     char location_id[GHL_LOC_MAX];
-    int64_t page;          /* from 1 */
-    int64_t limit;         /* pageLimit */
-    json_t *search_after;  /* NULL, or the sort keys of the last result seen */
-    json_t *filters;       /* validated; date values turned into Unix milliseconds */
+    int64_t page;         /* from 1 */
+    int64_t limit;        /* pageLimit */
+    json_t *search_after; /* NULL, or the sort keys of the last result seen */
+    json_t *filters;      /* validated; date values turned into Unix milliseconds */
     size_t n_sort;
     ghl_search_sort sort[GHL_SEARCH_MAX_SORT]; /* default: dateAdded desc */
     char query[128];

@@ -96,8 +96,7 @@ static void h_search(ghl_emu *g, const http_request *req, http_response *res)
         json_object_set(j, "searchAfter", hits[i].keys);
         json_array_append_new(list, j);
     }
-    http_response_json(res, 200, json_pack("{s:o, s:I}", "contacts", list, "total",
-                                           (json_int_t)n));
+    http_response_json(res, 200, json_pack("{s:o, s:I}", "contacts", list, "total", (json_int_t)n));
     free_hits(hits, n);
     ghl_search_free(s);
 }
@@ -219,6 +218,8 @@ static void h_business(ghl_emu *g, const http_request *req, http_response *res)
     if (!loc || !ghl_query_int(req, "limit", 25, &limit, res) ||
         !ghl_query_int(req, "skip", 0, &skip, res))
         return;
+    limit = PS_MIN(limit, 1000000);
+    skip = PS_MIN(skip, 1000000000);
     business_ctx ctx = {http_request_param(req, "businessId"), http_request_query(req, "query")};
     ghl_search order = {.n_sort = 1, .sort = {{"dateAdded", true}}};
     size_t n = 0;
@@ -226,8 +227,7 @@ static void h_business(ghl_emu *g, const http_request *req, http_response *res)
     json_t *list = json_array();
     for (size_t i = (size_t)skip; i < n && i < (size_t)(skip + limit); i++)
         json_array_append_new(list, ghl_contact_json(hits[i].c));
-    http_response_json(res, 200,
-                       json_pack("{s:o, s:I}", "contacts", list, "count", (json_int_t)n));
+    http_response_json(res, 200, json_pack("{s:o, s:I}", "contacts", list, "count", (json_int_t)n));
     free_hits(hits, n);
 }
 

@@ -52,11 +52,11 @@ static json_t *default_fields(ghl_emu *g, const char *loc_id)
     for (size_t i = 0; arr && i < PS_ARRAY_LEN(defs); i++) {
         char id[GHL_ID_LEN + 1];
         ghl_new_id(g, id);
-        json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "id", id,
-                              "name", defs[i].name, "fieldKey", defs[i].key, "placeholder", "",
-                              "dataType", defs[i].type, "position", (json_int_t)(i * 50), "model",
-                              "contact", "documentType", "field", "locationId", loc_id,
-                              "dateAdded", now);
+        json_t *f =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "id", id, "name",
+                      defs[i].name, "fieldKey", defs[i].key, "placeholder", "", "dataType",
+                      defs[i].type, "position", (json_int_t)(i * 50), "model", "contact",
+                      "documentType", "field", "locationId", loc_id, "dateAdded", now);
         if (f && defs[i].options) {
             json_t *opts = json_array();
             char tmp[128];
@@ -114,7 +114,8 @@ const json_t *ghl_field_find(const ghl_location *l, const char *ref)
 {
     size_t i;
     json_t *f;
-    json_array_foreach(l->custom_fields, i, f) {
+    json_array_foreach(l->custom_fields, i, f)
+    {
         const char *id = jsonx_str(f, "id");
         const char *key = jsonx_str(f, "fieldKey");
         if (id && strcmp(id, ref) == 0)

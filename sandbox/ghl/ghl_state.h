@@ -29,22 +29,22 @@ void ghl_map_del(ghl_map *m, const char *key);
 typedef struct ghl_location {
     char id[GHL_LOC_MAX];
     char name[128];
-    bool allow_duplicates;  /* the location's "Allow Duplicate Contact" setting */
-    json_t *custom_fields;  /* field definitions as GET /locations/{id}/customFields answers */
+    bool allow_duplicates; /* the location's "Allow Duplicate Contact" setting */
+    json_t *custom_fields; /* field definitions as GET /locations/{id}/customFields answers */
 } ghl_location;
 
 typedef struct ghl_contact {
     char id[GHL_ID_LEN + 1];
-    uint64_t seq;       /* creation order: the oldest of duplicates wins a match */
+    uint64_t seq; /* creation order: the oldest of duplicates wins a match */
     ghl_location *loc;
-    json_t *f;          /* stored fields by API name, normalised (see ghl_input.c) */
-    json_t *tags;       /* lower-case, unique, in the order added */
-    json_t *custom;     /* custom field id -> value */
+    json_t *f;      /* stored fields by API name, normalised (see ghl_input.c) */
+    json_t *tags;   /* lower-case, unique, in the order added */
+    json_t *custom; /* custom field id -> value */
     int64_t added_ms;
     int64_t updated_ms;
-    char *email_key;    /* index keys currently held (NULL: none) */
+    char *email_key; /* index keys currently held (NULL: none) */
     char *phone_key;
-    json_t *tasks;      /* objects in the API's answer shape */
+    json_t *tasks; /* objects in the API's answer shape */
     json_t *notes;
     json_t *appts;
 } ghl_contact;
@@ -62,7 +62,7 @@ typedef void (*ghl_fn)(ghl_emu *g, const http_request *req, http_response *res);
 typedef struct ghl_route {
     const char *method;
     const char *pattern;
-    const char *name;  /* the spec's operationId */
+    const char *name; /* the spec's operationId */
     ghl_fn fn;
     const char *scope; /* NULL: an admin route (no token, no rate limit) */
 } ghl_route;
@@ -87,14 +87,14 @@ struct ghl_emu {
     size_t cap_contacts;
     uint64_t next_seq;
     ghl_map *by_id;
-    ghl_map *by_email;      /* "location\x1femail" -> oldest contact with it */
-    ghl_map *by_phone;      /* "location\x1fdigits" -> oldest contact with it */
-    ghl_map *scopes;        /* route name -> scope (const char *) */
+    ghl_map *by_email; /* "location\x1femail" -> oldest contact with it */
+    ghl_map *by_phone; /* "location\x1fdigits" -> oldest contact with it */
+    ghl_map *scopes;   /* route name -> scope (const char *) */
     char *webhook_url;
-    json_t *outbox;         /* events waiting for ghl_events_flush: [[label, payload], ...] */
+    json_t *outbox; /* events waiting for ghl_events_flush: [[label, payload], ...] */
     ghl_route_ctx *route_ctx;
     size_t n_route_ctx;
-    char pit[256];          /* a Private Integration Token for the first location */
+    char pit[256]; /* a Private Integration Token for the first location */
 };
 
 /* ---- state (ghl_state.c) ---- */
@@ -155,10 +155,10 @@ json_t *ghl_contact_json(const ghl_contact *c);
 /* ---- contact operations shared by the API and the admin UI (ghl_contacts.c) ---- */
 /* A duplicate of the patch's email or phone on a location that forbids them: fills f with 400
  * and meta {contactName, contactId, matchingField}. */
-int ghl_check_duplicate(ghl_emu *g, ghl_location *loc, const json_t *patch,
-                        const ghl_contact *self, ghl_fail *f);
-int ghl_op_create(ghl_emu *g, ghl_location *loc, const json_t *body, bool events,
-                  ghl_contact **out, ghl_fail *f);
+int ghl_check_duplicate(ghl_emu *g, ghl_location *loc, const json_t *patch, const ghl_contact *self,
+                        ghl_fail *f);
+int ghl_op_create(ghl_emu *g, ghl_location *loc, const json_t *body, bool events, ghl_contact **out,
+                  ghl_fail *f);
 int ghl_op_update(ghl_emu *g, ghl_contact *c, const json_t *body, ghl_fail *f);
 void ghl_op_delete(ghl_emu *g, ghl_contact *c);
 /* add: true adds, false removes; answers the tags as they are afterwards. */
@@ -191,8 +191,8 @@ void ghl_events_flush(ghl_emu *g);
 json_t *ghl_contact_event_payload(const char *type, const ghl_contact *c);
 
 /* ghl_emu_seed_contact with mu already held. */
-int ghl_emu_seed_locked(ghl_emu *g, const char *location_id, const json_t *fields,
-                        char *id_out, size_t id_len, err *e);
+int ghl_emu_seed_locked(ghl_emu *g, const char *location_id, const json_t *fields, char *id_out,
+                        size_t id_len, err *e);
 
 /* ---- HTTP helpers (ghl_http.c) ---- */
 void ghl_reply_error(http_response *res, int status, const char *fmt, ...)

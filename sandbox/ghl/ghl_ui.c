@@ -95,8 +95,8 @@ static const kind TASK = {"task", "taskId", ghl_op_task_create, ghl_op_task_upda
                           ghl_op_task_delete};
 static const kind NOTE = {"note", "noteId", ghl_op_note_create, ghl_op_note_update,
                           ghl_op_note_delete};
-static const kind APPT = {"appointment", "appointmentId", ghl_op_appt_create,
-                          ghl_op_appt_update, ghl_op_appt_delete};
+static const kind APPT = {"appointment", "appointmentId", ghl_op_appt_create, ghl_op_appt_update,
+                          ghl_op_appt_delete};
 
 static json_t *kind_list(const kind *k, ghl_contact *c)
 {
@@ -169,10 +169,10 @@ static void h_task_complete(ghl_emu *g, const http_request *req, http_response *
     http_response_json(res, 200, json_pack("{s:O}", "task", t));
 }
 
-#define H(name, fn, k)                                                                       \
-    static void name(ghl_emu *g, const http_request *req, http_response *res)                \
-    {                                                                                        \
-        fn(g, req, res, &k);                                                                 \
+#define H(name, fn, k)                                                                             \
+    static void name(ghl_emu *g, const http_request *req, http_response *res)                      \
+    {                                                                                              \
+        fn(g, req, res, &k);                                                                       \
     }
 H(h_task_create, item_create, TASK)
 H(h_task_update, item_update, TASK)

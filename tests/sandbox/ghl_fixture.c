@@ -20,9 +20,9 @@ static void on_hook(void *ctx, const http_request *req, http_response *res)
     jsonx_parse(&j, req->body, req->body_len, "webhook", &e);
     const char *ed = http_request_header(req, "X-GHL-Signature");
     const char *rsa = http_request_header(req, "X-WH-Signature");
-    json_t *rec = json_pack("{s:s?, s:s%, s:o?, s:s?, s:s?}", "type", jsonx_str(j, "type"),
-                            "body", (const char *)req->body, req->body_len, "json", j, "ed", ed,
-                            "rsa", rsa);
+    json_t *rec =
+        json_pack("{s:s?, s:s%, s:o?, s:s?, s:s?}", "type", jsonx_str(j, "type"), "body",
+                  (const char *)req->body, req->body_len, "json", j, "ed", ed, "rsa", rsa);
     pthread_mutex_lock(&fx->mu);
     json_array_append_new(fx->hooks, rec);
     pthread_mutex_unlock(&fx->mu);
@@ -53,11 +53,16 @@ gfx *gfx_start(bool allow_duplicates)
     assert_int_equal(sbx_counters_new(&fx->counters, &e), 0);
     assert_int_equal(sbx_webhooks_new(&fx->webhooks, fx->faults, &fx->clock, &e), 0);
     assert_int_equal(sbx_webhooks_start(fx->webhooks, &e), 0);
-    fx->svc = (sbx_service){.name = "ghl", .clock = &fx->clock, .faults = fx->faults,
-                            .counters = fx->counters, .webhooks = fx->webhooks,
-                            .admin_token = GFX_ADMIN_TOKEN, .seed = 42};
+    fx->svc = (sbx_service){.name = "ghl",
+                            .clock = &fx->clock,
+                            .faults = fx->faults,
+                            .counters = fx->counters,
+                            .webhooks = fx->webhooks,
+                            .admin_token = GFX_ADMIN_TOKEN,
+                            .seed = 42};
     ghl_emu_options opts = {.location_id = "ve9EPM428h8vShlRW1KT",
-                            .allow_duplicates = allow_duplicates, .webhook_url = fx->hook_url};
+                            .allow_duplicates = allow_duplicates,
+                            .webhook_url = fx->hook_url};
     if (ghl_emu_new(&fx->emu, &opts, &fx->svc, &e) != 0)
         fail_msg("ghl_emu_new: %s", e.msg);
     http_server_options o = {.port = 0};
@@ -129,8 +134,8 @@ th_response *gfx_api(gfx *fx, const char *method, const char *path, const char *
 
 th_response *gfx_admin(gfx *fx, const char *method, const char *path, const char *body)
 {
-    const char *headers[] = {"Content-Type: application/json",
-                             "X-Sandbox-Token: " GFX_ADMIN_TOKEN, NULL};
+    const char *headers[] = {"Content-Type: application/json", "X-Sandbox-Token: " GFX_ADMIN_TOKEN,
+                             NULL};
     char url[2048];
     snprintf(url, sizeof(url), "%s%s", fx->base, path);
     return th_request(method, url, headers, body, 0);
@@ -149,8 +154,8 @@ const char *gfx_str(const th_response *r, const char *path)
 
 char *gfx_create(gfx *fx, const char *json_fields)
 {
-    char *body = gfx_fmt("{\"locationId\":\"%s\"%s%s}", fx->location, *json_fields ? "," : "",
-                         json_fields);
+    char *body =
+        gfx_fmt("{\"locationId\":\"%s\"%s%s}", fx->location, *json_fields ? "," : "", json_fields);
     th_response *r = gfx_api(fx, "POST", "/contacts/", body);
     gfx_expect(r, 201);
     char *id = strdup(json_string_value(jsonx_path(r->json, "contact.id")));
@@ -171,7 +176,8 @@ static json_t *hooks_of(gfx *fx, const char *type)
     pthread_mutex_lock(&fx->mu);
     size_t i;
     json_t *h;
-    json_array_foreach(fx->hooks, i, h) {
+    json_array_foreach(fx->hooks, i, h)
+    {
         const char *t = jsonx_str(h, "type");
         if (!type || (t && strcmp(t, type) == 0))
             json_array_append(out, h);
@@ -217,15 +223,14 @@ static bool verify_one(const char *pem, const EVP_MD *md, const char *sig_b64, c
     EVP_PKEY *key = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
     unsigned char sig[1024];
     size_t b64_len = strlen(sig_b64);
-    int n = b64_len < 1300 ? EVP_DecodeBlock(sig, (const unsigned char *)sig_b64, (int)b64_len)
-                           : -1;
+    int n =
+        b64_len < 1300 ? EVP_DecodeBlock(sig, (const unsigned char *)sig_b64, (int)b64_len) : -1;
     /* EVP_DecodeBlock counts the padding as bytes. */
     for (size_t i = b64_len; n > 0 && i > 0 && sig_b64[i - 1] == '='; i--)
         n--;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     bool ok = key && n > 0 && ctx && EVP_DigestVerifyInit(ctx, NULL, md, NULL, key) == 1 &&
-              EVP_DigestVerify(ctx, sig, (size_t)n, (const unsigned char *)body,
-                               strlen(body)) == 1;
+              EVP_DigestVerify(ctx, sig, (size_t)n, (const unsigned char *)body, strlen(body)) == 1;
     EVP_MD_CTX_free(ctx);
     EVP_PKEY_free(key);
     BIO_free(bio);
@@ -270,7 +275,8 @@ static bool matches(const json_t *schema, const json_t *v, bool complete, const 
     }
     const char *k;
     json_t *sub;
-    json_object_foreach(json_object_get(schema, "properties"), k, sub) {
+    json_object_foreach(json_object_get(schema, "properties"), k, sub)
+    {
         json_t *x = json_object_get(v, k);
         if (!x && complete) {
             print_error("%s.%s: missing\n", where, k);

@@ -19,14 +19,14 @@ typedef struct gfx {
     sbx_service svc;
     ghl_emu *emu;
     http_server *srv;
-    http_server *recv;  /* the webhook receiver */
+    http_server *recv; /* the webhook receiver */
     char base[64];
     char hook_url[128];
-    json_t *info;       /* ghl_emu_info */
-    char token[512];    /* the PIT: every scope, first location */
+    json_t *info;    /* ghl_emu_info */
+    char token[512]; /* the PIT: every scope, first location */
     char location[64];
     pthread_mutex_t mu;
-    json_t *hooks;      /* [{"type", "body" (raw), "json", "ed", "rsa"}] in arrival order */
+    json_t *hooks; /* [{"type", "body" (raw), "json", "ed", "rsa"}] in arrival order */
 } gfx;
 
 /* Starts everything; allow_duplicates sets the first location's setting. Never NULL. */

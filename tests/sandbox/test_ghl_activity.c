@@ -44,9 +44,10 @@ static th_response *call(afx *a, const char *method, const char *suffix, const c
 static void test_tasks(void **state)
 {
     afx *a = *state;
-    th_response *r = call(a, "POST", "/tasks", "{\"title\":\"Call back\",\"body\":\"about badges\","
-                                              "\"dueDate\":\"2024-03-01T10:00:00Z\",\"completed\":false,"
-                                              "\"assignedTo\":\"hxHGVRb1YJUscrCB8eXK\"}");
+    th_response *r = call(a, "POST", "/tasks",
+                          "{\"title\":\"Call back\",\"body\":\"about badges\","
+                          "\"dueDate\":\"2024-03-01T10:00:00Z\",\"completed\":false,"
+                          "\"assignedTo\":\"hxHGVRb1YJUscrCB8eXK\"}");
     gfx_expect(r, 201);
     assert_string_equal(gfx_str(r, "task.title"), "Call back");
     assert_string_equal(gfx_str(r, "task.dueDate"), "2024-03-01T10:00:00.000Z");
@@ -100,8 +101,9 @@ static void test_tasks(void **state)
 static void test_notes(void **state)
 {
     afx *a = *state;
-    th_response *r = call(a, "POST", "/notes", "{\"body\":\"met at the booth\",\"title\":\"Booth\","
-                                              "\"pinned\":true,\"userId\":\"GCs5KuzPqTls7vWclkEV\"}");
+    th_response *r = call(a, "POST", "/notes",
+                          "{\"body\":\"met at the booth\",\"title\":\"Booth\","
+                          "\"pinned\":true,\"userId\":\"GCs5KuzPqTls7vWclkEV\"}");
     gfx_expect(r, 201);
     assert_string_equal(gfx_str(r, "note.body"), "met at the booth");
     assert_true(json_is_true(jsonx_path(r->json, "note.pinned")));
@@ -140,10 +142,11 @@ static void test_appointments(void **state)
 {
     afx *a = *state;
     char *ui = gfx_fmt("/_sandbox/ui%s/appointments", a->base);
-    th_response *r = gfx_admin(a->fx, "POST", ui,
-                               "{\"calendarId\":\"BqTwX8QFwXzpegMve9EQ\",\"title\":\"Demo\","
-                               "\"startTime\":\"2024-03-01T16:00:00+05:30\","
-                               "\"endTime\":\"2024-03-01T16:30:00+05:30\",\"status\":\"confirmed\"}");
+    th_response *r =
+        gfx_admin(a->fx, "POST", ui,
+                  "{\"calendarId\":\"BqTwX8QFwXzpegMve9EQ\",\"title\":\"Demo\","
+                  "\"startTime\":\"2024-03-01T16:00:00+05:30\","
+                  "\"endTime\":\"2024-03-01T16:30:00+05:30\",\"status\":\"confirmed\"}");
     gfx_expect(r, 201);
     char *upath = gfx_fmt("%s/%s", ui, gfx_str(r, "appointment.id"));
     th_response_free(r);

@@ -22,8 +22,9 @@ static int teardown(void **state)
 static void test_info(void **state)
 {
     gfx *fx = *state;
-    const char *keys[] = {"location_id", "client_id", "client_secret", "pit",
-                          "webhook_public_key", "webhook_public_key_b64",
+    const char *keys[] = {"location_id",           "client_id",
+                          "client_secret",         "pit",
+                          "webhook_public_key",    "webhook_public_key_b64",
                           "webhook_rsa_public_key"};
     for (size_t i = 0; i < PS_ARRAY_LEN(keys); i++)
         if (!jsonx_str(fx->info, keys[i]))
@@ -37,16 +38,18 @@ static void test_state(void **state)
     gfx *fx = *state;
     char *id = gfx_create(fx, "\"email\":\"st@example.com\"");
     char *tasks = gfx_fmt("/contacts/%s/tasks", id);
-    th_response *r = gfx_api(fx, "POST", tasks, "{\"title\":\"t\",\"dueDate\":\"2024-01-01\","
-                                                "\"completed\":false}");
+    th_response *r = gfx_api(fx, "POST", tasks,
+                             "{\"title\":\"t\",\"dueDate\":\"2024-01-01\","
+                             "\"completed\":false}");
     gfx_expect(r, 201);
     th_response_free(r);
     char *notes = gfx_fmt("/contacts/%s/notes", id);
     r = gfx_api(fx, "POST", notes, "{\"body\":\"n\"}");
     th_response_free(r);
     char *appts = gfx_fmt("/_sandbox/ui/contacts/%s/appointments", id);
-    r = gfx_admin(fx, "POST", appts, "{\"calendarId\":\"c\",\"startTime\":\"2024-01-01T10:00:00Z\","
-                                     "\"endTime\":\"2024-01-01T11:00:00Z\"}");
+    r = gfx_admin(fx, "POST", appts,
+                  "{\"calendarId\":\"c\",\"startTime\":\"2024-01-01T10:00:00Z\","
+                  "\"endTime\":\"2024-01-01T11:00:00Z\"}");
     gfx_expect(r, 201);
     th_response_free(r);
     r = gfx_admin(fx, "GET", "/_sandbox/state", NULL);
@@ -135,7 +138,8 @@ static void test_seed(void **state)
     /* Seeded people are normalised like any other contact. */
     size_t i;
     json_t *c;
-    json_array_foreach(jsonx_path(r->json, "contacts"), i, c) {
+    json_array_foreach(jsonx_path(r->json, "contacts"), i, c)
+    {
         const char *email = jsonx_str(c, "email");
         for (const char *p = email; p && *p; p++)
             assert_false(*p >= 'A' && *p <= 'Z');

@@ -130,7 +130,8 @@ static void expect_duplicate(gfx *fx, const char *method, const char *path, cons
 static void test_duplicates_forbidden(void **state)
 {
     gfx *fx = *state;
-    char *a = gfx_create(fx, "\"firstName\":\"A\",\"email\":\"a@example.com\",\"phone\":\"+14155550101\"");
+    char *a = gfx_create(
+        fx, "\"firstName\":\"A\",\"email\":\"a@example.com\",\"phone\":\"+14155550101\"");
     char *b = gfx_create(fx, "\"email\":\"b@example.com\",\"phone\":\"+14155550102\"");
     char *body = gfx_fmt("{\"locationId\":\"%s\",\"email\":\" A@Example.com\"}", fx->location);
     expect_duplicate(fx, "POST", "/contacts/", body, a, "email");
@@ -162,8 +163,8 @@ static void test_duplicates_allowed(void **state)
     char *b = gfx_create(fx, "\"email\":\"same@example.com\"");
     assert_string_not_equal(a, b);
     /* The lookup finds the oldest. */
-    char *path = gfx_fmt("/contacts/search/duplicate?locationId=%s&email=SAME%%40example.com",
-                         fx->location);
+    char *path =
+        gfx_fmt("/contacts/search/duplicate?locationId=%s&email=SAME%%40example.com", fx->location);
     th_response *r = gfx_api(fx, "GET", path, NULL);
     gfx_expect(r, 200);
     assert_string_equal(gfx_str(r, "contact.id"), a);
@@ -294,7 +295,8 @@ static const char *field_id(const th_response *fields, const char *key)
 {
     size_t i;
     json_t *f;
-    json_array_foreach(jsonx_path(fields->json, "customFields"), i, f) {
+    json_array_foreach(jsonx_path(fields->json, "customFields"), i, f)
+    {
         if (strcmp(jsonx_str(f, "fieldKey"), key) == 0)
             return jsonx_str(f, "id");
     }
@@ -305,7 +307,8 @@ static const char *custom_value(const th_response *r, const char *id)
 {
     size_t i;
     json_t *f;
-    json_array_foreach(jsonx_path(r->json, "contact.customFields"), i, f) {
+    json_array_foreach(jsonx_path(r->json, "contact.customFields"), i, f)
+    {
         if (strcmp(jsonx_str(f, "id"), id) == 0)
             return jsonx_str(f, "value");
     }
@@ -388,8 +391,9 @@ static void test_date_updated(void **state)
     assert_string_equal(updated(fx, id, after), "2023-11-14T22:13:20.001Z");
     /* Tasks and notes do not change the contact. */
     char *tasks = gfx_fmt("/contacts/%s/tasks", id);
-    r = gfx_api(fx, "POST", tasks, "{\"title\":\"t\",\"dueDate\":\"2024-01-01T00:00:00Z\","
-                                   "\"completed\":false}");
+    r = gfx_api(fx, "POST", tasks,
+                "{\"title\":\"t\",\"dueDate\":\"2024-01-01T00:00:00Z\","
+                "\"completed\":false}");
     gfx_expect(r, 201);
     th_response_free(r);
     assert_string_equal(updated(fx, id, after), "2023-11-14T22:13:20.001Z");

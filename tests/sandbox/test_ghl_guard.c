@@ -149,13 +149,13 @@ static void test_other_location(void **state)
                    "{\"locationId\":\"OtherLocation0000001\",\"email\":\"mine@example.com\"}");
     gfx_expect(r, 201);
     th_response_free(r);
-    r = gfx_api_as(fx, other, "2021-07-28", "GET",
-                   "/contacts/?locationId=OtherLocation0000001", NULL);
+    r = gfx_api_as(fx, other, "2021-07-28", "GET", "/contacts/?locationId=OtherLocation0000001",
+                   NULL);
     gfx_expect(r, 200);
     assert_int_equal(json_array_size(jsonx_path(r->json, "contacts")), 1);
     th_response_free(r);
-    r = gfx_api_as(fx, other, "2021-07-28", "GET",
-                   "/locations/OtherLocation0000001/customFields", NULL);
+    r = gfx_api_as(fx, other, "2021-07-28", "GET", "/locations/OtherLocation0000001/customFields",
+                   NULL);
     gfx_expect(r, 200);
     assert_int_equal(json_array_size(jsonx_path(r->json, "customFields")), 3);
     th_response_free(r);

@@ -61,7 +61,8 @@ static void test_list_pages(void **state)
         assert_int_equal(json_integer_value(jsonx_path(r->json, "meta.currentPage")), page);
         size_t i;
         json_t *c;
-        json_array_foreach(list, i, c) {
+        json_array_foreach(list, i, c)
+        {
             int64_t ms = 0;
             err e = {0};
             assert_int_equal(clock_parse_iso(&ms, jsonx_str(c, "dateAdded"), &e), 0);
@@ -146,7 +147,9 @@ static void test_search_filters(void **state)
     assert_int_equal(total(r), 1);
     assert_string_equal(gfx_str(r, "contacts.0.email"), "person007@example.com");
     th_response_free(r);
-    r = search(fx, "\"filters\":[{\"field\":\"phone\",\"operator\":\"eq\",\"value\":\"+1 415 555 0007\"}]");
+    r = search(
+        fx,
+        "\"filters\":[{\"field\":\"phone\",\"operator\":\"eq\",\"value\":\"+1 415 555 0007\"}]");
     assert_int_equal(total(r), 1);
     th_response_free(r);
     r = search(fx, "\"filters\":[{\"field\":\"tags\",\"operator\":\"eq\",\"value\":[\"vip\"]}]");
@@ -155,7 +158,8 @@ static void test_search_filters(void **state)
     r = search(fx, "\"filters\":[{\"field\":\"phone\",\"operator\":\"not_exists\"}]");
     assert_int_equal(total(r), 50);
     th_response_free(r);
-    r = search(fx, "\"filters\":[{\"field\":\"email\",\"operator\":\"contains\",\"value\":\"son01\"}]");
+    r = search(fx,
+               "\"filters\":[{\"field\":\"email\",\"operator\":\"contains\",\"value\":\"son01\"}]");
     assert_int_equal(total(r), 10);
     th_response_free(r);
     /* dateAdded: 2 per millisecond from the start; the first 10 are in [start, start + 5). */
@@ -164,9 +168,11 @@ static void test_search_filters(void **state)
     assert_int_equal(total(r), 10);
     th_response_free(r);
     /* AND of a tag and an OR group. */
-    r = search(fx, "\"filters\":[{\"field\":\"lastNameLowerCase\",\"operator\":\"eq\",\"value\":\"smith\"},"
-                   "{\"group\":\"OR\",\"filters\":[{\"field\":\"firstNameLowerCase\",\"operator\":"
-                   "\"eq\",\"value\":\"odd\"},{\"field\":\"tags\",\"operator\":\"eq\",\"value\":\"vip\"}]}]");
+    r = search(
+        fx,
+        "\"filters\":[{\"field\":\"lastNameLowerCase\",\"operator\":\"eq\",\"value\":\"smith\"},"
+        "{\"group\":\"OR\",\"filters\":[{\"field\":\"firstNameLowerCase\",\"operator\":"
+        "\"eq\",\"value\":\"odd\"},{\"field\":\"tags\",\"operator\":\"eq\",\"value\":\"vip\"}]}]");
     /* Smiths are 0..49: 25 odd, plus even multiples of 3 (0, 6, ..., 48: 9). */
     assert_int_equal(total(r), 34);
     th_response_free(r);
@@ -225,7 +231,8 @@ static void test_search_sort_and_pages(void **state)
         json_t *list = jsonx_path(r->json, "contacts");
         size_t i;
         json_t *c;
-        json_array_foreach(list, i, c) {
+        json_array_foreach(list, i, c)
+        {
             assert_null(json_object_get(seen, jsonx_str(c, "id")));
             json_object_set_new(seen, jsonx_str(c, "id"), json_true());
         }
@@ -257,8 +264,10 @@ static void test_search_sees_updates(void **state)
     r = gfx_api(fx, "PUT", path, "{\"city\":\"Lyon\"}");
     gfx_expect(r, 200);
     th_response_free(r);
-    r = search(fx, "\"filters\":[{\"field\":\"dateUpdated\",\"operator\":\"range\",\"value\":"
-                   "{\"gt\":1700000030000}}],\"sort\":[{\"field\":\"dateUpdated\",\"direction\":\"asc\"}]");
+    r = search(
+        fx,
+        "\"filters\":[{\"field\":\"dateUpdated\",\"operator\":\"range\",\"value\":"
+        "{\"gt\":1700000030000}}],\"sort\":[{\"field\":\"dateUpdated\",\"direction\":\"asc\"}]");
     assert_int_equal(total(r), 1);
     assert_string_equal(gfx_str(r, "contacts.0.city"), "Lyon");
     th_response_free(r);

@@ -87,7 +87,8 @@ static void test_contact_events(void **state)
     json_t *ids = json_object();
     size_t i;
     json_t *h;
-    json_array_foreach(all, i, h) {
+    json_array_foreach(all, i, h)
+    {
         json_object_set_new(ids, jsonx_str(json_object_get(h, "json"), "webhookId"), json_true());
     }
     assert_int_equal(json_array_size(all), 4);
@@ -130,9 +131,10 @@ static void test_task_and_note_events(void **state)
     gfx *fx = *state;
     char *id = gfx_create(fx, "\"email\":\"t@example.com\"");
     char *tasks = gfx_fmt("/contacts/%s/tasks", id);
-    th_response *r = gfx_api(fx, "POST", tasks, "{\"title\":\"Follow up\",\"body\":\"b\","
-                                                "\"dueDate\":\"2024-01-02T03:04:05Z\","
-                                                "\"completed\":false,\"assignedTo\":\"u1\"}");
+    th_response *r = gfx_api(fx, "POST", tasks,
+                             "{\"title\":\"Follow up\",\"body\":\"b\","
+                             "\"dueDate\":\"2024-01-02T03:04:05Z\","
+                             "\"completed\":false,\"assignedTo\":\"u1\"}");
     gfx_expect(r, 201);
     char *task = gfx_fmt("%s/%s", tasks, gfx_str(r, "task.id"));
     th_response_free(r);
@@ -190,8 +192,9 @@ static void test_ui_changes_fire_webhooks(void **state)
     json_decref(expect_hook(fx, "ContactTagUpdate", false));
 
     char *tasks = gfx_fmt("%s/tasks", c);
-    r = gfx_admin(fx, "POST", tasks, "{\"title\":\"ui task\",\"dueDate\":\"2024-05-01T00:00:00Z\","
-                                     "\"completed\":false}");
+    r = gfx_admin(fx, "POST", tasks,
+                  "{\"title\":\"ui task\",\"dueDate\":\"2024-05-01T00:00:00Z\","
+                  "\"completed\":false}");
     gfx_expect(r, 201);
     char *task = gfx_fmt("%s/%s", tasks, gfx_str(r, "task.id"));
     th_response_free(r);
@@ -210,10 +213,11 @@ static void test_ui_changes_fire_webhooks(void **state)
     json_decref(all);
 
     char *appts = gfx_fmt("%s/appointments", c);
-    r = gfx_admin(fx, "POST", appts, "{\"calendarId\":\"cal1\",\"title\":\"Meet\",\"notes\":\"n\","
-                                     "\"startTime\":\"2024-05-01T09:00:00Z\","
-                                     "\"endTime\":\"2024-05-01T09:30:00Z\",\"address\":\"Room 1\","
-                                     "\"assignedUserId\":\"u1\",\"groupId\":\"g1\"}");
+    r = gfx_admin(fx, "POST", appts,
+                  "{\"calendarId\":\"cal1\",\"title\":\"Meet\",\"notes\":\"n\","
+                  "\"startTime\":\"2024-05-01T09:00:00Z\","
+                  "\"endTime\":\"2024-05-01T09:30:00Z\",\"address\":\"Room 1\","
+                  "\"assignedUserId\":\"u1\",\"groupId\":\"g1\"}");
     gfx_expect(r, 201);
     char *appt = gfx_fmt("%s/%s", appts, gfx_str(r, "appointment.id"));
     th_response_free(r);
