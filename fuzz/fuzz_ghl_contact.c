@@ -45,12 +45,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         ghl_contact *c = ghl_contact_alloc(&loc);
         if (c) {
-            bool changed, tags_changed;
+            ghl_change ch;
             snprintf(c->id, sizeof(c->id), "FuzzContact000000001");
-            ghl_contact_patch_apply(c, patch, &changed, &tags_changed);
+            ghl_contact_patch_apply(c, patch, &ch);
             /* The same patch twice changes nothing the second time. */
-            ghl_contact_patch_apply(c, patch, &changed, &tags_changed);
-            if (changed || tags_changed)
+            ghl_contact_patch_apply(c, patch, &ch);
+            if (ch.fields || ch.tags || ch.dnd)
                 abort();
             check_rendering(c);
             ghl_contact_free(c);

@@ -14,8 +14,8 @@ static ghl_contact *sample_contact(ghl_location *loc)
     json_t *patch = NULL;
     ghl_fail f = {0};
     if (c && ghl_contact_patch_parse(&patch, body, loc, GHL_IN_CREATE, &f) == 0) {
-        bool changed, tags_changed;
-        ghl_contact_patch_apply(c, patch, &changed, &tags_changed);
+        ghl_change ch;
+        ghl_contact_patch_apply(c, patch, &ch);
         snprintf(c->id, sizeof(c->id), "FuzzContact000000001");
         c->added_ms = 1700000000000;
         c->updated_ms = 1700000001000;

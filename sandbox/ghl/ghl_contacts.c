@@ -46,9 +46,9 @@ static int create_from_patch(ghl_emu *g, ghl_location *loc, const json_t *patch,
                              ghl_contact **out, ghl_fail *f)
 {
     ghl_contact *c = NULL;
-    bool changed, tags_changed;
+    ghl_change ch;
     if (ghl_contact_insert(g, loc, &c) == 0)
-        ghl_contact_patch_apply(c, patch, &changed, &tags_changed);
+        ghl_contact_patch_apply(c, patch, &ch);
     if (!c || ghl_contact_reindex(g, c) != 0) {
         if (c)
             ghl_contact_remove(g, c);
@@ -75,15 +75,17 @@ int ghl_op_create(ghl_emu *g, ghl_location *loc, const json_t *body, bool events
 
 static int update_with_patch(ghl_emu *g, ghl_contact *c, const json_t *patch, ghl_fail *f)
 {
-    bool changed, tags_changed;
-    ghl_contact_patch_apply(c, patch, &changed, &tags_changed);
+    ghl_change ch;
+    ghl_contact_patch_apply(c, patch, &ch);
     if (ghl_contact_reindex(g, c) != 0)
         return ghl_fail_set(f, 500, "out of memory");
-    if (changed || tags_changed)
+    if (ch.fields || ch.tags)
         ghl_contact_touch(g, c);
-    if (changed)
+    if (ch.fields)
         ghl_event_contact(g, "ContactUpdate", c);
-    if (tags_changed)
+    if (ch.dnd)
+        ghl_event_contact(g, "ContactDndUpdate", c);
+    if (ch.tags)
         ghl_event_contact(g, "ContactTagUpdate", c);
     return 0;
 }

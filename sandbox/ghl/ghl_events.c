@@ -24,6 +24,11 @@ json_t *ghl_contact_event_payload(const char *type, const ghl_contact *c)
         else if (v)
             json_object_set(p, k, v);
     }
+    if (strcmp(type, "ContactDndUpdate") == 0)
+        json_object_set_new(p, "dndSettings",
+                            json_object_get(full, "dndSettings")
+                                ? json_incref(json_object_get(full, "dndSettings"))
+                                : json_object());
     json_decref(full);
     return p;
 }

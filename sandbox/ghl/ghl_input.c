@@ -302,38 +302,39 @@ static bool tags_equal(const json_t *a, const json_t *b)
     return true;
 }
 
-void ghl_contact_patch_apply(ghl_contact *c, const json_t *patch, bool *changed, bool *tags_changed)
+void ghl_contact_patch_apply(ghl_contact *c, const json_t *patch, ghl_change *out)
 {
-    *changed = *tags_changed = false;
+    *out = (ghl_change){0};
     const char *k;
     json_t *v;
     json_object_foreach(json_object_get(patch, "fields"), k, v)
     {
         if (!json_equal(json_object_get(c->f, k), v)) {
             json_object_set(c->f, k, v);
-            *changed = true;
+            out->fields = true;
+            out->dnd |= strncmp(k, "dnd", 3) == 0;
         }
     }
     size_t i;
     json_array_foreach(json_object_get(patch, "clear"), i, v)
     {
         if (json_object_del(c->f, json_string_value(v)) == 0)
-            *changed = true;
+            out->fields = true;
     }
     json_t *tags = json_object_get(patch, "tags");
     if (tags && !tags_equal(tags, c->tags)) {
         json_decref(c->tags);
         c->tags = json_deep_copy(tags);
-        *tags_changed = true;
+        out->tags = true;
     }
     json_object_foreach(json_object_get(patch, "custom"), k, v)
     {
         if (json_is_null(v)) {
             if (json_object_del(c->custom, k) == 0)
-                *changed = true;
+                out->fields = true;
         } else if (!json_equal(json_object_get(c->custom, k), v)) {
             json_object_set(c->custom, k, v);
-            *changed = true;
+            out->fields = true;
         }
     }
 }

@@ -145,10 +145,15 @@ enum { GHL_IN_CREATE = 1, GHL_IN_UPSERT = 2, GHL_IN_UPDATE = 4 };
  * "createNewIfDuplicateAllowed": bool}. Fails with 422 (message array) like HighLevel. */
 int ghl_contact_patch_parse(json_t **out, const json_t *body, const ghl_location *loc, int mode,
                             ghl_fail *f);
-/* Applies a patch; *changed tells whether a field or custom field changed, *tags_changed
- * whether the tags did. The caller re-indexes the contact (ghl_contact_reindex). */
-void ghl_contact_patch_apply(ghl_contact *c, const json_t *patch, bool *changed,
-                             bool *tags_changed);
+/* What applying a patch changed: fields or custom fields, the tags, the DND settings. */
+typedef struct ghl_change {
+    bool fields;
+    bool tags;
+    bool dnd; /* dnd or dndSettings (also counted in fields) */
+} ghl_change;
+/* Applies a patch and says what changed. The caller re-indexes the contact
+ * (ghl_contact_reindex). */
+void ghl_contact_patch_apply(ghl_contact *c, const json_t *patch, ghl_change *out);
 /* The contact as GET /contacts/{id} answers it. */
 json_t *ghl_contact_json(const ghl_contact *c);
 

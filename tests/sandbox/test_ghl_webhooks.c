@@ -100,6 +100,32 @@ static void test_contact_events(void **state)
     free(id);
 }
 
+static void test_dnd_event(void **state)
+{
+    gfx *fx = *state;
+    char *id = gfx_create(fx, "\"email\":\"dnd@example.com\"");
+    char *path = gfx_fmt("/contacts/%s", id);
+    th_response *r = gfx_api(fx, "PUT", path,
+                             "{\"dnd\":true,\"dndSettings\":{\"SMS\":{\"status\":\"active\","
+                             "\"message\":\"stop\",\"code\":\"101\"}}}");
+    gfx_expect(r, 200);
+    th_response_free(r);
+    json_t *p = expect_hook(fx, "ContactDndUpdate", false);
+    assert_true(json_is_true(json_object_get(p, "dnd")));
+    assert_string_equal(json_string_value(jsonx_path(p, "dndSettings.SMS.status")), "active");
+    json_decref(p);
+    json_decref(expect_hook(fx, "ContactUpdate", false));
+    /* A change elsewhere is no DND update. */
+    r = gfx_api(fx, "PUT", path, "{\"city\":\"Bonn\"}");
+    th_response_free(r);
+    json_decref(gfx_wait_hooks(fx, "ContactUpdate", 2));
+    json_t *dnd = gfx_wait_hooks(fx, "ContactDndUpdate", 1);
+    assert_int_equal(json_array_size(dnd), 1);
+    json_decref(dnd);
+    free(path);
+    free(id);
+}
+
 static void test_no_webhook_without_change(void **state)
 {
     gfx *fx = *state;
@@ -276,6 +302,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_contact_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dnd_event, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_webhook_without_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_task_and_note_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ui_changes_fire_webhooks, setup, teardown),
