@@ -10,6 +10,10 @@
 #include "sandbox/webhooks.h"
 #include "util/clock.h"
 
+/* Emulator-specific checks that run after the faults, for API routes (not /_sandbox/):
+ * authentication, scopes, rate limits. Return true when they answered the request. */
+typedef bool (*sbx_api_guard)(void *ctx, const http_request *req, http_response *res);
+
 typedef struct sbx_service {
     const char *name;         /* "ghl" | "pheedloop" */
     clock_source *clock;
@@ -18,11 +22,11 @@ typedef struct sbx_service {
     sbx_webhooks *webhooks;   /* this emulator's outgoing webhook deliveries */
     const char *admin_token;  /* X-Sandbox-Token for /_sandbox/ */
     uint64_t seed;
+    /* Set by sbx_service_mount (the service is the filter's context, so the glue owns no
+     * memory of its own); leave zero. */
+    sbx_api_guard guard;
+    void *guard_ctx;
 } sbx_service;
-
-/* Emulator-specific checks that run after the faults, for API routes (not /_sandbox/):
- * authentication, scopes, rate limits. Return true when they answered the request. */
-typedef bool (*sbx_api_guard)(void *ctx, const http_request *req, http_response *res);
 
 /* Installs the filter and the observer on srv: /_sandbox/ requests need the admin token and
  * skip faults and counters; other requests get the faults, then guard, and are counted.

@@ -1,0 +1,298 @@
+/* store_contract_concurrency.c: contract cases with several handles at once (threads standing
+ * for workers and processes), and a crash test: a child killed with SIGKILL loses nothing it
+ * reported as committed. */
+#include "store_contract.h"
+
+#include "util/rng.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define THREADS 6
+
+/* What every racing thread shares; threads never call cmocka (it is not thread-safe). */
+typedef struct race {
+    sc_fixture *f;
+    pthread_barrier_t start;
+    pthread_mutex_t mu;
+    atomic_int errors;
+    char first_error[ERR_MSG_MAX + 64];
+    void (*body)(struct race *r, store *s, int thread);
+    atomic_int *counts; /* per item, as each case needs */
+    int items;
+    atomic_int total;
+} race;
+
+typedef struct race_arg {
+    race *r;
+    int thread;
+} race_arg;
+
+static void race_fail(race *r, const char *what, const err *e)
+{
+    pthread_mutex_lock(&r->mu);
+    if (atomic_fetch_add(&r->errors, 1) == 0)
+        snprintf(r->first_error, sizeof r->first_error, "%s: %s", what, e ? e->msg : "");
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void *race_thread(void *p)
+{
+    race_arg *a = p;
+    store *s = NULL;
+    err e;
+    int rc = store_open(&s, a->r->f->url, &a->r->f->clock, &e);
+    pthread_barrier_wait(&a->r->start);
+    if (rc != 0)
+        race_fail(a->r, "open", &e);
+    else
+        a->r->body(a->r, s, a->thread);
+    store_close(s);
+    return NULL;
+}
+
+static void run_race(race *r)
+{
+    pthread_t t[THREADS];
+    race_arg args[THREADS];
+    pthread_barrier_init(&r->start, NULL, THREADS);
+    pthread_mutex_init(&r->mu, NULL);
+    for (int i = 0; i < THREADS; i++) {
+        args[i] = (race_arg){r, i};
+        assert_int_equal(pthread_create(&t[i], NULL, race_thread, &args[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(t[i], NULL);
+    pthread_barrier_destroy(&r->start);
+    pthread_mutex_destroy(&r->mu);
+    if (atomic_load(&r->errors) != 0)
+        print_error("%d errors, first: %s\n", atomic_load(&r->errors), r->first_error);
+    assert_int_equal(atomic_load(&r->errors), 0);
+}
+
+/* ------------------------------------------------------------------ deliveries */
+
+static void delivery_body(race *r, store *s, int thread)
+{
+    for (int i = 0; i < r->items; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "delivery-%d", i);
+        bool seen = true;
+        err e;
+        if (store_delivery_seen_or_insert(&seen, s, "ghl", id, &e) != 0)
+            race_fail(r, "delivery", &e);
+        else if (!seen)
+            atomic_fetch_add(&r->counts[i], 1);
+    }
+}
+
+static void deliveries_race_has_one_winner(void **state)
+{
+    race r = {.f = *state, .body = delivery_body, .items = 40};
+    atomic_int counts[40];
+    for (int i = 0; i < 40; i++)
+        atomic_init(&counts[i], 0);
+    r.counts = counts;
+    run_race(&r);
+    for (int i = 0; i < 40; i++)
+        assert_int_equal(atomic_load(&counts[i]), 1);
+}
+
+/* ------------------------------------------------------------------ outbox claims */
+
+#define OPS 120
+#define KEYS 40 /* three operations per record, which must run in order */
+
+static void claim_body(race *r, store *s, int thread)
+{
+    char owner[16];
+    snprintf(owner, sizeof owner, "w%d", thread);
+    int64_t deadline = clock_mono_ms(clock_system()) + 60000;
+    while (atomic_load(&r->total) < OPS && clock_mono_ms(clock_system()) < deadline) {
+        store_ops ops;
+        err e;
+        if (store_outbox_claim(&ops, s, owner, 600000, NULL, 4, &e) != 0) {
+            race_fail(r, "claim", &e);
+            return;
+        }
+        for (size_t i = 0; i < ops.n; i++) {
+            int64_t idx = strtoll(ops.v[i].idem_key, NULL, 10);
+            if (idx < 0 || idx >= OPS || atomic_fetch_add(&r->counts[idx], 1) != 0)
+                race_fail(r, "claimed twice", NULL);
+            else if (idx >= KEYS && atomic_load(&r->counts[idx - KEYS]) != 2)
+                race_fail(r, "out of order on one record", NULL);
+            if (store_outbox_intent(s, &ops.v[i], &e) != 0 ||
+                store_outbox_complete(s, &ops.v[i], &e) != 0)
+                race_fail(r, "complete", &e);
+            atomic_fetch_add(&r->counts[idx], 1); /* 2: done */
+            atomic_fetch_add(&r->total, 1);
+        }
+        store_ops_free(&ops);
+    }
+}
+
+static void outbox_claims_never_overlap(void **state)
+{
+    sc_fixture *f = *state;
+    SC_OK(store_begin(f->s, SC_E));
+    for (int i = 0; i < OPS; i++) {
+        char key[32], idem[32];
+        snprintf(key, sizeof key, "ghl:contact:L:%d", i % KEYS);
+        snprintf(idem, sizeof idem, "%d", i);
+        store_op_new op = {"ghl", "acct", "ghl.update_contact", key, "{}", idem, i % 3, 0};
+        int64_t id = 0;
+        SC_OK(store_outbox_enqueue(&id, NULL, f->s, &op, SC_E));
+    }
+    SC_OK(store_commit(f->s, SC_E));
+    race r = {.f = f, .body = claim_body, .items = OPS};
+    atomic_int counts[OPS];
+    for (int i = 0; i < OPS; i++)
+        atomic_init(&counts[i], 0);
+    r.counts = counts;
+    run_race(&r);
+    for (int i = 0; i < OPS; i++)
+        assert_int_equal(atomic_load(&counts[i]), 2);
+    store_counts c;
+    SC_OK(store_count(&c, f->s, SC_E));
+    assert_int_equal(c.outbox_done, OPS);
+}
+
+/* ------------------------------------------------------------------ budgets */
+
+static void budget_body(race *r, store *s, int thread)
+{
+    store_budget_limits lim = {3600000, 100, 150};
+    for (;;) {
+        store_budget_take_result res;
+        err e;
+        if (store_budget_take(&res, s, "loc", &lim, 1, &e) != 0) {
+            race_fail(r, "take", &e);
+            return;
+        }
+        if (!res.granted)
+            return;
+        atomic_fetch_add(&r->total, 1);
+    }
+}
+
+static void budget_take_is_atomic(void **state)
+{
+    race r = {.f = *state, .body = budget_body};
+    run_race(&r);
+    assert_int_equal(atomic_load(&r.total), 100);
+}
+
+/* ------------------------------------------------------------------ crash */
+
+/* The child appends hints, alone or three to a transaction, and reports each committed one's
+ * number through the pipe; it runs until killed. */
+static void crash_child(const char *url, int fd, int round)
+{
+    store *s = NULL;
+    err e;
+    if (store_open(&s, url, NULL, &e) != 0)
+        _exit(3);
+    for (int32_t i = 0; i < 100000;) {
+        int batch = (i / 3) % 2 ? 3 : 1;
+        if (batch > 1 && store_begin(s, &e) != 0)
+            _exit(4);
+        for (int k = 0; k < batch; k++) {
+            char key[48];
+            snprintf(key, sizeof key, "crash:%d:%d", round, i + k);
+            store_hint_new h = {"ghl", "ContactUpdate", key, "{\"crash\":true}", 0};
+            if (store_inbox_append(NULL, s, &h, &e) != 0)
+                _exit(5);
+        }
+        if (batch > 1 && store_commit(s, &e) != 0)
+            _exit(6);
+        for (int k = 0; k < batch; k++, i++) {
+            int32_t v = i;
+            if (write(fd, &v, sizeof v) != (ssize_t)sizeof v)
+                _exit(7);
+        }
+    }
+    _exit(0);
+}
+
+/* Reads reports until `until` of them (or end of file); returns how many were read. */
+static int read_reports(int fd, int32_t *out, int have, int until, int cap)
+{
+    while (have < until && have < cap) {
+        int32_t v;
+        ssize_t n = read(fd, &v, sizeof v);
+        if (n != (ssize_t)sizeof v)
+            break;
+        out[have++] = v;
+    }
+    return have;
+}
+
+static void crash_loses_nothing_committed(void **state)
+{
+    sc_fixture *f = *state;
+    store_close(f->s); /* no connection crosses the fork */
+    f->s = NULL;
+    rng r;
+    rng_seed(&r, (uint64_t)clock_now_ms(NULL) ^ (uint64_t)getpid());
+    enum { ROUNDS = 3, CAP = 200000 };
+    int32_t *got = calloc(CAP, sizeof *got);
+    assert_non_null(got);
+    int reported[ROUNDS];
+    for (int round = 0; round < ROUNDS; round++) {
+        int fds[2];
+        assert_int_equal(pipe(fds), 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            close(fds[0]);
+            crash_child(f->url, fds[1], round);
+        }
+        close(fds[1]);
+        int n = read_reports(fds[0], got, 0, 1 + (int)rng_below(&r, 30), CAP);
+        struct timespec jitter = {0, (long)rng_below(&r, 3000) * 1000};
+        nanosleep(&jitter, NULL); /* kill at a random instant, not just after a report */
+        kill(pid, SIGKILL);
+        n = read_reports(fds[0], got, n, CAP, CAP); /* what it reported before dying */
+        close(fds[0]);
+        int status = 0;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        reported[round] = n;
+        err oe;
+        /* recovery, on the child's clock (the real one) so that its hints are due */
+        if (store_open(&f->s, f->url, NULL, &oe) != 0)
+            print_error("reopen: %s\n", oe.msg);
+        assert_non_null(f->s);
+        store_hints all;
+        SC_OK(store_inbox_claim(&all, f->s, "check", 60000, 10000, SC_E));
+        for (int i = 0; i < n; i++) {
+            char key[48];
+            snprintf(key, sizeof key, "crash:%d:%d", round, got[i]);
+            bool found = false;
+            for (size_t k = 0; k < all.n && !found; k++)
+                found = strcmp(all.v[k].record_key, key) == 0;
+            if (!found)
+                print_error("round %d: reported %s is missing\n", round, key);
+            assert_true(found);
+        }
+        for (size_t k = 0; k < all.n; k++)
+            SC_OK(store_inbox_ack(f->s, &all.v[k], SC_E));
+        store_hints_free(&all);
+        store_close(f->s);
+        f->s = NULL;
+    }
+    free(got);
+    f->s = sc_open(f);
+    assert_true(reported[0] > 0 && reported[1] > 0 && reported[2] > 0);
+}
+
+const sc_case sc_concurrency_cases[] = {
+    {"deliveries_race_has_one_winner", deliveries_race_has_one_winner},
+    {"outbox_claims_never_overlap", outbox_claims_never_overlap},
+    {"budget_take_is_atomic", budget_take_is_atomic},
+    {"crash_loses_nothing_committed", crash_loses_nothing_committed},
+    {NULL, NULL},
+};
