@@ -4,6 +4,7 @@
 #include "util/jsonx.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <cmocka.h>
@@ -433,6 +434,42 @@ static void test_business(void **state)
     free(c);
 }
 
+typedef struct racer {
+    gfx *fx;
+    long status;
+} racer;
+
+static void *race_create(void *arg)
+{
+    racer *r = arg;
+    char *body = gfx_fmt("{\"locationId\":\"%s\",\"email\":\"race@example.com\"}", r->fx->location);
+    th_response *res = gfx_api(r->fx, "POST", "/contacts/", body);
+    r->status = res->status;
+    th_response_free(res);
+    free(body);
+    return NULL;
+}
+
+/* Concurrent creates of one person on a location without duplicates: exactly one wins. */
+static void test_concurrent_creates(void **state)
+{
+    gfx *fx = *state;
+    racer racers[8];
+    pthread_t threads[8];
+    for (int i = 0; i < 8; i++) {
+        racers[i] = (racer){fx, 0};
+        assert_int_equal(pthread_create(&threads[i], NULL, race_create, &racers[i]), 0);
+    }
+    int created = 0, refused = 0;
+    for (int i = 0; i < 8; i++) {
+        pthread_join(threads[i], NULL);
+        created += racers[i].status == 201;
+        refused += racers[i].status == 400;
+    }
+    assert_int_equal(created, 1);
+    assert_int_equal(refused, 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -446,6 +483,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_custom_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_date_updated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_business, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_creates, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
