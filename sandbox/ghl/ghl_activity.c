@@ -2,6 +2,8 @@
  * admin UI routes, which are the only way to make appointments) and the API handlers. */
 #include "sandbox/ghl/ghl_state.h"
 
+#include <stddef.h>
+
 json_t *ghl_item_find(json_t *list, const char *id, size_t *index)
 {
     size_t i;
@@ -274,47 +276,70 @@ void ghl_op_appt_delete(ghl_emu *g, ghl_contact *c, const char *appt_id)
     item_remove(c->appts, appt_id);
 }
 
-/* ---- the API ---- */
+/* ---- HTTP: one shape for tasks, notes and appointments (API and admin UI) ---- */
 
-/* The contact and, when item_param is set, its item in the list named by key ("tasks"). */
-static json_t *request_item(ghl_emu *g, const http_request *req, http_response *res,
-                            ghl_contact **c, const char *param, const char *what)
+typedef struct kind {
+    const char *key;      /* one item in answers: "task" */
+    const char *list_key; /* the list in answers: "tasks" */
+    const char *what;     /* in "Task not found" */
+    const char *param;    /* the item's path parameter */
+    size_t list_off;      /* where the contact keeps them */
+    int (*create)(ghl_emu *, ghl_contact *, const json_t *, json_t **, ghl_fail *);
+    int (*update)(ghl_emu *, ghl_contact *, json_t *, const json_t *, ghl_fail *);
+    void (*remove)(ghl_emu *, ghl_contact *, const char *);
+} kind;
+
+static const kind TASK = {"task",
+                          "tasks",
+                          "Task",
+                          "taskId",
+                          offsetof(ghl_contact, tasks),
+                          ghl_op_task_create,
+                          ghl_op_task_update,
+                          ghl_op_task_delete};
+static const kind NOTE = {"note",
+                          "notes",
+                          "Note",
+                          "id",
+                          offsetof(ghl_contact, notes),
+                          ghl_op_note_create,
+                          ghl_op_note_update,
+                          ghl_op_note_delete};
+static const kind APPT = {
+    "appointment",      "events",           "Appointment",     "id", offsetof(ghl_contact, appts),
+    ghl_op_appt_create, ghl_op_appt_update, ghl_op_appt_delete};
+
+static json_t *kind_list(const kind *k, ghl_contact *c)
+{
+    return *(json_t **)((char *)c + k->list_off);
+}
+
+/* The contact, the body when asked for, and the item of the path: 400 "Task not found" (the
+ * spec declares no 404). On failure everything is released and NULL returned. */
+static json_t *request_item(ghl_emu *g, const http_request *req, http_response *res, const kind *k,
+                            ghl_contact **c, json_t **body)
 {
     *c = ghl_request_contact(g, req, res);
     if (!*c)
         return NULL;
-    json_t *list = strcmp(what, "Task") == 0 ? (*c)->tasks : (*c)->notes;
-    json_t *item = ghl_item_find(list, http_request_param(req, param), NULL);
-    if (!item)
-        ghl_reply_error(res, 400, "%s not found", what);
+    json_t *item = ghl_item_find(kind_list(k, *c), http_request_param(req, k->param), NULL);
+    if (!item) {
+        ghl_reply_error(res, 400, "%s not found", k->what);
+        return NULL;
+    }
+    if (body && !(*body = ghl_body(req, res)))
+        return NULL;
     return item;
 }
 
-static void h_tasks(ghl_emu *g, const http_request *req, http_response *res)
+static void item_list(ghl_emu *g, const http_request *req, http_response *res, const kind *k)
 {
     ghl_contact *c = ghl_request_contact(g, req, res);
     if (c)
-        http_response_json(res, 200, json_pack("{s:O}", "tasks", c->tasks));
+        http_response_json(res, 200, json_pack("{s:O}", k->list_key, kind_list(k, c)));
 }
 
-static void h_notes(ghl_emu *g, const http_request *req, http_response *res)
-{
-    ghl_contact *c = ghl_request_contact(g, req, res);
-    if (c)
-        http_response_json(res, 200, json_pack("{s:O}", "notes", c->notes));
-}
-
-static void h_appts(ghl_emu *g, const http_request *req, http_response *res)
-{
-    ghl_contact *c = ghl_request_contact(g, req, res);
-    if (c)
-        http_response_json(res, 200, json_pack("{s:O}", "events", c->appts));
-}
-
-typedef int (*create_fn)(ghl_emu *, ghl_contact *, const json_t *, json_t **, ghl_fail *);
-
-static void create_item(ghl_emu *g, const http_request *req, http_response *res, create_fn fn,
-                        const char *key)
+static void item_create(ghl_emu *g, const http_request *req, http_response *res, const kind *k)
 {
     ghl_contact *c = ghl_request_contact(g, req, res);
     json_t *body = c ? ghl_body(req, res) : NULL;
@@ -322,60 +347,52 @@ static void create_item(ghl_emu *g, const http_request *req, http_response *res,
     ghl_fail f = {0};
     if (!body)
         return;
-    if (fn(g, c, body, &item, &f) != 0)
+    if (k->create(g, c, body, &item, &f) != 0)
         ghl_reply_fail(res, &f);
     else
-        http_response_json(res, 201, json_pack("{s:O}", key, item));
+        http_response_json(res, 201, json_pack("{s:O}", k->key, item));
     json_decref(body);
 }
 
-static void h_task_create(ghl_emu *g, const http_request *req, http_response *res)
-{
-    create_item(g, req, res, ghl_op_task_create, "task");
-}
-
-static void h_note_create(ghl_emu *g, const http_request *req, http_response *res)
-{
-    create_item(g, req, res, ghl_op_note_create, "note");
-}
-
-static void h_task_get(ghl_emu *g, const http_request *req, http_response *res)
+static void item_get(ghl_emu *g, const http_request *req, http_response *res, const kind *k)
 {
     ghl_contact *c;
-    json_t *t = request_item(g, req, res, &c, "taskId", "Task");
-    if (t)
-        http_response_json(res, 200, json_pack("{s:O}", "task", t));
+    json_t *item = request_item(g, req, res, k, &c, NULL);
+    if (item)
+        http_response_json(res, 200, json_pack("{s:O}", k->key, item));
 }
 
-static void h_note_get(ghl_emu *g, const http_request *req, http_response *res)
+static void item_update(ghl_emu *g, const http_request *req, http_response *res, const kind *k)
 {
     ghl_contact *c;
-    json_t *n = request_item(g, req, res, &c, "id", "Note");
-    if (n)
-        http_response_json(res, 200, json_pack("{s:O}", "note", n));
-}
-
-static void h_task_update(ghl_emu *g, const http_request *req, http_response *res)
-{
-    ghl_contact *c;
-    json_t *t = request_item(g, req, res, &c, "taskId", "Task");
-    json_t *body = t ? ghl_body(req, res) : NULL;
+    json_t *body = NULL;
+    json_t *item = request_item(g, req, res, k, &c, &body);
     ghl_fail f = {0};
-    if (!body)
+    if (!item)
         return;
-    if (ghl_op_task_update(g, c, t, body, &f) != 0)
+    if (k->update(g, c, item, body, &f) != 0)
         ghl_reply_fail(res, &f);
     else
-        http_response_json(res, 200, json_pack("{s:O}", "task", t));
+        http_response_json(res, 200, json_pack("{s:O}", k->key, item));
     json_decref(body);
 }
 
-static void h_task_completed(ghl_emu *g, const http_request *req, http_response *res)
+static void item_delete(ghl_emu *g, const http_request *req, http_response *res, const kind *k)
 {
     ghl_contact *c;
-    json_t *t = request_item(g, req, res, &c, "taskId", "Task");
-    json_t *body = t ? ghl_body(req, res) : NULL;
-    if (!body)
+    json_t *item = request_item(g, req, res, k, &c, NULL);
+    if (!item)
+        return;
+    k->remove(g, c, jsonx_str(item, "id"));
+    http_response_json(res, 200, json_pack("{s:b}", "succeded", 1));
+}
+
+void ghl_h_task_completed(ghl_emu *g, const http_request *req, http_response *res)
+{
+    ghl_contact *c;
+    json_t *body = NULL;
+    json_t *t = request_item(g, req, res, &TASK, &c, &body);
+    if (!t)
         return;
     json_t *v = json_object_get(body, "completed");
     if (!json_is_boolean(v)) {
@@ -387,58 +404,54 @@ static void h_task_completed(ghl_emu *g, const http_request *req, http_response 
     json_decref(body);
 }
 
-static void h_note_update(ghl_emu *g, const http_request *req, http_response *res)
+void ghl_h_task_complete_now(ghl_emu *g, const http_request *req, http_response *res)
 {
     ghl_contact *c;
-    json_t *n = request_item(g, req, res, &c, "id", "Note");
-    json_t *body = n ? ghl_body(req, res) : NULL;
-    ghl_fail f = {0};
-    if (!body)
-        return;
-    if (ghl_op_note_update(g, c, n, body, &f) != 0)
-        ghl_reply_fail(res, &f);
-    else
-        http_response_json(res, 200, json_pack("{s:O}", "note", n));
-    json_decref(body);
-}
-
-static void h_task_delete(ghl_emu *g, const http_request *req, http_response *res)
-{
-    ghl_contact *c;
-    json_t *t = request_item(g, req, res, &c, "taskId", "Task");
+    json_t *t = request_item(g, req, res, &TASK, &c, NULL);
     if (!t)
         return;
-    ghl_op_task_delete(g, c, jsonx_str(t, "id"));
-    http_response_json(res, 200, json_pack("{s:b}", "succeded", 1));
+    ghl_op_task_complete(g, c, t, true);
+    http_response_json(res, 200, json_pack("{s:O}", "task", t));
 }
 
-static void h_note_delete(ghl_emu *g, const http_request *req, http_response *res)
-{
-    ghl_contact *c;
-    json_t *n = request_item(g, req, res, &c, "id", "Note");
-    if (!n)
-        return;
-    ghl_op_note_delete(g, c, jsonx_str(n, "id"));
-    http_response_json(res, 200, json_pack("{s:b}", "succeded", 1));
-}
+#define HANDLER(name, fn, k)                                                                       \
+    void name(ghl_emu *g, const http_request *req, http_response *res)                             \
+    {                                                                                              \
+        fn(g, req, res, &k);                                                                       \
+    }
+HANDLER(ghl_h_task_list, item_list, TASK)
+HANDLER(ghl_h_task_create, item_create, TASK)
+HANDLER(ghl_h_task_get, item_get, TASK)
+HANDLER(ghl_h_task_update, item_update, TASK)
+HANDLER(ghl_h_task_delete, item_delete, TASK)
+HANDLER(ghl_h_note_list, item_list, NOTE)
+HANDLER(ghl_h_note_create, item_create, NOTE)
+HANDLER(ghl_h_note_get, item_get, NOTE)
+HANDLER(ghl_h_note_update, item_update, NOTE)
+HANDLER(ghl_h_note_delete, item_delete, NOTE)
+HANDLER(ghl_h_appt_list, item_list, APPT)
+HANDLER(ghl_h_appt_create, item_create, APPT)
+HANDLER(ghl_h_appt_update, item_update, APPT)
+HANDLER(ghl_h_appt_delete, item_delete, APPT)
 
 #define READ "contacts.readonly"
 #define WRITE "contacts.write"
-#define TASK "/contacts/{contactId}/tasks/{taskId}"
-#define NOTE "/contacts/{contactId}/notes/{id}"
+#define TASKS "/contacts/{contactId}/tasks"
+#define NOTES "/contacts/{contactId}/notes"
 
 const ghl_route ghl_activity_routes[] = {
-    {"GET", "/contacts/{contactId}/tasks", "get-all-tasks", h_tasks, READ},
-    {"POST", "/contacts/{contactId}/tasks", "create-task", h_task_create, WRITE},
-    {"GET", TASK, "get-task", h_task_get, READ},
-    {"PUT", TASK, "update-task", h_task_update, WRITE},
-    {"DELETE", TASK, "delete-task", h_task_delete, WRITE},
-    {"PUT", TASK "/completed", "update-task-completed", h_task_completed, WRITE},
-    {"GET", "/contacts/{contactId}/notes", "get-all-notes", h_notes, READ},
-    {"POST", "/contacts/{contactId}/notes", "create-note", h_note_create, WRITE},
-    {"GET", NOTE, "get-note", h_note_get, READ},
-    {"PUT", NOTE, "update-note", h_note_update, WRITE},
-    {"DELETE", NOTE, "delete-note", h_note_delete, WRITE},
-    {"GET", "/contacts/{contactId}/appointments", "get-appointments-for-contact", h_appts, READ},
+    {"GET", TASKS, "get-all-tasks", ghl_h_task_list, READ},
+    {"POST", TASKS, "create-task", ghl_h_task_create, WRITE},
+    {"GET", TASKS "/{taskId}", "get-task", ghl_h_task_get, READ},
+    {"PUT", TASKS "/{taskId}", "update-task", ghl_h_task_update, WRITE},
+    {"DELETE", TASKS "/{taskId}", "delete-task", ghl_h_task_delete, WRITE},
+    {"PUT", TASKS "/{taskId}/completed", "update-task-completed", ghl_h_task_completed, WRITE},
+    {"GET", NOTES, "get-all-notes", ghl_h_note_list, READ},
+    {"POST", NOTES, "create-note", ghl_h_note_create, WRITE},
+    {"GET", NOTES "/{id}", "get-note", ghl_h_note_get, READ},
+    {"PUT", NOTES "/{id}", "update-note", ghl_h_note_update, WRITE},
+    {"DELETE", NOTES "/{id}", "delete-note", ghl_h_note_delete, WRITE},
+    {"GET", "/contacts/{contactId}/appointments", "get-appointments-for-contact", ghl_h_appt_list,
+     READ},
 };
 const size_t ghl_activity_routes_n = PS_ARRAY_LEN(ghl_activity_routes);

@@ -61,7 +61,7 @@
  *   POST /_sandbox/locations {id, name, allowDuplicates, scopes} (answers a PIT too),
  *   POST /_sandbox/oauth/{code,pit,expire,revoke}, GET /_sandbox/oauth/state,
  *   POST /_sandbox/seed {contacts, seed, location_id}, and /_sandbox/ui/contacts[/{id}
- *   [/tags|/tasks[/{taskId}[/complete]]|/notes[/{noteId}]|/appointments[/{appointmentId}]]]
+ *   [/tags|/tasks[/{taskId}[/complete]]|/notes[/{id}]|/appointments[/{id}]]]
  *   (POST creates, PATCH edits, DELETE removes). */
 #ifndef PHEEDSYNC_SANDBOX_GHL_EMU_H
 #define PHEEDSYNC_SANDBOX_GHL_EMU_H

@@ -182,6 +182,25 @@ int ghl_op_appt_update(ghl_emu *g, ghl_contact *c, json_t *appt, const json_t *b
 void ghl_op_appt_delete(ghl_emu *g, ghl_contact *c, const char *appt_id);
 /* The item of list (an array of objects) whose "id" is id, or NULL. */
 json_t *ghl_item_find(json_t *list, const char *id, size_t *index);
+/* Their HTTP handlers, shared by the API and the admin UI routes: {contactId} and the item's
+ * parameter ({taskId}; {id} for notes and appointments). */
+void ghl_h_task_list(ghl_emu *g, const http_request *req, http_response *res);
+void ghl_h_task_create(ghl_emu *g, const http_request *req, http_response *res);
+void ghl_h_task_get(ghl_emu *g, const http_request *req, http_response *res);
+void ghl_h_task_update(ghl_emu *g, const http_request *req, http_response *res);
+void ghl_h_task_delete(ghl_emu *g, const http_request *req, http_response *res);
+/* PUT .../completed {completed}; and the UI's completion, which takes no body. */
+void ghl_h_task_completed(ghl_emu *g, const http_request *req, http_response *res);
+void ghl_h_task_complete_now(ghl_emu *g, const http_request *req, http_response *res);
+void ghl_h_note_list(ghl_emu *g, const http_request *req, http_response *res);
+void ghl_h_note_create(ghl_emu *g, const http_request *req, http_response *res);
+void ghl_h_note_get(ghl_emu *g, const http_request *req, http_response *res);
+void ghl_h_note_update(ghl_emu *g, const http_request *req, http_response *res);
+void ghl_h_note_delete(ghl_emu *g, const http_request *req, http_response *res);
+void ghl_h_appt_list(ghl_emu *g, const http_request *req, http_response *res);
+void ghl_h_appt_create(ghl_emu *g, const http_request *req, http_response *res);
+void ghl_h_appt_update(ghl_emu *g, const http_request *req, http_response *res);
+void ghl_h_appt_delete(ghl_emu *g, const http_request *req, http_response *res);
 
 /* ---- webhooks (ghl_events.c) ---- */
 /* Queues the event for the contact (ContactCreate/Update/Delete/TagUpdate). */
