@@ -77,12 +77,39 @@ static int require(const json_t *body, const char *const *keys, size_t n, ghl_fa
     return 0;
 }
 
-static json_t *new_item(ghl_emu *g, const ghl_contact *c)
+typedef int (*fields_fn)(json_t *item, const json_t *body, ghl_fail *f);
+
+/* A new item of contact c from body: base (taken; may be NULL) holds the defaults, required
+ * names the fields body must have, fields copies and checks them. NULL (and f) on refusal. */
+static json_t *build_item(ghl_emu *g, const ghl_contact *c, json_t *base, const json_t *body,
+                          const char *const *required, size_t n, fields_fn fields, ghl_fail *f)
 {
     char id[GHL_ID_LEN + 1], now[CLOCK_ISO_LEN];
+    json_t *item = base ? base : json_object();
     ghl_new_id(g, id);
     ghl_iso(ghl_now_ms(g), now);
-    return json_pack("{s:s, s:s, s:s}", "id", id, "contactId", c->id, "dateAdded", now);
+    json_object_set_new(item, "id", json_string(id));
+    json_object_set_new(item, "contactId", json_string(c->id));
+    json_object_set_new(item, "dateAdded", json_string(now));
+    if (require(body, required, n, f) != 0 || fields(item, body, f) != 0) {
+        json_decref(item);
+        return NULL;
+    }
+    return item;
+}
+
+/* Applies body to item all or nothing; *changed tells whether anything differs. */
+static int edit_item(json_t *item, const json_t *body, fields_fn fields, bool *changed, ghl_fail *f)
+{
+    json_t *copy = json_deep_copy(item);
+    if (!copy || fields(copy, body, f) != 0) {
+        json_decref(copy);
+        return ERR_INVALID;
+    }
+    *changed = !json_equal(copy, item);
+    json_object_update(item, copy);
+    json_decref(copy);
+    return 0;
 }
 
 /* ---- tasks ---- */
@@ -99,13 +126,9 @@ static int task_fields(json_t *t, const json_t *body, ghl_fail *f)
 int ghl_op_task_create(ghl_emu *g, ghl_contact *c, const json_t *body, json_t **out, ghl_fail *f)
 {
     static const char *const REQUIRED[] = {"title", "dueDate", "completed"};
-    if (require(body, REQUIRED, PS_ARRAY_LEN(REQUIRED), f) != 0)
+    json_t *t = build_item(g, c, NULL, body, REQUIRED, PS_ARRAY_LEN(REQUIRED), task_fields, f);
+    if (!t)
         return ERR_INVALID;
-    json_t *t = new_item(g, c);
-    if (task_fields(t, body, f) != 0) {
-        json_decref(t);
-        return ERR_INVALID;
-    }
     json_array_append_new(c->tasks, t);
     ghl_event_task(g, "TaskCreate", c, t);
     *out = t;
@@ -114,14 +137,9 @@ int ghl_op_task_create(ghl_emu *g, ghl_contact *c, const json_t *body, json_t **
 
 int ghl_op_task_update(ghl_emu *g, ghl_contact *c, json_t *task, const json_t *body, ghl_fail *f)
 {
-    json_t *copy = json_deep_copy(task);
-    if (task_fields(copy, body, f) != 0) {
-        json_decref(copy);
+    bool was = jsonx_bool(task, "completed", false), changed;
+    if (edit_item(task, body, task_fields, &changed, f) != 0)
         return ERR_INVALID;
-    }
-    bool was = jsonx_bool(task, "completed", false);
-    json_object_update(task, copy);
-    json_decref(copy);
     /* HighLevel has no TaskUpdate event: only a completion is announced. */
     if (!was && jsonx_bool(task, "completed", false))
         ghl_event_task(g, "TaskComplete", c, task);
@@ -160,13 +178,9 @@ static int note_fields(json_t *n, const json_t *body, ghl_fail *f)
 int ghl_op_note_create(ghl_emu *g, ghl_contact *c, const json_t *body, json_t **out, ghl_fail *f)
 {
     static const char *const REQUIRED[] = {"body"};
-    if (require(body, REQUIRED, 1, f) != 0)
+    json_t *n = build_item(g, c, NULL, body, REQUIRED, 1, note_fields, f);
+    if (!n)
         return ERR_INVALID;
-    json_t *n = new_item(g, c);
-    if (note_fields(n, body, f) != 0) {
-        json_decref(n);
-        return ERR_INVALID;
-    }
     json_array_append_new(c->notes, n);
     ghl_event_note(g, "NoteCreate", c, n);
     *out = n;
@@ -175,14 +189,9 @@ int ghl_op_note_create(ghl_emu *g, ghl_contact *c, const json_t *body, json_t **
 
 int ghl_op_note_update(ghl_emu *g, ghl_contact *c, json_t *note, const json_t *body, ghl_fail *f)
 {
-    json_t *copy = json_deep_copy(note);
-    if (note_fields(copy, body, f) != 0) {
-        json_decref(copy);
+    bool changed;
+    if (edit_item(note, body, note_fields, &changed, f) != 0)
         return ERR_INVALID;
-    }
-    bool changed = !json_equal(copy, note);
-    json_object_update(note, copy);
-    json_decref(copy);
     if (changed)
         ghl_event_note(g, "NoteUpdate", c, note);
     return 0;
@@ -226,21 +235,13 @@ static int appt_fields(json_t *a, const json_t *body, ghl_fail *f)
 int ghl_op_appt_create(ghl_emu *g, ghl_contact *c, const json_t *body, json_t **out, ghl_fail *f)
 {
     static const char *const REQUIRED[] = {"calendarId", "startTime", "endTime"};
-    if (require(body, REQUIRED, PS_ARRAY_LEN(REQUIRED), f) != 0)
+    json_t *base = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[], s:[]}", "locationId", c->loc->id,
+                             "title", "Appointment", "status", "confirmed", "appointmentStatus",
+                             "confirmed", "source", "sandbox", "users", "assignedResources");
+    json_t *a = build_item(g, c, base, body, REQUIRED, PS_ARRAY_LEN(REQUIRED), appt_fields, f);
+    if (!a)
         return ERR_INVALID;
-    json_t *a = new_item(g, c);
-    json_object_set_new(a, "locationId", json_string(c->loc->id));
-    json_object_set_new(a, "title", json_string("Appointment"));
-    json_object_set_new(a, "status", json_string("confirmed"));
-    json_object_set_new(a, "appointmentStatus", json_string("confirmed"));
-    json_object_set_new(a, "source", json_string("sandbox"));
-    json_object_set_new(a, "users", json_array());
-    json_object_set_new(a, "assignedResources", json_array());
     json_object_set(a, "dateUpdated", json_object_get(a, "dateAdded"));
-    if (appt_fields(a, body, f) != 0) {
-        json_decref(a);
-        return ERR_INVALID;
-    }
     json_array_append_new(c->appts, a);
     ghl_event_appt(g, "AppointmentCreate", c, a);
     *out = a;
@@ -249,20 +250,14 @@ int ghl_op_appt_create(ghl_emu *g, ghl_contact *c, const json_t *body, json_t **
 
 int ghl_op_appt_update(ghl_emu *g, ghl_contact *c, json_t *appt, const json_t *body, ghl_fail *f)
 {
-    json_t *copy = json_deep_copy(appt);
-    if (appt_fields(copy, body, f) != 0) {
-        json_decref(copy);
+    bool changed;
+    if (edit_item(appt, body, appt_fields, &changed, f) != 0)
         return ERR_INVALID;
-    }
-    if (json_equal(copy, appt)) {
-        json_decref(copy);
+    if (!changed)
         return 0;
-    }
     char now[CLOCK_ISO_LEN];
     ghl_iso(ghl_now_ms(g), now);
-    json_object_set_new(copy, "dateUpdated", json_string(now));
-    json_object_update(appt, copy);
-    json_decref(copy);
+    json_object_set_new(appt, "dateUpdated", json_string(now));
     ghl_event_appt(g, "AppointmentUpdate", c, appt);
     return 0;
 }

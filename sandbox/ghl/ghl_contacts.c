@@ -174,7 +174,7 @@ static void h_create(ghl_emu *g, const http_request *req, http_response *res)
     json_decref(body);
 }
 
-static void h_update(ghl_emu *g, const http_request *req, http_response *res)
+void ghl_h_contact_update(ghl_emu *g, const http_request *req, http_response *res)
 {
     ghl_contact *c = ghl_request_contact(g, req, res);
     json_t *body = c ? ghl_body(req, res) : NULL;
@@ -189,7 +189,7 @@ static void h_update(ghl_emu *g, const http_request *req, http_response *res)
     json_decref(body);
 }
 
-static void h_delete(ghl_emu *g, const http_request *req, http_response *res)
+void ghl_h_contact_delete(ghl_emu *g, const http_request *req, http_response *res)
 {
     ghl_contact *c = ghl_request_contact(g, req, res);
     if (!c)
@@ -280,12 +280,12 @@ static void h_tags(ghl_emu *g, const http_request *req, http_response *res, bool
     json_decref(body);
 }
 
-static void h_tags_add(ghl_emu *g, const http_request *req, http_response *res)
+void ghl_h_tags_add(ghl_emu *g, const http_request *req, http_response *res)
 {
     h_tags(g, req, res, true);
 }
 
-static void h_tags_remove(ghl_emu *g, const http_request *req, http_response *res)
+void ghl_h_tags_remove(ghl_emu *g, const http_request *req, http_response *res)
 {
     h_tags(g, req, res, false);
 }
@@ -295,13 +295,13 @@ static void h_tags_remove(ghl_emu *g, const http_request *req, http_response *re
 
 const ghl_route ghl_contact_routes[] = {
     {"GET", "/contacts/{contactId}", "get-contact", h_get, READ},
-    {"PUT", "/contacts/{contactId}", "update-contact", h_update, WRITE},
-    {"DELETE", "/contacts/{contactId}", "delete-contact", h_delete, WRITE},
+    {"PUT", "/contacts/{contactId}", "update-contact", ghl_h_contact_update, WRITE},
+    {"DELETE", "/contacts/{contactId}", "delete-contact", ghl_h_contact_delete, WRITE},
     {"POST", "/contacts/", "create-contact", h_create, WRITE},
     {"POST", "/contacts", "create-contact", h_create, WRITE},
     {"POST", "/contacts/upsert", "upsert-contact", h_upsert, WRITE},
     {"GET", "/contacts/search/duplicate", "get-duplicate-contact", h_duplicate, READ},
-    {"POST", "/contacts/{contactId}/tags", "add-tags", h_tags_add, WRITE},
-    {"DELETE", "/contacts/{contactId}/tags", "remove-tags", h_tags_remove, WRITE},
+    {"POST", "/contacts/{contactId}/tags", "add-tags", ghl_h_tags_add, WRITE},
+    {"DELETE", "/contacts/{contactId}/tags", "remove-tags", ghl_h_tags_remove, WRITE},
 };
 const size_t ghl_contact_routes_n = PS_ARRAY_LEN(ghl_contact_routes);

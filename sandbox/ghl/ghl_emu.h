@@ -62,7 +62,7 @@
  *   POST /_sandbox/oauth/{code,pit,expire,revoke}, GET /_sandbox/oauth/state,
  *   POST /_sandbox/seed {contacts, seed, location_id}, and /_sandbox/ui/contacts[/{id}
  *   [/tags|/tasks[/{taskId}[/complete]]|/notes[/{id}]|/appointments[/{id}]]]
- *   (POST creates, PATCH edits, DELETE removes). */
+ *   (POST creates, PATCH edits, DELETE removes; answers as the API's). */
 #ifndef PHEEDSYNC_SANDBOX_GHL_EMU_H
 #define PHEEDSYNC_SANDBOX_GHL_EMU_H
 

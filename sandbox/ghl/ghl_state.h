@@ -168,6 +168,11 @@ int ghl_op_update(ghl_emu *g, ghl_contact *c, const json_t *body, ghl_fail *f);
 void ghl_op_delete(ghl_emu *g, ghl_contact *c);
 /* add: true adds, false removes; answers the tags as they are afterwards. */
 int ghl_op_tags(ghl_emu *g, ghl_contact *c, const json_t *body, bool add, ghl_fail *f);
+/* HTTP handlers the admin UI shares with the API ({contactId}). */
+void ghl_h_contact_update(ghl_emu *g, const http_request *req, http_response *res);
+void ghl_h_contact_delete(ghl_emu *g, const http_request *req, http_response *res);
+void ghl_h_tags_add(ghl_emu *g, const http_request *req, http_response *res);
+void ghl_h_tags_remove(ghl_emu *g, const http_request *req, http_response *res);
 
 /* ---- tasks, notes, appointments (ghl_activity.c) ---- */
 int ghl_op_task_create(ghl_emu *g, ghl_contact *c, const json_t *body, json_t **out, ghl_fail *f);

@@ -21,74 +21,14 @@ static void h_contact_create(ghl_emu *g, const http_request *req, http_response 
     json_decref(body);
 }
 
-/* The contact of the route and, for routes with a body, the parsed body. */
-static ghl_contact *ui_contact(ghl_emu *g, const http_request *req, http_response *res,
-                               json_t **body)
-{
-    ghl_contact *c = ghl_request_contact(g, req, res);
-    if (c && body) {
-        *body = ghl_body(req, res);
-        if (!*body)
-            return NULL;
-    }
-    return c;
-}
-
-static void h_contact_update(ghl_emu *g, const http_request *req, http_response *res)
-{
-    json_t *body = NULL;
-    ghl_contact *c = ui_contact(g, req, res, &body);
-    ghl_fail f = {0};
-    if (!c)
-        return;
-    if (ghl_op_update(g, c, body, &f) != 0)
-        ghl_reply_fail(res, &f);
-    else
-        http_response_json(res, 200, json_pack("{s:o}", "contact", ghl_contact_json(c)));
-    json_decref(body);
-}
-
-static void h_contact_delete(ghl_emu *g, const http_request *req, http_response *res)
-{
-    ghl_contact *c = ui_contact(g, req, res, NULL);
-    if (!c)
-        return;
-    ghl_op_delete(g, c);
-    http_response_json(res, 200, json_pack("{s:b}", "succeded", 1));
-}
-
-static void tags(ghl_emu *g, const http_request *req, http_response *res, bool add)
-{
-    json_t *body = NULL;
-    ghl_contact *c = ui_contact(g, req, res, &body);
-    ghl_fail f = {0};
-    if (!c)
-        return;
-    if (ghl_op_tags(g, c, body, add, &f) != 0)
-        ghl_reply_fail(res, &f);
-    else
-        http_response_json(res, 200, json_pack("{s:O}", "tags", c->tags));
-    json_decref(body);
-}
-
-static void h_tags_add(ghl_emu *g, const http_request *req, http_response *res)
-{
-    tags(g, req, res, true);
-}
-
-static void h_tags_remove(ghl_emu *g, const http_request *req, http_response *res)
-{
-    tags(g, req, res, false);
-}
-
 #define C "/_sandbox/ui/contacts/{contactId}"
 
 const ghl_route ghl_ui_routes[] = {
     {"POST", "/_sandbox/ui/contacts", "ui-create-contact", h_contact_create, NULL},
-    {"PATCH", C, "ui-update-contact", h_contact_update, NULL},
-    {"DELETE", C, "ui-delete-contact", h_contact_delete, NULL},
-    {"POST", C "/tags", "ui-add-tags", h_tags_add, NULL},
-    {"DELETE", C "/tags", "ui-remove-tags", h_tags_remove, NULL},
+    {"PATCH", C, "ui-update-contact", ghl_h_contact_update, NULL},
+    {"DELETE", C, "ui-delete-contact", ghl_h_contact_delete, NULL},
+    {"POST", C "/tags", "ui-add-tags", ghl_h_tags_add, NULL},
+    {"DELETE", C "/tags", "ui-remove-tags", ghl_h_tags_remove, NULL},
     {"POST", C "/tasks", "ui-create-task", ghl_h_task_create, NULL},
     {"PATCH", C "/tasks/{taskId}", "ui-update-task", ghl_h_task_update, NULL},
     {"POST", C "/tasks/{taskId}/complete", "ui-complete-task", ghl_h_task_complete_now, NULL},

@@ -213,7 +213,7 @@ static void test_ui_changes_fire_webhooks(void **state)
     json_decref(expect_hook(fx, "ContactUpdate", false));
     char *tags = gfx_fmt("%s/tags", c);
     r = gfx_admin(fx, "POST", tags, "{\"tags\":[\"ui\"]}");
-    gfx_expect(r, 200);
+    gfx_expect(r, 201);
     th_response_free(r);
     json_decref(expect_hook(fx, "ContactTagUpdate", false));
 
