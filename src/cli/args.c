@@ -21,7 +21,7 @@ int args_parse_port(uint16_t *out, const char *option, const char *value, err *e
     int64_t v;
     int rc = args_parse_int(&v, option, value, 0, 65535, e);
     if (rc)
-        return err_wrap(e, "%s", "");
+        return rc;
     *out = (uint16_t)v;
     return 0;
 }

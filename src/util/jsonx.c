@@ -133,7 +133,7 @@ static int strict_lookup(json_t **out, const json_t *obj, const char *key, bool 
 
 int jsonx_get_str(const char **out, const json_t *obj, const char *key, bool required, err *e)
 {
-    json_t *v;
+    json_t *v = NULL;
     int rc = strict_lookup(&v, obj, key, required, JSON_STRING, "a string", e);
     if (rc == 1)
         *out = json_string_value(v);
@@ -142,7 +142,7 @@ int jsonx_get_str(const char **out, const json_t *obj, const char *key, bool req
 
 int jsonx_get_int(int64_t *out, const json_t *obj, const char *key, bool required, err *e)
 {
-    json_t *v;
+    json_t *v = NULL;
     int rc = strict_lookup(&v, obj, key, required, JSON_INTEGER, "an integer", e);
     if (rc == 1)
         *out = (int64_t)json_integer_value(v);
@@ -151,7 +151,7 @@ int jsonx_get_int(int64_t *out, const json_t *obj, const char *key, bool require
 
 int jsonx_get_bool(bool *out, const json_t *obj, const char *key, bool required, err *e)
 {
-    json_t *v;
+    json_t *v = NULL;
     int rc = strict_lookup(&v, obj, key, required, JSON_TRUE, "a boolean", e);
     if (rc == 1)
         *out = json_is_true(v);
@@ -160,7 +160,7 @@ int jsonx_get_bool(bool *out, const json_t *obj, const char *key, bool required,
 
 int jsonx_get_array(json_t **out, const json_t *obj, const char *key, bool required, err *e)
 {
-    json_t *v;
+    json_t *v = NULL;
     int rc = strict_lookup(&v, obj, key, required, JSON_ARRAY, "an array", e);
     if (rc == 1)
         *out = v;
@@ -169,7 +169,7 @@ int jsonx_get_array(json_t **out, const json_t *obj, const char *key, bool requi
 
 int jsonx_get_object(json_t **out, const json_t *obj, const char *key, bool required, err *e)
 {
-    json_t *v;
+    json_t *v = NULL;
     int rc = strict_lookup(&v, obj, key, required, JSON_OBJECT, "an object", e);
     if (rc == 1)
         *out = v;
@@ -251,7 +251,7 @@ char *jsonx_dumps(const json_t *json)
 bool jsonx_array_has_str(const json_t *array, const char *s)
 {
     size_t i;
-    json_t *v;
+    json_t *v = NULL;
     json_array_foreach(array, i, v)
     {
         if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
@@ -263,7 +263,7 @@ bool jsonx_array_has_str(const json_t *array, const char *s)
 bool jsonx_array_has_str_ci(const json_t *array, const char *s)
 {
     size_t i;
-    json_t *v;
+    json_t *v = NULL;
     json_array_foreach(array, i, v)
     {
         if (json_is_string(v) && strcasecmp(json_string_value(v), s) == 0)
