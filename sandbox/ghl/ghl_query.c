@@ -57,6 +57,8 @@ static const fdef *field_def(const char *name)
 /* The contact's value for a field, a new reference; NULL when it has none. */
 static json_t *field_value(const ghl_contact *c, const fdef *d, const char *name)
 {
+    if (!d)
+        return NULL; /* parsing refuses unknown fields; this keeps the compiler sure of it */
     if (d->type == FT_DATE)
         return json_integer(strcmp(d->src, "dateAdded") == 0 ? c->added_ms : c->updated_ms);
     if (d->type == FT_BOOL)
@@ -369,6 +371,8 @@ static bool match_one(const json_t *flt, const ghl_contact *c)
         return match_filters(json_object_get(flt, "filters"), c, strcmp(group, "OR") == 0);
     const char *field = jsonx_str(flt, "field"), *op = jsonx_str(flt, "operator");
     const fdef *d = field_def(field);
+    if (!d)
+        return false;
     json_t *have = field_value(c, d, field);
     json_t *want = json_object_get(flt, "value");
     bool r;
