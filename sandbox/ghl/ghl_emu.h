@@ -85,7 +85,10 @@ void ghl_emu_free(ghl_emu *g);
 /* Registers every API, OAuth and admin route on srv and installs the service glue. */
 int ghl_emu_mount(ghl_emu *g, http_server *srv, err *e);
 /* What a configuration needs: location id, client id and secret, a Private Integration Token,
- * the webhook public keys. */
+ * the webhook public keys: ghl_auth_info's keys plus {"location_id", "locations": [ids], "pit"
+ * (every scope, first location), "version", "webhook_public_key" (Ed25519, PEM),
+ * "webhook_public_key_b64" (Ed25519, base64 SPKI), "webhook_rsa_public_key" (PEM),
+ * "webhook_url"}. */
 json_t *ghl_emu_info(ghl_emu *g);
 /* Stores a contact directly (no webhook), as seeding does; fields in the API's create shape. */
 int ghl_emu_seed_contact(ghl_emu *g, const char *location_id, const json_t *fields,
