@@ -89,14 +89,17 @@ static int apply_settings(ghl_emu *g, const json_t *body, http_response *res)
         ghl_reply_error(res, 400, "webhook_url must be a string or null");
         return ERR_INVALID;
     }
-    if (json_object_get(body, "access_ttl_s")) {
-        ghl_reply_error(res, 400, "access_ttl_s is set when the sandbox starts");
+    if ((v = json_object_get(body, "access_ttl_s")) &&
+        (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 31536000)) {
+        ghl_reply_error(res, 400, "access_ttl_s must be a whole number of seconds in [1, 31536000]");
         return ERR_INVALID;
     }
     if ((v = json_object_get(body, "rate")) && apply_rate(g, v, res) != 0)
         return ERR_INVALID;
     if ((v = json_object_get(body, "allowDuplicates")))
         loc->allow_duplicates = json_is_true(v);
+    if ((v = json_object_get(body, "access_ttl_s")))
+        ghl_auth_set_access_ttl(g->auth, json_integer_value(v));
     if ((v = json_object_get(body, "webhook_url"))) {
         free(g->webhook_url);
         g->webhook_url =

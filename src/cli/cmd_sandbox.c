@@ -24,13 +24,14 @@ static const char usage_text[] =
     "  --people N            people to generate (default 400; 0 for empty emulators)\n"
     "  --faults SPEC         e.g. p_5xx=0.1,p_429=0.05,latency_ms=20,p_reset=0.01\n"
     "  --allow-duplicates    the HighLevel location allows duplicate contacts\n"
+    "  --token-ttl SECONDS   lifetime of HighLevel access tokens (default 86399)\n"
     "  --webhook-url URL     where the HighLevel emulator sends its webhooks\n"
     "  --admin-token TOKEN   token for the /_sandbox/ admin API (default generated)\n"
     "  --json                print the connection details as one JSON object\n"
     "  -h, --help            this text\n";
 
 enum { OPT_GHL_PORT = 256, OPT_PL_PORT, OPT_BIND, OPT_SEED, OPT_PEOPLE, OPT_FAULTS, OPT_DUPS,
-       OPT_WEBHOOK, OPT_ADMIN, OPT_JSON };
+       OPT_WEBHOOK, OPT_ADMIN, OPT_JSON, OPT_TTL };
 
 static const struct option long_options[] = {
     {"ghl-port", required_argument, NULL, OPT_GHL_PORT},
@@ -43,6 +44,7 @@ static const struct option long_options[] = {
     {"webhook-url", required_argument, NULL, OPT_WEBHOOK},
     {"admin-token", required_argument, NULL, OPT_ADMIN},
     {"json", no_argument, NULL, OPT_JSON},
+    {"token-ttl", required_argument, NULL, OPT_TTL},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -69,6 +71,7 @@ static int parse_options(sbx_options *o, bool *json_out, int argc, char **argv, 
             break;
         case OPT_FAULTS: rc = sbx_fault_config_parse(&o->faults, optarg, e); break;
         case OPT_DUPS: o->ghl.allow_duplicates = true; break;
+        case OPT_TTL: rc = args_parse_int(&o->ghl.access_ttl_s, "--token-ttl", optarg, 1, 31536000, e); break;
         case OPT_WEBHOOK: o->ghl.webhook_url = optarg; break;
         case OPT_ADMIN: o->admin_token = optarg; break;
         case OPT_JSON: *json_out = true; break;
@@ -144,7 +147,7 @@ int cmd_sandbox(int argc, char **argv)
         return EXIT_OK;
     }
     if (rc) {
-        fprintf(stderr, "pheedsync sandbox: %s\n\n%s", e.msg, usage_text);
+        fprintf(stderr, "pheedsync sandbox: %s (see pheedsync sandbox --help)\n", e.msg);
         return EXIT_USAGE;
     }
 

@@ -88,6 +88,29 @@ static void test_settings(void **state)
     assert_int_equal(json_integer_value(jsonx_path(r->json, "rate.max_daily")), 5000);
     assert_int_equal(json_integer_value(jsonx_path(r->json, "rate.interval_ms")), 1000);
     th_response_free(r);
+    r = gfx_admin(fx, "PUT", "/_sandbox/settings", "{\"access_ttl_s\":0}");
+    gfx_expect(r, 400);
+    th_response_free(r);
+    r = gfx_admin(fx, "PUT", "/_sandbox/settings", "{\"access_ttl_s\":120}");
+    gfx_expect(r, 200);
+    th_response_free(r);
+    /* A token issued after the change lives 120 s. */
+    char body[512];
+    r = gfx_admin(fx, "POST", "/_sandbox/oauth/code",
+                  "{\"scopes\":\"contacts.readonly\",\"redirect_uri\":\"http://127.0.0.1/cb\"}");
+    gfx_expect(r, 200);
+    snprintf(body, sizeof body,
+             "grant_type=authorization_code&client_id=%s&client_secret=%s&code=%s",
+             jsonx_str(fx->info, "client_id"), jsonx_str(fx->info, "client_secret"),
+             gfx_str(r, "code"));
+    th_response_free(r);
+    char url[160];
+    snprintf(url, sizeof url, "%s/oauth/token", fx->base);
+    const char *form[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
+    r = th_request("POST", url, form, body, 10000);
+    gfx_expect(r, 200);
+    assert_int_equal(jsonx_int(r->json, "expires_in", -1), 120);
+    th_response_free(r);
     char *a = gfx_create(fx, "\"email\":\"twice@example.com\"");
     char *b = gfx_create(fx, "\"email\":\"twice@example.com\"");
     free(a);
