@@ -24,6 +24,10 @@ int pl_emu_seed_event(pl_emu *p, const char *event_code, const char *name, const
                       err *e);
 /* Stores an attendee (and its registration) directly, no webhook; fields in the API's create
  * shape plus optional "ticket_name". */
+/* A deep copy of the whole state (what GET /_sandbox/state answers): events with their
+ * attendees, registrations, tags, announcements and REST hooks; members; contact tags;
+ * "welcome_emails": {total, app, attendee_portal, virtual_portal, recent}; "webhooks_fired". */
+json_t *pl_emu_state(pl_emu *p);
 int pl_emu_seed_attendee(pl_emu *p, const char *event_code, const json_t *fields, char *code_out,
                          size_t code_len, err *e);
 
