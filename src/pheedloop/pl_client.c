@@ -2,6 +2,7 @@
  * organization root, the key and secret headers, one send through the shared HTTP client with
  * the outcome recorded for the caller. */
 #include "pheedloop/pl_client_int.h"
+#include "net/http_server.h"
 #include "util/jsonx.h"
 #include "util/log.h"
 
