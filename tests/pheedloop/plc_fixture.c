@@ -114,6 +114,7 @@ pl_client *plcfx_client(plc_fx *fx, const plcfx_knobs *k)
         .api_key = k->api_key ? k->api_key : PLCFX_KEY,
         .api_secret = PLCFX_SECRET,
         .page_size = k->page_size,
+        .rate_per_minute = k->rate_per_minute,
         .http_config = &hc,
         .clock = &fx->clk,
     };

@@ -45,6 +45,7 @@ typedef struct plcfx_knobs {
     long timeout_ms;
     const char *api_key;   /* NULL: the right one */
     const char *org_code;  /* NULL: the right one */
+    int64_t rate_per_minute;
 } plcfx_knobs;
 pl_client *plcfx_client(plc_fx *fx, const plcfx_knobs *k);
 
