@@ -12,5 +12,7 @@ enum {
 
 /* argv[0] is the command's name; each returns an exit code. */
 int cmd_sandbox(int argc, char **argv);
+/* `pheedsync connect pheedloop ...`: argv[0] is "pheedloop" (the connect command dispatches). */
+int cmd_connect_pheedloop(int argc, char **argv);
 
 #endif

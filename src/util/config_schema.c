@@ -69,15 +69,17 @@ static const config_key_spec pheedloop_keys[] = {
     SECRET("api_secret", "REST API secret (sent as X-API-SECRET), from the same page."),
     LIST("events", NULL, "Codes of the events whose attendees are synced, comma-separated."),
     SECRET("webhook_secret", "The event's Webhook Secret (from its dashboard); checks that "
-                             "webhooks really come from PheedLoop."),
+                             "webhooks really come from PheedLoop. Events with different secrets: "
+                             "EVENT_CODE=SECRET, EVENT_CODE=SECRET."),
     STR("webhook_header", "X-PheedLoop-Signature", "Header that carries the webhook signature."),
     ENUM("webhook_encoding", "hex", "hex|base64", "How the signature in that header is encoded."),
     ENUM("webhook_algorithm", "sha256", "sha256|sha1|sha512",
          "Hash of the HMAC that signs webhook bodies."),
     BOOL("webhook_capture", "false",
          "Log every raw webhook delivery (headers and body) to learn PheedLoop's real format."),
-    INT("rate_limit", "120", 1, 100000,
-        "Requests per minute pheedsync allows itself (PheedLoop publishes no limit)."),
+    INT("rate_limit", "120", 0, 100000,
+        "Requests per minute pheedsync allows itself (PheedLoop publishes no limit; 0: none, "
+        "waiting only when PheedLoop answers 429)."),
     END,
 };
 
