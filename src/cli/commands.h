@@ -12,5 +12,6 @@ enum {
 
 /* argv[0] is the command's name; each returns an exit code. */
 int cmd_sandbox(int argc, char **argv);
+int cmd_catalog(int argc, char **argv);
 
 #endif
