@@ -12,6 +12,7 @@ enum {
 
 /* argv[0] is the command's name; each returns an exit code. */
 int cmd_sandbox(int argc, char **argv);
+int cmd_catalog(int argc, char **argv);
 /* `pheedsync connect pheedloop ...`: argv[0] is "pheedloop" (the connect command dispatches). */
 int cmd_connect_pheedloop(int argc, char **argv);
 

@@ -10,6 +10,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"sandbox", cmd_sandbox, "run the HighLevel and PheedLoop emulators only"},
+    {"catalog", cmd_catalog, "every action and trigger pheedsync knows"},
 };
 
 static void usage(FILE *out)
