@@ -88,8 +88,7 @@ static int list_events(pl_client *c, const config *cfg, err *e)
         printf("  (none)\n");
     for (size_t i = 0; rc == 0 && i < n_wanted; i++)
         if (!found[i])
-            printf("warning: [pheedloop] events names %s, which this key cannot see\n",
-                   wanted[i]);
+            printf("warning: [pheedloop] events names %s, which this key cannot see\n", wanted[i]);
     free(found);
     return rc < 0 ? rc : n;
 }
@@ -118,7 +117,7 @@ static int store_creds(const config *cfg, pl_client *c, err *e)
 /* The exit code for a failed check: the user's answer to fix, or a runtime failure. */
 static int exit_for(int rc)
 {
-    return rc == ERR_AUTH || rc == ERR_NOT_FOUND ? EXIT_CHECK
+    return rc == ERR_AUTH || rc == ERR_NOT_FOUND   ? EXIT_CHECK
            : rc == ERR_CONFIG || rc == ERR_INVALID ? EXIT_USAGE
                                                    : EXIT_RUNTIME;
 }
@@ -134,8 +133,10 @@ static int run(const config *cfg, bool store_it)
     }
     rc = pl_client_validate_auth(NULL, c, NULL, &e);
     if (rc == ERR_AUTH)
-        fprintf(stderr, "PheedLoop refused the API key and secret: copy both again from "
-                        "Dashboard > Settings > Integrations > Rest API (%s)\n", e.msg);
+        fprintf(stderr,
+                "PheedLoop refused the API key and secret: copy both again from "
+                "Dashboard > Settings > Integrations > Rest API (%s)\n",
+                e.msg);
     else if (rc == ERR_NOT_FOUND)
         fprintf(stderr, "PheedLoop knows no organization %s: check [pheedloop] org_code (%s)\n",
                 pl_client_org(c), e.msg);
@@ -162,9 +163,15 @@ int cmd_connect_pheedloop(int argc, char **argv)
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
         switch (opt) {
-        case OPT_CONFIG: config_path = optarg; break;
-        case OPT_NO_STORE: store_it = false; break;
-        case 'h': fputs(usage_text, stdout); return EXIT_OK;
+        case OPT_CONFIG:
+            config_path = optarg;
+            break;
+        case OPT_NO_STORE:
+            store_it = false;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return EXIT_OK;
         default:
             fprintf(stderr, "pheedsync connect pheedloop: unknown or incomplete option '%s'\n\n%s",
                     argv[optind - 1], usage_text);
@@ -172,8 +179,8 @@ int cmd_connect_pheedloop(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "pheedsync connect pheedloop: unexpected argument '%s'\n\n%s",
-                argv[optind], usage_text);
+        fprintf(stderr, "pheedsync connect pheedloop: unexpected argument '%s'\n\n%s", argv[optind],
+                usage_text);
         return EXIT_USAGE;
     }
     config *cfg = NULL;

@@ -51,8 +51,7 @@ static json_t *silent_create(const json_t *fields, err *e)
     return body;
 }
 
-int pl_client_attendees(pl_iter **out, pl_client *c, const char *event, governor_lane lane,
-                        err *e)
+int pl_client_attendees(pl_iter **out, pl_client *c, const char *event, governor_lane lane, err *e)
 {
     buf p;
     int rc = event_path(&p, event, "attendees", NULL, e);
@@ -69,7 +68,7 @@ int pl_client_get_attendee(pl_attendee *out, pl_client *c, const char *event, co
     int rc = event_path(&p, event, "attendees", code ? code : "", e);
     if (rc == 0)
         rc = plc_call(out, parse_attendee, c, "GET", buf_cstr(&p), NULL, HTTP_IDEMPOTENT_BY_METHOD,
-                         "get-attendee", call, e);
+                      "get-attendee", call, e);
     buf_free(&p);
     return rc;
 }
@@ -84,14 +83,14 @@ int pl_client_create_attendee(pl_attendee *out, pl_client *c, const char *event,
         rc = e ? e->code : ERR_INVALID;
     if (rc == 0)
         rc = plc_call(out, parse_attendee, c, "POST", buf_cstr(&p), body, HTTP_IDEMPOTENT_NO,
-                         "create-attendee", call, e);
+                      "create-attendee", call, e);
     json_decref(body);
     buf_free(&p);
     return rc;
 }
 
-int pl_client_update_attendee(pl_attendee *out, pl_client *c, const char *event,
-                              const char *code, const json_t *fields, pl_call *call, err *e)
+int pl_client_update_attendee(pl_attendee *out, pl_client *c, const char *event, const char *code,
+                              const json_t *fields, pl_call *call, err *e)
 {
     if (!json_is_object(fields))
         return err_set(e, ERR_INVALID, "attendee fields must be a JSON object");
@@ -100,7 +99,7 @@ int pl_client_update_attendee(pl_attendee *out, pl_client *c, const char *event,
     /* A PATCH of absolute values does the same thing twice: safe to retry. */
     if (rc == 0)
         rc = plc_call(out, parse_attendee, c, "PATCH", buf_cstr(&p), fields, HTTP_IDEMPOTENT_YES,
-                         "update-attendee", call, e);
+                      "update-attendee", call, e);
     buf_free(&p);
     return rc;
 }
@@ -112,7 +111,7 @@ int pl_client_delete_attendee(pl_client *c, const char *event, const char *code,
     int rc = event_path(&p, event, "attendees", code ? code : "", e);
     if (rc == 0)
         rc = plc_call(NULL, NULL, c, "DELETE", buf_cstr(&p), NULL, HTTP_IDEMPOTENT_BY_METHOD,
-                         "delete-attendee", call, e);
+                      "delete-attendee", call, e);
     buf_free(&p);
     return rc;
 }
@@ -155,7 +154,7 @@ int pl_client_bulk_create_attendees(pl_attendee_list *out, pl_client *c, const c
         rc = event_path(&p, event, "attendeesbulk", NULL, e);
     if (rc == 0)
         rc = plc_call(out, parse_attendees, c, "POST", buf_cstr(&p), body, HTTP_IDEMPOTENT_NO,
-                         "bulk-create-attendees", call, e);
+                      "bulk-create-attendees", call, e);
     json_decref(body);
     buf_free(&p);
     return rc;
@@ -171,7 +170,7 @@ int pl_client_bulk_update_attendees(pl_attendee_list *out, pl_client *c, const c
         rc = event_path(&p, event, "attendeesbulk", NULL, e);
     if (rc == 0)
         rc = plc_call(out, parse_attendees, c, "PATCH", buf_cstr(&p), items, HTTP_IDEMPOTENT_YES,
-                         "bulk-update-attendees", call, e);
+                      "bulk-update-attendees", call, e);
     buf_free(&p);
     return rc;
 }
@@ -199,8 +198,8 @@ static json_t *codes_body(const char *const *codes, size_t n, err *e)
 
 /* The calls that take codes and answer {"attendees", "errored_attendees"}. */
 static int codes_call(pl_codes_result *out, pl_client *c, const char *event, const char *what,
-                      const char *method, const char *const *codes, size_t n,
-                      http_idempotency idem, const char *label, pl_call *call, err *e)
+                      const char *method, const char *const *codes, size_t n, http_idempotency idem,
+                      const char *label, pl_call *call, err *e)
 {
     json_t *body = codes_body(codes, n, e);
     if (!body)
@@ -223,8 +222,8 @@ static int codes_call(pl_codes_result *out, pl_client *c, const char *event, con
 int pl_client_bulk_delete_attendees(pl_codes_result *out, pl_client *c, const char *event,
                                     const char *const *codes, size_t n, pl_call *call, err *e)
 {
-    return codes_call(out, c, event, "attendeesbulk", "DELETE", codes, n,
-                      HTTP_IDEMPOTENT_BY_METHOD, "bulk-delete-attendees", call, e);
+    return codes_call(out, c, event, "attendeesbulk", "DELETE", codes, n, HTTP_IDEMPOTENT_BY_METHOD,
+                      "bulk-delete-attendees", call, e);
 }
 
 int pl_client_checkin(pl_codes_result *out, pl_client *c, const char *event,
@@ -242,8 +241,7 @@ int pl_client_checkout(pl_codes_result *out, pl_client *c, const char *event,
                       "checkout", call, e);
 }
 
-int pl_client_attendance(pl_attendance *out, pl_client *c, const char *event, pl_call *call,
-                         err *e)
+int pl_client_attendance(pl_attendance *out, pl_client *c, const char *event, pl_call *call, err *e)
 {
     buf p;
     int rc = event_path(&p, event, "attendance", NULL, e);
@@ -305,8 +303,7 @@ int pl_client_find_attendee_by_email(pl_attendee *out, pl_client *c, const char 
     if (rc == 0 && matches == 0)
         rc = err_set(e, ERR_NOT_FOUND, "no attendee of event %s has that email", event);
     else if (rc == 0 && matches > 1)
-        rc = err_set(e, ERR_CONFLICT, "%d attendees of event %s have that email", matches,
-                     event);
+        rc = err_set(e, ERR_CONFLICT, "%d attendees of event %s have that email", matches, event);
     if (rc < 0) {
         pl_attendee_free(&found);
         return rc;
@@ -328,8 +325,8 @@ void pl_client_registrations_from_date(char out[32], int64_t since_ms)
     snprintf(out, 32, "%s", d);
 }
 
-int pl_client_registrations_since(pl_iter **out, pl_client *c, const char *event,
-                                  int64_t since_ms, governor_lane lane, err *e)
+int pl_client_registrations_since(pl_iter **out, pl_client *c, const char *event, int64_t since_ms,
+                                  governor_lane lane, err *e)
 {
     buf p;
     int rc = event_path(&p, event, "registrations", NULL, e);

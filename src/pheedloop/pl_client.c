@@ -126,7 +126,10 @@ int pl_client_from_config(pl_client **out, const config *cfg, http_client *http,
             return err_set(e, ERR_CONFIG,
                            "[pheedloop] %s is not set: put it in the configuration file, set "
                            "PHEEDSYNC_PHEEDLOOP_%s, or run `pheedsync connect pheedloop`",
-                           need[i], i == 0 ? "ORG_CODE" : i == 1 ? "API_KEY" : "API_SECRET");
+                           need[i],
+                           i == 0   ? "ORG_CODE"
+                           : i == 1 ? "API_KEY"
+                                    : "API_SECRET");
     }
     pl_client_config pc = {
         .base_url = config_sec_str(s, "base_url"),

@@ -35,28 +35,28 @@
 #define PL_PAGE_SIZE_DEFAULT 500
 
 typedef struct pl_client_config {
-    const char *base_url;     /* service root; NULL: PL_DEFAULT_BASE_URL */
-    const char *org_code;     /* required */
-    const char *api_key;      /* required */
-    const char *api_secret;   /* required */
-    int64_t rate_per_minute;  /* requests per minute we allow ourselves; 0: no limit of our own
-                                 (429 answers still hold every caller back for Retry-After) */
-    int page_size;            /* 0: PL_PAGE_SIZE_DEFAULT */
-    http_client *http;        /* shared transport; NULL: the client makes its own */
+    const char *base_url;    /* service root; NULL: PL_DEFAULT_BASE_URL */
+    const char *org_code;    /* required */
+    const char *api_key;     /* required */
+    const char *api_secret;  /* required */
+    int64_t rate_per_minute; /* requests per minute we allow ourselves; 0: no limit of our own
+                                (429 answers still hold every caller back for Retry-After) */
+    int page_size;           /* 0: PL_PAGE_SIZE_DEFAULT */
+    http_client *http;       /* shared transport; NULL: the client makes its own */
     const http_client_config *http_config; /* for its own transport; NULL: defaults */
     const breaker_config *breaker;         /* NULL: defaults */
-    clock_source *clock;      /* governor and breaker; NULL: system clock */
+    clock_source *clock;                   /* governor and breaker; NULL: system clock */
 } pl_client_config;
 
 /* What one call did, for callers that decide retries and dead letters. */
 typedef struct pl_call {
-    governor_lane lane;      /* in: GOVERNOR_LANE_LIVE unless set */
+    governor_lane lane; /* in: GOVERNOR_LANE_LIVE unless set */
     /* out: */
-    int status;              /* the last HTTP status; 0 when no answer came */
-    api_error error;         /* kind API_OK after a success */
+    int status;      /* the last HTTP status; 0 when no answer came */
+    api_error error; /* kind API_OK after a success */
     int attempts;
-    int64_t retry_after_ms;  /* rate limited: when to come back (from now); -1 unknown */
-    bool maybe_applied;      /* failed after PheedLoop may have acted (5xx, timeout, reset) */
+    int64_t retry_after_ms; /* rate limited: when to come back (from now); -1 unknown */
+    bool maybe_applied;     /* failed after PheedLoop may have acted (5xx, timeout, reset) */
 } pl_call;
 
 typedef struct pl_client pl_client;
@@ -77,12 +77,10 @@ int pl_client_validate_auth(json_t **out_answer, pl_client *c, pl_call *call, er
 
 /* ---------------------------------------------------------------- events */
 int pl_client_events(pl_iter **out, pl_client *c, governor_lane lane, err *e);
-int pl_client_get_event(pl_event_rec *out, pl_client *c, const char *event, pl_call *call,
-                        err *e);
+int pl_client_get_event(pl_event_rec *out, pl_client *c, const char *event, pl_call *call, err *e);
 
 /* ---------------------------------------------------------------- attendees */
-int pl_client_attendees(pl_iter **out, pl_client *c, const char *event, governor_lane lane,
-                        err *e);
+int pl_client_attendees(pl_iter **out, pl_client *c, const char *event, governor_lane lane, err *e);
 int pl_client_get_attendee(pl_attendee *out, pl_client *c, const char *event, const char *code,
                            pl_call *call, err *e);
 /* POST with fields (the API's flat create body) plus send_app_welcome_email,
@@ -91,8 +89,8 @@ int pl_client_get_attendee(pl_attendee *out, pl_client *c, const char *event, co
 int pl_client_create_attendee(pl_attendee *out, pl_client *c, const char *event,
                               const json_t *fields, pl_call *call, err *e);
 /* PATCH: only the given fields change (metadata is replaced whole). */
-int pl_client_update_attendee(pl_attendee *out, pl_client *c, const char *event,
-                              const char *code, const json_t *fields, pl_call *call, err *e);
+int pl_client_update_attendee(pl_attendee *out, pl_client *c, const char *event, const char *code,
+                              const json_t *fields, pl_call *call, err *e);
 /* A hard delete. ERR_NOT_FOUND when it is already gone (also after a retried delete). */
 int pl_client_delete_attendee(pl_client *c, const char *event, const char *code, pl_call *call,
                               err *e);
@@ -117,8 +115,8 @@ int pl_client_find_attendee_by_email(pl_attendee *out, pl_client *c, const char 
  * asked from the next day, and could miss changes near midnight if the service's notion of the
  * day differs from ours: one day of overlap covers both. The overlap means the same
  * registration comes back on several polls; callers dedupe by comparing with their shadow. */
-int pl_client_registrations_since(pl_iter **out, pl_client *c, const char *event,
-                                  int64_t since_ms, governor_lane lane, err *e);
+int pl_client_registrations_since(pl_iter **out, pl_client *c, const char *event, int64_t since_ms,
+                                  governor_lane lane, err *e);
 /* The date_updated_gte value the call above sends ("" for since_ms <= 0). */
 void pl_client_registrations_from_date(char out[32], int64_t since_ms);
 
@@ -167,8 +165,8 @@ int pl_client_create_announcement(pl_announcement *out, pl_client *c, const char
                                   const json_t *fields, pl_call *call, err *e);
 int pl_client_update_announcement(pl_announcement *out, pl_client *c, const char *event,
                                   const char *code, const json_t *fields, pl_call *call, err *e);
-int pl_client_delete_announcement(pl_client *c, const char *event, const char *code,
-                                  pl_call *call, err *e);
+int pl_client_delete_announcement(pl_client *c, const char *event, const char *code, pl_call *call,
+                                  err *e);
 
 /* ---------------------------------------------------------------- REST hooks */
 int pl_client_hooks(pl_iter **out, pl_client *c, const char *event, governor_lane lane, err *e);

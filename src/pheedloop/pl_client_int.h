@@ -16,7 +16,7 @@ struct pl_client {
     breaker *brk;
     char *api_base; /* BASE/api/v3/organization/ORG/ */
     char *org;
-    char *hdr_key;  /* "X-API-KEY: ..." */
+    char *hdr_key; /* "X-API-KEY: ..." */
     char *hdr_secret;
     int page_size;
 };
@@ -24,10 +24,10 @@ struct pl_client {
 /* One request below the organization root. */
 typedef struct plc_req {
     const char *method;
-    const char *path;     /* built with plc_path/plc_query: "events/EVE/attendees/?page=2" */
-    const json_t *body;   /* NULL: no body */
+    const char *path;   /* built with plc_path/plc_query: "events/EVE/attendees/?page=2" */
+    const json_t *body; /* NULL: no body */
     http_idempotency idem;
-    const char *label;    /* "create-attendee": messages say "pheedloop create-attendee" */
+    const char *label; /* "create-attendee": messages say "pheedloop create-attendee" */
 } plc_req;
 
 /* Appends each segment (NULL-terminated list), percent-encoded and followed by '/'. Segments

@@ -28,8 +28,8 @@ int pl_creds_save(store *s, const crypto_key *k, const char *org_code, const cha
 {
     if (!org_code || !*org_code || !api_key || !*api_key || !api_secret || !*api_secret)
         return err_set(e, ERR_INVALID, "PheedLoop credentials need org_code, key and secret");
-    json_t *j = json_pack("{s:s, s:s, s:s}", "org_code", org_code, "api_key", api_key,
-                          "api_secret", api_secret);
+    json_t *j = json_pack("{s:s, s:s, s:s}", "org_code", org_code, "api_key", api_key, "api_secret",
+                          api_secret);
     char *plain = j ? jsonx_dumps(j) : NULL;
     json_decref(j);
     if (!plain)

@@ -15,10 +15,10 @@ struct pl_iter {
     char *path;
     char label[64];
     pl_call call;
-    int next_page;     /* the page to ask for next (1-based) */
-    pl_list_page cur;  /* the current page; results NULL before the first */
-    size_t idx;        /* the next item of cur to hand out */
-    bool last;         /* cur said there is no next page */
+    int next_page;    /* the page to ask for next (1-based) */
+    pl_list_page cur; /* the current page; results NULL before the first */
+    size_t idx;       /* the next item of cur to hand out */
+    bool last;        /* cur said there is no next page */
     bool done;
     int64_t count;
     size_t seen;
@@ -56,8 +56,7 @@ void pl_iter_free(pl_iter *it)
 static int fetch(pl_iter *it, err *e)
 {
     if (it->next_page > PLC_MAX_PAGES)
-        return err_set(e, ERR_LIMIT, "pheedloop %s: more than %d pages", it->label,
-                       PLC_MAX_PAGES);
+        return err_set(e, ERR_LIMIT, "pheedloop %s: more than %d pages", it->label, PLC_MAX_PAGES);
     char num[24], size[24];
     snprintf(num, sizeof num, "%d", it->next_page);
     snprintf(size, sizeof size, "%d", it->c->page_size);
@@ -119,18 +118,18 @@ int pl_iter_next(json_t **out, pl_iter *it, err *e)
     }
 }
 
-#define TYPED_NEXT(fn, type, parse)                                                               \
-    int fn(type *out, pl_iter *it, err *e)                                                        \
-    {                                                                                             \
-        json_t *j = NULL;                                                                         \
-        int rc = pl_iter_next(&j, it, e);                                                         \
-        if (rc <= 0)                                                                              \
-            return rc;                                                                            \
-        rc = parse(out, j, e);                                                                    \
-        json_decref(j);                                                                           \
-        if (rc < 0)                                                                               \
-            return err_wrap(e, "pheedloop %s item %zu: ", it->label, it->seen - 1);               \
-        return 1;                                                                                 \
+#define TYPED_NEXT(fn, type, parse)                                                                \
+    int fn(type *out, pl_iter *it, err *e)                                                         \
+    {                                                                                              \
+        json_t *j = NULL;                                                                          \
+        int rc = pl_iter_next(&j, it, e);                                                          \
+        if (rc <= 0)                                                                               \
+            return rc;                                                                             \
+        rc = parse(out, j, e);                                                                     \
+        json_decref(j);                                                                            \
+        if (rc < 0)                                                                                \
+            return err_wrap(e, "pheedloop %s item %zu: ", it->label, it->seen - 1);                \
+        return 1;                                                                                  \
     }
 
 TYPED_NEXT(pl_iter_next_attendee, pl_attendee, pl_parse_attendee)

@@ -5,10 +5,10 @@
 
 /* ---------------------------------------------------------------- shared shapes */
 
-#define PARSER(name, type, fn)                                                                    \
-    static int name(void *out, json_t *j, err *e)                                                 \
-    {                                                                                             \
-        return fn((type *)out, j, e);                                                             \
+#define PARSER(name, type, fn)                                                                     \
+    static int name(void *out, json_t *j, err *e)                                                  \
+    {                                                                                              \
+        return fn((type *)out, j, e);                                                              \
     }
 
 PARSER(parse_event, pl_event_rec, pl_parse_event)
@@ -75,8 +75,7 @@ int pl_client_events(pl_iter **out, pl_client *c, governor_lane lane, err *e)
     return list_at(out, c, "list-events", lane, e, "events", NULL, NULL);
 }
 
-int pl_client_get_event(pl_event_rec *out, pl_client *c, const char *event, pl_call *call,
-                        err *e)
+int pl_client_get_event(pl_event_rec *out, pl_client *c, const char *event, pl_call *call, err *e)
 {
     return at(&GET_EVENT, out, c, NULL, call, e, "events", or_empty(event), NULL, NULL);
 }
@@ -124,12 +123,11 @@ int pl_client_update_member(pl_member *out, pl_client *c, const char *code, cons
 {
     int rc = need_object(fields, "member fields", e);
     return rc ? rc
-              : at(&UPDATE_MEMBER, out, c, fields, call, e, "members", or_empty(code), NULL,
-                   NULL);
+              : at(&UPDATE_MEMBER, out, c, fields, call, e, "members", or_empty(code), NULL, NULL);
 }
 
-static int members_bulk(json_t **out, const op *o, pl_client *c, const json_t *items,
-                        pl_call *call, err *e)
+static int members_bulk(json_t **out, const op *o, pl_client *c, const json_t *items, pl_call *call,
+                        err *e)
 {
     if (!json_is_array(items) || json_array_size(items) == 0)
         return err_set(e, ERR_INVALID, "bulk items must be a non-empty JSON array");
@@ -173,8 +171,7 @@ int pl_client_get_contact_tag(pl_tag *out, pl_client *c, const char *code, pl_ca
     return at(&GET_CTAG, out, c, NULL, call, e, "contacttags", or_empty(code), NULL, NULL);
 }
 
-int pl_client_create_contact_tag(pl_tag *out, pl_client *c, const char *name, pl_call *call,
-                                 err *e)
+int pl_client_create_contact_tag(pl_tag *out, pl_client *c, const char *name, pl_call *call, err *e)
 {
     json_t *body = name_body(name, e);
     if (!body)
@@ -200,8 +197,7 @@ int pl_client_delete_contact_tag(pl_client *c, const char *code, pl_call *call, 
     return at(&DELETE_CTAG, NULL, c, NULL, call, e, "contacttags", or_empty(code), NULL, NULL);
 }
 
-int pl_client_event_tags(pl_iter **out, pl_client *c, const char *event, governor_lane lane,
-                         err *e)
+int pl_client_event_tags(pl_iter **out, pl_client *c, const char *event, governor_lane lane, err *e)
 {
     return list_at(out, c, "list-event-tags", lane, e, "events", or_empty(event), "tags");
 }
@@ -235,8 +231,8 @@ int pl_client_create_announcement(pl_announcement *out, pl_client *c, const char
 {
     int rc = need_object(fields, "announcement fields", e);
     return rc ? rc
-              : at(&CREATE_ANN, out, c, fields, call, e, "events", or_empty(event),
-                   "announcements", NULL);
+              : at(&CREATE_ANN, out, c, fields, call, e, "events", or_empty(event), "announcements",
+                   NULL);
 }
 
 int pl_client_update_announcement(pl_announcement *out, pl_client *c, const char *event,
@@ -244,12 +240,12 @@ int pl_client_update_announcement(pl_announcement *out, pl_client *c, const char
 {
     int rc = need_object(fields, "announcement fields", e);
     return rc ? rc
-              : at(&UPDATE_ANN, out, c, fields, call, e, "events", or_empty(event),
-                   "announcements", or_empty(code));
+              : at(&UPDATE_ANN, out, c, fields, call, e, "events", or_empty(event), "announcements",
+                   or_empty(code));
 }
 
-int pl_client_delete_announcement(pl_client *c, const char *event, const char *code,
-                                  pl_call *call, err *e)
+int pl_client_delete_announcement(pl_client *c, const char *event, const char *code, pl_call *call,
+                                  err *e)
 {
     return at(&DELETE_ANN, NULL, c, NULL, call, e, "events", or_empty(event), "announcements",
               or_empty(code));
@@ -268,9 +264,8 @@ int pl_client_hooks(pl_iter **out, pl_client *c, const char *event, governor_lan
 
 static json_t *hook_body(const char *action, const char *endpoint, err *e)
 {
-    json_t *b = action && endpoint
-                    ? json_pack("{s:s, s:s}", "action", action, "endpoint", endpoint)
-                    : NULL;
+    json_t *b =
+        action && endpoint ? json_pack("{s:s, s:s}", "action", action, "endpoint", endpoint) : NULL;
     if (!b)
         err_set(e, ERR_INVALID, "a REST hook needs an action and an endpoint (UTF-8)");
     return b;
@@ -282,8 +277,8 @@ int pl_client_subscribe_hook(pl_hook *out, pl_client *c, const char *event, cons
     json_t *body = hook_body(action, endpoint, e);
     if (!body)
         return ERR_INVALID;
-    int rc = at(&SUBSCRIBE_HOOK, out, c, body, call, e, "events", or_empty(event), "resthooks",
-                NULL);
+    int rc =
+        at(&SUBSCRIBE_HOOK, out, c, body, call, e, "events", or_empty(event), "resthooks", NULL);
     json_decref(body);
     return rc;
 }

@@ -36,8 +36,7 @@ static int opt_bool(bool *out, const json_t *obj, const char *what, const char *
         return 0;
     }
     if (!json_is_boolean(v))
-        return err_set(e, ERR_PARSE, "PheedLoop %s field '%s': expected true or false", what,
-                       key);
+        return err_set(e, ERR_PARSE, "PheedLoop %s field '%s': expected true or false", what, key);
     *out = json_is_true(v);
     return 0;
 }
@@ -51,8 +50,7 @@ static int opt_id(int64_t *out, const json_t *obj, const char *what, const char 
         return 0;
     }
     if (!json_is_integer(v))
-        return err_set(e, ERR_PARSE, "PheedLoop %s field '%s': expected a whole number", what,
-                       key);
+        return err_set(e, ERR_PARSE, "PheedLoop %s field '%s': expected a whole number", what, key);
     *out = json_integer_value(v);
     return 0;
 }
@@ -90,16 +88,16 @@ static int str_fields(const json_t *obj, const char *what, const char *const *ke
 static int attendee_people(pl_attendee *a, const json_t *obj, err *e)
 {
     static const char *const keys[] = {
-        "code_internal",  "first_name",     "last_name",     "email",
-        "organization",   "title",          "address_phone", "address_line_1",
-        "address_line_2", "address_city",   "address_state", "address_zip",
-        "address_country", "checkin_date",  "ticket_name",   "ticket_code",
+        "code_internal",   "first_name",   "last_name",     "email",
+        "organization",    "title",        "address_phone", "address_line_1",
+        "address_line_2",  "address_city", "address_state", "address_zip",
+        "address_country", "checkin_date", "ticket_name",   "ticket_code",
     };
     const char **const outs[] = {
-        &a->code_internal,     &a->first_name,       &a->last_name,     &a->email,
-        &a->organization,      &a->title,            &a->phone,         &a->address.line_1,
-        &a->address.line_2,    &a->address.city,     &a->address.state, &a->address.zip,
-        &a->address.country,   &a->checkin_date,     &a->ticket_name,   &a->ticket_code,
+        &a->code_internal,   &a->first_name,   &a->last_name,     &a->email,
+        &a->organization,    &a->title,        &a->phone,         &a->address.line_1,
+        &a->address.line_2,  &a->address.city, &a->address.state, &a->address.zip,
+        &a->address.country, &a->checkin_date, &a->ticket_name,   &a->ticket_code,
     };
     return str_fields(obj, "attendee", keys, outs, PS_ARRAY_LEN(keys), e);
 }
@@ -132,9 +130,8 @@ int pl_parse_attendee(pl_attendee *out, json_t *obj, err *e)
 
 int pl_parse_registration(pl_registration *out, json_t *obj, err *e)
 {
-    static const char *const keys[] = {"attendee_code", "event_code", "first_name",
-                                       "last_name",     "email",      "ticket_name",
-                                       "ticket_code"};
+    static const char *const keys[] = {"attendee_code", "event_code",  "first_name", "last_name",
+                                       "email",         "ticket_name", "ticket_code"};
     pl_registration r = {0};
     const char **const outs[] = {&r.attendee_code, &r.event_code,  &r.first_name, &r.last_name,
                                  &r.email,         &r.ticket_name, &r.ticket_code};
@@ -266,13 +263,13 @@ int pl_parse_hook(pl_hook *out, json_t *obj, err *e)
     return 0;
 }
 
-#define RECORD_FREE(fn, type)                                                                     \
-    void fn(type *r)                                                                              \
-    {                                                                                             \
-        if (!r)                                                                                   \
-            return;                                                                               \
-        json_decref(r->raw);                                                                      \
-        memset(r, 0, sizeof *r);                                                                  \
+#define RECORD_FREE(fn, type)                                                                      \
+    void fn(type *r)                                                                               \
+    {                                                                                              \
+        if (!r)                                                                                    \
+            return;                                                                                \
+        json_decref(r->raw);                                                                       \
+        memset(r, 0, sizeof *r);                                                                   \
     }
 
 RECORD_FREE(pl_attendee_free, pl_attendee)

@@ -23,15 +23,15 @@ typedef struct pl_attendee {
     const char *code;          /* "ATT..."; never NULL in a parsed record */
     const char *code_internal; /* the external-id slot (pheedsync writes the GHL contact id) */
     const char *first_name, *last_name, *email, *organization, *title;
-    const char *phone;         /* address_phone */
+    const char *phone; /* address_phone */
     pl_address address;
-    const json_t *tags;        /* the array as sent (tag names); NULL when null or absent */
-    const json_t *metadata;    /* an object, or NULL when null or absent */
+    const json_t *tags;     /* the array as sent (tag names); NULL when null or absent */
+    const json_t *metadata; /* an object, or NULL when null or absent */
     bool is_checked_in;
-    const char *checkin_date;  /* as sent; NULL when not checked in */
-    int64_t checkin_ms;        /* checkin_date in Unix ms; 0 when absent or unreadable */
+    const char *checkin_date; /* as sent; NULL when not checked in */
+    int64_t checkin_ms;       /* checkin_date in Unix ms; 0 when absent or unreadable */
     const char *ticket_name, *ticket_code; /* when the record names its ticket */
-    json_t *raw;               /* owned */
+    json_t *raw;                           /* owned */
 } pl_attendee;
 
 typedef struct pl_attendee_list {
@@ -107,9 +107,9 @@ void pl_attendee_list_free(pl_attendee_list *l);
 
 /* One page of a list: {"count": N, "next": url|null, "previous": ..., "results": [...]}. */
 typedef struct pl_list_page {
-    int64_t count;    /* the whole list's size as the service counted it; -1 when absent */
-    bool has_next;    /* next is a non-empty string */
-    json_t *results;  /* owned array */
+    int64_t count;   /* the whole list's size as the service counted it; -1 when absent */
+    bool has_next;   /* next is a non-empty string */
+    json_t *results; /* owned array */
 } pl_list_page;
 
 int pl_parse_list_page(pl_list_page *out, const char *body, size_t len, err *e);
@@ -119,7 +119,7 @@ bool pl_parse_is_invalid_page(const char *body, size_t len);
 
 /* GET events/{event}/attendance/: {"checked_in": [codes], "not_checked_in": [codes]}. */
 typedef struct pl_attendance {
-    json_t *checked_in;     /* owned arrays of strings */
+    json_t *checked_in; /* owned arrays of strings */
     json_t *not_checked_in;
 } pl_attendance;
 

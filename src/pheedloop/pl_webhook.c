@@ -218,8 +218,7 @@ static int copy_str(char *out, size_t size, const json_t *obj, const char *key, 
         return err_set(e, ERR_PARSE, "PheedLoop webhook field '%s' is not a string", key);
     size_t len = json_string_length(v);
     if (len >= size || memchr(json_string_value(v), '\0', len))
-        return err_set(e, ERR_PARSE, "PheedLoop webhook field '%s' is too long or holds NUL",
-                       key);
+        return err_set(e, ERR_PARSE, "PheedLoop webhook field '%s' is too long or holds NUL", key);
     if (required && len == 0)
         return err_set(e, ERR_PARSE, "PheedLoop webhook field '%s' is empty", key);
     memcpy(out, json_string_value(v), len + 1);
@@ -279,8 +278,7 @@ int pl_webhook_parse(pl_webhook_hint *out, const void *body, size_t len, err *e)
         rc = copy_str(h.action, sizeof h.action, j, "action", true, e);
     if (rc == 0) {
         size_t n = strcspn(h.action, ".");
-        snprintf(h.object, sizeof h.object, "%.*s", (int)PS_MIN(n, sizeof h.object - 1),
-                 h.action);
+        snprintf(h.object, sizeof h.object, "%.*s", (int)PS_MIN(n, sizeof h.object - 1), h.action);
         rc = copy_str(h.event_code, sizeof h.event_code, j, "event_code", true, e);
     }
     if (rc == 0)
@@ -329,8 +327,9 @@ int pl_webhook_verify(pl_webhook_hint *out, const pl_webhook *w, const char *sig
      * secrets differ by event; otherwise check the signature before reading anything. */
     if (has_event_keys(w)) {
         if (pl_webhook_parse(&h, body, len, NULL) < 0)
-            return err_set(e, ERR_AUTH, "PheedLoop webhook: unreadable body, no event to check "
-                                        "the signature with");
+            return err_set(e, ERR_AUTH,
+                           "PheedLoop webhook: unreadable body, no event to check "
+                           "the signature with");
         parsed = true;
     }
     const crypto_webhook_verifier *v = key_for(w, parsed ? h.event_code : NULL);

@@ -36,21 +36,21 @@ typedef struct pl_webhook_config {
     const char *secret;    /* for events without a secret of their own; may be NULL */
     const pl_webhook_secret *event_secrets;
     size_t n_event_secrets;
-    int64_t window_ms;     /* 0: PL_WEBHOOK_DEFAULT_WINDOW_MS; negative: no check */
-    bool capture;          /* log every delivery (headers and body, secrets redacted) */
+    int64_t window_ms; /* 0: PL_WEBHOOK_DEFAULT_WINDOW_MS; negative: no check */
+    bool capture;      /* log every delivery (headers and body, secrets redacted) */
 } pl_webhook_config;
 
 /* What a delivery says happened; the record itself is fetched again before acting. */
 typedef struct pl_webhook_hint {
-    char action[64];                           /* "attendee.updated" */
-    char object[32];                           /* the part before the dot: "attendee" */
+    char action[64]; /* "attendee.updated" */
+    char object[32]; /* the part before the dot: "attendee" */
     char event_code[PL_WEBHOOK_CODE_MAX];
-    char record_code[PL_WEBHOOK_CODE_MAX];     /* data.code ("" when absent) */
-    char attendee_code[PL_WEBHOOK_CODE_MAX];   /* the attendee concerned: data.attendee_code
-                                                  of a registration, else data.code */
-    char delivery_id[PL_WEBHOOK_ID_MAX];       /* as sent; else "sha256:" + hex of the body, so
-                                                  that a redelivered body dedupes */
-    int64_t timestamp_ms;                      /* 0 when the delivery carries none */
+    char record_code[PL_WEBHOOK_CODE_MAX];   /* data.code ("" when absent) */
+    char attendee_code[PL_WEBHOOK_CODE_MAX]; /* the attendee concerned: data.attendee_code
+                                                of a registration, else data.code */
+    char delivery_id[PL_WEBHOOK_ID_MAX];     /* as sent; else "sha256:" + hex of the body, so
+                                                that a redelivered body dedupes */
+    int64_t timestamp_ms;                    /* 0 when the delivery carries none */
 } pl_webhook_hint;
 
 typedef struct pl_webhook pl_webhook;

@@ -18,8 +18,8 @@ static bool ci_contains(const char *hay, const char *needle)
 /* Headers that may carry credentials of any kind; their values never reach the log. */
 static bool header_is_secret(const char *name)
 {
-    static const char *const words[] = {"authorization", "cookie", "key", "secret", "token",
-                                        "password", "session"};
+    static const char *const words[] = {"authorization", "cookie",   "key",    "secret",
+                                        "token",         "password", "session"};
     for (size_t i = 0; i < PS_ARRAY_LEN(words); i++)
         if (ci_contains(name, words[i]))
             return true;
@@ -60,12 +60,11 @@ void pl_webhook_capture(const pl_webhook *w, const char *method, const char *pat
     }
     const char *body_key = "body";
     json_t *bv = body_field(body, len, &body_key);
-    json_t *f = json_pack("{s:s, s:s?, s:s?, s:o, s:I, s:s, s:b, s:s, s:s?}", "source",
-                          "pheedloop", "method", method, "path", path, "headers", hs, "body_len",
-                          (json_int_t)len, "signature_header", pl_webhook_header(w),
-                          "signature_present", sig_seen, "verified",
-                          verify_rc == 0 ? "ok" : "refused", "refusal",
-                          verify_rc == 0 ? NULL : verify_msg);
+    json_t *f = json_pack(
+        "{s:s, s:s?, s:s?, s:o, s:I, s:s, s:b, s:s, s:s?}", "source", "pheedloop", "method", method,
+        "path", path, "headers", hs, "body_len", (json_int_t)len, "signature_header",
+        pl_webhook_header(w), "signature_present", sig_seen, "verified",
+        verify_rc == 0 ? "ok" : "refused", "refusal", verify_rc == 0 ? NULL : verify_msg);
     if (f && bv)
         json_object_set_new(f, body_key, bv);
     else

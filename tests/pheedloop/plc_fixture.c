@@ -68,10 +68,8 @@ int plcfx_setup(void **state)
     fx->emu = sbx_sandbox_pheedloop(fx->sbx);
     snprintf(fx->base, sizeof fx->base, "http://127.0.0.1:%u",
              (unsigned)sbx_sandbox_pheedloop_port(fx->sbx));
-    assert_int_equal(pl_emu_seed_event(fx->emu, PLCFX_EVENT, "Client Summit", "2027-03-18", &e),
-                     0);
-    assert_int_equal(pl_emu_seed_event(fx->emu, PLCFX_EVENT2, "Other Expo", "2027-05-02", &e),
-                     0);
+    assert_int_equal(pl_emu_seed_event(fx->emu, PLCFX_EVENT, "Client Summit", "2027-03-18", &e), 0);
+    assert_int_equal(pl_emu_seed_event(fx->emu, PLCFX_EVENT2, "Other Expo", "2027-05-02", &e), 0);
     read_secret(fx);
     fx->client = plcfx_client(fx, NULL);
     start_receiver(fx);
@@ -105,8 +103,10 @@ pl_client *plcfx_client(plc_fx *fx, const plcfx_knobs *k)
         .timeout_ms = k->timeout_ms ? k->timeout_ms : 5000,
         .clock = &fx->clk,
         .seed = 9,
-        .retry = {.max_attempts = k->max_attempts ? k->max_attempts : 3, .base_ms = 100,
-                  .cap_ms = 1000, .max_elapsed_ms = 600000},
+        .retry = {.max_attempts = k->max_attempts ? k->max_attempts : 3,
+                  .base_ms = 100,
+                  .cap_ms = 1000,
+                  .max_elapsed_ms = 600000},
     };
     pl_client_config cfg = {
         .base_url = fx->base,

@@ -21,16 +21,16 @@
 typedef struct plc_fx {
     sbx_sandbox *sbx;
     pl_emu *emu;
-    char base[96];            /* http://127.0.0.1:PORT */
-    char event_secret[96];    /* PLCFX_EVENT's webhook secret */
-    clock_source clk;         /* the client's governor, breaker and backoff: waits move it */
+    char base[96];         /* http://127.0.0.1:PORT */
+    char event_secret[96]; /* PLCFX_EVENT's webhook secret */
+    clock_source clk;      /* the client's governor, breaker and backoff: waits move it */
     pl_client *client;
     /* The webhook receiver: POST /hook answers 200 and keeps every delivery. With wh set, it
      * checks each one with pl_webhook_handle first and answers 401 when refused. */
     http_server *rcv;
     char hook_url[96];
     pthread_mutex_t mu;
-    json_t *received;         /* [{"body", "signature", "status", "action"}] */
+    json_t *received; /* [{"body", "signature", "status", "action"}] */
     pl_webhook *wh;
 } plc_fx;
 
@@ -43,8 +43,8 @@ typedef struct plcfx_knobs {
     int page_size;
     int max_attempts;
     long timeout_ms;
-    const char *api_key;   /* NULL: the right one */
-    const char *org_code;  /* NULL: the right one */
+    const char *api_key;  /* NULL: the right one */
+    const char *org_code; /* NULL: the right one */
     int64_t rate_per_minute;
 } plcfx_knobs;
 pl_client *plcfx_client(plc_fx *fx, const plcfx_knobs *k);

@@ -111,12 +111,11 @@ static void attendee_create_get_update_delete(void **state)
     plc_fx *fx = *state;
     err e = {0};
     plcfx_event_tag(fx, PLCFX_EVENT, "VIP");
-    json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:{s:I, s:{s:s}}, s:s}",
-                          "first_name", "Ada", "last_name", "Lovelace", "email",
-                          "Ada@Example.com", "organization", "Analytical", "title", "Countess",
-                          "address_phone", "+44 20 7946 0000", "tags", "vip", "metadata",
-                          "big", (json_int_t)9007199254740993LL, "highlevel", "contact", "c-1",
-                          "address_city", "London");
+    json_t *f = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:{s:I, s:{s:s}}, s:s}", "first_name", "Ada",
+        "last_name", "Lovelace", "email", "Ada@Example.com", "organization", "Analytical", "title",
+        "Countess", "address_phone", "+44 20 7946 0000", "tags", "vip", "metadata", "big",
+        (json_int_t)9007199254740993LL, "highlevel", "contact", "c-1", "address_city", "London");
     pl_attendee a;
     pl_call call = {0};
     expect_ok(pl_client_create_attendee(&a, fx->client, PLCFX_EVENT, f, &call, &e), &e);
@@ -132,8 +131,7 @@ static void attendee_create_get_update_delete(void **state)
     assert_false(a.is_checked_in);
     assert_int_equal(json_array_size(a.tags), 1);
     assert_string_equal(json_string_value(json_array_get(a.tags, 0)), "VIP");
-    assert_int_equal(json_integer_value(json_object_get(a.metadata, "big")),
-                     9007199254740993LL);
+    assert_int_equal(json_integer_value(json_object_get(a.metadata, "big")), 9007199254740993LL);
     char code[64];
     snprintf(code, sizeof code, "%s", a.code);
     pl_attendee_free(&a);
@@ -147,8 +145,7 @@ static void attendee_create_get_update_delete(void **state)
 
     json_t *patch = json_pack("{s:s, s:{s:s}}", "code_internal", "ghl-contact-42", "metadata",
                               "note", "replaced");
-    expect_ok(pl_client_update_attendee(&a, fx->client, PLCFX_EVENT, code, patch, &call, &e),
-              &e);
+    expect_ok(pl_client_update_attendee(&a, fx->client, PLCFX_EVENT, code, patch, &call, &e), &e);
     json_decref(patch);
     assert_int_equal(call.status, 200);
     assert_string_equal(a.code_internal, "ghl-contact-42");
@@ -234,8 +231,8 @@ static void bulk_create_update_delete(void **state)
 
     json_t *upd = json_array();
     for (size_t i = 0; i < created.n; i++)
-        json_array_append_new(upd, json_pack("{s:s, s:s}", "code", created.items[i].code,
-                                             "organization", "Bulk Co"));
+        json_array_append_new(
+            upd, json_pack("{s:s, s:s}", "code", created.items[i].code, "organization", "Bulk Co"));
     pl_attendee_list updated;
     expect_ok(pl_client_bulk_update_attendees(&updated, fx->client, PLCFX_EVENT, upd, NULL, &e),
               &e);
@@ -270,9 +267,9 @@ static void bulk_create_update_delete(void **state)
     pl_attendee_list_free(&created);
 
     /* Bulk input checks happen before any request. */
-    assert_int_equal(pl_client_bulk_delete_attendees(&del, fx->client, PLCFX_EVENT, codes, 0,
-                                                     NULL, &e),
-                     ERR_INVALID);
+    assert_int_equal(
+        pl_client_bulk_delete_attendees(&del, fx->client, PLCFX_EVENT, codes, 0, NULL, &e),
+        ERR_INVALID);
     json_t *nocode = json_pack("[{s:s}]", "organization", "x");
     assert_int_equal(
         pl_client_bulk_update_attendees(&updated, fx->client, PLCFX_EVENT, nocode, NULL, &e),
@@ -289,14 +286,13 @@ static void find_by_email_scans_every_page(void **state)
     pl_attendee a;
     pl_call call = {.lane = GOVERNOR_LANE_BACKFILL};
     /* The last page holds it; the stored spelling differs only in case and spaces. */
-    expect_ok(pl_client_find_attendee_by_email(&a, small, PLCFX_EVENT, "p7@example.com", &call,
-                                               &e),
+    expect_ok(pl_client_find_attendee_by_email(&a, small, PLCFX_EVENT, "p7@example.com", &call, &e),
               &e);
     assert_string_equal(a.first_name, "Person7");
     pl_attendee_free(&a);
-    assert_int_equal(pl_client_find_attendee_by_email(&a, small, PLCFX_EVENT, "p8@example.com",
-                                                      NULL, &e),
-                     ERR_NOT_FOUND);
+    assert_int_equal(
+        pl_client_find_attendee_by_email(&a, small, PLCFX_EVENT, "p8@example.com", NULL, &e),
+        ERR_NOT_FOUND);
     assert_int_equal(
         pl_client_find_attendee_by_email(&a, small, "EVENOPE", "p1@example.com", NULL, &e),
         ERR_NOT_FOUND);
@@ -428,8 +424,7 @@ static void contact_and_event_tags(void **state)
     assert_int_equal(pl_client_create_contact_tag(&t, fx->client, "speakers", &call, &e),
                      ERR_CONFLICT);
     assert_int_equal(call.error.kind, API_ERR_DUPLICATE);
-    expect_ok(pl_client_rename_contact_tag(&t, fx->client, code, "Keynote Speakers", NULL, &e),
-              &e);
+    expect_ok(pl_client_rename_contact_tag(&t, fx->client, code, "Keynote Speakers", NULL, &e), &e);
     assert_string_equal(t.name, "Keynote Speakers");
     pl_tag_free(&t);
     expect_ok(pl_client_get_contact_tag(&t, fx->client, code, NULL, &e), &e);
@@ -467,9 +462,9 @@ static void announcements_operations(void **state)
     err e = {0};
     plcfx_add_people(fx, PLCFX_EVENT, 1, 1);
     pl_attendee a;
-    expect_ok(pl_client_find_attendee_by_email(&a, fx->client, PLCFX_EVENT, "p1@example.com",
-                                               NULL, &e),
-              &e);
+    expect_ok(
+        pl_client_find_attendee_by_email(&a, fx->client, PLCFX_EVENT, "p1@example.com", NULL, &e),
+        &e);
     json_t *f = json_pack("{s:s, s:s, s:[s], s:s, s:s, s:b}", "title", "Your appointment",
                           "description", "Tomorrow at 10", "recipients", a.code, "release_date",
                           "2027-03-17", "release_time", "09:00:00", "is_notification_mail", 1);
@@ -521,8 +516,8 @@ static void rest_hooks_operations(void **state)
     assert_string_equal(h.action, "attendee.updated");
     assert_string_equal(h.endpoint, fx->hook_url);
     pl_hook_free(&h);
-    expect_ok(
-        pl_client_update_hook(&h, fx->client, PLCFX_EVENT, id, "*", fx->hook_url, NULL, &e), &e);
+    expect_ok(pl_client_update_hook(&h, fx->client, PLCFX_EVENT, id, "*", fx->hook_url, NULL, &e),
+              &e);
     assert_string_equal(h.action, "*");
     pl_hook_free(&h);
     pl_iter *it = NULL;

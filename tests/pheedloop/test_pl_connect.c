@@ -24,8 +24,8 @@ static void write_config(plc_fx *fx, const char *dir, const char *extra, char *p
     snprintf(path, n, "%s/pheedsync.conf", dir);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    fprintf(f, "[store]\nurl = sqlite:%s/state.db\n\n[pheedloop]\nbase_url = %s\n%s", dir,
-            fx->base, extra);
+    fprintf(f, "[store]\nurl = sqlite:%s/state.db\n\n[pheedloop]\nbase_url = %s\n%s", dir, fx->base,
+            extra);
     fclose(f);
 }
 

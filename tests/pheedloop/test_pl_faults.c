@@ -96,9 +96,9 @@ static void server_errors_retry_reads_not_creates(void **state)
 
     /* What the engine does next: look before creating again. */
     plcfx_faults(fx, "{\"p_5xx\": 0}");
-    assert_int_equal(pl_client_find_attendee_by_email(&a, fx->client, PLCFX_EVENT,
-                                                      "fh@example.com", NULL, &e),
-                     ERR_NOT_FOUND);
+    assert_int_equal(
+        pl_client_find_attendee_by_email(&a, fx->client, PLCFX_EVENT, "fh@example.com", NULL, &e),
+        ERR_NOT_FOUND);
     assert_int_equal(attendees_in(fx, PLCFX_EVENT), 0);
     assert_int_equal(plcfx_welcome_emails(fx), 0);
 }
@@ -133,9 +133,9 @@ static void hangs_time_out_and_a_timed_out_create_is_found(void **state)
     /* The emulator finishes the create after we gave up: exactly the case the lookup is for. */
     plcfx_faults(fx, "{\"p_hang\": 0}");
     assert_true(th_wait_until(slow_create_landed, fx, 10000));
-    assert_int_equal(pl_client_find_attendee_by_email(&a, fx->client, PLCFX_EVENT,
-                                                      "slow@example.com", NULL, &e),
-                     0);
+    assert_int_equal(
+        pl_client_find_attendee_by_email(&a, fx->client, PLCFX_EVENT, "slow@example.com", NULL, &e),
+        0);
     assert_string_equal(a.first_name, "Slow");
     pl_attendee_free(&a);
     assert_int_equal(attendees_in(fx, PLCFX_EVENT), 1);

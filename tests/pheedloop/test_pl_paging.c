@@ -158,10 +158,9 @@ static int count_registrations(plc_fx *fx, int64_t since_ms, pl_registration *fi
 {
     err e = {0};
     pl_iter *it = NULL;
-    assert_int_equal(
-        pl_client_registrations_since(&it, fx->client, PLCFX_EVENT, since_ms,
-                                      GOVERNOR_LANE_BACKFILL, &e),
-        0);
+    assert_int_equal(pl_client_registrations_since(&it, fx->client, PLCFX_EVENT, since_ms,
+                                                   GOVERNOR_LANE_BACKFILL, &e),
+                     0);
     pl_registration r;
     int n = 0, rc;
     while ((rc = pl_iter_next_registration(&r, it, &e)) == 1) {
@@ -198,9 +197,8 @@ static void registrations_since_a_cursor(void **state)
 
     err e = {0};
     pl_iter *it = NULL;
-    assert_int_equal(pl_client_registrations_since(&it, fx->client, "EVENOPE", 0,
-                                                   GOVERNOR_LANE_LIVE, &e),
-                     0);
+    assert_int_equal(
+        pl_client_registrations_since(&it, fx->client, "EVENOPE", 0, GOVERNOR_LANE_LIVE, &e), 0);
     assert_int_equal(pl_iter_next_registration(&r, it, &e), ERR_NOT_FOUND);
     pl_iter_free(it);
 }
@@ -210,10 +208,8 @@ static void registrations_since_a_cursor(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(page_boundaries_are_exact),
-        T(invalid_page_ends_a_list_that_shrank),
-        T(other_404s_are_errors),
-        cmocka_unit_test(registrations_from_date_overlaps_a_day),
+        T(page_boundaries_are_exact),    T(invalid_page_ends_a_list_that_shrank),
+        T(other_404s_are_errors),        cmocka_unit_test(registrations_from_date_overlaps_a_day),
         T(registrations_since_a_cursor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

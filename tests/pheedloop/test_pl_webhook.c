@@ -24,8 +24,8 @@ static void sign(char *out, size_t size, const EVP_MD *md, const char *secret, c
 {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    assert_non_null(HMAC(md, secret, (int)strlen(secret), (const unsigned char *)body,
-                         strlen(body), mac, &len));
+    assert_non_null(HMAC(md, secret, (int)strlen(secret), (const unsigned char *)body, strlen(body),
+                         mac, &len));
     if (b64) {
         buf b;
         buf_init(&b, 512);
@@ -38,8 +38,7 @@ static void sign(char *out, size_t size, const EVP_MD *md, const char *secret, c
         snprintf(out + 2 * i, 3, "%02x", mac[i]);
 }
 
-static char *delivery(const char *action, const char *event, const char *data_json,
-                      const char *ts)
+static char *delivery(const char *action, const char *event, const char *data_json, const char *ts)
 {
     char *s = malloc(2048);
     snprintf(s, 2048,
@@ -49,11 +48,15 @@ static char *delivery(const char *action, const char *event, const char *data_js
     return s;
 }
 
-static pl_webhook *make(const char *secret, const pl_webhook_secret *per, size_t n,
-                        const char *alg, const char *enc, bool capture)
+static pl_webhook *make(const char *secret, const pl_webhook_secret *per, size_t n, const char *alg,
+                        const char *enc, bool capture)
 {
-    pl_webhook_config c = {.algorithm = alg, .encoding = enc, .secret = secret,
-                           .event_secrets = per, .n_event_secrets = n, .capture = capture};
+    pl_webhook_config c = {.algorithm = alg,
+                           .encoding = enc,
+                           .secret = secret,
+                           .event_secrets = per,
+                           .n_event_secrets = n,
+                           .capture = capture};
     pl_webhook *w = NULL;
     err e = {0};
     if (pl_webhook_new(&w, &c, &e) != 0)
@@ -68,8 +71,8 @@ static void parse_hints(void **state)
     (void)state;
     err e = {0};
     pl_webhook_hint h;
-    char *b = delivery("attendee.updated", "EVE1", "{\"code\":\"ATT1\",\"email\":\"a@x.io\"}",
-                       NOW_ISO);
+    char *b =
+        delivery("attendee.updated", "EVE1", "{\"code\":\"ATT1\",\"email\":\"a@x.io\"}", NOW_ISO);
     assert_int_equal(pl_webhook_parse(&h, b, strlen(b), &e), 0);
     assert_string_equal(h.action, "attendee.updated");
     assert_string_equal(h.object, "attendee");
@@ -100,9 +103,14 @@ static void parse_hints(void **state)
     assert_string_equal(h.attendee_code, "ATT3");
 
     static const char *const bad[] = {
-        "", "[]", "{\"event_code\":\"E\"}", "{\"action\":\"a.b\"}",
-        "{\"action\":7,\"event_code\":\"E\"}", "{\"action\":\"a.b\",\"event_code\":\"E\",\"data\":[]}",
-        "{\"action\":\"\",\"event_code\":\"E\"}", "{\"action\":\"a.b\",\"event_code\":\"E\"",
+        "",
+        "[]",
+        "{\"event_code\":\"E\"}",
+        "{\"action\":\"a.b\"}",
+        "{\"action\":7,\"event_code\":\"E\"}",
+        "{\"action\":\"a.b\",\"event_code\":\"E\",\"data\":[]}",
+        "{\"action\":\"\",\"event_code\":\"E\"}",
+        "{\"action\":\"a.b\",\"event_code\":\"E\"",
     };
     for (size_t i = 0; i < PS_ARRAY_LEN(bad); i++)
         assert_int_equal(pl_webhook_parse(&h, bad[i], strlen(bad[i]), &e), ERR_PARSE);
@@ -262,8 +270,8 @@ static void capture_logs_raw_deliveries(void **state)
                                  {"X-PheedLoop-Signature", "abcdef"},
                                  {"X-API-KEY", "leaky-key-value"},
                                  {"Authorization", "Bearer t0k3n-value"}};
-    pl_webhook_capture(w, "POST", "/webhooks/pheedloop", hs, PS_ARRAY_LEN(hs), body,
-                       strlen(body), ERR_AUTH, "signature does not match");
+    pl_webhook_capture(w, "POST", "/webhooks/pheedloop", hs, PS_ARRAY_LEN(hs), body, strlen(body),
+                       ERR_AUTH, "signature does not match");
     const unsigned char bin[] = {0xff, 0x00, 0x01};
     pl_webhook_capture(w, "POST", "/webhooks/pheedloop", NULL, 0, bin, sizeof bin, 0, NULL);
     pl_webhook_free(w);
@@ -317,9 +325,8 @@ static void emulator_deliveries_verify_and_forgeries_do_not(void **state)
     err e = {0};
     fx->wh = make(fx->event_secret, NULL, 0, NULL, NULL, false);
     pl_hook hook;
-    assert_int_equal(pl_client_subscribe_hook(&hook, fx->client, PLCFX_EVENT, "*", fx->hook_url,
-                                              NULL, &e),
-                     0);
+    assert_int_equal(
+        pl_client_subscribe_hook(&hook, fx->client, PLCFX_EVENT, "*", fx->hook_url, NULL, &e), 0);
     pl_hook_free(&hook);
     json_t *f = plcfx_person("Hook", "Person", "hook@example.com");
     pl_attendee a;
