@@ -54,8 +54,10 @@ void pl_webhook_capture(const pl_webhook *w, const char *method, const char *pat
     for (size_t i = 0; hs && i < n_headers; i++) {
         const char *name = headers[i].name ? headers[i].name : "";
         const char *value = headers[i].value ? headers[i].value : "";
-        sig_seen |= strcasecmp(name, pl_webhook_header(w)) == 0;
-        json_t *v = json_string(header_is_secret(name) ? "[redacted]" : value);
+        bool is_sig = strcasecmp(name, pl_webhook_header(w)) == 0;
+        sig_seen |= is_sig;
+        /* The signature is no secret (a MAC of the body), and setting up needs to see it. */
+        json_t *v = json_string(!is_sig && header_is_secret(name) ? "[redacted]" : value);
         json_object_set_new(hs, name, v ? v : json_string("(not UTF-8)"));
     }
     const char *body_key = "body";
