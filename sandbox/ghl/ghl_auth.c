@@ -407,6 +407,13 @@ void ghl_auth_expire_access_tokens(ghl_auth *a)
     pthread_mutex_unlock(&a->mu);
 }
 
+void ghl_auth_set_access_ttl(ghl_auth *a, int64_t seconds)
+{
+    pthread_mutex_lock(&a->mu);
+    a->access_ttl_s = seconds > 0 ? seconds : 86399;
+    pthread_mutex_unlock(&a->mu);
+}
+
 void ghl_auth_revoke_all(ghl_auth *a)
 {
     pthread_mutex_lock(&a->mu);

@@ -84,6 +84,8 @@ bool ghl_auth_check(ghl_auth *a, const http_request *req, const char *scope, cha
 
 /* Admin: every access token issued so far expires now. */
 void ghl_auth_expire_access_tokens(ghl_auth *a);
+/* Admin: tokens issued from now on live this long (<= 0: HighLevel's 86399 s). */
+void ghl_auth_set_access_ttl(ghl_auth *a, int64_t seconds);
 /* Admin: the next refresh of every token family answers invalid_grant (as a revoked install);
  * their access tokens stop working at once too. PITs are kept. */
 void ghl_auth_revoke_all(ghl_auth *a);
