@@ -60,14 +60,14 @@ static int p_ok(void *o, const char *b, size_t n, err *e)
 
 /* ---------------------------------------------------------------- tasks */
 
-int ghl_task_list(ghl_tasks *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_list_tasks(ghl_tasks *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                   err *e)
 {
     return call_at(out, p_tasks, c, op, "GET", contact_id, "tasks", NULL, NULL, NULL, BY_METHOD,
                    "ghl get-all-tasks", e);
 }
 
-int ghl_task_get(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_get_task(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                  const char *task_id, err *e)
 {
     return call_at(out, p_task, c, op, "GET", contact_id, "tasks", task_id, NULL, NULL,
@@ -97,7 +97,7 @@ static json_t *task_json(const ghl_task_input *in, bool create)
     return b;
 }
 
-int ghl_task_create(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_create_task(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                     const ghl_task_input *in, err *e)
 {
     if (!in->title || !in->due_date)
@@ -111,7 +111,7 @@ int ghl_task_create(ghl_task *out, ghl_client *c, const ghl_op *op, const char *
     return rc;
 }
 
-int ghl_task_update(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_update_task(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                     const char *task_id, const ghl_task_input *in, err *e)
 {
     json_t *b = task_json(in, false);
@@ -123,7 +123,7 @@ int ghl_task_update(ghl_task *out, ghl_client *c, const ghl_op *op, const char *
     return rc;
 }
 
-int ghl_task_complete(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_complete_task(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                       const char *task_id, bool completed, err *e)
 {
     json_t *b = json_pack("{s:b}", "completed", completed);
@@ -135,7 +135,7 @@ int ghl_task_complete(ghl_task *out, ghl_client *c, const ghl_op *op, const char
     return rc;
 }
 
-int ghl_task_delete(ghl_client *c, const ghl_op *op, const char *contact_id, const char *task_id,
+int ghl_client_delete_task(ghl_client *c, const ghl_op *op, const char *contact_id, const char *task_id,
                     err *e)
 {
     return call_at(NULL, p_ok, c, op, "DELETE", contact_id, "tasks", task_id, NULL, NULL,
@@ -144,14 +144,14 @@ int ghl_task_delete(ghl_client *c, const ghl_op *op, const char *contact_id, con
 
 /* ---------------------------------------------------------------- notes */
 
-int ghl_note_list(ghl_notes *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_list_notes(ghl_notes *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                   err *e)
 {
     return call_at(out, p_notes, c, op, "GET", contact_id, "notes", NULL, NULL, NULL, BY_METHOD,
                    "ghl get-all-notes", e);
 }
 
-int ghl_note_get(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_get_note(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                  const char *note_id, err *e)
 {
     return call_at(out, p_note, c, op, "GET", contact_id, "notes", note_id, NULL, NULL,
@@ -181,7 +181,7 @@ static json_t *note_json(const ghl_note_input *in)
     return b;
 }
 
-int ghl_note_create(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_create_note(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                     const ghl_note_input *in, err *e)
 {
     if (!in->body)
@@ -195,7 +195,7 @@ int ghl_note_create(ghl_note *out, ghl_client *c, const ghl_op *op, const char *
     return rc;
 }
 
-int ghl_note_update(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_update_note(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                     const char *note_id, const ghl_note_input *in, err *e)
 {
     json_t *b = note_json(in);
@@ -207,7 +207,7 @@ int ghl_note_update(ghl_note *out, ghl_client *c, const ghl_op *op, const char *
     return rc;
 }
 
-int ghl_note_delete(ghl_client *c, const ghl_op *op, const char *contact_id, const char *note_id,
+int ghl_client_delete_note(ghl_client *c, const ghl_op *op, const char *contact_id, const char *note_id,
                     err *e)
 {
     return call_at(NULL, p_ok, c, op, "DELETE", contact_id, "notes", note_id, NULL, NULL,
@@ -216,7 +216,7 @@ int ghl_note_delete(ghl_client *c, const ghl_op *op, const char *contact_id, con
 
 /* ---------------------------------------------------------------- appointments */
 
-int ghl_appointment_list(ghl_appointments *out, ghl_client *c, const ghl_op *op,
+int ghl_client_list_appointments(ghl_appointments *out, ghl_client *c, const ghl_op *op,
                          const char *contact_id, err *e)
 {
     return call_at(out, p_appts, c, op, "GET", contact_id, "appointments", NULL, NULL, NULL,

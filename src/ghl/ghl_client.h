@@ -82,26 +82,26 @@ typedef struct ghl_contact_input {
     size_t n_custom;
 } ghl_contact_input;
 
-int ghl_contact_get(ghl_contact *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_get_contact(ghl_contact *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                     err *e);
-int ghl_contact_create(ghl_contact *out, ghl_client *c, const ghl_op *op,
+int ghl_client_create_contact(ghl_contact *out, ghl_client *c, const ghl_op *op,
                        const ghl_contact_input *in, err *e);
 /* Matches by email, then phone (the location's duplicate settings decide); *out_new (may be
  * NULL) says whether a contact was created. Safe to repeat. */
-int ghl_contact_upsert(ghl_contact *out, bool *out_new, ghl_client *c, const ghl_op *op,
+int ghl_client_upsert_contact(ghl_contact *out, bool *out_new, ghl_client *c, const ghl_op *op,
                        const ghl_contact_input *in, err *e);
-int ghl_contact_update(ghl_contact *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_update_contact(ghl_contact *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                        const ghl_contact_input *in, err *e);
-int ghl_contact_delete(ghl_client *c, const ghl_op *op, const char *contact_id, err *e);
+int ghl_client_delete_contact(ghl_client *c, const ghl_op *op, const char *contact_id, err *e);
 /* GET /contacts/search/duplicate: the contact the location would match (email first, then
  * phone); *out_found false when none. email or phone may be NULL, not both. */
-int ghl_contact_find_duplicate(ghl_contact *out, bool *out_found, ghl_client *c,
+int ghl_client_find_duplicate(ghl_contact *out, bool *out_found, ghl_client *c,
                                const ghl_op *op, const char *email, const char *phone, err *e);
 
 /* Tags: each returns the contact's resulting tags (a new JSON array; out may be NULL). */
-int ghl_contact_tags_add(json_t **out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_add_tags(json_t **out, ghl_client *c, const ghl_op *op, const char *contact_id,
                          const char *const *tags, size_t n, err *e);
-int ghl_contact_tags_remove(json_t **out, ghl_client *c, const ghl_op *op,
+int ghl_client_remove_tags(json_t **out, ghl_client *c, const ghl_op *op,
                             const char *contact_id, const char *const *tags, size_t n, err *e);
 
 /* ---------------------------------------------------------------- listing and search */
@@ -112,7 +112,7 @@ typedef enum ghl_iter_kind {
     GHL_ITER_BUSINESS,   /* GET /contacts/business/{id}, skip / limit */
 } ghl_iter_kind;
 
-typedef struct ghl_contact_query {
+typedef struct ghl_client_query {
     ghl_iter_kind kind;
     size_t page_size;        /* default 100 (search), 100 (list, at most), 100 (business) */
     const char *query;       /* free text (all kinds); NULL: none */
@@ -120,20 +120,20 @@ typedef struct ghl_contact_query {
     const json_t *sort;      /* search: the "sort" array; NULL: dateAdded desc (the default) */
     const char *business_id; /* business */
     size_t max;              /* stop after this many contacts; 0: all */
-} ghl_contact_query;
+} ghl_client_query;
 
-typedef struct ghl_contact_iter ghl_contact_iter;
+typedef struct ghl_client_iter ghl_client_iter;
 
 /* The query's strings and JSON are copied. */
-int ghl_contact_iter_new(ghl_contact_iter **out, ghl_client *c, const ghl_op *op,
-                         const ghl_contact_query *q, err *e);
+int ghl_client_iter_new(ghl_client_iter **out, ghl_client *c, const ghl_op *op,
+                         const ghl_client_query *q, err *e);
 /* The next page: out->n == 0 when there are no more. out is cleared first. */
-int ghl_contact_iter_next(ghl_contact_page *out, ghl_contact_iter *it, err *e);
+int ghl_client_iter_next(ghl_contact_page *out, ghl_client_iter *it, err *e);
 /* Matches in all as the service reported on the last page (-1 unknown). */
-int64_t ghl_contact_iter_total(const ghl_contact_iter *it);
-void ghl_contact_iter_free(ghl_contact_iter *it);
+int64_t ghl_client_iter_total(const ghl_client_iter *it);
+void ghl_client_iter_free(ghl_client_iter *it);
 
-/* A search filter {"field", "operator", "value"} for ghl_contact_query.filters. */
+/* A search filter {"field", "operator", "value"} for ghl_client_query.filters. */
 json_t *ghl_filter(const char *field, const char *op, json_t *value);
 
 /* ---------------------------------------------------------------- tasks, notes, appointments */
@@ -143,18 +143,18 @@ typedef struct ghl_task_input {
     int completed;                                     /* -1: leave; 0 / 1 */
 } ghl_task_input;
 
-int ghl_task_list(ghl_tasks *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_list_tasks(ghl_tasks *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                   err *e);
-int ghl_task_get(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_get_task(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                  const char *task_id, err *e);
 /* Create needs title and due_date (completed defaults to false). */
-int ghl_task_create(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_create_task(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                     const ghl_task_input *in, err *e);
-int ghl_task_update(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_update_task(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                     const char *task_id, const ghl_task_input *in, err *e);
-int ghl_task_complete(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_complete_task(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                       const char *task_id, bool completed, err *e);
-int ghl_task_delete(ghl_client *c, const ghl_op *op, const char *contact_id, const char *task_id,
+int ghl_client_delete_task(ghl_client *c, const ghl_op *op, const char *contact_id, const char *task_id,
                     err *e);
 
 typedef struct ghl_note_input {
@@ -162,29 +162,29 @@ typedef struct ghl_note_input {
     int pinned;                                 /* -1: leave */
 } ghl_note_input;
 
-int ghl_note_list(ghl_notes *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_list_notes(ghl_notes *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                   err *e);
-int ghl_note_get(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_get_note(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                  const char *note_id, err *e);
-int ghl_note_create(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_create_note(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                     const ghl_note_input *in, err *e);
-int ghl_note_update(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_update_note(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                     const char *note_id, const ghl_note_input *in, err *e);
-int ghl_note_delete(ghl_client *c, const ghl_op *op, const char *contact_id, const char *note_id,
+int ghl_client_delete_note(ghl_client *c, const ghl_op *op, const char *contact_id, const char *note_id,
                     err *e);
 
-int ghl_appointment_list(ghl_appointments *out, ghl_client *c, const ghl_op *op,
+int ghl_client_list_appointments(ghl_appointments *out, ghl_client *c, const ghl_op *op,
                          const char *contact_id, err *e);
 
 /* ---------------------------------------------------------------- custom fields */
 
 /* The location's custom field definitions, fresh from the API. */
-int ghl_custom_fields_list(ghl_field_defs *out, ghl_client *c, const ghl_op *op, err *e);
+int ghl_client_list_custom_fields(ghl_field_defs *out, ghl_client *c, const ghl_op *op, err *e);
 /* The id of the field with this key ("contact.x" or "x"), from the cache (loaded or reloaded
  * as needed); ERR_NOT_FOUND when the location has no such field. */
-int ghl_custom_field_id(char **out, ghl_client *c, const ghl_op *op, const char *key, err *e);
+int ghl_client_custom_field_id(char **out, ghl_client *c, const ghl_op *op, const char *key, err *e);
 /* Fills the key of each custom value of contact from the cache. */
-int ghl_contact_resolve_keys(ghl_contact *contact, ghl_client *c, const ghl_op *op, err *e);
+int ghl_client_resolve_keys(ghl_contact *contact, ghl_client *c, const ghl_op *op, err *e);
 
 /* ---------------------------------------------------------------- the raw request */
 

@@ -46,7 +46,7 @@ static int custom_json(json_t *body, ghl_client *c, const ghl_op *op,
         return err_set(e, ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < in->n_custom; i++) {
         char *id = NULL;
-        int rc = ghl_custom_field_id(&id, c, op, in->custom[i].key, e);
+        int rc = ghl_client_custom_field_id(&id, c, op, in->custom[i].key, e);
         if (rc != 0)
             return rc == ERR_NOT_FOUND ? err_set(e, ERR_INVALID, "%s", e ? e->msg : "") : rc;
         const json_t *v = in->custom[i].value;
@@ -121,7 +121,7 @@ static int contact_call(ghl_contact *out, bool *is_new, ghl_client *c, const ghl
     int rc = ghl_call_parse(&o, parse_contact, c, op, method, path, body, idem, label, e);
     if (rc != 0)
         return rc;
-    rc = ghl_contact_resolve_keys(&got, c, op, e);
+    rc = ghl_client_resolve_keys(&got, c, op, e);
     if (rc != 0) {
         ghl_contact_clear(&got);
         return err_wrap(e, "%s: custom field keys: ", label);
@@ -130,7 +130,7 @@ static int contact_call(ghl_contact *out, bool *is_new, ghl_client *c, const ghl
     return 0;
 }
 
-int ghl_contact_get(ghl_contact *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_get_contact(ghl_contact *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                     err *e)
 {
     buf p;
@@ -155,14 +155,14 @@ static int write_contact(ghl_contact *out, bool *is_new, ghl_client *c, const gh
     return rc;
 }
 
-int ghl_contact_create(ghl_contact *out, ghl_client *c, const ghl_op *op,
+int ghl_client_create_contact(ghl_contact *out, ghl_client *c, const ghl_op *op,
                        const ghl_contact_input *in, err *e)
 {
     return write_contact(out, NULL, c, op, "POST", "/contacts/", in, true, HTTP_IDEMPOTENT_NO,
                          "ghl create-contact", e);
 }
 
-int ghl_contact_upsert(ghl_contact *out, bool *out_new, ghl_client *c, const ghl_op *op,
+int ghl_client_upsert_contact(ghl_contact *out, bool *out_new, ghl_client *c, const ghl_op *op,
                        const ghl_contact_input *in, err *e)
 {
     /* An upsert matches what a lost first attempt created: repeating it is harmless. */
@@ -170,7 +170,7 @@ int ghl_contact_upsert(ghl_contact *out, bool *out_new, ghl_client *c, const ghl
                          HTTP_IDEMPOTENT_YES, "ghl upsert-contact", e);
 }
 
-int ghl_contact_update(ghl_contact *out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_update_contact(ghl_contact *out, ghl_client *c, const ghl_op *op, const char *contact_id,
                        const ghl_contact_input *in, err *e)
 {
     buf p;
@@ -188,7 +188,7 @@ static int parse_ok(void *out, const char *body, size_t len, err *e)
     return ghl_parse_succeded(body, len, e);
 }
 
-int ghl_contact_delete(ghl_client *c, const ghl_op *op, const char *contact_id, err *e)
+int ghl_client_delete_contact(ghl_client *c, const ghl_op *op, const char *contact_id, err *e)
 {
     buf p;
     buf_init(&p, 1024);
@@ -210,7 +210,7 @@ static int parse_dup(void *out, const char *body, size_t len, err *e)
     return ghl_parse_duplicate_answer(o->c, o->found, body, len, e);
 }
 
-int ghl_contact_find_duplicate(ghl_contact *out, bool *out_found, ghl_client *c,
+int ghl_client_find_duplicate(ghl_contact *out, bool *out_found, ghl_client *c,
                                const ghl_op *op, const char *email, const char *phone, err *e)
 {
     if ((!email || !*email) && (!phone || !*phone))
@@ -234,7 +234,7 @@ int ghl_contact_find_duplicate(ghl_contact *out, bool *out_found, ghl_client *c,
                             HTTP_IDEMPOTENT_BY_METHOD, "ghl get-duplicate-contact", e);
     buf_free(&p);
     if (rc == 0 && found)
-        rc = ghl_contact_resolve_keys(&got, c, op, e);
+        rc = ghl_client_resolve_keys(&got, c, op, e);
     if (rc != 0) {
         ghl_contact_clear(&got);
         return rc;
@@ -275,13 +275,13 @@ static int tags_call(json_t **out, ghl_client *c, const ghl_op *op, const char *
     return rc;
 }
 
-int ghl_contact_tags_add(json_t **out, ghl_client *c, const ghl_op *op, const char *contact_id,
+int ghl_client_add_tags(json_t **out, ghl_client *c, const ghl_op *op, const char *contact_id,
                          const char *const *tags, size_t n, err *e)
 {
     return tags_call(out, c, op, "POST", contact_id, tags, n, "ghl add-tags", e);
 }
 
-int ghl_contact_tags_remove(json_t **out, ghl_client *c, const ghl_op *op,
+int ghl_client_remove_tags(json_t **out, ghl_client *c, const ghl_op *op,
                             const char *contact_id, const char *const *tags, size_t n, err *e)
 {
     return tags_call(out, c, op, "DELETE", contact_id, tags, n, "ghl remove-tags", e);

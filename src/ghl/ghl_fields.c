@@ -7,7 +7,7 @@ static int parse_defs(void *out, const char *body, size_t len, err *e)
     return ghl_parse_field_defs(out, body, len, e);
 }
 
-int ghl_custom_fields_list(ghl_field_defs *out, ghl_client *c, const ghl_op *op, err *e)
+int ghl_client_list_custom_fields(ghl_field_defs *out, ghl_client *c, const ghl_op *op, err *e)
 {
     buf path;
     buf_init(&path, 1024);
@@ -54,7 +54,7 @@ static const ghl_field_def *find_id(const ghl_field_defs *d, const char *id)
 static int reload(ghl_client *c, ghl_loc *l, const ghl_op *op, err *e)
 {
     ghl_field_defs fresh;
-    int rc = ghl_custom_fields_list(&fresh, c, op, e);
+    int rc = ghl_client_list_custom_fields(&fresh, c, op, e);
     if (rc != 0)
         return rc;
     ghl_field_defs_clear(&l->fields);
@@ -71,7 +71,7 @@ static bool stale(ghl_client *c, const ghl_loc *l)
            clock_mono_ms(c->clock) - l->fields_at_ms > c->cfg.fields_ttl_ms;
 }
 
-int ghl_custom_field_id(char **out, ghl_client *c, const ghl_op *op, const char *key, err *e)
+int ghl_client_custom_field_id(char **out, ghl_client *c, const ghl_op *op, const char *key, err *e)
 {
     ghl_loc *l = ghl_client_loc(c, op->location_id, e);
     if (!l)
@@ -94,7 +94,7 @@ int ghl_custom_field_id(char **out, ghl_client *c, const ghl_op *op, const char 
     return rc;
 }
 
-int ghl_contact_resolve_keys(ghl_contact *contact, ghl_client *c, const ghl_op *op, err *e)
+int ghl_client_resolve_keys(ghl_contact *contact, ghl_client *c, const ghl_op *op, err *e)
 {
     if (contact->n_custom == 0)
         return 0;

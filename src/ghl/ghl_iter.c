@@ -3,7 +3,7 @@
 #include "ghl/ghl_client_int.h"
 #include "util/jsonx.h"
 
-struct ghl_contact_iter {
+struct ghl_client_iter {
     ghl_client *c;
     ghl_op op;
     char *location_id;
@@ -29,12 +29,12 @@ json_t *ghl_filter(const char *field, const char *op, json_t *value)
     return f;
 }
 
-int ghl_contact_iter_new(ghl_contact_iter **out, ghl_client *c, const ghl_op *op,
-                         const ghl_contact_query *q, err *e)
+int ghl_client_iter_new(ghl_client_iter **out, ghl_client *c, const ghl_op *op,
+                         const ghl_client_query *q, err *e)
 {
     if (q->kind == GHL_ITER_BUSINESS && (!q->business_id || !*q->business_id))
         return err_set(e, ERR_INVALID, "contacts by business: no business id");
-    ghl_contact_iter *it = calloc(1, sizeof *it);
+    ghl_client_iter *it = calloc(1, sizeof *it);
     if (!it)
         return err_set(e, ERR_NOMEM, "out of memory");
     it->c = c;
@@ -51,14 +51,14 @@ int ghl_contact_iter_new(ghl_contact_iter **out, ghl_client *c, const ghl_op *op
     it->sort = q->sort ? json_deep_copy(q->sort) : NULL;
     if (!it->location_id || (q->query && !it->query) || (q->business_id && !it->business_id) ||
         (q->filters && !it->filters) || (q->sort && !it->sort)) {
-        ghl_contact_iter_free(it);
+        ghl_client_iter_free(it);
         return err_set(e, ERR_NOMEM, "out of memory");
     }
     *out = it;
     return 0;
 }
 
-void ghl_contact_iter_free(ghl_contact_iter *it)
+void ghl_client_iter_free(ghl_client_iter *it)
 {
     if (!it)
         return;
@@ -72,12 +72,12 @@ void ghl_contact_iter_free(ghl_contact_iter *it)
     free(it);
 }
 
-int64_t ghl_contact_iter_total(const ghl_contact_iter *it)
+int64_t ghl_client_iter_total(const ghl_client_iter *it)
 {
     return it->total;
 }
 
-static size_t want(const ghl_contact_iter *it)
+static size_t want(const ghl_client_iter *it)
 {
     size_t n = it->page_size;
     if (it->max && it->max - it->seen < n)
@@ -90,7 +90,7 @@ static int parse_page(void *out, const char *body, size_t len, err *e)
     return ghl_parse_contact_page(out, body, len, e);
 }
 
-static int fetch_search(ghl_contact_page *out, ghl_contact_iter *it, err *e)
+static int fetch_search(ghl_contact_page *out, ghl_client_iter *it, err *e)
 {
     json_t *b = json_pack("{s:s, s:I}", "locationId", it->location_id, "pageLimit",
                           (json_int_t)it->page_size);
@@ -126,7 +126,7 @@ static void add_query(buf *p, const char *name, const char *value)
     ghl_path_seg(p, value);
 }
 
-static int fetch_list(ghl_contact_page *out, ghl_contact_iter *it, err *e)
+static int fetch_list(ghl_contact_page *out, ghl_client_iter *it, err *e)
 {
     buf p;
     buf_init(&p, 4096);
@@ -154,7 +154,7 @@ static int fetch_list(ghl_contact_page *out, ghl_contact_iter *it, err *e)
     return 0;
 }
 
-static int fetch_business(ghl_contact_page *out, ghl_contact_iter *it, err *e)
+static int fetch_business(ghl_contact_page *out, ghl_client_iter *it, err *e)
 {
     buf p;
     buf_init(&p, 4096);
@@ -183,7 +183,7 @@ static void trim(ghl_contact_page *p, size_t keep)
         ghl_contact_clear(&p->v[--p->n]);
 }
 
-int ghl_contact_iter_next(ghl_contact_page *out, ghl_contact_iter *it, err *e)
+int ghl_client_iter_next(ghl_contact_page *out, ghl_client_iter *it, err *e)
 {
     ghl_contact_page_clear(out);
     if (it->done || (it->max && it->seen >= it->max))
@@ -193,7 +193,7 @@ int ghl_contact_iter_next(ghl_contact_page *out, ghl_contact_iter *it, err *e)
              : it->kind == GHL_ITER_LIST ? fetch_list(&p, it, e)
                                          : fetch_business(&p, it, e);
     for (size_t i = 0; rc == 0 && i < p.n; i++)
-        rc = ghl_contact_resolve_keys(&p.v[i], it->c, &it->op, e);
+        rc = ghl_client_resolve_keys(&p.v[i], it->c, &it->op, e);
     if (rc != 0) {
         ghl_contact_page_clear(&p);
         return rc;

@@ -237,12 +237,12 @@ static int parse_custom(ghl_contact *c, const json_t *obj, err *e)
     return 0;
 }
 
-int ghl_parse_contact(ghl_contact *out, const json_t *obj, err *e)
+int ghl_parse_contact(ghl_contact *out, json_t *obj, err *e)
 {
     if (!json_is_object(obj))
         return err_set(e, ERR_PARSE, "contact: not a JSON object");
     ghl_contact c = {0};
-    c.raw = json_incref((json_t *)obj);
+    c.raw = json_incref(obj);
     int rc = read_strings(&c, obj, contact_fields, PS_ARRAY_LEN(contact_fields), "contact", e);
     if (rc == 0 && (!c.id || !*c.id))
         rc = err_set(e, ERR_PARSE, "contact: 'id' is missing");

@@ -134,16 +134,18 @@ static int exchange_company(ghl_token_answer *out, ghl_tokens *t, const char *co
 }
 
 /* Keeps identity fields the answer left out (a refresh answer may omit them). */
+static void keep_one(char **dst, const char *old)
+{
+    if (!*dst && old)
+        *dst = strdup(old);
+}
+
 static void keep_identity(ghl_token_rec *n, const ghl_token_rec *old)
 {
-    char **pairs[][2] = {{&n->company_id, (char **)&old->company_id},
-                         {&n->location_id, (char **)&old->location_id},
-                         {&n->user_type, (char **)&old->user_type},
-                         {&n->scope, (char **)&old->scope}};
-    for (size_t i = 0; i < PS_ARRAY_LEN(pairs); i++) {
-        if (!*pairs[i][0] && *pairs[i][1])
-            *pairs[i][0] = strdup(*pairs[i][1]);
-    }
+    keep_one(&n->company_id, old->company_id);
+    keep_one(&n->location_id, old->location_id);
+    keep_one(&n->user_type, old->user_type);
+    keep_one(&n->scope, old->scope);
 }
 
 /* Gets a new token for cur's account (refresh or exchange) and stores it before use. */

@@ -13,12 +13,6 @@ void ghl_contact_clear(ghl_contact *c)
     memset(c, 0, sizeof *c);
 }
 
-void ghl_contact_free(ghl_contact *c)
-{
-    ghl_contact_clear(c);
-    free(c);
-}
-
 void ghl_contact_page_clear(ghl_contact_page *p)
 {
     if (!p)

@@ -104,7 +104,7 @@ typedef struct ghl_token_answer {
 /* Parsers of answer bodies: body[0, len) need not be NUL-terminated. ERR_PARSE when the bytes
  * are not JSON or a field has the wrong type (the message names it). Out-parameters are set
  * only on success. */
-int ghl_parse_contact(ghl_contact *out, const json_t *obj, err *e);
+int ghl_parse_contact(ghl_contact *out, json_t *obj, err *e);
 /* {"contact": {...}} (get, create, update); also the upsert answer, whose "new" goes to
  * *out_new when out_new is not NULL. */
 int ghl_parse_contact_answer(ghl_contact *out, bool *out_new, const char *body, size_t len,
@@ -129,7 +129,6 @@ int ghl_parse_succeded(const char *body, size_t len, err *e);
 int ghl_parse_token_answer(ghl_token_answer *out, const char *body, size_t len, err *e);
 
 void ghl_contact_clear(ghl_contact *c);
-void ghl_contact_free(ghl_contact *c);
 void ghl_contact_page_clear(ghl_contact_page *p);
 void ghl_task_clear(ghl_task *t);
 void ghl_note_clear(ghl_note *n);
