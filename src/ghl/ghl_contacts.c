@@ -48,7 +48,7 @@ static int custom_json(json_t *body, ghl_client *c, const ghl_op *op,
         char *id = NULL;
         int rc = ghl_client_custom_field_id(&id, c, op, in->custom[i].key, e);
         if (rc != 0)
-            return rc == ERR_NOT_FOUND ? err_set(e, ERR_INVALID, "%s", e ? e->msg : "") : rc;
+            return rc == ERR_NOT_FOUND ? (e ? (e->code = ERR_INVALID) : ERR_INVALID) : rc;
         const json_t *v = in->custom[i].value;
         json_t *val = !v || json_is_null(v) ? json_string("") : json_deep_copy(v);
         json_t *f = json_object();

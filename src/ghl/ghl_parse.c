@@ -128,7 +128,7 @@ static int parse_body(json_t **out, const char *body, size_t len, const char *wh
 {
     json_t *j = NULL;
     if (jsonx_parse(&j, body, len, what, e) != 0)
-        return err_set(e, ERR_PARSE, "%s", e ? e->msg : "malformed JSON");
+        return e ? (e->code = ERR_PARSE) : ERR_PARSE;
     if (!json_is_object(j)) {
         json_decref(j);
         return err_set(e, ERR_PARSE, "%s: not a JSON object", what);

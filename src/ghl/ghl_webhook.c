@@ -70,7 +70,7 @@ int ghl_webhook_parse(ghl_hint *out, const char *body, size_t len, err *e)
 {
     json_t *j = NULL;
     if (jsonx_parse(&j, body, len, "webhook body", e) != 0)
-        return err_set(e, ERR_PARSE, "%s", e ? e->msg : "webhook body: malformed JSON");
+        return e ? (e->code = ERR_PARSE) : ERR_PARSE;
     ghl_hint h;
     memset(&h, 0, sizeof h);
     int rc = json_is_object(j) ? read_hint(&h, j, e)
