@@ -67,7 +67,9 @@ typedef struct ghl_custom_input {
     const json_t *value; /* a string, number, or array of strings; NULL or "" clears */
 } ghl_custom_input;
 
-/* Fields to write. NULL leaves a field as it is; "" clears it. */
+/* Fields to write. NULL leaves a field as it is; "" clears it. dateOfBirth goes as the string
+ * HighLevel takes ("1990-09-25"), though contacts.json types it as an object: a validator
+ * reading the spec literally flags it. */
 typedef struct ghl_contact_input {
     const char *first_name, *last_name, *name, *email, *phone;
     const char *company_name, *business_id;
@@ -183,6 +185,9 @@ int ghl_client_list_custom_fields(ghl_field_defs *out, ghl_client *c, const ghl_
 /* The id of the field with this key ("contact.x" or "x"), from the cache (loaded or reloaded
  * as needed); ERR_NOT_FOUND when the location has no such field. */
 int ghl_client_custom_field_id(char **out, ghl_client *c, const ghl_op *op, const char *key, err *e);
+/* Primes the location's cache with defs (taken: cleared on return), e.g. a list another
+ * client already read. */
+int ghl_client_set_fields(ghl_client *c, const char *location_id, ghl_field_defs *defs, err *e);
 /* Fills the key of each custom value of contact from the cache. */
 int ghl_client_resolve_keys(ghl_contact *contact, ghl_client *c, const ghl_op *op, err *e);
 

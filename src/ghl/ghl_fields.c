@@ -121,3 +121,21 @@ int ghl_client_resolve_keys(ghl_contact *contact, ghl_client *c, const ghl_op *o
     pthread_mutex_unlock(&c->fields_mu);
     return rc;
 }
+
+int ghl_client_set_fields(ghl_client *c, const char *location_id, ghl_field_defs *defs, err *e)
+{
+    ghl_loc *l = ghl_client_loc(c, location_id, e);
+    if (!l) {
+        ghl_field_defs_clear(defs);
+        return ERR_NOMEM;
+    }
+    pthread_mutex_lock(&c->fields_mu);
+    ghl_field_defs_clear(&l->fields);
+    l->fields = *defs;
+    memset(defs, 0, sizeof *defs);
+    l->fields_at_ms = clock_mono_ms(c->clock);
+    if (l->fields_at_ms == 0)
+        l->fields_at_ms = 1;
+    pthread_mutex_unlock(&c->fields_mu);
+    return 0;
+}
