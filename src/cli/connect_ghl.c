@@ -123,6 +123,12 @@ static int wait_redirect(char **out_code, const loopback_uri *u, const char *sta
         while (!w.done && rc != ETIMEDOUT)
             rc = pthread_cond_timedwait(&w.cv, &w.mu, &until);
         pthread_mutex_unlock(&w.mu);
+        /* The handler's answer (the browser's "you can close this window") is written after
+         * it returns: give it a moment before the listener goes away. */
+        if (w.done) {
+            struct timespec linger = {0, 300 * 1000000L};
+            nanosleep(&linger, NULL);
+        }
         rc = 0;
         if (!w.done)
             rc = err_set(e, ERR_NET, "no redirect came within %lld s", (long long)timeout_s);
