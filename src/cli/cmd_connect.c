@@ -31,8 +31,17 @@ static const char usage_text[] =
     "  --timeout SECONDS how long to wait for the redirect (default 600)\n"
     "  -h, --help        this text\n";
 
-enum { OPT_CONFIG = 256, OPT_CODE, OPT_PORT, OPT_NO_BROWSER, OPT_COMPANY, OPT_LOCATION,
-       OPT_REFRESH, OPT_STATUS, OPT_TIMEOUT };
+enum {
+    OPT_CONFIG = 256,
+    OPT_CODE,
+    OPT_PORT,
+    OPT_NO_BROWSER,
+    OPT_COMPANY,
+    OPT_LOCATION,
+    OPT_REFRESH,
+    OPT_STATUS,
+    OPT_TIMEOUT
+};
 
 static const struct option long_options[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
@@ -56,21 +65,39 @@ static int parse_options(connect_ghl_options *o, int argc, char **argv, err *e)
     opterr = 0;
     while (!rc && (opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
         switch (opt) {
-        case OPT_CONFIG: o->config_path = optarg; break;
-        case OPT_CODE: o->code = optarg; break;
-        case OPT_PORT: rc = args_parse_port(&o->port, "--port", optarg, e); break;
-        case OPT_NO_BROWSER: break;
-        case OPT_COMPANY: o->company = true; break;
-        case OPT_LOCATION: o->location = optarg; break;
-        case OPT_REFRESH: o->refresh = true; break;
-        case OPT_STATUS: o->status = true; break;
+        case OPT_CONFIG:
+            o->config_path = optarg;
+            break;
+        case OPT_CODE:
+            o->code = optarg;
+            break;
+        case OPT_PORT:
+            rc = args_parse_port(&o->port, "--port", optarg, e);
+            break;
+        case OPT_NO_BROWSER:
+            break;
+        case OPT_COMPANY:
+            o->company = true;
+            break;
+        case OPT_LOCATION:
+            o->location = optarg;
+            break;
+        case OPT_REFRESH:
+            o->refresh = true;
+            break;
+        case OPT_STATUS:
+            o->status = true;
+            break;
         case OPT_TIMEOUT:
             rc = args_parse_int(&v, "--timeout", optarg, 1, 86400, e);
             o->timeout_s = v;
             break;
-        case 'h': return 1;
-        case ':': return err_set(e, ERR_INVALID, "%s needs a value", argv[optind - 1]);
-        default: return err_set(e, ERR_INVALID, "unknown option '%s'", argv[optind - 1]);
+        case 'h':
+            return 1;
+        case ':':
+            return err_set(e, ERR_INVALID, "%s needs a value", argv[optind - 1]);
+        default:
+            return err_set(e, ERR_INVALID, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (!rc && optind < argc)

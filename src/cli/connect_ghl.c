@@ -50,8 +50,9 @@ static int parse_redirect(loopback_uri *out, const char *uri, err *e)
 {
     const char *p = strncmp(uri, "http://", 7) == 0 ? uri + 7 : NULL;
     if (!p)
-        return err_set(e, ERR_CONFIG, "[ghl] redirect_uri '%s': only http:// on loopback can be "
-                                      "listened on here; use --code",
+        return err_set(e, ERR_CONFIG,
+                       "[ghl] redirect_uri '%s': only http:// on loopback can be "
+                       "listened on here; use --code",
                        uri);
     size_t hl = strcspn(p, ":/");
     loopback_uri u = {.port = 80};
@@ -67,8 +68,9 @@ static int parse_redirect(loopback_uri *out, const char *uri, err *e)
     }
     snprintf(u.path, sizeof u.path, "%s", *p == '/' ? p : "/");
     if (strcmp(u.host, "127.0.0.1") != 0 && strcmp(u.host, "localhost") != 0)
-        return err_set(e, ERR_CONFIG, "[ghl] redirect_uri '%s': not a loopback address; run "
-                                      "with --code CODE after approving in a browser",
+        return err_set(e, ERR_CONFIG,
+                       "[ghl] redirect_uri '%s': not a loopback address; run "
+                       "with --code CODE after approving in a browser",
                        uri);
     *out = u;
     return 0;
@@ -166,8 +168,9 @@ static int get_code(char **out, const config *cfg, const connect_ghl_options *o,
                                      config_str(cfg, "ghl", "client_id"), redirect, scopes, n,
                                      state, e);
     if (rc == 0) {
-        fprintf(o->out, "Open this page, choose the location and approve pheedsync:\n\n  %s\n\n"
-                        "Waiting for HighLevel's redirect on %s ...\n",
+        fprintf(o->out,
+                "Open this page, choose the location and approve pheedsync:\n\n  %s\n\n"
+                "Waiting for HighLevel's redirect on %s ...\n",
                 buf_cstr(&url), redirect);
         fflush(o->out);
         rc = wait_redirect(out, &u, state, o->timeout_s, e);
@@ -184,21 +187,22 @@ static int report_scopes(FILE *out, const char *granted)
     size_t n = ghl_scopes_missing(&missing, granted);
     fprintf(out, "granted scopes: %s\n", granted && *granted ? granted : "(none reported)");
     if (n)
-        fprintf(out, "missing scopes the flows need: %s\nAdd them to the app's scopes (and "
-                     "[ghl] scopes), then run `pheedsync connect ghl` again.\n",
+        fprintf(out,
+                "missing scopes the flows need: %s\nAdd them to the app's scopes (and "
+                "[ghl] scopes), then run `pheedsync connect ghl` again.\n",
                 buf_cstr(&missing));
     buf_free(&missing);
     return n ? EXIT_CHECK : EXIT_OK;
 }
 
-static int exchange(ghl_setup *s, const config *cfg, const connect_ghl_options *o,
-                    const char *code, const char *redirect, err *e)
+static int exchange(ghl_setup *s, const config *cfg, const connect_ghl_options *o, const char *code,
+                    const char *redirect, err *e)
 {
     ghl_oauth_app app = {s->base_url, config_str(cfg, "ghl", "client_id"),
                          config_str(cfg, "ghl", "client_secret"), s->http};
     ghl_token_answer a = {0};
-    int rc = ghl_oauth_exchange_code(&a, &app, code, redirect,
-                                     o->company ? "Company" : "Location", NULL, e);
+    int rc = ghl_oauth_exchange_code(&a, &app, code, redirect, o->company ? "Company" : "Location",
+                                     NULL, e);
     char *account = NULL;
     if (rc == 0)
         rc = ghl_tokens_save_grant(&account, s->tokens, &a, e);
@@ -247,8 +251,9 @@ static int check_pit(ghl_setup *s, const connect_ghl_options *o, err *e)
     ghl_client_iter_free(it);
     ghl_client_free(c);
     if (rc == 0)
-        fprintf(o->out, "the Private Integration token works for location %s (contacts and custom "
-                        "fields readable)\n",
+        fprintf(o->out,
+                "the Private Integration token works for location %s (contacts and custom "
+                "fields readable)\n",
                 loc);
     else if (call.error.kind == API_ERR_SCOPE)
         fprintf(o->out, "the token lacks a scope the flows need: %s\n", call.error.message);

@@ -19,8 +19,8 @@ static void sub_path(buf *p, const char *contact_id, const char *what, const cha
 
 static int call_at(void *out, ghl_parse_fn parse, ghl_client *c, const ghl_op *op,
                    const char *method, const char *contact_id, const char *what, const char *sub,
-                   const char *suffix, const json_t *body, http_idempotency idem,
-                   const char *label, err *e)
+                   const char *suffix, const json_t *body, http_idempotency idem, const char *label,
+                   err *e)
 {
     buf p;
     buf_init(&p, 1024);
@@ -61,17 +61,17 @@ static int p_ok(void *o, const char *b, size_t n, err *e)
 /* ---------------------------------------------------------------- tasks */
 
 int ghl_client_list_tasks(ghl_tasks *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                  err *e)
+                          err *e)
 {
     return call_at(out, p_tasks, c, op, "GET", contact_id, "tasks", NULL, NULL, NULL, BY_METHOD,
                    "ghl get-all-tasks", e);
 }
 
 int ghl_client_get_task(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                 const char *task_id, err *e)
+                        const char *task_id, err *e)
 {
-    return call_at(out, p_task, c, op, "GET", contact_id, "tasks", task_id, NULL, NULL,
-                   BY_METHOD, "ghl get-task", e);
+    return call_at(out, p_task, c, op, "GET", contact_id, "tasks", task_id, NULL, NULL, BY_METHOD,
+                   "ghl get-task", e);
 }
 
 static json_t *task_json(const ghl_task_input *in, bool create)
@@ -98,7 +98,7 @@ static json_t *task_json(const ghl_task_input *in, bool create)
 }
 
 int ghl_client_create_task(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                    const ghl_task_input *in, err *e)
+                           const ghl_task_input *in, err *e)
 {
     if (!in->title || !in->due_date)
         return err_set(e, ERR_INVALID, "ghl create-task: title and due date are required");
@@ -112,7 +112,7 @@ int ghl_client_create_task(ghl_task *out, ghl_client *c, const ghl_op *op, const
 }
 
 int ghl_client_update_task(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                    const char *task_id, const ghl_task_input *in, err *e)
+                           const char *task_id, const ghl_task_input *in, err *e)
 {
     json_t *b = task_json(in, false);
     if (!b)
@@ -124,7 +124,7 @@ int ghl_client_update_task(ghl_task *out, ghl_client *c, const ghl_op *op, const
 }
 
 int ghl_client_complete_task(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                      const char *task_id, bool completed, err *e)
+                             const char *task_id, bool completed, err *e)
 {
     json_t *b = json_pack("{s:b}", "completed", completed);
     if (!b)
@@ -135,27 +135,27 @@ int ghl_client_complete_task(ghl_task *out, ghl_client *c, const ghl_op *op, con
     return rc;
 }
 
-int ghl_client_delete_task(ghl_client *c, const ghl_op *op, const char *contact_id, const char *task_id,
-                    err *e)
+int ghl_client_delete_task(ghl_client *c, const ghl_op *op, const char *contact_id,
+                           const char *task_id, err *e)
 {
-    return call_at(NULL, p_ok, c, op, "DELETE", contact_id, "tasks", task_id, NULL, NULL,
-                   BY_METHOD, "ghl delete-task", e);
+    return call_at(NULL, p_ok, c, op, "DELETE", contact_id, "tasks", task_id, NULL, NULL, BY_METHOD,
+                   "ghl delete-task", e);
 }
 
 /* ---------------------------------------------------------------- notes */
 
 int ghl_client_list_notes(ghl_notes *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                  err *e)
+                          err *e)
 {
     return call_at(out, p_notes, c, op, "GET", contact_id, "notes", NULL, NULL, NULL, BY_METHOD,
                    "ghl get-all-notes", e);
 }
 
 int ghl_client_get_note(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                 const char *note_id, err *e)
+                        const char *note_id, err *e)
 {
-    return call_at(out, p_note, c, op, "GET", contact_id, "notes", note_id, NULL, NULL,
-                   BY_METHOD, "ghl get-note", e);
+    return call_at(out, p_note, c, op, "GET", contact_id, "notes", note_id, NULL, NULL, BY_METHOD,
+                   "ghl get-note", e);
 }
 
 static json_t *note_json(const ghl_note_input *in)
@@ -182,7 +182,7 @@ static json_t *note_json(const ghl_note_input *in)
 }
 
 int ghl_client_create_note(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                    const ghl_note_input *in, err *e)
+                           const ghl_note_input *in, err *e)
 {
     if (!in->body)
         return err_set(e, ERR_INVALID, "ghl create-note: a body is required");
@@ -196,7 +196,7 @@ int ghl_client_create_note(ghl_note *out, ghl_client *c, const ghl_op *op, const
 }
 
 int ghl_client_update_note(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                    const char *note_id, const ghl_note_input *in, err *e)
+                           const char *note_id, const ghl_note_input *in, err *e)
 {
     json_t *b = note_json(in);
     if (!b)
@@ -207,17 +207,17 @@ int ghl_client_update_note(ghl_note *out, ghl_client *c, const ghl_op *op, const
     return rc;
 }
 
-int ghl_client_delete_note(ghl_client *c, const ghl_op *op, const char *contact_id, const char *note_id,
-                    err *e)
+int ghl_client_delete_note(ghl_client *c, const ghl_op *op, const char *contact_id,
+                           const char *note_id, err *e)
 {
-    return call_at(NULL, p_ok, c, op, "DELETE", contact_id, "notes", note_id, NULL, NULL,
-                   BY_METHOD, "ghl delete-note", e);
+    return call_at(NULL, p_ok, c, op, "DELETE", contact_id, "notes", note_id, NULL, NULL, BY_METHOD,
+                   "ghl delete-note", e);
 }
 
 /* ---------------------------------------------------------------- appointments */
 
 int ghl_client_list_appointments(ghl_appointments *out, ghl_client *c, const ghl_op *op,
-                         const char *contact_id, err *e)
+                                 const char *contact_id, err *e)
 {
     return call_at(out, p_appts, c, op, "GET", contact_id, "appointments", NULL, NULL, NULL,
                    BY_METHOD, "ghl get-appointments-for-contact", e);

@@ -102,7 +102,8 @@ static bool ci_contains(const char *hay, const char *needle)
 static int requalify(ghl_call *call, int rc)
 {
     api_error *ae = &call->error;
-    if (ae->status == 400 && ae->kind == API_ERR_VALIDATION && ci_contains(ae->message, "not found")) {
+    if (ae->status == 400 && ae->kind == API_ERR_VALIDATION &&
+        ci_contains(ae->message, "not found")) {
         ae->kind = API_ERR_NOT_FOUND;
         return ERR_NOT_FOUND;
     }
@@ -156,8 +157,8 @@ static int held(ghl_call *call, int rc)
 }
 
 int ghl_client_call(char **out_body, size_t *out_len, ghl_client *c, const ghl_op *op,
-                    const char *method, const char *path, const json_t *body,
-                    http_idempotency idem, const char *label, err *e)
+                    const char *method, const char *path, const json_t *body, http_idempotency idem,
+                    const char *label, err *e)
 {
     ghl_call local, *call = op->call ? op->call : &local;
     memset(call, 0, sizeof *call);
@@ -187,8 +188,8 @@ int ghl_client_call(char **out_body, size_t *out_len, ghl_client *c, const ghl_o
         http_client_response_init(&r);
         rc = send_once(c, op, loc->gov, method, buf_cstr(&url), json, token, idem, label, &r, e);
         note_response(call, &r);
-        bool retry = rc != 0 && attempt == 0 && r.status == 401 &&
-                     r.error.kind == API_ERR_AUTH && !ghl_tokens_is_pit(c->cfg.tokens);
+        bool retry = rc != 0 && attempt == 0 && r.status == 401 && r.error.kind == API_ERR_AUTH &&
+                     !ghl_tokens_is_pit(c->cfg.tokens);
         if (retry) {
             err re = {0};
             int rr = ghl_tokens_refresh(c->cfg.tokens, op->location_id, token, &re);
@@ -222,8 +223,8 @@ int ghl_client_call(char **out_body, size_t *out_len, ghl_client *c, const ghl_o
 }
 
 int ghl_call_parse(void *out, ghl_parse_fn parse, ghl_client *c, const ghl_op *op,
-                   const char *method, const char *path, const json_t *body,
-                   http_idempotency idem, const char *label, err *e)
+                   const char *method, const char *path, const json_t *body, http_idempotency idem,
+                   const char *label, err *e)
 {
     char *ans = NULL;
     size_t len = 0;

@@ -24,17 +24,17 @@
 #include "net/http_client.h"
 
 typedef struct ghl_client_config {
-    const char *base_url;     /* the API root, e.g. https://services.leadconnectorhq.com */
-    http_client *http;        /* kept by reference */
-    ghl_tokens *tokens;       /* kept by reference */
-    breaker *brk;             /* the service's breaker, kept by reference; NULL: none */
+    const char *base_url; /* the API root, e.g. https://services.leadconnectorhq.com */
+    http_client *http;    /* kept by reference */
+    ghl_tokens *tokens;   /* kept by reference */
+    breaker *brk;         /* the service's breaker, kept by reference; NULL: none */
     /* The budget of each location (one governor per location, made on first use). Zero:
      * HighLevel's 100 per 10 s and 200,000 a day, learning from the headers. */
     governor_config gov;
-    bool no_governor;         /* tests of raw behaviour: no budget at all */
-    int64_t fields_ttl_ms;    /* how long a location's custom field list is trusted; default
-                                 600000 (an unknown key reloads it at once) */
-    clock_source *clock;      /* NULL: system */
+    bool no_governor;      /* tests of raw behaviour: no budget at all */
+    int64_t fields_ttl_ms; /* how long a location's custom field list is trusted; default
+                              600000 (an unknown key reloads it at once) */
+    clock_source *clock;   /* NULL: system */
 } ghl_client_config;
 
 typedef struct ghl_client ghl_client;
@@ -56,8 +56,8 @@ typedef struct ghl_call {
 /* Who a call is for. */
 typedef struct ghl_op {
     const char *location_id;
-    governor_lane lane;     /* live, backfill, reconcile */
-    ghl_call *call;         /* may be NULL */
+    governor_lane lane; /* live, backfill, reconcile */
+    ghl_call *call;     /* may be NULL */
 } ghl_op;
 
 /* ---------------------------------------------------------------- contacts */
@@ -84,27 +84,27 @@ typedef struct ghl_contact_input {
     size_t n_custom;
 } ghl_contact_input;
 
-int ghl_client_get_contact(ghl_contact *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                    err *e);
+int ghl_client_get_contact(ghl_contact *out, ghl_client *c, const ghl_op *op,
+                           const char *contact_id, err *e);
 int ghl_client_create_contact(ghl_contact *out, ghl_client *c, const ghl_op *op,
-                       const ghl_contact_input *in, err *e);
+                              const ghl_contact_input *in, err *e);
 /* Matches by email, then phone (the location's duplicate settings decide); *out_new (may be
  * NULL) says whether a contact was created. Safe to repeat. */
 int ghl_client_upsert_contact(ghl_contact *out, bool *out_new, ghl_client *c, const ghl_op *op,
-                       const ghl_contact_input *in, err *e);
-int ghl_client_update_contact(ghl_contact *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                       const ghl_contact_input *in, err *e);
+                              const ghl_contact_input *in, err *e);
+int ghl_client_update_contact(ghl_contact *out, ghl_client *c, const ghl_op *op,
+                              const char *contact_id, const ghl_contact_input *in, err *e);
 int ghl_client_delete_contact(ghl_client *c, const ghl_op *op, const char *contact_id, err *e);
 /* GET /contacts/search/duplicate: the contact the location would match (email first, then
  * phone); *out_found false when none. email or phone may be NULL, not both. */
-int ghl_client_find_duplicate(ghl_contact *out, bool *out_found, ghl_client *c,
-                               const ghl_op *op, const char *email, const char *phone, err *e);
+int ghl_client_find_duplicate(ghl_contact *out, bool *out_found, ghl_client *c, const ghl_op *op,
+                              const char *email, const char *phone, err *e);
 
 /* Tags: each returns the contact's resulting tags (a new JSON array; out may be NULL). */
 int ghl_client_add_tags(json_t **out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                         const char *const *tags, size_t n, err *e);
-int ghl_client_remove_tags(json_t **out, ghl_client *c, const ghl_op *op,
-                            const char *contact_id, const char *const *tags, size_t n, err *e);
+                        const char *const *tags, size_t n, err *e);
+int ghl_client_remove_tags(json_t **out, ghl_client *c, const ghl_op *op, const char *contact_id,
+                           const char *const *tags, size_t n, err *e);
 
 /* ---------------------------------------------------------------- listing and search */
 
@@ -128,7 +128,7 @@ typedef struct ghl_client_iter ghl_client_iter;
 
 /* The query's strings and JSON are copied. */
 int ghl_client_iter_new(ghl_client_iter **out, ghl_client *c, const ghl_op *op,
-                         const ghl_client_query *q, err *e);
+                        const ghl_client_query *q, err *e);
 /* The next page: out->n == 0 when there are no more. out is cleared first. */
 int ghl_client_iter_next(ghl_contact_page *out, ghl_client_iter *it, err *e);
 /* Matches in all as the service reported on the last page (-1 unknown). */
@@ -146,18 +146,18 @@ typedef struct ghl_task_input {
 } ghl_task_input;
 
 int ghl_client_list_tasks(ghl_tasks *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                  err *e);
+                          err *e);
 int ghl_client_get_task(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                 const char *task_id, err *e);
+                        const char *task_id, err *e);
 /* Create needs title and due_date (completed defaults to false). */
 int ghl_client_create_task(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                    const ghl_task_input *in, err *e);
+                           const ghl_task_input *in, err *e);
 int ghl_client_update_task(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                    const char *task_id, const ghl_task_input *in, err *e);
+                           const char *task_id, const ghl_task_input *in, err *e);
 int ghl_client_complete_task(ghl_task *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                      const char *task_id, bool completed, err *e);
-int ghl_client_delete_task(ghl_client *c, const ghl_op *op, const char *contact_id, const char *task_id,
-                    err *e);
+                             const char *task_id, bool completed, err *e);
+int ghl_client_delete_task(ghl_client *c, const ghl_op *op, const char *contact_id,
+                           const char *task_id, err *e);
 
 typedef struct ghl_note_input {
     const char *body, *title, *user_id, *color; /* body is required on create */
@@ -165,18 +165,18 @@ typedef struct ghl_note_input {
 } ghl_note_input;
 
 int ghl_client_list_notes(ghl_notes *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                  err *e);
+                          err *e);
 int ghl_client_get_note(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                 const char *note_id, err *e);
+                        const char *note_id, err *e);
 int ghl_client_create_note(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                    const ghl_note_input *in, err *e);
+                           const ghl_note_input *in, err *e);
 int ghl_client_update_note(ghl_note *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                    const char *note_id, const ghl_note_input *in, err *e);
-int ghl_client_delete_note(ghl_client *c, const ghl_op *op, const char *contact_id, const char *note_id,
-                    err *e);
+                           const char *note_id, const ghl_note_input *in, err *e);
+int ghl_client_delete_note(ghl_client *c, const ghl_op *op, const char *contact_id,
+                           const char *note_id, err *e);
 
 int ghl_client_list_appointments(ghl_appointments *out, ghl_client *c, const ghl_op *op,
-                         const char *contact_id, err *e);
+                                 const char *contact_id, err *e);
 
 /* ---------------------------------------------------------------- custom fields */
 
@@ -184,7 +184,8 @@ int ghl_client_list_appointments(ghl_appointments *out, ghl_client *c, const ghl
 int ghl_client_list_custom_fields(ghl_field_defs *out, ghl_client *c, const ghl_op *op, err *e);
 /* The id of the field with this key ("contact.x" or "x"), from the cache (loaded or reloaded
  * as needed); ERR_NOT_FOUND when the location has no such field. */
-int ghl_client_custom_field_id(char **out, ghl_client *c, const ghl_op *op, const char *key, err *e);
+int ghl_client_custom_field_id(char **out, ghl_client *c, const ghl_op *op, const char *key,
+                               err *e);
 /* Primes the location's cache with defs (taken: cleared on return), e.g. a list another
  * client already read. */
 int ghl_client_set_fields(ghl_client *c, const char *location_id, ghl_field_defs *defs, err *e);
@@ -197,7 +198,7 @@ int ghl_client_resolve_keys(ghl_contact *contact, ghl_client *c, const ghl_op *o
  * (may be NULL) gets the answer's bytes, malloc'd and NUL-terminated. Everything above goes
  * through here. */
 int ghl_client_call(char **out_body, size_t *out_len, ghl_client *c, const ghl_op *op,
-                    const char *method, const char *path, const json_t *body,
-                    http_idempotency idem, const char *label, err *e);
+                    const char *method, const char *path, const json_t *body, http_idempotency idem,
+                    const char *label, err *e);
 
 #endif

@@ -33,7 +33,7 @@ int ghl_path_seg(buf *path, const char *segment);
  * ERR_PARSE and name the operation. */
 typedef int (*ghl_parse_fn)(void *out, const char *body, size_t len, err *e);
 int ghl_call_parse(void *out, ghl_parse_fn parse, ghl_client *c, const ghl_op *op,
-                   const char *method, const char *path, const json_t *body,
-                   http_idempotency idem, const char *label, err *e);
+                   const char *method, const char *path, const json_t *body, http_idempotency idem,
+                   const char *label, err *e);
 
 #endif

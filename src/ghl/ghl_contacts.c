@@ -8,16 +8,27 @@ typedef struct in_field {
     size_t off;
 } in_field;
 
-#define IN(key, member) {key, offsetof(ghl_contact_input, member)}
+#define IN(key, member)                                                                            \
+    {                                                                                              \
+        key, offsetof(ghl_contact_input, member)                                                   \
+    }
 static const in_field input_fields[] = {
-    IN("firstName", first_name), IN("lastName", last_name),
-    IN("name", name),            IN("email", email),
-    IN("phone", phone),          IN("companyName", company_name),
-    IN("businessId", business_id), IN("address1", address1),
-    IN("city", city),            IN("state", state),
-    IN("postalCode", postal_code), IN("country", country),
-    IN("website", website),      IN("timezone", timezone),
-    IN("source", source),        IN("dateOfBirth", date_of_birth),
+    IN("firstName", first_name),
+    IN("lastName", last_name),
+    IN("name", name),
+    IN("email", email),
+    IN("phone", phone),
+    IN("companyName", company_name),
+    IN("businessId", business_id),
+    IN("address1", address1),
+    IN("city", city),
+    IN("state", state),
+    IN("postalCode", postal_code),
+    IN("country", country),
+    IN("website", website),
+    IN("timezone", timezone),
+    IN("source", source),
+    IN("dateOfBirth", date_of_birth),
     IN("assignedTo", assigned_to),
 };
 #undef IN
@@ -36,8 +47,8 @@ static json_t *str_array(const char *const *v, size_t n)
 
 /* customFields by id, from the keys of the input. Values go as the spec writes them:
  * {"id", "field_value"}; a clear is an empty string. */
-static int custom_json(json_t *body, ghl_client *c, const ghl_op *op,
-                       const ghl_contact_input *in, err *e)
+static int custom_json(json_t *body, ghl_client *c, const ghl_op *op, const ghl_contact_input *in,
+                       err *e)
 {
     if (in->n_custom == 0)
         return 0;
@@ -130,8 +141,8 @@ static int contact_call(ghl_contact *out, bool *is_new, ghl_client *c, const ghl
     return 0;
 }
 
-int ghl_client_get_contact(ghl_contact *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                    err *e)
+int ghl_client_get_contact(ghl_contact *out, ghl_client *c, const ghl_op *op,
+                           const char *contact_id, err *e)
 {
     buf p;
     buf_init(&p, 1024);
@@ -156,22 +167,22 @@ static int write_contact(ghl_contact *out, bool *is_new, ghl_client *c, const gh
 }
 
 int ghl_client_create_contact(ghl_contact *out, ghl_client *c, const ghl_op *op,
-                       const ghl_contact_input *in, err *e)
+                              const ghl_contact_input *in, err *e)
 {
     return write_contact(out, NULL, c, op, "POST", "/contacts/", in, true, HTTP_IDEMPOTENT_NO,
                          "ghl create-contact", e);
 }
 
 int ghl_client_upsert_contact(ghl_contact *out, bool *out_new, ghl_client *c, const ghl_op *op,
-                       const ghl_contact_input *in, err *e)
+                              const ghl_contact_input *in, err *e)
 {
     /* An upsert matches what a lost first attempt created: repeating it is harmless. */
     return write_contact(out, out_new, c, op, "POST", "/contacts/upsert", in, true,
                          HTTP_IDEMPOTENT_YES, "ghl upsert-contact", e);
 }
 
-int ghl_client_update_contact(ghl_contact *out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                       const ghl_contact_input *in, err *e)
+int ghl_client_update_contact(ghl_contact *out, ghl_client *c, const ghl_op *op,
+                              const char *contact_id, const ghl_contact_input *in, err *e)
 {
     buf p;
     buf_init(&p, 1024);
@@ -210,8 +221,8 @@ static int parse_dup(void *out, const char *body, size_t len, err *e)
     return ghl_parse_duplicate_answer(o->c, o->found, body, len, e);
 }
 
-int ghl_client_find_duplicate(ghl_contact *out, bool *out_found, ghl_client *c,
-                               const ghl_op *op, const char *email, const char *phone, err *e)
+int ghl_client_find_duplicate(ghl_contact *out, bool *out_found, ghl_client *c, const ghl_op *op,
+                              const char *email, const char *phone, err *e)
 {
     if ((!email || !*email) && (!phone || !*phone))
         return err_set(e, ERR_INVALID, "ghl get-duplicate-contact: an email or a phone is needed");
@@ -250,8 +261,8 @@ static int parse_tags(void *out, const char *body, size_t len, err *e)
 }
 
 static int tags_call(json_t **out, ghl_client *c, const ghl_op *op, const char *method,
-                     const char *contact_id, const char *const *tags, size_t n,
-                     const char *label, err *e)
+                     const char *contact_id, const char *const *tags, size_t n, const char *label,
+                     err *e)
 {
     json_t *body = json_object();
     json_t *arr = str_array(tags, n);
@@ -276,13 +287,13 @@ static int tags_call(json_t **out, ghl_client *c, const ghl_op *op, const char *
 }
 
 int ghl_client_add_tags(json_t **out, ghl_client *c, const ghl_op *op, const char *contact_id,
-                         const char *const *tags, size_t n, err *e)
+                        const char *const *tags, size_t n, err *e)
 {
     return tags_call(out, c, op, "POST", contact_id, tags, n, "ghl add-tags", e);
 }
 
-int ghl_client_remove_tags(json_t **out, ghl_client *c, const ghl_op *op,
-                            const char *contact_id, const char *const *tags, size_t n, err *e)
+int ghl_client_remove_tags(json_t **out, ghl_client *c, const ghl_op *op, const char *contact_id,
+                           const char *const *tags, size_t n, err *e)
 {
     return tags_call(out, c, op, "DELETE", contact_id, tags, n, "ghl remove-tags", e);
 }

@@ -67,8 +67,7 @@ static int reload(ghl_client *c, ghl_loc *l, const ghl_op *op, err *e)
 
 static bool stale(ghl_client *c, const ghl_loc *l)
 {
-    return l->fields_at_ms == 0 ||
-           clock_mono_ms(c->clock) - l->fields_at_ms > c->cfg.fields_ttl_ms;
+    return l->fields_at_ms == 0 || clock_mono_ms(c->clock) - l->fields_at_ms > c->cfg.fields_ttl_ms;
 }
 
 int ghl_client_custom_field_id(char **out, ghl_client *c, const ghl_op *op, const char *key, err *e)

@@ -11,10 +11,10 @@ struct ghl_client_iter {
     size_t page_size, max, seen;
     char *query, *business_id;
     json_t *filters, *sort;
-    json_t *search_after;   /* search: the cursor of the next page */
-    int64_t start_after;    /* list */
+    json_t *search_after; /* search: the cursor of the next page */
+    int64_t start_after;  /* list */
     char *start_after_id;
-    size_t skip;            /* business */
+    size_t skip; /* business */
     int64_t total;
     bool done;
 };
@@ -30,7 +30,7 @@ json_t *ghl_filter(const char *field, const char *op, json_t *value)
 }
 
 int ghl_client_iter_new(ghl_client_iter **out, ghl_client *c, const ghl_op *op,
-                         const ghl_client_query *q, err *e)
+                        const ghl_client_query *q, err *e)
 {
     if (q->kind == GHL_ITER_BUSINESS && (!q->business_id || !*q->business_id))
         return err_set(e, ERR_INVALID, "contacts by business: no business id");

@@ -51,7 +51,8 @@ int ghl_oauth_authorize_url(buf *out, const char *authorize_root, const char *cl
                             const char *state, err *e)
 {
     if (!authorize_root || !*authorize_root || !client_id || !*client_id || !redirect_uri)
-        return err_set(e, ERR_CONFIG, "[ghl] authorize_url, client_id and a redirect URI are needed");
+        return err_set(e, ERR_CONFIG,
+                       "[ghl] authorize_url, client_id and a redirect URI are needed");
     buf sc;
     buf_init(&sc, 4096);
     for (size_t i = 0; i < n_scopes; i++)
@@ -135,8 +136,8 @@ static int form_start(buf *f, const ghl_oauth_app *app, const char *grant)
 }
 
 int ghl_oauth_exchange_code(ghl_token_answer *out, const ghl_oauth_app *app, const char *code,
-                            const char *redirect_uri, const char *user_type,
-                            ghl_oauth_result *res, err *e)
+                            const char *redirect_uri, const char *user_type, ghl_oauth_result *res,
+                            err *e)
 {
     buf f;
     buf_init(&f, 16384);

@@ -17,7 +17,7 @@ extern const char *const ghl_required_scopes[];
 size_t ghl_scopes_missing(buf *missing, const char *granted);
 
 typedef struct ghl_oauth_app {
-    const char *base_url;      /* the API root; the token endpoint is BASE/oauth/token */
+    const char *base_url; /* the API root; the token endpoint is BASE/oauth/token */
     const char *client_id;
     const char *client_secret;
     http_client *http;
@@ -31,15 +31,15 @@ int ghl_oauth_authorize_url(buf *out, const char *authorize_root, const char *cl
 
 /* What a token call did on the wire, besides its answer. */
 typedef struct ghl_oauth_result {
-    api_error error;         /* kind API_OK on success */
-    bool invalid_grant;      /* the grant is dead: a new authorization is needed */
-    bool maybe_applied;      /* failed after sending: the server may have rotated */
+    api_error error;    /* kind API_OK on success */
+    bool invalid_grant; /* the grant is dead: a new authorization is needed */
+    bool maybe_applied; /* failed after sending: the server may have rotated */
 } ghl_oauth_result;
 
 /* grant_type=authorization_code. user_type "Location" or "Company"; redirect_uri may be NULL. */
 int ghl_oauth_exchange_code(ghl_token_answer *out, const ghl_oauth_app *app, const char *code,
-                            const char *redirect_uri, const char *user_type,
-                            ghl_oauth_result *res, err *e);
+                            const char *redirect_uri, const char *user_type, ghl_oauth_result *res,
+                            err *e);
 /* grant_type=refresh_token. Repeats after a timeout or reset are safe within HighLevel's grace
  * for an identical refresh, and never worse than not repeating: the old token is spent either
  * way once the server rotated it. */

@@ -11,7 +11,10 @@ typedef struct str_field {
     size_t off;
 } str_field;
 
-#define F(type, key, member) {key, offsetof(type, member)}
+#define F(type, key, member)                                                                       \
+    {                                                                                              \
+        key, offsetof(type, member)                                                                \
+    }
 
 static const str_field contact_fields[] = {
     F(ghl_contact, "id", id),
@@ -39,15 +42,21 @@ static const str_field contact_fields[] = {
 };
 
 static const str_field task_fields[] = {
-    F(ghl_task, "id", id),           F(ghl_task, "contactId", contact_id),
-    F(ghl_task, "title", title),     F(ghl_task, "body", body),
-    F(ghl_task, "assignedTo", assigned_to), F(ghl_task, "dueDate", due_date),
+    F(ghl_task, "id", id),
+    F(ghl_task, "contactId", contact_id),
+    F(ghl_task, "title", title),
+    F(ghl_task, "body", body),
+    F(ghl_task, "assignedTo", assigned_to),
+    F(ghl_task, "dueDate", due_date),
 };
 
 static const str_field note_fields[] = {
-    F(ghl_note, "id", id),         F(ghl_note, "contactId", contact_id),
-    F(ghl_note, "body", body),     F(ghl_note, "title", title),
-    F(ghl_note, "userId", user_id), F(ghl_note, "color", color),
+    F(ghl_note, "id", id),
+    F(ghl_note, "contactId", contact_id),
+    F(ghl_note, "body", body),
+    F(ghl_note, "title", title),
+    F(ghl_note, "userId", user_id),
+    F(ghl_note, "color", color),
     F(ghl_note, "dateAdded", date_added),
 };
 
@@ -268,8 +277,7 @@ int ghl_parse_contact(ghl_contact *out, json_t *obj, err *e)
     return 0;
 }
 
-int ghl_parse_contact_answer(ghl_contact *out, bool *out_new, const char *body, size_t len,
-                             err *e)
+int ghl_parse_contact_answer(ghl_contact *out, bool *out_new, const char *body, size_t len, err *e)
 {
     json_t *j = NULL, *obj = NULL;
     bool is_new = false;
@@ -424,8 +432,8 @@ static int parse_field_def(ghl_field_def *out, json_t *obj, err *e)
     ghl_field_def d = {0};
     if (!json_is_object(obj))
         return err_set(e, ERR_PARSE, "custom field: not a JSON object");
-    int rc = read_strings(&d, obj, field_def_fields, PS_ARRAY_LEN(field_def_fields),
-                          "custom field", e);
+    int rc =
+        read_strings(&d, obj, field_def_fields, PS_ARRAY_LEN(field_def_fields), "custom field", e);
     if (rc == 0 && (!d.id || !*d.id || !d.field_key || !*d.field_key))
         rc = err_set(e, ERR_PARSE, "custom field: 'id' and 'fieldKey' are required");
     if (rc != 0)
@@ -545,8 +553,7 @@ int ghl_parse_field_defs(ghl_field_defs *out, const char *body, size_t len, err 
 }
 
 /* {"<key>": {...}}: the one record of a task or note answer. */
-static int one_item(void *out, const char *body, size_t len, const char *key, item_fn fn,
-                    err *e)
+static int one_item(void *out, const char *body, size_t len, const char *key, item_fn fn, err *e)
 {
     json_t *j = NULL, *obj = NULL;
     int rc = parse_body(&j, body, len, key, e);

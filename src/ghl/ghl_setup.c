@@ -26,8 +26,9 @@ static int open_tokens(ghl_setup *s, const config *cfg, err *e)
     if (s->pit) {
         tc.pit = config_str(cfg, "ghl", "token");
         if (!tc.pit || !*tc.pit)
-            return err_set(e, ERR_CONFIG, "[ghl] auth = token needs [ghl] token (best passed as "
-                                          "PHEEDSYNC_GHL_TOKEN)");
+            return err_set(e, ERR_CONFIG,
+                           "[ghl] auth = token needs [ghl] token (best passed as "
+                           "PHEEDSYNC_GHL_TOKEN)");
         return ghl_tokens_new(&s->tokens, &tc, e);
     }
     buf path;

@@ -8,7 +8,7 @@
 
 typedef struct ghl_setup {
     http_client *http;
-    crypto_key *key;    /* NULL with auth = token */
+    crypto_key *key; /* NULL with auth = token */
     ghl_tokens *tokens;
     const char *base_url, *location_id; /* from the configuration; location_id may be NULL */
     bool pit;

@@ -37,9 +37,8 @@ int ghl_token_rec_copy(ghl_token_rec *out, const ghl_token_rec *s)
     ghl_token_rec r = {.expires_ms = s->expires_ms, .needs_reauth = s->needs_reauth};
     bool ok = dup_into(&r.access, s->access) && dup_into(&r.refresh, s->refresh) &&
               dup_into(&r.scope, s->scope) && dup_into(&r.user_type, s->user_type) &&
-              dup_into(&r.company_id, s->company_id) &&
-              dup_into(&r.location_id, s->location_id) && dup_into(&r.via, s->via) &&
-              dup_into(&r.reason, s->reason);
+              dup_into(&r.company_id, s->company_id) && dup_into(&r.location_id, s->location_id) &&
+              dup_into(&r.via, s->via) && dup_into(&r.reason, s->reason);
     if (!ok) {
         ghl_token_rec_clear(&r);
         return ERR_NOMEM;
@@ -56,8 +55,8 @@ int ghl_token_rec_from_answer(ghl_token_rec *out, const ghl_token_answer *a, con
     r.expires_ms = now_ms + ttl * 1000;
     bool ok = dup_into(&r.access, a->access_token) && dup_into(&r.refresh, a->refresh_token) &&
               dup_into(&r.scope, a->scope) && dup_into(&r.user_type, a->user_type) &&
-              dup_into(&r.company_id, a->company_id) &&
-              dup_into(&r.location_id, a->location_id) && dup_into(&r.via, via);
+              dup_into(&r.company_id, a->company_id) && dup_into(&r.location_id, a->location_id) &&
+              dup_into(&r.via, via);
     if (!ok) {
         ghl_token_rec_clear(&r);
         return err_set(e, ERR_NOMEM, "out of memory");
@@ -125,8 +124,7 @@ int ghl_token_rec_save(store *st, const crypto_key *key, const char *account,
         rc = crypto_seal(&sealed, key, text, strlen(text), buf_cstr(&aad), e);
     crypto_secret_free(text, strlen(text));
     if (rc == 0)
-        rc = store_token_put(st, GHL_TOKENS_SERVICE, account, buf_cstr(&sealed),
-                             r->expires_ms, e);
+        rc = store_token_put(st, GHL_TOKENS_SERVICE, account, buf_cstr(&sealed), r->expires_ms, e);
     buf_free(&aad);
     buf_free(&sealed);
     return rc;

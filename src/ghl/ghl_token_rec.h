@@ -11,10 +11,10 @@
 #define GHL_TOKENS_SERVICE "ghl"
 
 typedef struct ghl_token_rec {
-    char *access, *refresh;                     /* secrets: wiped on clear */
+    char *access, *refresh; /* secrets: wiped on clear */
     char *scope, *user_type, *company_id, *location_id;
-    char *via;    /* "oauth" (refresh with the refresh token) or "company" (exchange again) */
-    char *reason; /* why it needs re-authorization */
+    char *via;          /* "oauth" (refresh with the refresh token) or "company" (exchange again) */
+    char *reason;       /* why it needs re-authorization */
     int64_t expires_ms; /* 0: never */
     bool needs_reauth;
 } ghl_token_rec;

@@ -122,8 +122,8 @@ int ghl_tokens_store_load(ghl_token_rec *out, ghl_tokens *t, const char *account
     int rc = ghl_token_rec_load(out, t->st, t->cfg.key, account, e);
     pthread_mutex_unlock(&t->store_mu);
     if (rc == ERR_NOT_FOUND)
-        err_set(e, ERR_NOT_FOUND,
-                "HighLevel is not connected for %s: run `pheedsync connect ghl`", account);
+        err_set(e, ERR_NOT_FOUND, "HighLevel is not connected for %s: run `pheedsync connect ghl`",
+                account);
     return rc;
 }
 
@@ -286,8 +286,9 @@ int ghl_tokens_access(char **out, ghl_tokens *t, const char *location, err *e)
 int ghl_tokens_refresh(ghl_tokens *t, const char *location, const char *stale, err *e)
 {
     if (t->pit)
-        return err_set(e, ERR_AUTH, "the Private Integration Token was refused: make a new one "
-                                    "in HighLevel and set [ghl] token");
+        return err_set(e, ERR_AUTH,
+                       "the Private Integration Token was refused: make a new one "
+                       "in HighLevel and set [ghl] token");
     tok_entry *x = ghl_tokens_entry(t, location, e);
     if (!x)
         return ERR_NOMEM;

@@ -21,17 +21,16 @@
 #include "crypto/seal.h"
 #include "ghl/ghl_oauth.h"
 
-
 typedef struct ghl_tokens_config {
-    const char *store_url;   /* where tokens and locks live; the manager opens its own handle */
-    const crypto_key *key;   /* seals tokens at rest; kept by reference */
-    ghl_oauth_app app;       /* the token endpoint; app.http is kept by reference */
-    const char *pit;         /* auth = token: this Private Integration Token for every location
-                                (nothing is stored, nothing refreshed) */
+    const char *store_url;    /* where tokens and locks live; the manager opens its own handle */
+    const crypto_key *key;    /* seals tokens at rest; kept by reference */
+    ghl_oauth_app app;        /* the token endpoint; app.http is kept by reference */
+    const char *pit;          /* auth = token: this Private Integration Token for every location
+                                 (nothing is stored, nothing refreshed) */
     int64_t refresh_ahead_ms; /* refresh when the access token expires sooner; default 600000 */
-    int64_t lock_ttl_ms;     /* the cross-process refresh lock's lease; default 30000 */
-    int64_t lock_wait_ms;    /* how long to wait for another process's refresh; default 60000 */
-    clock_source *clock;     /* NULL: system */
+    int64_t lock_ttl_ms;      /* the cross-process refresh lock's lease; default 30000 */
+    int64_t lock_wait_ms;     /* how long to wait for another process's refresh; default 60000 */
+    clock_source *clock;      /* NULL: system */
     /* Called (outside any lock) when an account needs re-authorization; may be NULL. */
     void (*alert)(void *ctx, const char *account, const char *message);
     void *alert_ctx;
@@ -66,8 +65,8 @@ int ghl_tokens_needs_reauth(bool *out, char **out_reason, ghl_tokens *t, const c
 /* Agency install: exchanges the stored company token for a token of location and stores it
  * (it carries the company's scopes and no refresh token: it is exchanged again when it
  * expires). */
-int ghl_tokens_location_from_company(ghl_tokens *t, const char *company_id,
-                                     const char *location_id, err *e);
+int ghl_tokens_location_from_company(ghl_tokens *t, const char *company_id, const char *location_id,
+                                     err *e);
 
 /* What is stored for account, without secrets: {"account", "state", "reason", "scope",
  * "user_type", "expires_ms", "company_id", "location_id", "via"}. ERR_NOT_FOUND when none. */

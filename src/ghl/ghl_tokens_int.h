@@ -13,7 +13,7 @@ typedef struct tok_entry {
     pthread_mutex_t refresh_mu; /* one refresh at a time per account in this process */
     ghl_token_rec rec;          /* guarded by ghl_tokens.mu */
     bool loaded;
-    bool unsaved;               /* rec is newer than the store: save before handing it out */
+    bool unsaved; /* rec is newer than the store: save before handing it out */
     struct tok_entry *next;
 } tok_entry;
 

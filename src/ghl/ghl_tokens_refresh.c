@@ -21,8 +21,7 @@ static int adopted(ghl_tokens *t, tok_entry *x, const ghl_token_rec *r, err *e)
     return r->needs_reauth ? ghl_tokens_reauth_error(x, r->reason, e) : 0;
 }
 
-static int adopt_from_store(bool *out_done, ghl_tokens *t, tok_entry *x, const char *stale,
-                            err *e)
+static int adopt_from_store(bool *out_done, ghl_tokens *t, tok_entry *x, const char *stale, err *e)
 {
     ghl_token_rec cur;
     *out_done = false;
@@ -79,16 +78,15 @@ static void release_lock(ghl_tokens *t, const char *lock)
 }
 
 /* Records that cur's account needs a new authorization, everywhere, and says so. */
-static int mark_reauth(ghl_tokens *t, tok_entry *x, ghl_token_rec *cur, const char *reason,
-                       err *e)
+static int mark_reauth(ghl_tokens *t, tok_entry *x, ghl_token_rec *cur, const char *reason, err *e)
 {
     cur->needs_reauth = true;
     free(cur->reason);
     cur->reason = strdup(reason);
     err se = {0};
     if (ghl_tokens_store_save(t, x->account, cur, &se) != 0)
-        log_errorf("HighLevel %s: could not store the needs-reauthorization state: %s",
-                   x->account, se.msg);
+        log_errorf("HighLevel %s: could not store the needs-reauthorization state: %s", x->account,
+                   se.msg);
     ghl_tokens_install(t, x, cur, false);
     pthread_mutex_lock(&t->mu);
     t->stats.reauth_marks++;
@@ -246,8 +244,8 @@ int ghl_tokens_needs_reauth(bool *out, char **out_reason, ghl_tokens *t, const c
     return 0;
 }
 
-int ghl_tokens_location_from_company(ghl_tokens *t, const char *company_id,
-                                     const char *location_id, err *e)
+int ghl_tokens_location_from_company(ghl_tokens *t, const char *company_id, const char *location_id,
+                                     err *e)
 {
     if (t->pit)
         return err_set(e, ERR_BAD_STATE, "auth = token: there is no company grant");

@@ -32,9 +32,9 @@ typedef struct ghl_contact {
     size_t n_tags;
     ghl_custom_value *custom;
     size_t n_custom;
-    const char *date_added, *date_updated; /* ISO 8601 as given */
+    const char *date_added, *date_updated;  /* ISO 8601 as given */
     int64_t date_added_ms, date_updated_ms; /* 0 when absent or unreadable */
-    const json_t *search_after;            /* search results: the cursor after this one */
+    const json_t *search_after;             /* search results: the cursor after this one */
     json_t *raw;
 } ghl_contact;
 
@@ -66,7 +66,8 @@ typedef struct ghl_appointment {
     const char *id, *calendar_id, *contact_id, *location_id, *title, *status;
     const char *appointment_status, *assigned_user_id, *notes, *address;
     const char *start_time, *end_time, *date_added, *date_updated;
-    int64_t start_ms, end_ms; /* 0 when unreadable (the spec's examples use "YYYY-MM-DD HH:MM:SS") */
+    int64_t start_ms,
+        end_ms; /* 0 when unreadable (the spec's examples use "YYYY-MM-DD HH:MM:SS") */
     json_t *raw;
 } ghl_appointment;
 
@@ -107,8 +108,7 @@ typedef struct ghl_token_answer {
 int ghl_parse_contact(ghl_contact *out, json_t *obj, err *e);
 /* {"contact": {...}} (get, create, update); also the upsert answer, whose "new" goes to
  * *out_new when out_new is not NULL. */
-int ghl_parse_contact_answer(ghl_contact *out, bool *out_new, const char *body, size_t len,
-                             err *e);
+int ghl_parse_contact_answer(ghl_contact *out, bool *out_new, const char *body, size_t len, err *e);
 /* {"contact": {...} | null} of the duplicate lookup: *out_found false for null. */
 int ghl_parse_duplicate_answer(ghl_contact *out, bool *out_found, const char *body, size_t len,
                                err *e);

@@ -109,8 +109,8 @@ int ghl_webhook_verifier_new(ghl_webhook_verifier **out, const ghl_webhook_confi
     v->window_ms = cfg->window_ms ? cfg->window_ms : 300000;
     int rc = make_one(&v->ed, CRYPTO_SIG_ED25519, "[ghl] webhook_public_key", cfg->ed25519_key, e);
     if (rc == 0)
-        rc = make_one(&v->rsa, CRYPTO_SIG_RSA_SHA256, "[ghl] webhook_rsa_public_key",
-                      cfg->rsa_key, e);
+        rc = make_one(&v->rsa, CRYPTO_SIG_RSA_SHA256, "[ghl] webhook_rsa_public_key", cfg->rsa_key,
+                      e);
     if (rc == 0 && !v->ed && !v->rsa)
         rc = err_set(e, ERR_CONFIG,
                      "[ghl] webhook_public_key: no key to check HighLevel webhooks with; set it "
@@ -168,8 +168,9 @@ int ghl_webhook_verify(ghl_hint *out, bool *out_ed25519, const ghl_webhook_verif
         return rc;
     if (v->window_ms >= 0) {
         if (h.timestamp_ms == 0)
-            return err_set(e, ERR_AUTH, "webhook without a timestamp: refused as a possible "
-                                        "replay");
+            return err_set(e, ERR_AUTH,
+                           "webhook without a timestamp: refused as a possible "
+                           "replay");
         int64_t skew = now_ms - h.timestamp_ms;
         if (skew > v->window_ms || -skew > v->window_ms)
             return err_set(e, ERR_AUTH,

@@ -13,13 +13,13 @@
 
 /* What a delivery says changed. Strings are "" when the delivery does not carry them. */
 typedef struct ghl_hint {
-    char type[64];                      /* "ContactUpdate", "TaskCreate", ... */
+    char type[64]; /* "ContactUpdate", "TaskCreate", ... */
     char location_id[GHL_HINT_ID_MAX];
-    char id[GHL_HINT_ID_MAX];           /* the record: contact, task, note or appointment */
-    char contact_id[GHL_HINT_ID_MAX];   /* the contact it belongs to (the id itself for contact
-                                           events) */
-    char webhook_id[GHL_HINT_ID_MAX];   /* the delivery's id: dedupe on it */
-    int64_t timestamp_ms;               /* 0 when absent */
+    char id[GHL_HINT_ID_MAX];         /* the record: contact, task, note or appointment */
+    char contact_id[GHL_HINT_ID_MAX]; /* the contact it belongs to (the id itself for contact
+                                         events) */
+    char webhook_id[GHL_HINT_ID_MAX]; /* the delivery's id: dedupe on it */
+    int64_t timestamp_ms;             /* 0 when absent */
 } ghl_hint;
 
 /* Reads a delivery body (body[0, len), not NUL-terminated). ERR_PARSE when it is not a JSON

@@ -51,8 +51,8 @@ static genv *start_common(void)
 
 static void make_client(genv *g, const char *base_url)
 {
-    ghl_client_config cc = {.base_url = base_url ? base_url : g->base, .http = g->http,
-                            .tokens = g->tokens};
+    ghl_client_config cc = {
+        .base_url = base_url ? base_url : g->base, .http = g->http, .tokens = g->tokens};
     err e = {0};
     assert_int_equal(ghl_client_new(&g->client, &cc, &e), 0);
 }

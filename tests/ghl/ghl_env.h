@@ -11,18 +11,18 @@
 
 typedef struct genv {
     sbx_sandbox *sbx;
-    json_t *info;       /* the "highlevel" part of sbx_sandbox_info */
-    char admin[128];    /* the admin token */
-    char base[128];     /* the emulator's base URL */
+    json_t *info;    /* the "highlevel" part of sbx_sandbox_info */
+    char admin[128]; /* the admin token */
+    char base[128];  /* the emulator's base URL */
     char location[64];
-    char dir[128];      /* temporary directory */
+    char dir[128]; /* temporary directory */
     char store_url[256];
     crypto_key *key;
     http_client *http;
     ghl_tokens *tokens;
     ghl_client *client;
     ghl_call call;
-    ghl_op op;          /* location, live lane, &call */
+    ghl_op op; /* location, live lane, &call */
 } genv;
 
 /* Starts the sandbox and connects with OAuth (code from the admin API, the given scopes;

@@ -158,7 +158,8 @@ static void code_flag_and_missing_scopes(void **state)
     char conf[256];
     snprintf(conf, sizeof conf, "%s/pheedsync.conf", g->dir);
     write_config(g, conf, free_port());
-    json_t *j = genv_admin(g, "POST", "/_sandbox/oauth/code", "{\"scopes\": \"contacts.readonly\"}");
+    json_t *j =
+        genv_admin(g, "POST", "/_sandbox/oauth/code", "{\"scopes\": \"contacts.readonly\"}");
     char code[128];
     snprintf(code, sizeof code, "%s", jsonx_str(j, "code"));
     json_decref(j);

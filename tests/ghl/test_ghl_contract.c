@@ -69,24 +69,41 @@ static void contacts_through_prism(ctx *x)
     genv *g = x->g;
     err e = {0};
     json_t *vip = json_string("VIP"), *size = json_string("12"), *diet = json_string("vegan");
-    ghl_custom_input cf[] = {{"contact.ticket_type", vip}, {"company_size", size},
-                             {"contact.dietary", diet}};
+    ghl_custom_input cf[] = {
+        {"contact.ticket_type", vip}, {"company_size", size}, {"contact.dietary", diet}};
     const char *tags[] = {"speaker"};
-    ghl_contact_input in = {.first_name = "Prism", .last_name = "Checked",
-                            .email = "prism@example.com", .phone = "+14155550100",
-                            .company_name = "Spec Inc", .business_id = "biz-9",
-                            .address1 = "1 Main St", .city = "Oakland", .state = "CA",
-                            .postal_code = "94607", .country = "US", .source = "pheedsync",
-                            .timezone = "America/Los_Angeles", .website = "https://x.example",
-                            .dnd = 0, .dnd_set = true,
-                            .tags = tags, .n_tags = 1, .tags_set = true, .custom = cf,
+    ghl_contact_input in = {.first_name = "Prism",
+                            .last_name = "Checked",
+                            .email = "prism@example.com",
+                            .phone = "+14155550100",
+                            .company_name = "Spec Inc",
+                            .business_id = "biz-9",
+                            .address1 = "1 Main St",
+                            .city = "Oakland",
+                            .state = "CA",
+                            .postal_code = "94607",
+                            .country = "US",
+                            .source = "pheedsync",
+                            .timezone = "America/Los_Angeles",
+                            .website = "https://x.example",
+                            .dnd = 0,
+                            .dnd_set = true,
+                            .tags = tags,
+                            .n_tags = 1,
+                            .tags_set = true,
+                            .custom = cf,
                             .n_custom = 2};
     ghl_contact c, d;
     ok(x, ghl_client_create_contact(&c, x->c, &g->op, &in, &e), &e, "create-contact");
     ok(x, ghl_client_get_contact(&d, x->c, &g->op, c.id, &e), &e, "get-contact");
     ghl_contact_clear(&d);
-    ghl_contact_input up = {.last_name = "Updated", .city = "", .custom = cf + 2, .n_custom = 1,
-                            .tags = tags, .n_tags = 1, .tags_set = true};
+    ghl_contact_input up = {.last_name = "Updated",
+                            .city = "",
+                            .custom = cf + 2,
+                            .n_custom = 1,
+                            .tags = tags,
+                            .n_tags = 1,
+                            .tags_set = true};
     ok(x, ghl_client_update_contact(&d, x->c, &g->op, c.id, &up, &e), &e, "update-contact");
     assert_non_null(ghl_contact_custom(&d, "contact.dietary"));
     ghl_contact_clear(&d);
@@ -132,8 +149,8 @@ static void activity_through_prism(ctx *x)
     genv *g = x->g;
     err e = {0};
     char *cid = genv_contact(g, "Act", "act@example.com");
-    ghl_task_input ti = {.title = "Follow up", .body = "b", .due_date = "2030-01-02T10:00:00Z",
-                         .completed = 0};
+    ghl_task_input ti = {
+        .title = "Follow up", .body = "b", .due_date = "2030-01-02T10:00:00Z", .completed = 0};
     ghl_task t;
     ok(x, ghl_client_create_task(&t, x->c, &g->op, cid, &ti, &e), &e, "create-task");
     char *tid = strdup(t.id);

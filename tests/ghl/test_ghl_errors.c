@@ -99,8 +99,8 @@ static void rate_limit_headers(void **state)
     json_decref(genv_admin(g, "PUT", "/_sandbox/settings",
                            "{\"rate\": {\"max_per_interval\": 3, \"interval_ms\": 1000}}"));
     ghl_client *raw = NULL;
-    ghl_client_config cc = {.base_url = g->base, .http = g->http, .tokens = g->tokens,
-                            .no_governor = true};
+    ghl_client_config cc = {
+        .base_url = g->base, .http = g->http, .tokens = g->tokens, .no_governor = true};
     assert_int_equal(ghl_client_new(&raw, &cc, &e), 0);
     int retried = 0;
     for (int i = 0; i < 8; i++) {

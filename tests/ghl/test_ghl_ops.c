@@ -27,10 +27,17 @@ static void contact_lifecycle(void **state)
     json_t *ticket = json_string("VIP");
     ghl_custom_input cf[] = {{"contact.ticket_type", ticket}};
     const char *tags[] = {"Speaker", "early"};
-    ghl_contact_input in = {.first_name = "Ada", .last_name = "Lovelace",
-                            .email = "Ada@Example.com", .phone = "+1 415 555 0100",
-                            .company_name = "Analytical", .city = "London", .tags = tags,
-                            .n_tags = 2, .tags_set = true, .custom = cf, .n_custom = 1};
+    ghl_contact_input in = {.first_name = "Ada",
+                            .last_name = "Lovelace",
+                            .email = "Ada@Example.com",
+                            .phone = "+1 415 555 0100",
+                            .company_name = "Analytical",
+                            .city = "London",
+                            .tags = tags,
+                            .n_tags = 2,
+                            .tags_set = true,
+                            .custom = cf,
+                            .n_custom = 1};
     ghl_contact c;
     assert_int_equal(ghl_client_create_contact(&c, g->client, &g->op, &in, &e), 0);
     assert_string_equal(c.email, "ada@example.com");
@@ -54,8 +61,8 @@ static void contact_lifecycle(void **state)
     /* "dietary" names contact.dietary too; "" clears the city. */
     json_t *diet = json_string("vegan");
     ghl_custom_input cf2[] = {{"dietary", diet}};
-    ghl_contact_input up = {.city = "", .company_name = "Engines Ltd", .custom = cf2,
-                            .n_custom = 1};
+    ghl_contact_input up = {
+        .city = "", .company_name = "Engines Ltd", .custom = cf2, .n_custom = 1};
     assert_int_equal(ghl_client_update_contact(&got, g->client, &g->op, id, &up, &e), 0);
     assert_null(got.city);
     assert_string_equal(got.company_name, "Engines Ltd");
@@ -104,8 +111,7 @@ static void upsert_and_duplicates(void **state)
 
     bool found = false;
     assert_int_equal(
-        ghl_client_find_duplicate(&b, &found, g->client, &g->op, "grace@example.com", NULL, &e),
-        0);
+        ghl_client_find_duplicate(&b, &found, g->client, &g->op, "grace@example.com", NULL, &e), 0);
     assert_true(found);
     assert_string_equal(b.id, a.id);
     ghl_contact_clear(&b);
@@ -163,7 +169,8 @@ static void listing_and_search(void **state)
     for (int i = 0; i < 7; i++) {
         char email[64];
         snprintf(email, sizeof email, "page%d@example.com", i);
-        ghl_contact_input in = {.first_name = "Pager", .email = email,
+        ghl_contact_input in = {.first_name = "Pager",
+                                .email = email,
                                 .business_id = i < 5 ? "biz-1" : NULL,
                                 .company_name = "Pages Inc"};
         ghl_contact c;
@@ -195,8 +202,10 @@ static void tasks_and_notes(void **state)
     genv *g = *state;
     err e = {0};
     char *cid = genv_contact(g, "Tess", "tess@example.com");
-    ghl_task_input ti = {.title = "Call back", .body = "about the badge",
-                         .due_date = "2030-01-02T10:00:00Z", .completed = -1};
+    ghl_task_input ti = {.title = "Call back",
+                         .body = "about the badge",
+                         .due_date = "2030-01-02T10:00:00Z",
+                         .completed = -1};
     ghl_task t;
     assert_int_equal(ghl_client_create_task(&t, g->client, &g->op, cid, &ti, &e), 0);
     assert_string_equal(t.title, "Call back");
@@ -251,9 +260,10 @@ static void appointments_and_fields(void **state)
     char *cid = genv_contact(g, "Abe", "abe@example.com");
     char path[256];
     snprintf(path, sizeof path, "/_sandbox/ui/contacts/%s/appointments", cid);
-    json_decref(genv_admin(g, "POST", path,
-                           "{\"calendarId\": \"cal-1\", \"title\": \"Demo\", \"startTime\": \"2030-03-01T15:00:00Z\", "
-                           "\"endTime\": \"2030-03-01T15:30:00Z\", \"status\": \"booked\"}"));
+    json_decref(genv_admin(
+        g, "POST", path,
+        "{\"calendarId\": \"cal-1\", \"title\": \"Demo\", \"startTime\": \"2030-03-01T15:00:00Z\", "
+        "\"endTime\": \"2030-03-01T15:30:00Z\", \"status\": \"booked\"}"));
     ghl_appointments al = {0};
     assert_int_equal(ghl_client_list_appointments(&al, g->client, &g->op, cid, &e), 0);
     assert_int_equal(al.n, 1);

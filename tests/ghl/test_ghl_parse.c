@@ -39,8 +39,12 @@ static void contact_answer(void **state)
 static void malformed_answers(void **state)
 {
     static const char *bad[] = {
-        "", "[]", "{\"contact\":null}", "{\"contact\":{\"email\":\"x\"}}",
-        "{\"contact\":{\"id\":\"1\",\"email\":5}}", "{\"contact\":{\"id\":\"1\",\"tags\":\"a\"}}",
+        "",
+        "[]",
+        "{\"contact\":null}",
+        "{\"contact\":{\"email\":\"x\"}}",
+        "{\"contact\":{\"id\":\"1\",\"email\":5}}",
+        "{\"contact\":{\"id\":\"1\",\"tags\":\"a\"}}",
         "{\"contact\":{\"id\":\"1\",\"customFields\":[{\"value\":\"v\"}]}}",
         "{\"contact\":{\"id\":\"1\",\"customFields\":[{\"id\":\"f\",\"value\":{}}]}}",
         "{\"contact\":{\"id\":\"1\",\"dnd\":\"yes\"}}",
@@ -91,8 +95,9 @@ static void lists(void **state)
     assert_int_equal(ghl_parse_tasks(&t, P("{\"tasks\":[{\"title\":\"x\"}]}"), &e), ERR_PARSE);
 
     ghl_notes n;
-    assert_int_equal(ghl_parse_notes(&n, P("{\"notes\":[{\"id\":\"n1\",\"body\":\"b\",\"pinned\":"
-                                           "false}]}"),
+    assert_int_equal(ghl_parse_notes(&n,
+                                     P("{\"notes\":[{\"id\":\"n1\",\"body\":\"b\",\"pinned\":"
+                                       "false}]}"),
                                      &e),
                      0);
     assert_int_equal(n.n, 1);
@@ -106,8 +111,9 @@ static void lists(void **state)
     ghl_appointments_clear(&a);
 
     ghl_field_defs d;
-    assert_int_equal(ghl_parse_field_defs(&d, P("{\"customFields\":[{\"id\":\"f1\",\"fieldKey\":"
-                                                "\"contact.x\",\"dataType\":\"TEXT\"}]}"),
+    assert_int_equal(ghl_parse_field_defs(&d,
+                                          P("{\"customFields\":[{\"id\":\"f1\",\"fieldKey\":"
+                                            "\"contact.x\",\"dataType\":\"TEXT\"}]}"),
                                           &e),
                      0);
     assert_string_equal(d.v[0].field_key, "contact.x");
@@ -136,9 +142,13 @@ static void webhooks(void **state)
     assert_int_equal(ghl_webhook_parse(&h, P(task), &e), 0);
     assert_string_equal(h.id, "T");
     assert_string_equal(h.contact_id, "C3");
-    static const char *bad[] = {"", "{}", "{\"type\":1}", "{\"type\":\"X\",\"id\":7}",
+    static const char *bad[] = {"",
+                                "{}",
+                                "{\"type\":1}",
+                                "{\"type\":\"X\",\"id\":7}",
                                 "{\"type\":\"X\",\"timestamp\":\"yesterday\"}",
-                                "{\"type\":\"X\",\"appointment\":[]}", "{\"type\":\"X\\u0000\"}"};
+                                "{\"type\":\"X\",\"appointment\":[]}",
+                                "{\"type\":\"X\\u0000\"}"};
     for (size_t i = 0; i < PS_ARRAY_LEN(bad); i++)
         assert_int_equal(ghl_webhook_parse(&h, P(bad[i]), &e), ERR_PARSE);
 }
@@ -158,9 +168,9 @@ static void scopes_and_url(void **state)
     buf_reset(&m);
     const char *sc[] = {"contacts.readonly", "contacts.write"};
     err e = {0};
-    assert_int_equal(ghl_oauth_authorize_url(&m, "https://marketplace.gohighlevel.com/",
-                                             "cid", "http://127.0.0.1:8470/oauth/callback", sc,
-                                             2, "st", &e),
+    assert_int_equal(ghl_oauth_authorize_url(&m, "https://marketplace.gohighlevel.com/", "cid",
+                                             "http://127.0.0.1:8470/oauth/callback", sc, 2, "st",
+                                             &e),
                      0);
     assert_string_equal(buf_cstr(&m),
                         "https://marketplace.gohighlevel.com/v2/oauth/chooselocation?"

@@ -214,7 +214,8 @@ static void refresh_ahead_of_expiry(void **state)
 {
     genv *g = *state;
     ghl_tokens_config tc = {
-        .store_url = g->store_url, .key = g->key,
+        .store_url = g->store_url,
+        .key = g->key,
         .app = {g->base, jsonx_str(g->info, "client_id"), jsonx_str(g->info, "client_secret"),
                 g->http},
         .refresh_ahead_ms = 3LL * 86400 * 1000, /* longer than any token lives */
@@ -248,7 +249,8 @@ static void invalid_grant_holds_writes(void **state)
     genv *g = *state;
     err e = {0};
     ghl_tokens_config tc = {
-        .store_url = g->store_url, .key = g->key,
+        .store_url = g->store_url,
+        .key = g->key,
         .app = {g->base, jsonx_str(g->info, "client_id"), jsonx_str(g->info, "client_secret"),
                 g->http},
         .alert = on_alert,
@@ -327,8 +329,7 @@ static void agency_location_token(void **state)
     char *account = NULL;
     assert_int_equal(ghl_tokens_save_grant(&account, g->tokens, &a, &e), 0);
     assert_non_null(strstr(account, "company:"));
-    assert_int_equal(
-        ghl_tokens_location_from_company(g->tokens, a.company_id, g->location, &e), 0);
+    assert_int_equal(ghl_tokens_location_from_company(g->tokens, a.company_id, g->location, &e), 0);
     ghl_token_answer_clear(&a);
     free(account);
     ghl_field_defs d = {0};

@@ -120,24 +120,21 @@ static void good_delivery(void **state)
     ghl_hint h;
     bool used_ed = false;
     err e = {0};
-    assert_int_equal(ghl_webhook_verify(&h, &used_ed, both, w->r.ed, w->r.rsa, w->r.body,
-                                        w->r.len, now, &e),
-                     0);
+    assert_int_equal(
+        ghl_webhook_verify(&h, &used_ed, both, w->r.ed, w->r.rsa, w->r.body, w->r.len, now, &e), 0);
     assert_true(used_ed); /* Ed25519 preferred */
     assert_string_equal(h.id, w->first.id);
     /* Legacy: only X-WH-Signature. */
-    assert_int_equal(ghl_webhook_verify(&h, &used_ed, both, NULL, w->r.rsa, w->r.body, w->r.len,
-                                        now, &e),
-                     0);
+    assert_int_equal(
+        ghl_webhook_verify(&h, &used_ed, both, NULL, w->r.rsa, w->r.body, w->r.len, now, &e), 0);
     assert_false(used_ed);
     ghl_webhook_verifier_free(both);
 
     /* A verifier with the RSA key only falls back to X-WH-Signature. */
     ghl_webhook_verifier *rsa = verifier(w, false, true, 0);
     assert_false(ghl_webhook_verifier_has(rsa, true));
-    assert_int_equal(ghl_webhook_verify(&h, &used_ed, rsa, w->r.ed, w->r.rsa, w->r.body,
-                                        w->r.len, now, &e),
-                     0);
+    assert_int_equal(
+        ghl_webhook_verify(&h, &used_ed, rsa, w->r.ed, w->r.rsa, w->r.body, w->r.len, now, &e), 0);
     assert_false(used_ed);
     ghl_webhook_verifier_free(rsa);
 }
@@ -154,12 +151,12 @@ static void forged_and_unsigned(void **state)
     char *at = strstr(forged, "hook@example.com");
     assert_non_null(at);
     at[0] = 'H';
-    assert_int_equal(
-        ghl_webhook_verify(&h, NULL, v, w->r.ed, w->r.rsa, forged, w->r.len, now, &e), ERR_AUTH);
-    /* A good RSA signature does not rescue a bad Ed25519 one. */
-    assert_int_equal(ghl_webhook_verify(&h, NULL, v, w->r.rsa, w->r.rsa, w->r.body, w->r.len,
-                                        now, &e),
+    assert_int_equal(ghl_webhook_verify(&h, NULL, v, w->r.ed, w->r.rsa, forged, w->r.len, now, &e),
                      ERR_AUTH);
+    /* A good RSA signature does not rescue a bad Ed25519 one. */
+    assert_int_equal(
+        ghl_webhook_verify(&h, NULL, v, w->r.rsa, w->r.rsa, w->r.body, w->r.len, now, &e),
+        ERR_AUTH);
     assert_int_equal(ghl_webhook_verify(&h, NULL, v, NULL, NULL, w->r.body, w->r.len, now, &e),
                      ERR_AUTH);
     assert_non_null(strstr(e.msg, "X-GHL-Signature"));
@@ -174,16 +171,15 @@ static void stale_refused(void **state)
     ghl_hint h;
     err e = {0};
     int64_t ts = w->first.timestamp_ms;
-    assert_int_equal(ghl_webhook_verify(&h, NULL, v, w->r.ed, NULL, w->r.body, w->r.len,
-                                        ts + 299000, &e),
-                     0);
-    assert_int_equal(ghl_webhook_verify(&h, NULL, v, w->r.ed, NULL, w->r.body, w->r.len,
-                                        ts + 301000, &e),
-                     ERR_AUTH);
+    assert_int_equal(
+        ghl_webhook_verify(&h, NULL, v, w->r.ed, NULL, w->r.body, w->r.len, ts + 299000, &e), 0);
+    assert_int_equal(
+        ghl_webhook_verify(&h, NULL, v, w->r.ed, NULL, w->r.body, w->r.len, ts + 301000, &e),
+        ERR_AUTH);
     assert_non_null(strstr(e.msg, "replay"));
-    assert_int_equal(ghl_webhook_verify(&h, NULL, v, w->r.ed, NULL, w->r.body, w->r.len,
-                                        ts - 301000, &e),
-                     ERR_AUTH);
+    assert_int_equal(
+        ghl_webhook_verify(&h, NULL, v, w->r.ed, NULL, w->r.body, w->r.len, ts - 301000, &e),
+        ERR_AUTH);
     ghl_webhook_verifier_free(v);
     /* Without any key there is nothing to check with: a configuration error. */
     ghl_webhook_config none = {0};
