@@ -181,7 +181,14 @@ int ghl_client_call(char **out_body, size_t *out_len, ghl_client *c, const ghl_o
         char *token = NULL;
         rc = ghl_tokens_access(&token, c->cfg.tokens, op->location_id, e);
         if (rc != 0) {
-            rc = rc == ERR_BAD_STATE ? held(call, rc) : rc;
+            /* No token: nothing was sent. Not connected reads as an auth failure; a refresh
+             * that failed for now (network, lock) as transient. */
+            if (rc == ERR_BAD_STATE)
+                rc = held(call, rc);
+            else
+                call->error.kind = rc == ERR_NOT_FOUND || rc == ERR_AUTH || rc == ERR_PARSE
+                                       ? API_ERR_AUTH
+                                       : API_ERR_TRANSIENT;
             break;
         }
         http_client_response_clear(&r);
