@@ -2,6 +2,7 @@
  * key and secret with validateauth/, lists the events they can see, and stores them sealed so
  * that the daemon runs without them in the configuration file. */
 #include "cli/commands.h"
+#include "ghl/ghl_setup.h"
 #include "pheedloop/pl_creds.h"
 #include "util/log.h"
 
@@ -18,8 +19,8 @@ static const char usage_text[] =
     "store, so that api_key and api_secret can leave the configuration file.\n"
     "Pass them in the configuration or, better, in the environment:\n"
     "  PHEEDSYNC_PHEEDLOOP_ORG_CODE, PHEEDSYNC_PHEEDLOOP_API_KEY, PHEEDSYNC_PHEEDLOOP_API_SECRET\n"
-    "The sealing key comes from PHEEDSYNC_SEAL_KEY, else from the file STORE_PATH.key next to\n"
-    "an SQLite store (created on first use, mode 600).\n"
+    "The sealing key comes from PHEEDSYNC_SEAL_KEY, else from [store] key_file, else from\n"
+    "pheedsync.key beside an SQLite store (created on first use, mode 600).\n"
     "\n"
     "options:\n"
     "  --config FILE   configuration file (default ./pheedsync.conf, then /etc/pheedsync.conf)\n"
@@ -47,16 +48,16 @@ static int load_config(config **out, const char *path, err *e)
     return config_load_string(out, "", 0, "(environment)", environ, e);
 }
 
-/* PHEEDSYNC_SEAL_KEY, else PATH.key beside an SQLite store at PATH. */
-static int load_seal_key(crypto_key **out, const char *store_url, err *e)
+/* PHEEDSYNC_SEAL_KEY, else the key file every command shares (see ghl_setup_key_path). */
+static int load_seal_key(crypto_key **out, const config *cfg, err *e)
 {
-    char path[4096];
-    const char *file = NULL;
-    if (strncmp(store_url, "sqlite:", 7) == 0) {
-        snprintf(path, sizeof path, "%s.key", store_url + 7);
-        file = path;
-    }
-    return crypto_key_load(out, file, e);
+    buf path;
+    buf_init(&path, 4096);
+    int rc = ghl_setup_key_path(&path, cfg, e);
+    if (rc == 0)
+        rc = crypto_key_load(out, buf_cstr(&path), e);
+    buf_free(&path);
+    return rc;
 }
 
 /* Prints the events the key can see, marking the configured ones; warns about configured
@@ -99,7 +100,7 @@ static int store_creds(const config *cfg, pl_client *c, err *e)
     const char *url = config_str(cfg, "store", "url");
     crypto_key *key = NULL;
     store *st = NULL;
-    int rc = load_seal_key(&key, url, e);
+    int rc = load_seal_key(&key, cfg, e);
     if (rc == 0)
         rc = store_open(&st, url, NULL, e);
     if (rc == 0)
@@ -189,6 +190,7 @@ int cmd_connect_pheedloop(int argc, char **argv)
         fprintf(stderr, "pheedsync connect pheedloop: %s\n", e.msg);
         return EXIT_USAGE;
     }
+    log_setup(LOG_WARN, LOG_TEXT, stderr);
     int code = run(cfg, store_it);
     config_free(cfg);
     return code;

@@ -26,6 +26,10 @@ static const config_key_spec store_keys[] = {
     STR("url", "sqlite:pheedsync.db",
         "Where pheedsync keeps its state: sqlite:PATH for one machine, or "
         "postgresql://USER@HOST/DB when several processes share the work."),
+    STR("key_file", NULL,
+        "File holding the key that encrypts tokens and secrets at rest (created, mode 0600, when "
+        "missing). Empty: pheedsync.key next to the SQLite database. PHEEDSYNC_SEAL_KEY, when "
+        "set, is used instead."),
     END,
 };
 
@@ -45,10 +49,14 @@ static const config_key_spec ghl_keys[] = {
     STR("webhook_rsa_public_key", NULL,
         "RSA key that checks the older X-WH-Signature header: a PEM file path or base64 (SPKI) "
         "inline. Empty: HighLevel's published key."),
+    DUR("webhook_window", "5m", 0, DAY,
+        "How far a webhook's timestamp may be from now before it is refused as a replay (0: "
+        "not checked)."),
     STR("authorize_url", "https://marketplace.gohighlevel.com",
         "Root of the page where `pheedsync connect ghl` asks you to approve the app."),
     LIST("scopes",
-         "contacts.readonly, contacts.write, locations/tags.readonly, locations/tags.write, "
+         "contacts.readonly, contacts.write, locations/customFields.readonly, "
+         "locations/tags.readonly, locations/tags.write, "
          "calendars.readonly, calendars/events.readonly, calendars/events.write, "
          "businesses.readonly, businesses.write",
          "OAuth scopes to request, comma-separated; `pheedsync check` names any that were not "

@@ -61,7 +61,7 @@ static void make_dir(char *dir, size_t n)
 static void remove_dir(const char *dir)
 {
     static const char *const files[] = {"pheedsync.conf", "state.db", "state.db-wal",
-                                        "state.db-shm", "state.db.key"};
+                                        "state.db-shm", "pheedsync.key"};
     char p[256];
     for (size_t i = 0; i < PS_ARRAY_LEN(files); i++) {
         snprintf(p, sizeof p, "%s/%s", dir, files[i]);
