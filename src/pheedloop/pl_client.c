@@ -124,8 +124,8 @@ int pl_client_from_config(pl_client **out, const config *cfg, http_client *http,
         const char *v = config_sec_str(s, need[i]);
         if (!v || !*v)
             return err_set(e, ERR_CONFIG,
-                           "[pheedloop] %s is not set: put it in the configuration file, set "
-                           "PHEEDSYNC_PHEEDLOOP_%s, or run `pheedsync connect pheedloop`",
+                           "[pheedloop] %s is not set: put it in the configuration file or "
+                           "set PHEEDSYNC_PHEEDLOOP_%s",
                            need[i],
                            i == 0   ? "ORG_CODE"
                            : i == 1 ? "API_KEY"
