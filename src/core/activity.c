@@ -105,30 +105,56 @@ static json_t *when(const char *s)
     return json_string(iso);
 }
 
-static json_t *entry_new(core_act_kind kind, const json_t *r, core_act_op op, const char *id)
+/* Sets e[key] from r[src] through conv, when r has src (an update leaves out what it does not
+ * change). */
+static void take(json_t *e, const char *key, const json_t *r, const char *src,
+                 json_t *(*conv)(const char *))
+{
+    const json_t *v = json_object_get(r, src);
+    if (v)
+        json_object_set_new(e, key, conv(json_string_value(v)));
+}
+
+/* The entry's keys that the record carries. */
+static json_t *entry_from(core_act_kind kind, const json_t *r, core_act_op op, const char *id)
 {
     json_t *e = json_pack("{s:s}", "id", id);
     if (!e)
         return NULL;
     if (kind == CORE_ACT_TASK) {
+        take(e, "title", r, "title", text);
+        take(e, "body", r, "body", text);
+        take(e, "due", r, "dueDate", when);
         const char *status = jsonx_str(r, "status");
-        bool done = op == CORE_ACT_COMPLETE || jsonx_bool(r, "completed", false) ||
-                    (status && strcmp(status, "completed") == 0);
-        json_object_set_new(e, "title", text(jsonx_str(r, "title")));
-        json_object_set_new(e, "body", text(jsonx_str(r, "body")));
-        json_object_set_new(e, "due", when(jsonx_str(r, "dueDate")));
-        json_object_set_new(e, "completed", json_boolean(done));
+        if (op == CORE_ACT_COMPLETE || json_object_get(r, "completed") || status)
+            json_object_set_new(e, "completed",
+                                json_boolean(op == CORE_ACT_COMPLETE ||
+                                             jsonx_bool(r, "completed", false) ||
+                                             (status && strcmp(status, "completed") == 0)));
     } else if (kind == CORE_ACT_NOTE) {
-        json_object_set_new(e, "body", text(jsonx_str(r, "body")));
-        json_object_set_new(e, "date", when(jsonx_str(r, "dateAdded")));
+        take(e, "body", r, "body", text);
+        take(e, "date", r, "dateAdded", when);
     } else {
-        const char *status = jsonx_str(r, "appointmentStatus");
-        json_object_set_new(e, "title", text(jsonx_str(r, "title")));
-        json_object_set_new(e, "start", when(jsonx_str(r, "startTime")));
-        json_object_set_new(e, "end", when(jsonx_str(r, "endTime")));
-        json_object_set_new(e, "status", text(status ? status : jsonx_str(r, "status")));
+        take(e, "title", r, "title", text);
+        take(e, "start", r, "startTime", when);
+        take(e, "end", r, "endTime", when);
+        take(e, "status", r, "status", text);
+        take(e, "status", r, "appointmentStatus", text);
     }
     return e;
+}
+
+/* A new entry has every key of its layout, null when unknown. */
+static void complete_layout(json_t *e, core_act_kind kind)
+{
+    static const char *const task[] = {"title", "body", "due", "completed", NULL};
+    static const char *const note[] = {"body", "date", NULL};
+    static const char *const appt[] = {"title", "start", "end", "status", NULL};
+    const char *const *keys = kind == CORE_ACT_TASK ? task : kind == CORE_ACT_NOTE ? note : appt;
+    for (; *keys; keys++) {
+        if (!json_object_get(e, *keys))
+            json_object_set_new(e, *keys, strcmp(*keys, "completed") ? json_null() : json_false());
+    }
 }
 
 static json_t *list_get(json_t *metadata, core_act_kind kind)
@@ -165,30 +191,20 @@ static void make_room(json_t *list, core_act_kind kind)
     json_array_remove(list, drop);
 }
 
-static int upsert(json_t *list, core_act_kind kind, core_act_op op, const json_t *r,
-                  const char *id, bool *changed)
+static int upsert(json_t *list, core_act_kind kind, core_act_op op, const json_t *r, const char *id,
+                  bool *changed)
 {
-    json_t *fresh = entry_new(kind, r, op, id);
+    json_t *fresh = entry_from(kind, r, op, id);
     if (!fresh)
         return ERR_NOMEM;
     size_t at = index_of(list, id);
     if (at == SIZE_MAX) {
+        complete_layout(fresh, kind);
         make_room(list, kind);
         *changed = true;
         return json_array_append_new(list, fresh) == 0 ? 0 : ERR_NOMEM;
     }
     json_t *have = json_array_get(list, at);
-    if (op == CORE_ACT_COMPLETE && json_is_true(json_object_get(fresh, "completed"))) {
-        /* A completion webhook may carry less than the task: keep what is known. */
-        const char *k;
-        json_t *v;
-        json_object_foreach(have, k, v)
-        {
-            if (json_is_null(json_object_get(fresh, k)) || !json_object_get(fresh, k))
-                json_object_set(fresh, k, v);
-        }
-        json_object_set_new(fresh, "completed", json_true());
-    }
     json_t *merged = json_deep_copy(have);
     if (!merged || json_object_update(merged, fresh) != 0) {
         json_decref(merged);
@@ -200,8 +216,8 @@ static int upsert(json_t *list, core_act_kind kind, core_act_op op, const json_t
     return json_array_set_new(list, at, merged) == 0 ? 0 : ERR_NOMEM;
 }
 
-int core_activity_apply(json_t *metadata, core_act_kind kind, core_act_op op,
-                        const json_t *record, bool *changed, err *e)
+int core_activity_apply(json_t *metadata, core_act_kind kind, core_act_op op, const json_t *record,
+                        bool *changed, err *e)
 {
     *changed = false;
     const json_t *wrapped = json_object_get(record, "appointment");

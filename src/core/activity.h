@@ -52,9 +52,10 @@ const json_t *core_activity_find(const json_t *metadata, core_act_kind kind, con
 
 /* Applies one change. record: the HighLevel task, note or appointment, as the API returns it
  * or a webhook carries it (an appointment may be wrapped as {"appointment": {...}}); it needs
- * an id. An upsert keeps an entry's place and its keys HighLevel does not send (reminders). */
-int core_activity_apply(json_t *metadata, core_act_kind kind, core_act_op op,
-                        const json_t *record, bool *changed, err *e);
+ * an id. An upsert keeps an entry's place, and the values the record leaves out (an update
+ * webhook may carry less than the object; reminders are pheedsync's own). */
+int core_activity_apply(json_t *metadata, core_act_kind kind, core_act_op op, const json_t *record,
+                        bool *changed, err *e);
 
 /* Setters of the other keys; NULL or empty values remove the key. */
 int core_activity_set_contact(json_t *metadata, const char *contact_id, bool *changed, err *e);

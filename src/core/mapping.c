@@ -40,26 +40,41 @@ static const char *const DEFAULT_SIGNUP[] = {"event:{event_code}", "ticket:{tick
 #define DEFAULT_CHECKIN "checked-in"
 
 static const char *const FACTS[] = {
-    "event_code",   "event_name",    "event_start",       "event_timezone",
-    "ticket_name",  "ticket_code",   "checked_in",        "checkin_date",
-    "attendee_code", "registration_date", "contact_id",   "date_added",
-    "date_updated", NULL,
+    "event_code",        "event_name",   "event_start",
+    "event_timezone",    "ticket_name",  "ticket_code",
+    "checked_in",        "checkin_date", "attendee_code",
+    "registration_date", "contact_id",   "date_added",
+    "date_updated",      NULL,
 };
 
 /* HighLevel contact fields: writable, then read-only. */
 static const char *const GHL_FIELDS[] = {
-    "firstName", "lastName",    "name",      "email",   "phone",    "companyName",
-    "address1",  "city",        "state",     "postalCode", "country", "website",
-    "timezone",  "source",      "dateOfBirth", "gender", "assignedTo", "businessId",
+    "firstName", "lastName", "name",        "email",      "phone",      "companyName",
+    "address1",  "city",     "state",       "postalCode", "country",    "website",
+    "timezone",  "source",   "dateOfBirth", "gender",     "assignedTo", "businessId",
 };
 static const char *const GHL_READ_ONLY[] = {"id", "dateAdded", "dateUpdated"};
 
 static const char *const PL_FIELDS[] = {
-    "first_name",     "last_name",      "email",           "organization",
-    "title",          "address_phone",  "address_line_1",  "address_line_2",
-    "address_city",   "address_state",  "address_zip",     "address_country",
-    "about",          "linkedin",       "designations",    "dietary_restrictions",
-    "accessibility_requirements",       "code_badge",      "profile_visible",
+    "first_name",
+    "last_name",
+    "email",
+    "organization",
+    "title",
+    "address_phone",
+    "address_line_1",
+    "address_line_2",
+    "address_city",
+    "address_state",
+    "address_zip",
+    "address_country",
+    "about",
+    "linkedin",
+    "designations",
+    "dietary_restrictions",
+    "accessibility_requirements",
+    "code_badge",
+    "profile_visible",
 };
 static const char *const PL_READ_ONLY[] = {"code", "is_checked_in", "checkin_date", "ticket_name",
                                            "ticket_code"};
@@ -76,8 +91,9 @@ const char *core_side_name(core_side s)
 
 const char *core_owner_name(core_owner o)
 {
-    return o == CORE_OWNER_HIGHLEVEL ? "highlevel" : o == CORE_OWNER_PHEEDLOOP ? "pheedloop"
-                                                                               : "newest";
+    return o == CORE_OWNER_HIGHLEVEL   ? "highlevel"
+           : o == CORE_OWNER_PHEEDLOOP ? "pheedloop"
+                                       : "newest";
 }
 
 const char *core_dir_name(core_dir d)
@@ -309,7 +325,9 @@ static int pl_prefixed(core_field *f, const char *path, add_ctx *a)
             continue;
         const char *rest = path + n;
         bool dotted_ok = prefixes[i].place == CORE_PLACE_METADATA;
-        if (!key_chars(rest) || (!dotted_ok && strchr(rest, '.')))
+        /* Answers are named by their label too, which may hold any text. */
+        bool any_text = prefixes[i].place == CORE_PLACE_ANSWER && *rest;
+        if (!any_text && (!key_chars(rest) || (!dotted_ok && strchr(rest, '.'))))
             return err_set(a->e, ERR_CONFIG, "%s pheedloop = %s: '%s' needs a name after it",
                            a->label, path, prefixes[i].prefix);
         if (prefixes[i].place == CORE_PLACE_METADATA &&
@@ -399,12 +417,12 @@ static int check_flow(const core_field *f, core_dir dir, bool owner_set, add_ctx
 {
     bool tags = f->place[CORE_GHL] == CORE_PLACE_TAGS || f->place[CORE_PL] == CORE_PLACE_TAGS;
     if (tags && f->place[CORE_GHL] != f->place[CORE_PL])
-        return err_set(a->e, ERR_CONFIG, "%s: the tag set maps tags to tags (ghl = tags, "
-                                         "pheedloop = tags)",
+        return err_set(a->e, ERR_CONFIG,
+                       "%s: the tag set maps tags to tags (ghl = tags, "
+                       "pheedloop = tags)",
                        a->label);
     if (tags && f->xform && core_xform_derives(f->xform))
-        return err_set(a->e, ERR_CONFIG, "%s: the tag set takes no computing transforms",
-                       a->label);
+        return err_set(a->e, ERR_CONFIG, "%s: the tag set takes no computing transforms", a->label);
     if (f->derived && dir != CORE_DIR_G2P && dir != CORE_DIR_P2G)
         return err_set(a->e, ERR_CONFIG,
                        "%s: the transforms compute the value (const, template, join_name, "
@@ -414,8 +432,8 @@ static int check_flow(const core_field *f, core_dir dir, bool owner_set, add_ctx
     int rc = check_none_sides(f, dir, a);
     for (core_side s = CORE_GHL; rc == 0 && s <= CORE_PL; s++) {
         if ((dir & into(s)) && f->place[s] != CORE_PLACE_NONE && !f->writable[s])
-            rc = err_set(a->e, ERR_CONFIG, "%s %s = %s is read-only: set direction = %s",
-                         a->label, side_key(s), f->path[s],
+            rc = err_set(a->e, ERR_CONFIG, "%s %s = %s is read-only: set direction = %s", a->label,
+                         side_key(s), f->path[s],
                          s == CORE_GHL ? "ghl_to_pheedloop" : "pheedloop_to_ghl");
     }
     if (rc == 0 && owner_set && (dir == CORE_DIR_G2P || dir == CORE_DIR_P2G) &&
@@ -541,8 +559,8 @@ static int add_field(core_map *m, const core_field_spec *spec, const char *label
         m->fields[at] = f;
         return 0;
     }
-    core_field **grown = m->n < MAP_FIELDS_MAX ? realloc(m->fields, (m->n + 1) * sizeof *grown)
-                                               : NULL;
+    core_field **grown =
+        m->n < MAP_FIELDS_MAX ? realloc(m->fields, (m->n + 1) * sizeof *grown) : NULL;
     if (!grown) {
         field_free(f);
         return m->n < MAP_FIELDS_MAX
@@ -564,6 +582,11 @@ int core_map_add(core_map *m, const core_field_spec *spec, err *e)
 static int signup_set(core_map *m, const char *const *tpls, size_t n, const char *checkin,
                       const char *label, err *e)
 {
+    /* An empty value in the file means the default, so "-" says "none". */
+    if (n == 1 && strcmp(tpls[0], "-") == 0)
+        n = 0;
+    if (checkin && strcmp(checkin, "-") == 0)
+        checkin = "";
     if (n > SIGNUP_TAGS_MAX)
         return err_set(e, ERR_CONFIG, "%s signup_tags: at most %d", label, SIGNUP_TAGS_MAX);
     m->signup = calloc(n ? n : 1, sizeof *m->signup);
@@ -606,8 +629,8 @@ int core_map_default(core_map **out, err *e)
     core_map *m = NULL;
     int rc = map_new(&m, CORE_DIR_BOTH, 1, e);
     if (rc == 0)
-        rc = signup_set(m, DEFAULT_SIGNUP, PS_ARRAY_LEN(DEFAULT_SIGNUP), DEFAULT_CHECKIN,
-                        "[sync]", e);
+        rc = signup_set(m, DEFAULT_SIGNUP, PS_ARRAY_LEN(DEFAULT_SIGNUP), DEFAULT_CHECKIN, "[sync]",
+                        e);
     if (rc != 0) {
         core_map_free(m);
         return rc;
@@ -650,8 +673,9 @@ int core_map_from_config(core_map **out, const config *cfg, err *e)
     core_dir dir = CORE_DIR_BOTH;
     const char *d = config_str(cfg, "sync", "direction");
     if (d && dir_parse(&dir, d) != 0)
-        return err_set(e, ERR_CONFIG, "[sync] direction = %s: use both, ghl_to_pheedloop or "
-                                      "pheedloop_to_ghl",
+        return err_set(e, ERR_CONFIG,
+                       "[sync] direction = %s: use both, ghl_to_pheedloop or "
+                       "pheedloop_to_ghl",
                        d);
     core_map *m = NULL;
     int rc = map_new(&m, dir, (int)config_int(cfg, "sync", "default_country_code"), e);

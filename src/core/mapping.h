@@ -75,9 +75,9 @@ typedef struct core_field {
     bool writable[2];    /* by core_side: pheedsync may write this place */
     core_dir dir;        /* the field's own direction within `[sync] direction` */
     core_owner owner;
-    core_xform *xform;   /* NULL: none */
-    bool derived;        /* the transforms compute the value on the source side */
-    char *section;       /* "[field \"NAME\"]", or NULL for a built-in default */
+    core_xform *xform; /* NULL: none */
+    bool derived;      /* the transforms compute the value on the source side */
+    char *section;     /* "[field \"NAME\"]", or NULL for a built-in default */
 } core_field;
 
 typedef struct core_map core_map;

@@ -27,7 +27,7 @@ static const char *side_title(core_side s)
 
 const char *core_decision_kind_name(core_decision_kind k)
 {
-    static const char *const names[] = {"one_side",  "converged", "conflict",
+    static const char *const names[] = {"one_side",   "converged", "conflict",
                                         "first_link", "direction", "invalid"};
     return (size_t)k < PS_ARRAY_LEN(names) ? names[k] : "?";
 }
@@ -57,10 +57,9 @@ static void owner_text(char *out, size_t n, const core_field *f, core_side last)
 }
 
 __attribute__((format(printf, 8, 9))) static void decide(merger *mg, const char *field,
-                                                         core_decision_kind kind,
-                                                         core_side winner, const json_t *before,
-                                                         const json_t *after, bool audit,
-                                                         const char *fmt, ...)
+                                                         core_decision_kind kind, core_side winner,
+                                                         const json_t *before, const json_t *after,
+                                                         bool audit, const char *fmt, ...)
 {
     if (mg->rc)
         return;
@@ -142,8 +141,8 @@ static void both_changed(merger *mg, const field_state *st)
 {
     const core_field *f = st->f;
     if (core_value_equal(st->cur[CORE_GHL], st->cur[CORE_PL])) {
-        decide(mg, f->name, CORE_DECIDE_CONVERGED, mg->in->last_side, NULL,
-               st->cur[CORE_GHL], false, "changed on both sides to the same value");
+        decide(mg, f->name, CORE_DECIDE_CONVERGED, mg->in->last_side, NULL, st->cur[CORE_GHL],
+               false, "changed on both sides to the same value");
         return;
     }
     core_side win = winner_of(f, mg->in->last_side);
@@ -442,8 +441,7 @@ static json_t *shadow_of(const core_map *m, const core_person *p, const json_t *
             v = owned = tags_after(v, d);
         else if (json_object_get(writes, f->name))
             v = json_object_get(writes, f->name);
-        json_object_set_new(sh, f->name,
-                            core_value_empty(v) ? json_null() : json_deep_copy(v));
+        json_object_set_new(sh, f->name, core_value_empty(v) ? json_null() : json_deep_copy(v));
         json_decref(owned);
     }
     return sh;

@@ -39,13 +39,13 @@ typedef enum core_decision_kind {
 } core_decision_kind;
 
 typedef struct core_decision {
-    char *field;          /* canonical field name ("tags" for a tag) */
+    char *field; /* canonical field name ("tags" for a tag) */
     core_decision_kind kind;
-    core_side winner;     /* whose value stands */
-    json_t *before;       /* the value overwritten or not carried (the loser's); NULL: empty */
-    json_t *after;        /* the value that stands; NULL: empty */
-    char *reason;         /* for people: "changed on both sides; owner = highlevel" */
-    bool audit;           /* drops a value, or keeps the sides apart: goes to the audit log */
+    core_side winner; /* whose value stands */
+    json_t *before;   /* the value overwritten or not carried (the loser's); NULL: empty */
+    json_t *after;    /* the value that stands; NULL: empty */
+    char *reason;     /* for people: "changed on both sides; owner = highlevel" */
+    bool audit;       /* drops a value, or keeps the sides apart: goes to the audit log */
 } core_decision;
 
 typedef struct core_merge_in {
@@ -63,7 +63,7 @@ typedef struct core_merge_out {
     core_tag_delta tags_pl;   /* the same for PheedLoop */
     core_decision *decisions; /* in map order */
     size_t n_decisions;
-    int64_t at_ms;            /* in->now_ms */
+    int64_t at_ms; /* in->now_ms */
     bool echo;
 } core_merge_out;
 

@@ -129,8 +129,8 @@ static size_t cut_extension(const char *s, size_t n)
         char c = s[i];
         if (is_digit(c)) {
             seen_digit = true;
-        } else if (seen_digit && (c == ';' || c == '#' || c == ',' || lower(c) == 'x' ||
-                                  lower(c) == 'e')) {
+        } else if (seen_digit &&
+                   (c == ';' || c == '#' || c == ',' || lower(c) == 'x' || lower(c) == 'e')) {
             size_t end = i;
             while (end > 0 && s[end - 1] == ' ')
                 end--;

@@ -80,7 +80,8 @@ static void pl_facts(json_t *facts, const core_pl_record *r)
     const json_t *in = attendee_or_registration(r, "is_checked_in");
     core_fact_str(facts, "checked_in", json_is_true(in) ? "true" : "false");
     core_fact_set(facts, "checkin_date", attendee_or_registration(r, "checkin_date"));
-    core_fact_set(facts, "registration_date", json_object_get(r->registration, "registration_date"));
+    core_fact_set(facts, "registration_date",
+                  json_object_get(r->registration, "registration_date"));
     const json_t *contact = json_object_get(r->attendee, "code_internal");
     if (core_value_empty(contact))
         contact = jsonx_path(json_object_get(r->attendee, "metadata"), "highlevel.contact_id");

@@ -6,8 +6,8 @@
 
 #define TEXT_MAX (64 * 1024)
 
-static int check_write(const core_field **out, const core_map *m, core_side side,
-                       const char *name, err *e)
+static int check_write(const core_field **out, const core_map *m, core_side side, const char *name,
+                       err *e)
 {
     const core_field *f = core_map_find(m, name);
     const char *where = side == CORE_GHL ? "HighLevel" : "PheedLoop";
@@ -180,8 +180,8 @@ static json_t *current_tags(const core_pl_record *cur)
     json_t *set = json_array();
     if (cur && set) {
         core_tags_add_all(set, json_object_get(cur->attendee, "tags"));
-        core_tags_add_all(set, jsonx_path(json_object_get(cur->attendee, "metadata"),
-                                          "highlevel.tags"));
+        core_tags_add_all(set,
+                          jsonx_path(json_object_get(cur->attendee, "metadata"), "highlevel.tags"));
     }
     return set;
 }

@@ -45,11 +45,12 @@ static int check_tpl(char **out, const char *tpl, const char *key, const core_ma
 }
 
 int core_reminder_cfg_init(core_reminder_cfg *out, const char *const *offsets, size_t n,
-                           const char *title, const char *description, const core_map *m,
-                           err *e)
+                           const char *title, const char *description, const core_map *m, err *e)
 {
     core_reminder_cfg c;
     memset(&c, 0, sizeof c);
+    if (n == 1 && strcmp(offsets[0], "-") == 0)
+        n = 0; /* an empty value in the file means the default, so "-" says "none" */
     if (n > CORE_REMINDERS_MAX)
         return err_set(e, ERR_CONFIG, "[sync] reminders: at most %d", CORE_REMINDERS_MAX);
     for (size_t i = 0; i < n; i++) {
@@ -60,8 +61,7 @@ int core_reminder_cfg_init(core_reminder_cfg *out, const char *const *offsets, s
                            offsets[i]);
         for (size_t k = 0; k < c.n_before; k++) {
             if (c.before_s[k] == s)
-                return err_set(e, ERR_CONFIG, "[sync] reminders: '%s' is listed twice",
-                               offsets[i]);
+                return err_set(e, ERR_CONFIG, "[sync] reminders: '%s' is listed twice", offsets[i]);
         }
         c.before_s[c.n_before++] = s;
     }
@@ -100,8 +100,7 @@ static bool cancelled(const char *status)
 }
 
 /* utc_ms in the event's local time, as "YYYY-MM-DD" and "HH:MM:SS". */
-static int local_parts(const core_reminder_cfg *cfg, int64_t utc_ms, char date[11],
-                       char time[9])
+static int local_parts(const core_reminder_cfg *cfg, int64_t utc_ms, char date[11], char time[9])
 {
     int off = 0;
     if (cfg->tz && cfg->tz(cfg->tz_ctx, utc_ms, &off) != 0)
@@ -153,14 +152,14 @@ static json_t *want_item(const core_reminder_cfg *cfg, int64_t before_s, int64_t
         return NULL;
     clock_format_iso(release_ms, iso);
     json_t *title = filled(cfg->title, vars), *desc = filled(cfg->description, vars);
-    json_t *body = json_pack("{s:O, s:O, s:[s], s:s, s:s, s:b, s:b}", "title", title,
-                             "description", desc, "recipients", attendee_code, "release_date",
-                             date, "release_time", time, "is_notification_push", 1,
-                             "is_notification_mail", 1);
-    json_t *item = body ? json_pack("{s:I, s:s, s:O, s:O, s:o}", "before", (json_int_t)before_s,
-                                    "release", iso, "title", title, "description", desc, "body",
-                                    body)
-                        : NULL;
+    json_t *body =
+        json_pack("{s:O, s:O, s:[s], s:s, s:s, s:b, s:b}", "title", title, "description", desc,
+                  "recipients", attendee_code, "release_date", date, "release_time", time,
+                  "is_notification_push", 1, "is_notification_mail", 1);
+    json_t *item =
+        body ? json_pack("{s:I, s:s, s:O, s:O, s:o}", "before", (json_int_t)before_s, "release",
+                         iso, "title", title, "description", desc, "body", body)
+             : NULL;
     json_decref(title);
     json_decref(desc);
     return item;
@@ -271,8 +270,7 @@ int core_reminders_diff(core_reminder_plan *out, const json_t *want, const json_
     }
     size_t i;
     const json_t *it;
-    json_array_foreach(want, i, it)
-        plan_want(&p, it, have, now_ms);
+    json_array_foreach(want, i, it) plan_want(&p, it, have, now_ms);
     json_array_foreach(have, i, it)
     {
         if (!jsonx_str(it, "code") || by_before(want, jsonx_int(it, "before", INT64_MIN)))

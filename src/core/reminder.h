@@ -22,8 +22,8 @@ typedef int (*core_tz_offset_fn)(void *ctx, int64_t utc_ms, int *out_minutes);
 typedef struct core_reminder_cfg {
     int64_t before_s[CORE_REMINDERS_MAX]; /* positive: seconds before the start */
     size_t n_before;
-    char *title;       /* template */
-    char *description; /* template */
+    char *title;          /* template */
+    char *description;    /* template */
     core_tz_offset_fn tz; /* NULL: release dates and times in UTC */
     void *tz_ctx;
 } core_reminder_cfg;
@@ -35,8 +35,7 @@ int core_reminder_cfg_from_config(core_reminder_cfg *out, const config *cfg, con
                                   err *e);
 /* The same from values (offsets as durations: "24h"). */
 int core_reminder_cfg_init(core_reminder_cfg *out, const char *const *offsets, size_t n,
-                           const char *title, const char *description, const core_map *m,
-                           err *e);
+                           const char *title, const char *description, const core_map *m, err *e);
 void core_reminder_cfg_clear(core_reminder_cfg *c);
 
 /* The reminders that should exist now for one appointment (its metadata entry: {id, title,

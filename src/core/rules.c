@@ -11,14 +11,14 @@
 
 static const char *const V_NONE[] = {NULL};
 static const char *const V_TAG[] = {"tag", NULL};
-static const char *const V_APPT[] = {"appointment_id",    "appointment_title",
-                                     "appointment_start", "appointment_end",
-                                     "appointment_status", NULL};
+static const char *const V_APPT[] = {"appointment_id",  "appointment_title",  "appointment_start",
+                                     "appointment_end", "appointment_status", NULL};
 static const char *const V_TASK[] = {"task_id", "task_title", "task_body", "task_due", NULL};
 static const char *const V_NOTE[] = {"note_id", "note_body", NULL};
 
-#define APPT_USAGE "appointment_id, appointment_title, appointment_start, appointment_end, " \
-                   "appointment_status"
+#define APPT_USAGE                                                                                 \
+    "appointment_id, appointment_title, appointment_start, appointment_end, "                      \
+    "appointment_status"
 #define TASK_USAGE "task_id, task_title, task_body, task_due"
 
 static const core_catalog_entry TRIGGERS[] = {
@@ -166,9 +166,8 @@ static int bad_trigger(const char *label, const char *when, err *e)
     if (near)
         return err_set(e, ERR_CONFIG, "%s when = %s: unknown trigger (did you mean %s?)", label,
                        when, near);
-    return err_set(e, ERR_CONFIG,
-                   "%s when = %s: unknown trigger (`pheedsync catalog` lists them)", label,
-                   when ? when : "");
+    return err_set(e, ERR_CONFIG, "%s when = %s: unknown trigger (`pheedsync catalog` lists them)",
+                   label, when ? when : "");
 }
 
 static int add_rule(core_rules *r, const char *label, const char *name, const char *when,
@@ -276,15 +275,15 @@ static int64_t reference_ms(const json_t *vars, int64_t now_ms)
     return now_ms;
 }
 
-static int make_action(core_action *out, const rule *r, const rules_action *a,
-                       const json_t *vars, int64_t now_ms)
+static int make_action(core_action *out, const rule *r, const rules_action *a, const json_t *vars,
+                       int64_t now_ms)
 {
     memset(out, 0, sizeof *out);
     out->rule = r->name;
     out->kind = a->kind;
     out->name = rules_action_name(a->kind);
-    out->text = fill(a->text, vars, a->kind == CORE_ACTION_GHL_ADD_TAG ||
-                                        a->kind == CORE_ACTION_GHL_REMOVE_TAG);
+    out->text = fill(a->text, vars,
+                     a->kind == CORE_ACTION_GHL_ADD_TAG || a->kind == CORE_ACTION_GHL_REMOVE_TAG);
     if (!out->text)
         return 1; /* nothing to do */
     out->detail = a->detail ? fill(a->detail, vars, false) : NULL;
@@ -296,8 +295,8 @@ static int make_action(core_action *out, const rule *r, const rules_action *a,
     return 0;
 }
 
-int core_rules_eval(core_actions *out, const core_rules *r, const char *trigger,
-                    const json_t *vars, int64_t now_ms, err *e)
+int core_rules_eval(core_actions *out, const core_rules *r, const char *trigger, const json_t *vars,
+                    int64_t now_ms, err *e)
 {
     size_t t = trigger_index(trigger);
     if (t == SIZE_MAX)

@@ -35,14 +35,14 @@ typedef enum core_action_kind {
 
 /* One concrete action: what to do, its text filled in. */
 typedef struct core_action {
-    const char *rule;    /* the rule's name (lives as long as the rules) */
+    const char *rule; /* the rule's name (lives as long as the rules) */
     core_action_kind kind;
-    const char *name;    /* "ghl.add_tag", ... */
-    char *text;          /* the tag (normalised for HighLevel), task title, note text or
-                          * announcement title */
-    char *detail;        /* the task's body or the announcement's description; NULL: none */
+    const char *name; /* "ghl.add_tag", ... */
+    char *text;       /* the tag (normalised for HighLevel), task title, note text or
+                       * announcement title */
+    char *detail;     /* the task's body or the announcement's description; NULL: none */
     bool has_time;
-    int64_t time_ms;     /* the task's due time or the announcement's release time */
+    int64_t time_ms; /* the task's due time or the announcement's release time */
 } core_action;
 
 typedef struct core_actions {
@@ -66,8 +66,8 @@ bool core_rules_wants(const core_rules *r, const char *trigger);
 
 /* The actions of every rule on trigger whose condition holds for vars (the record's values,
  * facts and the trigger's values), in rule order. */
-int core_rules_eval(core_actions *out, const core_rules *r, const char *trigger,
-                    const json_t *vars, int64_t now_ms, err *e);
+int core_rules_eval(core_actions *out, const core_rules *r, const char *trigger, const json_t *vars,
+                    int64_t now_ms, err *e);
 void core_actions_clear(core_actions *a);
 
 /* The catalog: triggers (with the values they add) and actions (with their syntax). */

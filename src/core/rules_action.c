@@ -29,12 +29,9 @@ static const struct {
     const char *time_opt;
     const char *detail_opt;
 } DEFS[] = {
-    {CORE_ACTION_GHL_ADD_TAG, NULL, NULL},
-    {CORE_ACTION_GHL_REMOVE_TAG, NULL, NULL},
-    {CORE_ACTION_GHL_CREATE_TASK, "due", "body"},
-    {CORE_ACTION_GHL_ADD_NOTE, NULL, NULL},
-    {CORE_ACTION_PL_ADD_TAG, NULL, NULL},
-    {CORE_ACTION_PL_REMOVE_TAG, NULL, NULL},
+    {CORE_ACTION_GHL_ADD_TAG, NULL, NULL},          {CORE_ACTION_GHL_REMOVE_TAG, NULL, NULL},
+    {CORE_ACTION_GHL_CREATE_TASK, "due", "body"},   {CORE_ACTION_GHL_ADD_NOTE, NULL, NULL},
+    {CORE_ACTION_PL_ADD_TAG, NULL, NULL},           {CORE_ACTION_PL_REMOVE_TAG, NULL, NULL},
     {CORE_ACTION_PL_ANNOUNCE, "at", "description"},
 };
 
@@ -65,8 +62,8 @@ void rules_actions_free(rules_action *a, size_t n)
 /* ---------------------------------------------------------------- parsing one action */
 
 typedef struct aparse {
-    const char *s;  /* the whole `then` text */
-    size_t def;     /* index in CATALOG / DEFS */
+    const char *s; /* the whole `then` text */
+    size_t def;    /* index in CATALOG / DEFS */
     rules_action *a;
     const rules_names *names;
     rules_fail *f;
@@ -154,8 +151,7 @@ static size_t option_at(const aparse *p, size_t pos)
 }
 
 /* A value (quoted, or up to a space or one of stops) at pos; *after past it. */
-static int value_at(aparse *p, size_t pos, size_t end, const char *stops, char **out,
-                    size_t *after)
+static int value_at(aparse *p, size_t pos, size_t end, const char *stops, char **out, size_t *after)
 {
     if (pos < end && (p->s[pos] == '"' || p->s[pos] == '\''))
         return unquote(p, pos, end, out, after);
@@ -294,11 +290,13 @@ static int parse_call(aparse *p, size_t open, size_t end)
         if (rc != 0)
             return rc;
         k = skip_spaces(p->s, k, end);
-        if (k < end && p->s[k] == ',') {
+        if (k >= end)
+            return fail_at(p, open, "'(' is not closed");
+        if (p->s[k] == ',') {
             k++;
             continue;
         }
-        if (k < end && p->s[k] == ')')
+        if (p->s[k] == ')')
             break;
         return fail_at(p, k, "expected ',' or ')'");
     }
@@ -355,8 +353,8 @@ static size_t action_end(const char *s, size_t i)
     return i;
 }
 
-int rules_actions_parse(rules_action **out, size_t *n, const char *text,
-                        const rules_names *names, rules_fail *f)
+int rules_actions_parse(rules_action **out, size_t *n, const char *text, const rules_names *names,
+                        rules_fail *f)
 {
     rules_action *list = calloc(ACTIONS_MAX, sizeof *list);
     size_t count = 0;

@@ -129,8 +129,8 @@ static tkind keyword(const char *s, size_t n)
     static const struct {
         const char *word;
         tkind kind;
-    } words[] = {{"and", T_AND},   {"or", T_OR},     {"not", T_NOT},    {"contains", T_CONTAINS},
-                 {"in", T_IN},     {"true", T_TRUE}, {"false", T_FALSE}};
+    } words[] = {{"and", T_AND}, {"or", T_OR},     {"not", T_NOT},    {"contains", T_CONTAINS},
+                 {"in", T_IN},   {"true", T_TRUE}, {"false", T_FALSE}};
     for (size_t i = 0; i < PS_ARRAY_LEN(words); i++) {
         if (strlen(words[i].word) == n && strncasecmp(words[i].word, s, n) == 0)
             return words[i].kind;
@@ -156,8 +156,8 @@ static bool lex_symbol(parser *p, tok *t)
     static const struct {
         const char *sym;
         tkind kind;
-    } syms[] = {{"==", T_EQ},     {"!=", T_NE},     {"[", T_LBRACK}, {"]", T_RBRACK},
-                {",", T_COMMA},   {"(", T_LPAREN},  {")", T_RPAREN}};
+    } syms[] = {{"==", T_EQ},   {"!=", T_NE},    {"[", T_LBRACK}, {"]", T_RBRACK},
+                {",", T_COMMA}, {"(", T_LPAREN}, {")", T_RPAREN}};
     for (size_t i = 0; i < PS_ARRAY_LEN(syms); i++) {
         size_t n = strlen(syms[i].sym);
         if (strncmp(c, syms[i].sym, n) == 0) {
@@ -375,8 +375,7 @@ static rules_cond *parse_or(parser *p)
     return binary(p, T_OR, C_OR, parse_and);
 }
 
-int rules_cond_parse(rules_cond **out, const char *text, const rules_names *names,
-                     rules_fail *f)
+int rules_cond_parse(rules_cond **out, const char *text, const rules_names *names, rules_fail *f)
 {
     parser p = {text ? text : "", 0, {T_END, 0, 0, NULL}, names, f, false, 0};
     next(&p);

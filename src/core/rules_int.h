@@ -22,8 +22,7 @@ typedef struct rules_fail {
 typedef struct rules_cond rules_cond;
 
 /* Parses a condition; NULL text or only spaces gives *out NULL (always true). */
-int rules_cond_parse(rules_cond **out, const char *text, const rules_names *names,
-                     rules_fail *f);
+int rules_cond_parse(rules_cond **out, const char *text, const rules_names *names, rules_fail *f);
 bool rules_cond_eval(const rules_cond *c, const json_t *vars);
 void rules_cond_free(rules_cond *c);
 
@@ -36,8 +35,8 @@ typedef struct rules_action {
 } rules_action;
 
 /* Parses the `then` text into actions. */
-int rules_actions_parse(rules_action **out, size_t *n, const char *text,
-                        const rules_names *names, rules_fail *f);
+int rules_actions_parse(rules_action **out, size_t *n, const char *text, const rules_names *names,
+                        rules_fail *f);
 void rules_actions_free(rules_action *a, size_t n);
 const char *rules_action_name(core_action_kind k);
 

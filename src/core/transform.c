@@ -24,7 +24,7 @@ typedef enum step_kind {
 
 typedef struct step {
     step_kind kind;
-    char *arg;        /* default, const, template */
+    char *arg;         /* default, const, template */
     char **from, **to; /* map */
     size_t n_pairs;
 } step;
@@ -40,14 +40,15 @@ static const struct {
     step_kind kind;
     int arg; /* 0: none, 1: required, 2: may be empty */
 } KINDS[] = {
-    {"trim", X_TRIM, 0},         {"lower", X_LOWER, 0},           {"upper", X_UPPER, 0},
-    {"e164", X_E164, 0},         {"default", X_DEFAULT, 1},       {"map", X_MAP, 1},
-    {"const", X_CONST, 2},       {"template", X_TEMPLATE, 1},     {"join_name", X_JOIN_NAME, 0},
-    {"split_name", X_SPLIT_FIRST, 1},
+    {"trim", X_TRIM, 0},           {"lower", X_LOWER, 0},
+    {"upper", X_UPPER, 0},         {"e164", X_E164, 0},
+    {"default", X_DEFAULT, 1},     {"map", X_MAP, 1},
+    {"const", X_CONST, 2},         {"template", X_TEMPLATE, 1},
+    {"join_name", X_JOIN_NAME, 0}, {"split_name", X_SPLIT_FIRST, 1},
 };
 
 #define KNOWN_LIST                                                                                 \
-    "trim, lower, upper, e164, default:VALUE, map:A=B|C=D, const:VALUE, template:TEXT, "          \
+    "trim, lower, upper, e164, default:VALUE, map:A=B|C=D, const:VALUE, template:TEXT, "           \
     "join_name, split_name:first|last"
 
 static void step_clear(step *s)
@@ -446,8 +447,8 @@ static int step_string(json_t **out, const step *s, const char *v, size_t n, run
             return 0;
         char why[CORE_WHY_MAX];
         if (core_norm_phone(e164, t, tn, r->x->default_cc, why) != 0) {
-            snprintf(r->why, r->why_size, "'%.*s' is not a phone number: %s",
-                     (int)PS_MIN(tn, 40), t, why);
+            snprintf(r->why, r->why_size, "'%.*s' is not a phone number: %s", (int)PS_MIN(tn, 40),
+                     t, why);
             return ERR_INVALID;
         }
         *out = json_string(e164);

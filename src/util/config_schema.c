@@ -116,12 +116,12 @@ static const config_key_spec sync_keys[] = {
         "Country calling code of phone numbers written without one (1: USA and Canada, 44: UK)."),
     LIST("signup_tags", "event:{event_code}, ticket:{ticket_name}",
          "Tags every attendee's HighLevel contact gets, comma-separated templates; a tag whose "
-         "{placeholder} is empty is skipped."),
+         "{placeholder} is empty is skipped; - for none."),
     STR("checkin_tag", "checked-in",
-        "Tag a contact gets while its attendee is checked in. Empty: none."),
+        "Tag a contact gets while its attendee is checked in; - for none."),
     LIST("reminders", "24h, 1h",
          "When, before a HighLevel appointment starts, to remind the attendee with a PheedLoop "
-         "announcement (comma-separated durations). Empty: no reminders."),
+         "announcement (comma-separated durations); - for none."),
     STR("reminder_title", "Reminder: {appointment_title}",
         "Title of reminder announcements; {appointment_title}, {appointment_start} and the "
         "attendee's fields fill in."),

@@ -34,8 +34,7 @@ static void email_errors_say_why(void **state)
         buf b;
         buf_init(&b, 256);
         char why[CORE_WHY_MAX] = "";
-        assert_int_equal(core_norm_email(&b, cases[i].in, strlen(cases[i].in), why),
-                         ERR_INVALID);
+        assert_int_equal(core_norm_email(&b, cases[i].in, strlen(cases[i].in), why), ERR_INVALID);
         assert_string_equal(why, cases[i].why);
         assert_int_equal(b.len, 0);
         buf_free(&b);
@@ -119,7 +118,9 @@ static void phone_invalid_says_why(void **state)
     phone_bad("1-800-FLOWERS", 1, "letters are not allowed in a phone number");
     phone_bad("415+555", 1, "'+' is only allowed at the start");
     phone_bad("415*555*0134", 1, "unexpected character '*'");
-    phone_bad("415\xe2\x80\x93" "555", 1, "unexpected character 0xe2");
+    phone_bad("415\xe2\x80\x93"
+              "555",
+              1, "unexpected character 0xe2");
     phone_bad("+44 12", 1, "too few digits for a phone number");
     phone_bad("+44 1234 5678 9012 3456", 1, "too many digits for a phone number (E.164 allows 15)");
     phone_bad("123456789012345678901", 44, "too many digits for a phone number");
@@ -135,7 +136,8 @@ static void phone_invalid_says_why(void **state)
 static void phone_nul_bytes_are_refused(void **state)
 {
     (void)state;
-    const char text[] = "415\0" "5550134";
+    const char text[] = "415\0"
+                        "5550134";
     char out[CORE_E164_MAX], why[CORE_WHY_MAX];
     assert_int_equal(core_norm_phone(out, text, sizeof text - 1, 1, why), ERR_INVALID);
     assert_string_equal(why, "unexpected character 0x00");
