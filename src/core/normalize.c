@@ -195,7 +195,11 @@ static int finish(char out[CORE_E164_MAX], const char *cc, const char *national,
         return why_set(why, "too many digits for a phone number (E.164 allows 15)");
     if (cc[0] == '0' || (!cc[0] && national[0] == '0'))
         return why_set(why, "a country code cannot start with 0");
-    snprintf(out, CORE_E164_MAX, "+%s%s", cc, national);
+    size_t ncc = strlen(cc);
+    out[0] = '+';
+    memcpy(out + 1, cc, ncc);
+    memcpy(out + 1 + ncc, national, total - ncc);
+    out[1 + total] = '\0';
     return 0;
 }
 
@@ -247,8 +251,8 @@ int core_norm_phone(char out[CORE_E164_MAX], const char *in, size_t len, int def
     len = cut_extension(in, len);
     bool intl_prefix = in[0] == '+' || (len >= 2 && in[0] == '0' && in[1] == '0');
     char d[PHONE_DIGITS_MAX + 1];
-    size_t nd;
-    bool plus;
+    size_t nd = 0;
+    bool plus = false;
     if (collect_digits(d, &nd, &plus, in, len, intl_prefix, why) != 0)
         return ERR_INVALID;
     if (nd == 0)

@@ -27,6 +27,20 @@ json_t *core_person_vars(const core_person *p)
     return vars;
 }
 
+void core_person_match_keys(const core_person *p, int default_cc, buf *email,
+                            char phone[CORE_E164_MAX])
+{
+    char why[CORE_WHY_MAX];
+    phone[0] = '\0';
+    const json_t *v = json_object_get(p->values, "email");
+    /* On failure the buffer is left as it was: no key. */
+    if (json_is_string(v))
+        core_norm_email(email, json_string_value(v), json_string_length(v), why);
+    v = json_object_get(p->values, "phone");
+    if (json_is_string(v))
+        core_norm_phone(phone, json_string_value(v), json_string_length(v), default_cc, why);
+}
+
 /* ---------------------------------------------------------------- tags */
 
 static int tag_cmp(const void *a, const void *b)

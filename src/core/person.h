@@ -11,6 +11,7 @@
 #define PHEEDSYNC_CORE_PERSON_H
 
 #include "core/mapping.h"
+#include "core/normalize.h"
 
 /* What is read of one HighLevel contact. */
 typedef struct core_ghl_record {
@@ -47,6 +48,12 @@ void core_person_clear(core_person *p);
 /* The values and facts in one object (a value wins over a fact of the same name): what
  * templates and rule conditions read. New reference. */
 json_t *core_person_vars(const core_person *p);
+
+/* The keys a first match goes by: the e-mail (core_norm_email) and the E.164 phone of the
+ * canonical "email" and "phone" values, normalised again whatever their fields' transforms.
+ * Each is left empty when absent or unreadable. */
+void core_person_match_keys(const core_person *p, int default_cc, buf *email,
+                            char phone[CORE_E164_MAX]);
 
 /* A tag set change: arrays of normalised tags. */
 typedef struct core_tag_delta {

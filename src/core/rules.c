@@ -228,6 +228,52 @@ int core_rules_from_config(core_rules **out, const config *cfg, const core_map *
     return 0;
 }
 
+/* ---------------------------------------------------------------- trigger values */
+
+/* vars[name] = the text of record[key] (times as ISO-8601 UTC when readable). */
+static int put(json_t *vars, const char *name, const json_t *record, const char *key, bool time)
+{
+    const char *s = jsonx_str(record, key);
+    char iso[CLOCK_ISO_LEN];
+    int64_t ms;
+    if (s && time && clock_parse_iso(&ms, s, NULL) == 0) {
+        clock_format_iso(ms, iso);
+        s = iso;
+    }
+    return json_object_set_new(vars, name, json_string(s ? s : ""));
+}
+
+int core_rules_trigger_vars(json_t *vars, const char *trigger, const json_t *record, err *e)
+{
+    size_t t = trigger_index(trigger);
+    if (t == SIZE_MAX)
+        return err_set(e, ERR_INVALID, "unknown trigger '%s'", trigger ? trigger : "");
+    const char *const *names = TRIGGER_VARS[t];
+    int rc = 0;
+    if (names == V_TAG) {
+        rc = json_object_set_new(
+            vars, "tag", json_string(json_is_string(record) ? json_string_value(record) : ""));
+    } else if (names == V_APPT) {
+        const json_t *inner = json_object_get(record, "appointment");
+        const json_t *a = json_is_object(inner) ? inner : record;
+        const char *status = jsonx_str(a, "appointmentStatus") ? "appointmentStatus" : "status";
+        rc = put(vars, "appointment_id", a, "id", false) |
+             put(vars, "appointment_title", a, "title", false) |
+             put(vars, "appointment_start", a, "startTime", true) |
+             put(vars, "appointment_end", a, "endTime", true) |
+             put(vars, "appointment_status", a, status, false);
+    } else if (names == V_TASK) {
+        rc = put(vars, "task_id", record, "id", false) |
+             put(vars, "task_title", record, "title", false) |
+             put(vars, "task_body", record, "body", false) |
+             put(vars, "task_due", record, "dueDate", true);
+    } else if (names == V_NOTE) {
+        rc = put(vars, "note_id", record, "id", false) |
+             put(vars, "note_body", record, "body", false);
+    }
+    return rc ? err_set(e, ERR_NOMEM, "out of memory") : 0;
+}
+
 /* ---------------------------------------------------------------- evaluation */
 
 void core_actions_clear(core_actions *a)

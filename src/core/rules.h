@@ -64,6 +64,13 @@ size_t core_rules_count(const core_rules *r);
 /* True when some rule fires on trigger (so that a caller can skip building its values). */
 bool core_rules_wants(const core_rules *r, const char *trigger);
 
+/* Adds the trigger's own values to vars, from the HighLevel record that fired it: for tag
+ * triggers the tag (record: a JSON string); for appointments appointment_id, _title, _start,
+ * _end (ISO-8601 UTC when readable) and _status (record: the appointment, or a webhook body
+ * wrapping it); for tasks task_id, _title, _body, _due; for notes note_id, _body. Other
+ * triggers add nothing. */
+int core_rules_trigger_vars(json_t *vars, const char *trigger, const json_t *record, err *e);
+
 /* The actions of every rule on trigger whose condition holds for vars (the record's values,
  * facts and the trigger's values), in rule order. */
 int core_rules_eval(core_actions *out, const core_rules *r, const char *trigger, const json_t *vars,

@@ -198,6 +198,27 @@ static void names_split_like_highlevel_and_join(void **state)
     buf_free(&b);
 }
 
+static void durations(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        int64_t want;
+    } ok[] = {{"90", 90},      {"+90", 90},     {"30s", 30},       {"5m", 300}, {"-24h", -86400},
+              {"+3d", 259200}, {"1h30m", 5400}, {" 2w ", 1209600}, {"1H", 3600}};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        int64_t s = 0;
+        assert_int_equal(core_duration_parse(&s, ok[i].in), 0);
+        assert_true(s == ok[i].want);
+    }
+    static const char *const bad[] = {"", "-", "h", "3x", "1h30", "1.5h", "99999999999d", NULL};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t s = 7;
+        assert_int_equal(core_duration_parse(&s, bad[i]), ERR_INVALID);
+        assert_true(s == 7);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +233,7 @@ int main(void)
         cmocka_unit_test(phone_output_is_a_fixed_point),
         cmocka_unit_test(tags_are_trimmed_and_lowered),
         cmocka_unit_test(names_split_like_highlevel_and_join),
+        cmocka_unit_test(durations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

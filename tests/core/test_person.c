@@ -343,6 +343,38 @@ static void tag_helpers(void **state)
     json_decref(ev);
 }
 
+static void match_keys_are_normalised_whatever_the_transforms(void **state)
+{
+    (void)state;
+    core_map *m = map_of("[field \"email\"]\nghl = email\npheedloop = email\n"
+                         "[field \"phone\"]\nghl = phone\npheedloop = address_phone\n");
+    json_t *a = js("{\"code\": \"A\", \"email\": \" Ada@X.org \", \"address_phone\": "
+                   "\"020 7123 4567\"}");
+    core_pl_record r = {a, NULL, NULL, "E", NULL};
+    core_person p;
+    err e;
+    assert_int_equal(core_person_from_pl(&p, m, &r, &e), 0);
+    buf email;
+    buf_init(&email, 256);
+    char phone[CORE_E164_MAX];
+    core_person_match_keys(&p, 44, &email, phone);
+    assert_string_equal(buf_cstr(&email), "ada@x.org");
+    assert_string_equal(phone, "+442071234567");
+    core_person_clear(&p);
+    json_decref(a);
+    a = js("{\"code\": \"A\", \"email\": \"not-an-address\", \"address_phone\": \"12\"}");
+    r.attendee = a;
+    assert_int_equal(core_person_from_pl(&p, m, &r, &e), 0);
+    buf_reset(&email);
+    core_person_match_keys(&p, 1, &email, phone);
+    assert_string_equal(buf_cstr(&email), "");
+    assert_string_equal(phone, "");
+    buf_free(&email);
+    core_person_clear(&p);
+    json_decref(a);
+    core_map_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +388,7 @@ int main(void)
         cmocka_unit_test(pl_write_body_merges_metadata_and_splits_tags),
         cmocka_unit_test(pl_create_body_from_a_full_tag_set),
         cmocka_unit_test(tag_helpers),
+        cmocka_unit_test(match_keys_are_normalised_whatever_the_transforms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -323,6 +323,39 @@ static void catalog_lists_triggers_and_actions(void **state)
     assert_string_equal(a[2].usage, "ghl.create_task TITLE [due=+3d] [body=TEXT]");
 }
 
+static void trigger_values_from_highlevel_records(void **state)
+{
+    (void)state;
+    json_t *vars = json_object();
+    json_t *hook = js("{\"type\": \"AppointmentCreate\", \"appointment\": {\"id\": \"a1\", "
+                      "\"title\": \"Demo\", \"startTime\": \"2023-09-25T16:00:00+05:30\", "
+                      "\"endTime\": \"later\", \"appointmentStatus\": \"confirmed\"}}");
+    err e;
+    assert_int_equal(core_rules_trigger_vars(vars, "ghl.appointment.created", hook, &e), 0);
+    char *s = json_dumps(vars, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_string_equal(s, "{\"appointment_end\":\"later\",\"appointment_id\":\"a1\","
+                           "\"appointment_start\":\"2023-09-25T10:30:00.000Z\","
+                           "\"appointment_status\":\"confirmed\",\"appointment_title\":\"Demo\"}");
+    free(s);
+    json_decref(hook);
+    json_t *tag = json_string("vip");
+    assert_int_equal(core_rules_trigger_vars(vars, "ghl.contact.tag_added", tag, &e), 0);
+    assert_string_equal(json_string_value(json_object_get(vars, "tag")), "vip");
+    json_decref(tag);
+    json_t *task = js("{\"id\": \"t1\", \"title\": \"Call\", \"dueDate\": "
+                      "\"2021-12-22T06:55:00.000Z\"}");
+    assert_int_equal(core_rules_trigger_vars(vars, "ghl.task.completed", task, &e), 0);
+    assert_string_equal(json_string_value(json_object_get(vars, "task_due")),
+                        "2021-12-22T06:55:00.000Z");
+    assert_string_equal(json_string_value(json_object_get(vars, "task_body")), "");
+    json_decref(task);
+    size_t before = json_object_size(vars);
+    assert_int_equal(core_rules_trigger_vars(vars, CREATED, NULL, &e), 0);
+    assert_int_equal(json_object_size(vars), before);
+    assert_int_equal(core_rules_trigger_vars(vars, "x", NULL, &e), ERR_INVALID);
+    json_decref(vars);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +367,7 @@ int main(void)
         cmocka_unit_test(announce_counts_from_the_appointment),
         cmocka_unit_test(config_errors_name_the_section),
         cmocka_unit_test(catalog_lists_triggers_and_actions),
+        cmocka_unit_test(trigger_values_from_highlevel_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
