@@ -297,8 +297,12 @@ static void h_installed(void *ctx, const http_request *req, http_response *res)
 
 int ghl_auth_mount(ghl_auth *a, http_server *srv, err *e)
 {
+    /* The marketplace serves the page under /v2/ too; authorize URLs use that form. */
     int rc = http_server_route(srv, "GET", "/oauth/chooselocation", "oauth-chooselocation",
                                h_choose_location, a);
+    rc = rc ? rc
+            : http_server_route(srv, "GET", "/v2/oauth/chooselocation", "oauth-chooselocation",
+                                h_choose_location, a);
     rc = rc ? rc : http_server_route(srv, "POST", "/oauth/token", "get-access-token", h_token, a);
     rc = rc ? rc
             : http_server_route(srv, "POST", "/oauth/locationToken", "get-location-access-token",

@@ -12,5 +12,10 @@ enum {
 
 /* argv[0] is the command's name; each returns an exit code. */
 int cmd_sandbox(int argc, char **argv);
+int cmd_connect(int argc, char **argv);
+/* `connect pheedloop` (argv[0] is "pheedloop"): the PheedLoop side owns it
+ * (cmd_connect_pheedloop.c). */
+int cmd_connect_pheedloop(int argc, char **argv);
+int cmd_catalog(int argc, char **argv);
 
 #endif

@@ -6,18 +6,20 @@
 #include "util/buf.h"
 #include "util/err.h"
 
+/* clang-format off */
 /*
  * File syntax
- *   [section]                 one of the sections of the schema
- *   [field "email"]           a named section; the name is in double quotes (\" and \\ escape)
- *   key = value               surrounding spaces are dropped; "..." around a whole value is
- * removed; an empty value means the default, as if the line were absent # comment / ; comment whole
- * lines, or from a " #" or " ;" to the end of a line (so a value cannot hold " #" or " ;": pass
- * such a one in the environment) key: value                also accepted (inih); lines may be
- * indented and of any length Section and key names are case-insensitive, names of named sections
- * are not. An unknown section or key, a bad value, a key set twice in one section, a named section
- * missing a required key: each is an error (ERR_CONFIG) naming "FILE:LINE: [section] key" and what
- * to do.
+ *   [section]          one of the sections of the schema
+ *   [field "email"]    a named section; the name is in double quotes (\" and \\ escape)
+ *   key = value        surrounding spaces are dropped; "..." around a whole value is removed;
+ *                      an empty value means the default, as if the line were absent
+ *   key: value         also accepted (inih)
+ *   # comment, ; comment   whole lines, or from a " #" or " ;" to the end of a line (so a
+ *                      value cannot hold " #" or " ;": pass such a one in the environment)
+ * Lines may be indented and of any length. Section and key names are case-insensitive, names
+ * of named sections are not. An unknown section or key, a bad value, a key set twice in one
+ * section, a named section missing a required key: each is an error (ERR_CONFIG) naming
+ * "FILE:LINE: [section] key" and what to do.
  *
  * Environment: PHEEDSYNC_<SECTION>_<KEY>=value (e.g. PHEEDSYNC_GHL_CLIENT_SECRET) overrides the
  * file for unnamed sections; an empty value counts as unset. A variable whose <SECTION> is a
@@ -26,6 +28,7 @@
  *
  * Secret values (by schema) are registered with log_add_secret as they are read.
  */
+/* clang-format on */
 
 typedef enum config_type {
     CONFIG_STRING,

@@ -26,6 +26,10 @@ static const config_key_spec store_keys[] = {
     STR("url", "sqlite:pheedsync.db",
         "Where pheedsync keeps its state: sqlite:PATH for one machine, or "
         "postgresql://USER@HOST/DB when several processes share the work."),
+    STR("key_file", NULL,
+        "File holding the key that encrypts tokens and secrets at rest (created, mode 0600, when "
+        "missing). Empty: pheedsync.key next to the SQLite database. PHEEDSYNC_SEAL_KEY, when "
+        "set, is used instead."),
     END,
 };
 
@@ -45,10 +49,14 @@ static const config_key_spec ghl_keys[] = {
     STR("webhook_rsa_public_key", NULL,
         "RSA key that checks the older X-WH-Signature header: a PEM file path or base64 (SPKI) "
         "inline. Empty: HighLevel's published key."),
+    DUR("webhook_window", "5m", 0, DAY,
+        "How far a webhook's timestamp may be from now before it is refused as a replay (0: "
+        "not checked)."),
     STR("authorize_url", "https://marketplace.gohighlevel.com",
         "Root of the page where `pheedsync connect ghl` asks you to approve the app."),
     LIST("scopes",
-         "contacts.readonly, contacts.write, locations/tags.readonly, locations/tags.write, "
+         "contacts.readonly, contacts.write, locations/customFields.readonly, "
+         "locations/tags.readonly, locations/tags.write, "
          "calendars.readonly, calendars/events.readonly, calendars/events.write, "
          "businesses.readonly, businesses.write",
          "OAuth scopes to request, comma-separated; `pheedsync check` names any that were not "
@@ -69,15 +77,17 @@ static const config_key_spec pheedloop_keys[] = {
     SECRET("api_secret", "REST API secret (sent as X-API-SECRET), from the same page."),
     LIST("events", NULL, "Codes of the events whose attendees are synced, comma-separated."),
     SECRET("webhook_secret", "The event's Webhook Secret (from its dashboard); checks that "
-                             "webhooks really come from PheedLoop."),
+                             "webhooks really come from PheedLoop. Events with different secrets: "
+                             "EVENT_CODE=SECRET, EVENT_CODE=SECRET."),
     STR("webhook_header", "X-PheedLoop-Signature", "Header that carries the webhook signature."),
     ENUM("webhook_encoding", "hex", "hex|base64", "How the signature in that header is encoded."),
     ENUM("webhook_algorithm", "sha256", "sha256|sha1|sha512",
          "Hash of the HMAC that signs webhook bodies."),
     BOOL("webhook_capture", "false",
          "Log every raw webhook delivery (headers and body) to learn PheedLoop's real format."),
-    INT("rate_limit", "120", 1, 100000,
-        "Requests per minute pheedsync allows itself (PheedLoop publishes no limit)."),
+    INT("rate_limit", "120", 0, 100000,
+        "Requests per minute pheedsync allows itself (PheedLoop publishes no limit; 0: none, "
+        "waiting only when PheedLoop answers 429)."),
     END,
 };
 

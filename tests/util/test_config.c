@@ -64,9 +64,9 @@ static void defaults_apply_to_an_empty_file(void **state)
     assert_int_equal(config_int(cfg, "sync", "budget_reserve"), 20);
     assert_string_equal(config_str(cfg, "log", "level"), "info");
     const char *const *scopes;
-    assert_int_equal(config_list(cfg, "ghl", "scopes", &scopes), 9);
+    assert_int_equal(config_list(cfg, "ghl", "scopes", &scopes), 10);
     assert_string_equal(scopes[0], "contacts.readonly");
-    assert_string_equal(scopes[8], "businesses.write");
+    assert_string_equal(scopes[9], "businesses.write");
     assert_false(config_sec_is_set(config_section_get(cfg, "ghl"), "base_url"));
     char where[128];
     config_sec_origin(config_section_get(cfg, "ghl"), "base_url", where, sizeof where);

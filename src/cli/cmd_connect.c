@@ -1,0 +1,164 @@
+/* cmd_connect.c: `pheedsync connect ghl`: authorizes pheedsync with HighLevel (OAuth 2.0 code
+ * flow with a loopback redirect, or a code obtained elsewhere), checks the granted scopes and
+ * stores the tokens sealed; `connect pheedloop` is handed to the PheedLoop side. */
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/connect_ghl.h"
+#include "ghl/ghl_setup.h"
+#include "util/log.h"
+
+#include <getopt.h>
+
+static const char usage_text[] =
+    "usage: pheedsync connect ghl [OPTIONS]\n"
+    "       pheedsync connect pheedloop [OPTIONS]\n"
+    "\n"
+    "Authorizes pheedsync with HighLevel. With [ghl] auth = oauth it prints the page where you\n"
+    "approve the app, waits on loopback for HighLevel's redirect, exchanges the code and stores\n"
+    "the tokens encrypted; it then checks the granted scopes against what the flows need. With\n"
+    "auth = token it checks the Private Integration token.\n"
+    "\n"
+    "options:\n"
+    "  --config FILE     configuration file (default ./pheedsync.conf, then /etc/pheedsync.conf)\n"
+    "  --code CODE       exchange this authorization code (obtained elsewhere) and exit\n"
+    "  --port N          loopback port for the redirect (default: the redirect URI's)\n"
+    "  --no-browser      only print the URL (pheedsync never opens a browser itself)\n"
+    "  --company         authorize as the agency (Company token), then take a location token\n"
+    "                    for [ghl] location_id\n"
+    "  --location ID     the location to take a token for (default [ghl] location_id)\n"
+    "  --refresh         refresh the stored token now (another process may share it)\n"
+    "  --status          show what is stored, without secrets\n"
+    "  --timeout SECONDS how long to wait for the redirect (default 600)\n"
+    "  -h, --help        this text\n";
+
+enum {
+    OPT_CONFIG = 256,
+    OPT_CODE,
+    OPT_PORT,
+    OPT_NO_BROWSER,
+    OPT_COMPANY,
+    OPT_LOCATION,
+    OPT_REFRESH,
+    OPT_STATUS,
+    OPT_TIMEOUT
+};
+
+static const struct option long_options[] = {
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"code", required_argument, NULL, OPT_CODE},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"no-browser", no_argument, NULL, OPT_NO_BROWSER},
+    {"company", no_argument, NULL, OPT_COMPANY},
+    {"location", required_argument, NULL, OPT_LOCATION},
+    {"refresh", no_argument, NULL, OPT_REFRESH},
+    {"status", no_argument, NULL, OPT_STATUS},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_options(connect_ghl_options *o, int argc, char **argv, err *e)
+{
+    int64_t v;
+    int opt, rc = 0;
+    optind = 1;
+    opterr = 0;
+    while (!rc && (opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        switch (opt) {
+        case OPT_CONFIG:
+            o->config_path = optarg;
+            break;
+        case OPT_CODE:
+            o->code = optarg;
+            break;
+        case OPT_PORT:
+            rc = args_parse_port(&o->port, "--port", optarg, e);
+            break;
+        case OPT_NO_BROWSER:
+            break;
+        case OPT_COMPANY:
+            o->company = true;
+            break;
+        case OPT_LOCATION:
+            o->location = optarg;
+            break;
+        case OPT_REFRESH:
+            o->refresh = true;
+            break;
+        case OPT_STATUS:
+            o->status = true;
+            break;
+        case OPT_TIMEOUT:
+            rc = args_parse_int(&v, "--timeout", optarg, 1, 86400, e);
+            o->timeout_s = v;
+            break;
+        case 'h':
+            return 1;
+        case ':':
+            return err_set(e, ERR_INVALID, "%s needs a value", argv[optind - 1]);
+        default:
+            return err_set(e, ERR_INVALID, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (!rc && optind < argc)
+        rc = err_set(e, ERR_INVALID, "unexpected argument '%s'", argv[optind]);
+    return rc;
+}
+
+/* The configuration: --config, else ./pheedsync.conf, else /etc/pheedsync.conf. */
+extern char **environ;
+static int load_config(config **out, const char *path, err *e)
+{
+    if (path)
+        return config_load_file(out, path, environ, e);
+    FILE *f = fopen("pheedsync.conf", "r");
+    if (f) {
+        fclose(f);
+        return config_load_file(out, "pheedsync.conf", environ, e);
+    }
+    f = fopen("/etc/pheedsync.conf", "r");
+    if (f) {
+        fclose(f);
+        return config_load_file(out, "/etc/pheedsync.conf", environ, e);
+    }
+    return err_set(e, ERR_CONFIG,
+                   "no configuration: write one with `pheedsync init` or pass --config FILE");
+}
+
+static int connect_ghl(int argc, char **argv)
+{
+    connect_ghl_options o = {.timeout_s = 600, .out = stdout};
+    err e = {0};
+    int rc = parse_options(&o, argc, argv, &e);
+    if (rc == 1) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "pheedsync connect ghl: %s\n\n%s", e.msg, usage_text);
+        return EXIT_USAGE;
+    }
+    config *cfg = NULL;
+    if (load_config(&cfg, o.config_path, &e) != 0) {
+        fprintf(stderr, "pheedsync connect ghl: %s\n", e.msg);
+        return EXIT_USAGE;
+    }
+    log_setup(LOG_WARN, LOG_TEXT, stderr);
+    int code = connect_ghl_run(cfg, &o);
+    config_free(cfg);
+    return code;
+}
+
+int cmd_connect(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage_text, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    if (!strcmp(argv[1], "ghl"))
+        return connect_ghl(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "pheedloop"))
+        return cmd_connect_pheedloop(argc - 1, argv + 1);
+    fprintf(stderr, "pheedsync connect: unknown service '%s' (ghl or pheedloop)\n", argv[1]);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,21 @@
+/* connect_ghl.h: the work of `pheedsync connect ghl` once its options are read. */
+#ifndef PHEEDSYNC_CONNECT_GHL_H
+#define PHEEDSYNC_CONNECT_GHL_H
+
+#include "util/config.h"
+
+typedef struct connect_ghl_options {
+    const char *config_path;
+    const char *code;     /* exchange this code; NULL: wait for the redirect */
+    uint16_t port;        /* loopback port; 0: the redirect URI's */
+    bool company;         /* user_type=Company, then a location token */
+    const char *location; /* NULL: [ghl] location_id */
+    bool refresh, status;
+    int64_t timeout_s;
+    FILE *out;
+} connect_ghl_options;
+
+/* Returns an exit code (commands.h). */
+int connect_ghl_run(const config *cfg, const connect_ghl_options *o);
+
+#endif
