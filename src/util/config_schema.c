@@ -183,8 +183,9 @@ static const config_key_spec rule_keys[] = {
     STR("if", NULL,
         "A condition on the record, e.g. ticket_name == \"VIP\" and not tags contains "
         "\"staff\" (==, !=, contains, in [..], and, or, not). Empty: always."),
-    REQ("then", "Actions separated by ';', with {field} templates, e.g. ghl.add_tag vip; "
-                "ghl.create_task \"Call {first_name}\" due=+3d (`pheedsync catalog` lists them)."),
+    REQ("then", "Actions separated by ';' (no space before it: ' ;' starts a comment), with "
+                "{field} templates, e.g. ghl.add_tag vip; ghl.create_task \"Call {first_name}\" "
+                "due=+3d (`pheedsync catalog` lists them)."),
     END,
 };
 

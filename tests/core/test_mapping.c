@@ -69,6 +69,29 @@ static void defaults_cover_names_contact_address_and_tags(void **state)
     core_map_free(m);
 }
 
+static void an_empty_configuration_gives_the_defaults(void **state)
+{
+    (void)state;
+    core_map *built = NULL, *loaded = load("");
+    err e;
+    assert_int_equal(core_map_default(&built, &e), 0);
+    assert_int_equal(core_map_count(built), core_map_count(loaded));
+    for (size_t i = 0; i < core_map_count(built); i++) {
+        const core_field *a = core_map_at(built, i), *b = core_map_at(loaded, i);
+        assert_string_equal(a->name, b->name);
+        assert_string_equal(a->path[CORE_GHL], b->path[CORE_GHL]);
+        assert_string_equal(a->path[CORE_PL], b->path[CORE_PL]);
+        assert_int_equal(a->dir, b->dir);
+    }
+    const char *const *x, *const *y;
+    assert_int_equal(core_map_signup_tags(built, &x), core_map_signup_tags(loaded, &y));
+    assert_string_equal(x[1], y[1]);
+    assert_string_equal(core_map_checkin_tag(built), core_map_checkin_tag(loaded));
+    assert_int_equal(core_map_default_cc(loaded), 1);
+    core_map_free(built);
+    core_map_free(loaded);
+}
+
 static void sections_override_and_extend(void **state)
 {
     (void)state;
@@ -261,6 +284,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_cover_names_contact_address_and_tags),
+        cmocka_unit_test(an_empty_configuration_gives_the_defaults),
         cmocka_unit_test(sections_override_and_extend),
         cmocka_unit_test(sync_direction_narrows_every_field),
         cmocka_unit_test(computed_fields),

@@ -360,8 +360,9 @@ static void required_keys_of_named_sections(void **state)
                  "for none.");
     expect_error("[rule \"r\"]\nwhen = x\nthen =\n",
                  "pheedsync.conf:1: [rule \"r\"] needs a 'then = ...' line: Actions separated "
-                 "by ';', with {field} templates, e.g. ghl.add_tag vip; ghl.create_task \"Call "
-                 "{first_name}\" due=+3d (`pheedsync catalog` lists them).");
+                 "by ';' (no space before it: ' ;' starts a comment), with {field} templates, "
+                 "e.g. ghl.add_tag vip; ghl.create_task \"Call {first_name}\" due=+3d "
+                 "(`pheedsync catalog` lists them).");
 }
 
 static void environment_overrides_the_file(void **state)
