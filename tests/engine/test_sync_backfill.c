@@ -1,0 +1,101 @@
+/* test_sync_backfill.c: a first pass links two events' attendees to a location that already
+ * holds some of the same people under other spellings, without a duplicate; a second pass with
+ * nothing changed writes nothing to either side. */
+#include "tests/engine/efix.h"
+#include "util/jsonx.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <cmocka.h>
+
+static void assert_all_linked(efix *f)
+{
+    for (int k = 0; k < 2; k++) {
+        json_t *atts = efix_attendees(f, f->events[k]);
+        assert_true(json_array_size(atts) > 0);
+        size_t i;
+        json_t *a;
+        json_array_foreach(atts, i, a)
+        {
+            store_link *l = NULL;
+            err e = {0};
+            if (store_link_by_attendee(&l, f->store, f->org, f->events[k], jsonx_str(a, "code"),
+                                       &e) != 0)
+                fail_msg("attendee %s of %s is not linked", jsonx_str(a, "email"), f->events[k]);
+            store_link_free(l);
+        }
+        json_decref(atts);
+    }
+}
+
+/* Each attendee's contact carries its sign-up tag. */
+static void assert_signup_tags(efix *f)
+{
+    json_t *contacts = efix_contacts(f);
+    json_t *atts = efix_attendees(f, EV1);
+    size_t i;
+    json_t *a;
+    json_array_foreach(atts, i, a)
+    {
+        json_t *c = efix_find_email(contacts, jsonx_str(a, "email"));
+        assert_non_null(c);
+        if (!jsonx_array_has_str(json_object_get(c, "tags"), "event:evesandbox1"))
+            fail_msg("contact %s lacks event:evesandbox1", jsonx_str(c, "email"));
+    }
+    json_decref(atts);
+    json_decref(contacts);
+}
+
+static void test_backfill_links_without_duplicates(void **state)
+{
+    (void)state;
+    efix_opts o = {.seed_data = true, .people = 80};
+    efix *f = efix_start(&o);
+    json_t *before = efix_contacts(f);
+    size_t n_before = json_array_size(before);
+    json_decref(before);
+    engine_pass_result r = efix_pass(f, true);
+    assert_true(r.scan.complete);
+    assert_true(r.drained);
+    assert_int_equal(r.ops_dead, 0);
+    assert_int_equal(r.ambiguous, 0);
+    efix_assert_no_duplicates(f);
+    assert_all_linked(f);
+    assert_signup_tags(f);
+    json_t *after = efix_contacts(f);
+    assert_true(json_array_size(after) > n_before); /* the PheedLoop-only people were added */
+    json_decref(after);
+    efix_stop(f);
+}
+
+static void test_second_pass_writes_nothing(void **state)
+{
+    (void)state;
+    efix_opts o = {.seed_data = true, .people = 60, .seed = 23};
+    efix *f = efix_start(&o);
+    engine_pass_result r = efix_pass(f, true);
+    assert_int_equal(r.ops_dead, 0);
+    efix_reset_counters(f);
+    if (getenv("EFIX_DRY")) {
+        engine_pass_opts o2 = {.dry_run = true, .out = stderr};
+        err e = {0};
+        assert_int_equal(engine_pass(&r, &f->en, &o2, &e), 0);
+    }
+    r = efix_pass(f, true);
+    assert_true(r.drained);
+    int64_t gw = efix_writes(f, true), pw = efix_writes(f, false);
+    if (gw != 0 || pw != 0)
+        fail_msg("second pass wrote: HighLevel %lld, PheedLoop %lld", (long long)gw,
+                 (long long)pw);
+    efix_assert_no_duplicates(f);
+    efix_stop(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_backfill_links_without_duplicates),
+        cmocka_unit_test(test_second_pass_writes_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
