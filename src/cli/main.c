@@ -10,6 +10,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"sandbox", cmd_sandbox, "run the HighLevel and PheedLoop emulators only"},
+    {"init", cmd_init, "write a commented configuration file"},
     {"connect", cmd_connect, "authorize with HighLevel or PheedLoop and store credentials"},
     {"catalog", cmd_catalog, "every action and trigger pheedsync knows"},
 };
