@@ -52,6 +52,26 @@ typedef struct alert_obs {
     int64_t max_lag_ms;   /* age of the oldest change not yet applied; 0 none; -1 unknown */
 } alert_obs;
 
+/* Running totals of a service's API calls, as counters keep them (they only grow). */
+typedef struct alert_totals {
+    uint64_t calls;
+    uint64_t failures;
+    uint64_t rate_limited;
+} alert_totals;
+
+/* Turns running totals sampled now and then into the figures of the last window: what
+ * alert_service_obs wants. Pure, not thread-safe (one caller samples). */
+typedef struct alert_window alert_window;
+
+int alert_window_new(alert_window **out, int64_t window_ms, err *e);
+void alert_window_free(alert_window *w);
+/* Records service's totals at now_ms (never decreasing) and returns their increase since the
+ * last sample at or before now_ms - window_ms (since the first sample while the history is
+ * shorter than the window). Totals that went down (counters started over) start the history
+ * over. At most ALERT_MAX_SERVICES services; others get zeros. */
+alert_totals alert_window_add(alert_window *w, const char *service, int64_t now_ms,
+                              alert_totals totals);
+
 typedef enum alert_condition {
     ALERT_ERROR_RATE,
     ALERT_RATE_429,

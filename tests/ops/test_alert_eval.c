@@ -285,6 +285,69 @@ static void test_event_json(void **state)
     teardown(f);
 }
 
+static alert_totals totals(uint64_t calls, uint64_t failures, uint64_t limited)
+{
+    return (alert_totals){calls, failures, limited};
+}
+
+static void test_window_increase(void **state)
+{
+    alert_window *w = NULL;
+    assert_int_equal(alert_window_new(&w, 0, NULL), ERR_INVALID);
+    alert_window_free(NULL);
+    assert_int_equal(alert_window_new(&w, 10 * MIN, NULL), 0);
+    alert_totals d = alert_window_add(w, "ghl", T0, totals(1000, 10, 1));
+    assert_int_equal(d.calls, 0); /* one sample: nothing measured yet */
+    for (int m = 1; m <= 10; m++) {
+        d = alert_window_add(w, "ghl", T0 + m * MIN,
+                             totals(1000 + 10 * (uint64_t)m, 10 + (uint64_t)m, 1));
+        assert_int_equal(d.calls, 10 * m);
+        assert_int_equal(d.failures, m);
+        assert_int_equal(d.rate_limited, 0);
+    }
+    /* Past the window: measured from the sample ten minutes back. */
+    d = alert_window_add(w, "ghl", T0 + 11 * MIN, totals(1200, 21, 5));
+    assert_int_equal(d.calls, 1200 - 1010);
+    assert_int_equal(d.failures, 21 - 11);
+    assert_int_equal(d.rate_limited, 4);
+    /* Another service is measured apart. */
+    d = alert_window_add(w, "pheedloop", T0 + 11 * MIN, totals(5, 0, 0));
+    assert_int_equal(d.calls, 0);
+    d = alert_window_add(w, "pheedloop", T0 + 12 * MIN, totals(9, 1, 0));
+    assert_int_equal(d.calls, 4);
+    /* Counters that started over (a restart) start the history over. */
+    d = alert_window_add(w, "ghl", T0 + 12 * MIN, totals(3, 0, 0));
+    assert_int_equal(d.calls, 0);
+    d = alert_window_add(w, "ghl", T0 + 13 * MIN, totals(8, 2, 0));
+    assert_int_equal(d.calls, 5);
+    assert_int_equal(d.failures, 2);
+    /* Past ALERT_MAX_SERVICES: zeros. */
+    alert_window_add(w, "a", T0, totals(1, 0, 0));
+    alert_window_add(w, "b", T0, totals(1, 0, 0));
+    d = alert_window_add(w, "c", T0 + MIN, totals(100, 0, 0));
+    d = alert_window_add(w, "c", T0 + 2 * MIN, totals(200, 0, 0));
+    assert_int_equal(d.calls, 0);
+    alert_window_free(w);
+}
+
+static void test_window_frequent_samples_stay_accurate(void **state)
+{
+    alert_window *w = NULL;
+    assert_int_equal(alert_window_new(&w, 10 * MIN, NULL), 0);
+    /* One call every 100 ms for half an hour, sampled at each call. */
+    alert_totals d = {0, 0, 0};
+    uint64_t calls = 0;
+    for (int64_t t = 0; t <= 30 * MIN; t += 100) {
+        calls++;
+        d = alert_window_add(w, "ghl", T0 + t, totals(calls, calls / 10, 0));
+    }
+    /* The window is ten minutes, give or take one spacing (10 min / 32 = 18.75 s). */
+    assert_true(d.calls >= 6000);
+    assert_true(d.calls <= 6000 + 188);
+    assert_true(d.failures >= 600 && d.failures <= 600 + 19);
+    alert_window_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +359,8 @@ int main(void)
         cmocka_unit_test(test_service_table_bounded),
         cmocka_unit_test(test_rules_from_config),
         cmocka_unit_test(test_event_json),
+        cmocka_unit_test(test_window_increase),
+        cmocka_unit_test(test_window_frequent_samples_stay_accurate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
