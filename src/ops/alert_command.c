@@ -14,6 +14,15 @@
 
 extern char **environ;
 
+/* ERR_IO naming what failed; strerror_r because deliveries run on their own thread. */
+static int fail_errno(err *e, int errnum, const char *what)
+{
+    char why[128];
+    if (strerror_r(errnum, why, sizeof why) != 0)
+        snprintf(why, sizeof why, "error %d", errnum);
+    return err_set(e, ERR_IO, "alert command: %s: %s", what, why);
+}
+
 /* The environment minus PHEEDSYNC_* (secrets are best passed that way; a notification script
  * has no use for them). The strings stay environ's. */
 static char **child_environment(void)
@@ -60,7 +69,7 @@ static int spawn_shell(pid_t *pid, const char *command, int stdin_fd, err *e)
         char *argv[] = {sh, dash_c, cmd, NULL};
         int sr = posix_spawn(pid, "/bin/sh", &fa, &at, argv, env);
         if (sr != 0)
-            rc = err_set(e, ERR_IO, "alert command: cannot start /bin/sh: %s", strerror(sr));
+            rc = fail_errno(e, sr, "cannot start /bin/sh");
     } else {
         err_set(e, rc, "out of memory");
     }
@@ -121,7 +130,7 @@ static int reap(int *status, pid_t pid, int64_t deadline, err *e)
         if (r == pid)
             break;
         if (r < 0 && errno != EINTR)
-            return err_set(e, ERR_IO, "alert command: cannot wait for it: %s", strerror(errno));
+            return fail_errno(e, errno, "cannot wait for it");
         if (clock_mono_ms(clk) >= deadline) {
             kill(-pid, SIGKILL);
             kill(pid, SIGKILL);
@@ -142,7 +151,7 @@ int alert_command_run(int *status, const char *command, const char *input, size_
 {
     int fds[2];
     if (pipe(fds) != 0)
-        return err_set(e, ERR_IO, "alert command: pipe: %s", strerror(errno));
+        return fail_errno(e, errno, "pipe");
     /* Only the child's stdin should hold the read end; nothing spawned meanwhile should inherit
      * the write end (the command would never see end of input). */
     fcntl(fds[0], F_SETFD, FD_CLOEXEC);

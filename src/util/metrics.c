@@ -362,6 +362,8 @@ metric_series *metric_with(metric *f, const char *const *values, size_t n)
         return NULL;
     if (n == 0)
         return f->only;
+    if (!values)
+        return NULL;
     uint64_t hash = values_hash(values, n);
     pthread_rwlock_rdlock(&f->lock);
     metric_series *s = find(f, values, hash);

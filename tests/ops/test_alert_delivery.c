@@ -5,6 +5,7 @@
 #include "net/http_server.h"
 #include "ops/alert.h"
 #include "ops/metrics_http.h"
+#include "tests/ops/ops_testutil.h"
 #include "tests/support/testhttp.h"
 #include "util/jsonx.h"
 
@@ -218,21 +219,6 @@ static char *tmp_path(const char *name)
     return p;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    buf b;
-    buf_init(&b, 1 << 20);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        assert_int_equal(buf_add(&b, chunk, n), 0);
-    fclose(f);
-    return buf_take(&b);
-}
-
 static void test_command_gets_json_on_stdin(void **state)
 {
     char *out = tmp_path("cmd.json");
@@ -244,7 +230,7 @@ static void test_command_gets_json_on_stdin(void **state)
     json_t *a = sample_alert();
     assert_true(alert_sender_post(s, a));
     assert_true(alert_sender_flush(s, 10000));
-    char *got = slurp(out);
+    char *got = ops_slurp(out);
     assert_non_null(got);
     char *want = jsonx_dumps(a);
     assert_string_equal(got, want);
@@ -273,7 +259,7 @@ static bool gone_or_zombie(void *ctx)
     pid_t pid = *(pid_t *)ctx;
     char path[64];
     snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-    char *stat = slurp(path);
+    char *stat = ops_slurp(path);
     if (!stat)
         return true;
     const char *close_paren = strrchr(stat, ')');
@@ -292,7 +278,7 @@ static void test_command_timeout_kills_the_group(void **state)
     assert_int_equal(alert_command_run(&status, cmd, "{}", 2, 500, &e), ERR_NET);
     assert_non_null(strstr(e.msg, "killed"));
     assert_int_equal(status, -1); /* untouched on failure */
-    char *text = slurp(pidfile);
+    char *text = ops_slurp(pidfile);
     assert_non_null(text);
     pid_t child = (pid_t)strtol(text, NULL, 10);
     assert_true(child > 0);
@@ -333,7 +319,7 @@ static void test_command_environment_scrubbed(void **state)
     int status = -1;
     assert_int_equal(alert_command_run(&status, cmd, "", 0, 5000, NULL), 0);
     assert_int_equal(status, 0);
-    char *env = slurp(out);
+    char *env = ops_slurp(out);
     assert_non_null(env);
     assert_non_null(strstr(env, "ALERT_TEST_VISIBLE=yes"));
     assert_null(strstr(env, "PHEEDSYNC_"));
@@ -371,7 +357,7 @@ static void test_monitor_from_config(void **state)
     assert_string_equal(json_string_value(json_object_get(r->bodies[0], "condition")),
                         "dead_letters");
     assert_string_equal(json_string_value(json_object_get(r->bodies[1], "status")), "resolved");
-    char *lines = slurp(out);
+    char *lines = ops_slurp(out);
     assert_non_null(lines);
     char *nl = strchr(lines, '\n');
     assert_non_null(nl);

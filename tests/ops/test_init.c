@@ -1,5 +1,6 @@
 /* test_init.c: `pheedsync init` run as a user would: the file it writes loads back, holds every
  * section, has mode 600; it refuses to overwrite without --force; usage errors exit 2. */
+#include "tests/ops/ops_testutil.h"
 #include "util/config.h"
 
 #include <sys/stat.h>
@@ -24,20 +25,14 @@ static int run(const char *args)
     return WEXITSTATUS(st);
 }
 
+/* A file of dir, which must exist. */
 static char *slurp(const char *name)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    buf b;
-    buf_init(&b, 1 << 20);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        assert_int_equal(buf_add(&b, chunk, n), 0);
-    fclose(f);
-    return buf_take(&b);
+    char *text = ops_slurp(path);
+    assert_non_null(text);
+    return text;
 }
 
 static void spit(const char *name, const char *text)
