@@ -2,11 +2,11 @@
  * into incidents (one alert when a condition starts, one recovery notice when it ends), and their
  * delivery as a JSON POST and/or a shell command, off the caller's thread.
  *
- * How an incident runs: each condition (per service where it applies) is true, false or unknown
- * at each observation. A false one becomes an incident after it has held for fire_after_ms (0:
- * at once) and fires ONE alert; while it lasts nothing more is sent; once the condition has been
- * false for clear_after_ms (0: at once) ONE recovery notice goes out, and a later start is a new
- * incident. "Unknown" (a rate measured on fewer than min_calls calls, a figure the caller could
+ * How an incident runs: at each observation each condition (per service where it applies)
+ * holds (there is trouble), is clear, or is unknown. One that has held for fire_after_ms (0: at
+ * once) becomes an incident and fires ONE alert; while it lasts nothing more is sent; once it has
+ * been clear for clear_after_ms (0: at once) ONE recovery notice goes out, and trouble after that
+ * is a new incident. "Unknown" (a rate measured on fewer than min_calls calls, a figure the caller could
  * not get) neither starts nor ends anything: a quiet night does not resolve an outage, and two
  * failed calls out of three do not page anyone. */
 #ifndef PHEEDSYNC_ALERT_H
