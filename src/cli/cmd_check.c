@@ -48,7 +48,8 @@ static void vline(report *r, const char *mark, const char *name, const char *fix
     char detail[1024];
     vsnprintf(detail, sizeof detail, fmt, ap);
     json_t *c = json_pack("{s:s, s:s, s:s}", "name", name, "result", mark, "detail", detail);
-    jsonx_set_str(c, "fix", fix);
+    if (fix)
+        jsonx_set_str(c, "fix", fix);
     json_array_append_new(json_object_get(r->part, "checks"), c);
     if (r->json)
         return;
