@@ -18,5 +18,7 @@ int cmd_connect(int argc, char **argv);
 int cmd_connect_pheedloop(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_call(int argc, char **argv);
 
 #endif
