@@ -20,5 +20,6 @@ int cmd_catalog(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_call(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@ static const command commands[] = {
     {"check", cmd_check, "validate configuration, credentials and scopes; exit 0 when ready"},
     {"catalog", cmd_catalog, "every action and trigger pheedsync knows"},
     {"call", cmd_call, "run one action of the catalog and print the answer"},
+    {"sync", cmd_sync, "one pass: capture, plan, apply, then exit"},
 };
 
 static void usage(FILE *out)
