@@ -161,11 +161,10 @@ int engine_pass(engine_pass_result *out, engine *en, const engine_pass_opts *o, 
     }
     if (rc == 0 && r.scan.complete && r.drained)
         rc = store_cursor_put(en->store, CURSOR_BACKFILL, "done", e);
-    store_helds held = {0};
+    store_counts n = {0};
     err e2 = {0};
-    if (rc == 0 && store_held_list(&held, en->store, STORE_HELD_PENDING, 0, 100000, &e2) == 0)
-        r.held = held.n;
-    store_helds_free(&held);
+    if (rc == 0 && store_count(&n, en->store, &e2) == 0)
+        r.held = (size_t)n.held_pending;
     snap_free(snap);
     sync_settings_clear(&set);
     if (rc == 0)

@@ -236,13 +236,18 @@ static int plan_attendee_key(person_plan *pp, const char *key, const char *event
         rc = rec_contact_for(&pp->contact, c, pp->h, l->contact_id, l, pp->lane, e);
         if (rc == 0)
             rc = planner_set_contact(pp, e);
+        bool gone = rc == ERR_NOT_FOUND; /* the next complete scan says so */
         if (rc == 0)
             rc = planner_pairs(pp, key, a, reg, e);
-        else if (rc == ERR_NOT_FOUND)
-            rc = 0; /* the contact is gone: the next complete scan says so */
+        if (rc == 0)
+            rc = planner_business(pp, e);
         const char *trigger = trigger_of(pp->h->kind);
         if (rc == 0 && trigger && pp->fire_rules)
             rc = planner_rules(pp, trigger, key, a, NULL, e);
+        if (rc == 0 && pp->fire_rules)
+            rc = planner_tag_triggers(pp, e);
+        if (gone)
+            rc = 0;
     }
     json_decref(a);
     json_decref(reg);
@@ -264,6 +269,8 @@ static int plan_contact_key(person_plan *pp, const char *contact_id, err *e)
         rc = planner_set_contact(pp, e);
     if (rc == 0 && l)
         rc = planner_pairs(pp, NULL, NULL, NULL, e);
+    if (rc == 0 && l)
+        rc = planner_business(pp, e);
     unsigned kinds = planner_activity_kinds(pp);
     if (rc == 0 && l && kinds)
         rc = planner_activity(pp, kinds, e);

@@ -234,6 +234,10 @@ int planner_activity(person_plan *pp, unsigned kinds, err *e);
  * once: what makes the firing unique (NULL: the hint). */
 int planner_rules(person_plan *pp, const char *trigger, const char *attendee_key,
                   const json_t *attendee, const char *once, err *e);
+/* The contact's business kept on its attendees' metadata. */
+int planner_business(person_plan *pp, err *e);
+/* Tags added to or removed from the contact since the last sync fire their triggers. */
+int planner_tag_triggers(person_plan *pp, err *e);
 /* The contact-side triggers of the hint (created, updated, tags, tasks, notes, appointments). */
 int planner_contact_rules(person_plan *pp, err *e);
 /* A "gone" hint. */
