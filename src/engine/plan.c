@@ -75,6 +75,66 @@ static char *dump_or_null(const json_t *j)
     return j && !json_is_null(j) ? jsonx_dumps(j) : NULL;
 }
 
+int sync_op_pairs(json_t **out, const char *kind, const json_t *payload)
+{
+    json_t *pairs = json_array();
+    if (!pairs)
+        return ERR_NOMEM;
+    if (!strcmp(kind, "ghl.update_contact")) {
+        size_t i;
+        const json_t *pr;
+        json_array_foreach(json_object_get(payload, "pairs"), i, pr)
+            json_array_append_new(pairs, json_pack("[s, s]", SIDE_PENDING_GHL,
+                                                   jsonx_str(pr, "key")));
+    } else if (!strcmp(kind, "ghl.create_contact") && jsonx_str(payload, "key")) {
+        json_array_append_new(pairs, json_pack("[s, s]", SIDE_PENDING_GHL,
+                                               jsonx_str(payload, "key")));
+    } else if (!strcmp(kind, "pl.update_attendee") && jsonx_str(payload, "key") &&
+               !json_is_null(json_object_get(payload, "shadow"))) {
+        json_array_append_new(pairs, json_pack("[s, s]", SIDE_PENDING_PL,
+                                               jsonx_str(payload, "key")));
+    }
+    *out = pairs;
+    return 0;
+}
+
+int sync_pending_set(store *s, const char *kind, const json_t *payload, bool on, int64_t now,
+                     err *e)
+{
+    json_t *pairs = NULL;
+    if (sync_op_pairs(&pairs, kind, payload) != 0)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    char body[64];
+    snprintf(body, sizeof body, "{\"since\": %lld}", (long long)now);
+    int rc = 0;
+    size_t i;
+    const json_t *pr;
+    json_array_foreach(pairs, i, pr)
+    {
+        const char *side = json_string_value(json_array_get(pr, 0));
+        const char *key = json_string_value(json_array_get(pr, 1));
+        if (rc == 0 && side && key) {
+            rc = on ? store_shadow_put(NULL, s, side, key, body, NULL, -1, e)
+                    : store_shadow_delete(s, side, key, e);
+            rc = rc == ERR_NOT_FOUND ? 0 : rc;
+        }
+    }
+    json_decref(pairs);
+    return rc;
+}
+
+bool sync_pending(engine *en, const char *key, int64_t now)
+{
+    for (int k = 0; k < 2; k++) {
+        json_t *j = sync_shadow_json(en, k ? SIDE_PENDING_PL : SIDE_PENDING_GHL, key);
+        int64_t since = jsonx_int(j, "since", 0);
+        json_decref(j);
+        if (since && now - since < PENDING_STALE_MS)
+            return true;
+    }
+    return false;
+}
+
 static int commit_ops(plan_ctx *c, const store_hint *h, const plan *p, err *e)
 {
     size_t i;
@@ -85,9 +145,10 @@ static int commit_ops(plan_ctx *c, const store_hint *h, const plan *p, err *e)
         const char *given = jsonx_str(op, "idem");
         if (given)
             snprintf(idem, sizeof idem, "%s", given);
-        else
-            snprintf(idem, sizeof idem, "%s#%lld#%lld", h->record_key, (long long)h->last_id,
-                     (long long)jsonx_int(op, "seq", 0));
+        else /* hint ids may be used again once the inbox empties: the times tell apart */
+            snprintf(idem, sizeof idem, "%s#%lld#%lld#%lld#%lld", h ? h->record_key : "-",
+                     h ? (long long)h->last_id : 0LL, h ? (long long)h->received_ms : 0LL,
+                     (long long)c->now_ms, (long long)jsonx_int(op, "seq", 0));
         char *payload = jsonx_dumps(json_object_get(op, "payload"));
         store_op_new n = {.service = jsonx_str(op, "service"),
                           .account = jsonx_str(op, "account"),
@@ -97,9 +158,13 @@ static int commit_ops(plan_ctx *c, const store_hint *h, const plan *p, err *e)
                           .idem_key = idem,
                           .lane = (int)jsonx_int(op, "lane", STORE_LANE_LIVE)};
         int64_t id;
-        int rc = payload ? store_outbox_enqueue(&id, NULL, c->en->store, &n, e)
+        bool dup = false;
+        int rc = payload ? store_outbox_enqueue(&id, &dup, c->en->store, &n, e)
                          : err_set(e, ERR_NOMEM, "out of memory");
         free(payload);
+        if (rc == 0 && !dup)
+            rc = sync_pending_set(c->en->store, n.kind, json_object_get(op, "payload"), true,
+                                  c->now_ms, e);
         if (rc != 0)
             return rc;
     }

@@ -302,8 +302,10 @@ int planner_key(plan_ctx *c, const store_hint *h, plan *p, err *e)
             refdata_put_registration(c->en, h->record_key, data, e);
         json_decref(pl);
     }
-    if (echo_of_payload(c, h, side, parts))
+    if (echo_of_payload(c, h, side, parts)) {
+        log_debugf("plan %s: an echo of our own write", h->record_key);
         return 0;
+    }
     person_plan pp;
     int rc = person_init(&pp, c, p, h, e);
     pp.last_side = ghl ? CORE_GHL : CORE_PL;

@@ -53,7 +53,8 @@ static int attendee_gone(plan_ctx *c, const store_hint *h, plan *p, const store_
         return err_set(e, ERR_NOMEM, "out of memory");
     char ckey[ENGINE_KEY_MAX], idem[ENGINE_KEY_MAX + 16];
     sync_key_ghl(ckey, l->location_id, l->contact_id);
-    snprintf(idem, sizeof idem, "gone:%s#%lld", h->record_key, (long long)h->last_id);
+    snprintf(idem, sizeof idem, "gone:%s#%lld.%lld", h->record_key, (long long)h->last_id,
+             (long long)h->received_ms);
     int rc;
     if (c->set.propagate_deletes && l->n_attendees <= 1) {
         rc = plan_op(p, "ghl", l->location_id, "ghl.delete_contact", ckey,
@@ -121,7 +122,8 @@ static int contact_gone(plan_ctx *c, const store_hint *h, plan *p, const store_l
         const store_attendee_ref *a = &l->attendees[i];
         char key[ENGINE_KEY_MAX], idem[ENGINE_KEY_MAX * 2 + 16];
         sync_key_pl(key, a->org, a->event, a->code);
-        snprintf(idem, sizeof idem, "gone:%s#%lld:%s", h->record_key, (long long)h->last_id, key);
+        snprintf(idem, sizeof idem, "gone:%s#%lld.%lld:%s", h->record_key,
+                 (long long)h->last_id, (long long)h->received_ms, key);
         if (c->set.propagate_deletes)
             rc = plan_op(p, "pheedloop", a->org, "pl.delete_attendee", key,
                          json_pack("{s:s, s:s}", "event", a->event, "code", a->code), idem,

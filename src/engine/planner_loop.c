@@ -7,6 +7,7 @@
 #include "util/log.h"
 
 #define DEFER_MS 5000
+#define PENDING_DEFER_MS 200
 
 int plan_ctx_init(plan_ctx *c, engine *en, const sync_snapshot *snap, bool dry, err *e)
 {
@@ -84,7 +85,10 @@ static int plan_one(plan_ctx *c, const store_hint *h, err *e)
     if (rc != 0)
         return rc;
     err pe = {0};
+    c->pending = false;
     rc = planner_key(c, h, &p, &pe);
+    log_debugf("plan %s (%s, %lld hints): %d, %zu operations", h->record_key, h->kind,
+               (long long)h->count, rc, json_array_size(p.ops));
     if (rc == 0) {
         rc = plan_commit(c, h, &p, &pe);
         if (rc == ERR_CONFLICT && !c->dry) {
@@ -98,8 +102,10 @@ static int plan_one(plan_ctx *c, const store_hint *h, err *e)
     } else if (!c->dry) {
         err e2 = {0};
         if (sync_transient(rc)) {
-            log_infof("plan %s: %s; deferred", h->record_key, pe.msg);
-            rc = store_inbox_defer(c->en->store, h, clock_now_ms(c->en->clock) + DEFER_MS, &e2);
+            int64_t wait = c->pending ? PENDING_DEFER_MS : DEFER_MS;
+            if (!c->pending)
+                log_infof("plan %s: %s; deferred", h->record_key, pe.msg);
+            rc = store_inbox_defer(c->en->store, h, clock_now_ms(c->en->clock) + wait, &e2);
         } else {
             log_warnf("plan %s: %s; dropped", h->record_key, pe.msg);
             rc = store_inbox_ack(c->en->store, h, &e2);

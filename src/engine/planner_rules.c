@@ -168,8 +168,9 @@ static int fire(person_plan *pp, const char *trigger, const char *attendee_key,
         if (once)
             snprintf(idem, sizeof idem, "rule:%s:%s:%s:%zu", acts.v[i].rule, trigger, once, i);
         else
-            snprintf(idem, sizeof idem, "rule:%s:%s:%s#%lld:%zu", acts.v[i].rule, trigger,
-                     pp->h->record_key, (long long)pp->h->last_id, i);
+            snprintf(idem, sizeof idem, "rule:%s:%s:%s#%lld.%lld:%zu", acts.v[i].rule, trigger,
+                     pp->h->record_key, (long long)pp->h->last_id,
+                     (long long)pp->h->received_ms, i);
         rc = one_action(pp, attendee_key, &acts.v[i], idem, e);
         if (rc == 0)
             log_infof("rule %s fired on %s for %s", acts.v[i].rule, trigger,
@@ -266,8 +267,8 @@ int planner_tag_triggers(person_plan *pp, err *e)
                 continue;
             json_t *extra = json_pack("{s:s}", "tag", tag);
             char once[ENGINE_KEY_MAX + 128];
-            snprintf(once, sizeof once, "%s:%s#%lld", pp->contact_id, tag,
-                     (long long)pp->h->last_id);
+            snprintf(once, sizeof once, "%s:%s#%lld.%lld", pp->contact_id, tag,
+                     (long long)pp->h->last_id, (long long)pp->h->received_ms);
             rc = fire(pp, pass == 0 ? "ghl.contact.tag_added" : "ghl.contact.tag_removed", NULL,
                       NULL, extra, once, e);
             json_decref(extra);

@@ -145,6 +145,10 @@ int planner_unlinked_attendee(person_plan *pp, const char *key, const json_t *at
     if (!engine_key_parse(key, scratch, parts))
         return err_set(e, ERR_INVALID, "not an attendee key: %s", key);
     const char *event = parts[1], *code = parts[2];
+    if (!pp->c->dry && sync_pending(pp->c->en, key, pp->c->now_ms)) {
+        pp->c->pending = true;
+        return err_set(e, ERR_CONFLICT, "the contact of %s is still being created", key);
+    }
     char email[320], phone[20];
     sync_norm_email(email, sizeof email, jsonx_str(attendee, "email"));
     sync_norm_phone(phone, jsonx_str(attendee, "address_phone"), pp->c->set.default_cc);

@@ -24,6 +24,11 @@
 #define SIDE_REG "pl.registration"
 #define SIDE_REF "ref"
 #define SIDE_REMIND "reminders"
+/* A pair with a write queued and not yet done: planning it again waits for the write, since
+ * the records read now would not show it yet. */
+#define SIDE_PENDING_GHL "pending.ghl"
+#define SIDE_PENDING_PL "pending.pheedloop"
+#define PENDING_STALE_MS (3600 * 1000)
 
 /* Tags of the default delete policy. */
 #define TAG_DELETED_IN_PL "pheedsync:deleted-in-pheedloop"
@@ -109,6 +114,7 @@ typedef struct plan_ctx {
     size_t dry_ops; /* operations a dry run printed */
     size_t ambiguous;
     int64_t now_ms;
+    bool pending; /* the key just planned met a pair with a write still queued */
 } plan_ctx;
 
 int plan_ctx_init(plan_ctx *c, engine *en, const sync_snapshot *snap, bool dry, err *e);
@@ -127,6 +133,9 @@ int refdata_event(json_t **out_event, json_t **out_tags, engine *en, const char 
 /* The registration remembered for an attendee (NULL when none), and remembering one. */
 json_t *refdata_registration(engine *en, const char *attendee_key);
 int refdata_put_registration(engine *en, const char *attendee_key, const json_t *reg, err *e);
+/* Reads the event's registrations of the last day (remembering them); this attendee's. */
+json_t *refdata_fetch_registration(engine *en, const char *event, const char *code, int lane,
+                                   bool write_cache);
 
 /* ---------------------------------------------------------------- the plan of one key */
 
@@ -160,6 +169,12 @@ int planner_key(plan_ctx *c, const store_hint *h, plan *p, err *e);
 int planner_run(plan_ctx *c, size_t max, size_t *out_done, err *e);
 
 int sync_link_join(store *s, const json_t *link, err *e);
+/* The pairs an operation writes to, as (pending side, pair key) for each. */
+int sync_op_pairs(json_t **out, const char *kind, const json_t *payload);
+/* Marks (or clears) the pairs of an operation as having a write queued. */
+int sync_pending_set(store *s, const char *kind, const json_t *payload, bool on, int64_t now,
+                     err *e);
+bool sync_pending(engine *en, const char *key, int64_t now);
 int sync_append_hints(store *s, const json_t *hints, err *e);
 /* True for failures that may pass (a key is deferred, an operation retried). */
 bool sync_transient(int rc);

@@ -119,7 +119,11 @@ int rec_attendee_for(json_t **out, json_t **out_reg, plan_ctx *c, const store_hi
         pl_attendee_free(&a);
     }
     *out = rec;
-    *out_reg = reg ? reg : rec_registration(c, key);
+    if (!reg)
+        reg = rec_registration(c, key);
+    if (!reg && !snap_has_attendee(c->snap, key))
+        reg = refdata_fetch_registration(c->en, event, code, lane, !c->dry);
+    *out_reg = reg;
     return 0;
 }
 

@@ -158,6 +158,36 @@ int refdata_put_registration(engine *en, const char *attendee_key, const json_t 
     return rc;
 }
 
+/* The registrations of the event changed in the last day, remembered; the one of this attendee
+ * (new reference) or NULL. A new attendee's registration is among them. */
+json_t *refdata_fetch_registration(engine *en, const char *event, const char *code, int lane,
+                                   bool write_cache)
+{
+    pl_iter *it = NULL;
+    err e = {0};
+    int64_t now = clock_now_ms(en->clock);
+    if (pl_client_registrations_since(&it, en->pl, event, now, sync_gov_lane(lane), &e) != 0)
+        return NULL;
+    json_t *found = NULL;
+    for (;;) {
+        json_t *r = NULL;
+        if (pl_iter_next(&r, it, &e) <= 0)
+            break;
+        const char *ac = jsonx_str(r, "attendee_code");
+        char key[ENGINE_KEY_MAX];
+        sync_key_pl(key, en->link.org_code, event, ac ? ac : "");
+        if (*key && write_cache)
+            refdata_put_registration(en, key, r, &e);
+        if (ac && !strcmp(ac, code) && (!found || !jsonx_bool(r, "canceled", false))) {
+            json_decref(found);
+            found = json_incref(r);
+        }
+        json_decref(r);
+    }
+    pl_iter_free(it);
+    return found;
+}
+
 /* ---------------------------------------------------------------- small helpers */
 
 json_t *sync_shadow_json(engine *en, const char *side, const char *key)

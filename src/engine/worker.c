@@ -197,6 +197,8 @@ static int settle(engine *en, work_ctx *w, work_outcome out, int64_t now, rng *r
             rc = sync_append_hints(s, w->hints, e);
         if (rc == 0)
             rc = put_audits(s, w->audits, e);
+        if (rc == 0)
+            rc = sync_pending_set(s, w->op->kind, w->payload, false, now, e);
         return rc == 0 ? store_outbox_complete(s, w->op, e) : rc;
     }
     if (out == WORK_RETRY) {
@@ -209,6 +211,8 @@ static int settle(engine *en, work_ctx *w, work_outcome out, int64_t now, rng *r
               w->op->kind, w->op->record_key, w->error_class, w->message);
     int rc = store_outbox_dead(s, w->op, w->error_class, w->message, req, e);
     free(req);
+    if (rc == 0 && w->payload)
+        rc = sync_pending_set(s, w->op->kind, w->payload, false, now, e);
     return rc;
 }
 

@@ -70,7 +70,7 @@ efix *efix_start(const efix_opts *o)
 {
     efix *f = calloc(1, sizeof *f);
     assert_non_null(f);
-    log_setup(LOG_WARN, LOG_TEXT, stderr);
+    log_setup(getenv("EFIX_DEBUG") ? LOG_DEBUG : LOG_WARN, LOG_TEXT, stderr);
     sbx_options so = {.seed = o->seed ? o->seed : 11, .seed_data = o->seed_data,
                       .people = o->people ? o->people : 60};
     sbx_fault_config_defaults(&so.faults);
@@ -296,4 +296,95 @@ store_link *efix_link_of_contact(efix *f, const char *contact_id)
     if (store_link_by_contact(&l, f->store, f->location, contact_id, &e) != 0)
         return NULL;
     return l;
+}
+
+void efix_hint(efix *f, const char *source, const char *kind, const char *key,
+               const char *payload)
+{
+    store_hint_new h = {.source = source, .kind = kind, .record_key = key,
+                        .payload = payload ? payload : "{}"};
+    err e = {0};
+    if (store_inbox_append(NULL, f->store, &h, &e) != 0)
+        fail_msg("hint: %s", e.msg);
+}
+
+static int no_capture(void *ctx, engine *en, err *e)
+{
+    (void)ctx, (void)en, (void)e;
+    return 0;
+}
+
+engine_pass_result efix_pass_live(efix *f)
+{
+    engine_pass_opts o = {.capture = no_capture,
+                          .deadline_ms = clock_mono_ms(clock_system()) + 120000};
+    engine_pass_result r = {0};
+    err e = {0};
+    if (engine_pass(&r, &f->en, &o, &e) != 0)
+        fail_msg("pass: %s", e.msg);
+    return r;
+}
+
+json_t *efix_contact(efix *f, const char *id)
+{
+    json_t *list = efix_contacts(f);
+    json_t *out = NULL;
+    size_t i;
+    json_t *c;
+    json_array_foreach(list, i, c)
+    {
+        if (!out && strcmp(jsonx_str(c, "id"), id) == 0)
+            out = json_incref(c);
+    }
+    json_decref(list);
+    return out;
+}
+
+json_t *efix_attendee(efix *f, const char *event, const char *code)
+{
+    json_t *list = efix_attendees(f, event);
+    json_t *out = NULL;
+    size_t i;
+    json_t *a;
+    json_array_foreach(list, i, a)
+    {
+        if (!out && strcmp(jsonx_str(a, "code"), code) == 0)
+            out = json_incref(a);
+    }
+    json_decref(list);
+    return out;
+}
+
+char *efix_linked_pair(efix *f, const char *event, char **out_code)
+{
+    json_t *list = efix_attendees(f, event);
+    char *id = NULL;
+    size_t i;
+    json_t *a;
+    json_array_foreach(list, i, a)
+    {
+        store_link *l = NULL;
+        err e = {0};
+        if (id || store_link_by_attendee(&l, f->store, f->org, event, jsonx_str(a, "code"),
+                                         &e) != 0)
+            continue;
+        if (l->n_attendees == 1) {
+            id = strdup(l->contact_id);
+            *out_code = strdup(jsonx_str(a, "code"));
+        }
+        store_link_free(l);
+    }
+    json_decref(list);
+    assert_non_null(id);
+    return id;
+}
+
+void efix_key_ghl(efix *f, char *out, const char *id)
+{
+    snprintf(out, ENGINE_KEY_MAX, "ghl:%s:%s", f->location, id);
+}
+
+void efix_key_pl(efix *f, char *out, const char *event, const char *code)
+{
+    snprintf(out, ENGINE_KEY_MAX, "pl:%s:%s:%s", f->org, event, code);
 }

@@ -63,5 +63,18 @@ char *efix_register(efix *f, const char *event, const char *first, const char *l
 char *efix_ui_contact(efix *f, const char *body);
 /* The link of a contact, or NULL. */
 store_link *efix_link_of_contact(efix *f, const char *contact_id);
+/* A hint as capture would append it (payload JSON text, may be NULL). */
+void efix_hint(efix *f, const char *source, const char *kind, const char *key,
+               const char *payload);
+/* A pass without a scan: only what the inbox holds (after a first full pass). */
+engine_pass_result efix_pass_live(efix *f);
+/* One record as an emulator holds it now (new reference; NULL when it does not exist). */
+json_t *efix_contact(efix *f, const char *id);
+json_t *efix_attendee(efix *f, const char *event, const char *code);
+/* An attendee of a full-sync fixture that is linked, with its contact id (malloc'd). */
+char *efix_linked_pair(efix *f, const char *event, char **out_code);
+/* Record keys. */
+void efix_key_ghl(efix *f, char *out, const char *id);
+void efix_key_pl(efix *f, char *out, const char *event, const char *code);
 
 #endif

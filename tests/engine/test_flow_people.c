@@ -1,0 +1,227 @@
+/* test_flow_people.c: flows F1 (attendees to contacts: create, update, sign-up and check-in
+ * tags, organization, custom fields) and F4 (contact edits to attendees; no attendee created
+ * without a rule), a conflict settled by its owner and audited, and echoes dropped with no
+ * call. Changes are made as people make them (the emulators' dashboard and UI routes) and
+ * handed to the engine as capture would: one hint each. */
+#include "tests/engine/efix.h"
+#include "util/jsonx.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <cmocka.h>
+
+#define DIETARY_FIELD                                                                              \
+    "[field \"dietary\"]\nghl = contact.dietary\npheedloop = dietary_restrictions\n"
+
+static void hint_attendee(efix *f, const char *kind, const char *event, const char *code)
+{
+    json_t *a = efix_attendee(f, event, code);
+    assert_non_null(a);
+    json_t *p = json_pack("{s:s, s:s, s:O}", "action", kind, "event_code", event, "data", a);
+    char *text = jsonx_dumps(p);
+    char key[ENGINE_KEY_MAX];
+    efix_key_pl(f, key, event, code);
+    efix_hint(f, "pheedloop", kind, key, text);
+    free(text);
+    json_decref(p);
+    json_decref(a);
+}
+
+static void hint_contact(efix *f, const char *kind, const char *id)
+{
+    json_t *c = efix_contact(f, id);
+    assert_non_null(c);
+    json_object_set_new(c, "type", json_string(kind));
+    char *text = jsonx_dumps(c);
+    char key[ENGINE_KEY_MAX];
+    efix_key_ghl(f, key, id);
+    efix_hint(f, "ghl", kind, key, text);
+    free(text);
+    json_decref(c);
+}
+
+static void ui_attendee(efix *f, const char *event, const char *code, const char *body)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/_sandbox/ui/events/%s/attendees/%s", event, code);
+    json_decref(efix_admin(f, false, "PATCH", path, body));
+}
+
+static void ui_contact(efix *f, const char *id, const char *body)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/_sandbox/ui/contacts/%s", id);
+    json_decref(efix_admin(f, true, "PATCH", path, body));
+}
+
+/* A custom field value of the contact holding want. */
+static const char *custom_value(const json_t *contact, const char *want)
+{
+    size_t i;
+    const json_t *cf;
+    json_array_foreach(json_object_get(contact, "customFields"), i, cf)
+    {
+        const char *v = jsonx_str(cf, "value");
+        if (v && strstr(v, want))
+            return v;
+    }
+    return NULL;
+}
+
+static void test_f1_attendee_to_contact(void **state)
+{
+    (void)state;
+    efix_opts o = {.seed_data = true, .people = 20, .extra_config = DIETARY_FIELD};
+    efix *f = efix_start(&o);
+    efix_pass(f, true);
+    char *code = efix_register(f, EV1, "Ada", "Lovelace", " Ada.Lovelace@Example.ORG ");
+    hint_attendee(f, "attendee.created", EV1, code);
+    engine_pass_result r = efix_pass_live(f);
+    assert_int_equal(r.ops_dead, 0);
+    json_t *contacts = efix_contacts(f);
+    json_t *c = efix_find_email(contacts, "ada.lovelace@example.org");
+    assert_non_null(c);
+    assert_true(jsonx_array_has_str(json_object_get(c, "tags"), "event:evesandbox1"));
+    assert_true(jsonx_array_has_str(json_object_get(c, "tags"), "ticket:general admission"));
+    char *id = strdup(jsonx_str(c, "id"));
+    json_decref(contacts);
+
+    /* An update: names, organization (companyName), a custom field by key. */
+    ui_attendee(f, EV1, code,
+                "{\"last_name\": \"King\", \"organization\": \"Analytical Engines Ltd\", "
+                "\"dietary_restrictions\": \"vegetarian-x\"}");
+    hint_attendee(f, "attendee.updated", EV1, code);
+    r = efix_pass_live(f);
+    if (getenv("EFIX_DEBUG"))
+        fprintf(stderr, "planned %zu ops %zu dead %zu\n", r.planned, r.ops, r.ops_dead);
+    c = efix_contact(f, id);
+    assert_string_equal(jsonx_str(c, "lastName"), "King");
+    assert_string_equal(jsonx_str(c, "companyName"), "Analytical Engines Ltd");
+    assert_non_null(custom_value(c, "vegetarian-x"));
+    json_decref(c);
+
+    /* Check-in: the contact gets the check-in tag. */
+    char path[256];
+    snprintf(path, sizeof path, "/_sandbox/ui/events/%s/checkin/%s", EV1, code);
+    json_decref(efix_admin(f, false, "POST", path, "{}"));
+    hint_attendee(f, "checkin.created", EV1, code);
+    efix_pass_live(f);
+    c = efix_contact(f, id);
+    assert_true(jsonx_array_has_str(json_object_get(c, "tags"), "checked-in"));
+    json_decref(c);
+    efix_assert_no_duplicates(f);
+    free(id);
+    free(code);
+    efix_stop(f);
+}
+
+static void test_f4_contact_to_attendees(void **state)
+{
+    (void)state;
+    efix_opts o = {.seed_data = true, .people = 20, .seed = 3};
+    efix *f = efix_start(&o);
+    efix_pass(f, true);
+    char *code = NULL;
+    char *id = efix_linked_pair(f, EV1, &code);
+    ui_contact(f, id, "{\"firstName\": \"Zed\", \"city\": \"Lisbon\"}");
+    hint_contact(f, "ContactUpdate", id);
+    efix_pass_live(f);
+    json_t *a = efix_attendee(f, EV1, code);
+    assert_string_equal(jsonx_str(a, "first_name"), "Zed");
+    assert_string_equal(jsonx_str(a, "address_city"), "Lisbon");
+    json_decref(a);
+
+    /* A contact of no event: no attendee is made without a rule (attendees cost credits). */
+    char *lone = efix_ui_contact(f, "{\"firstName\": \"Lone\", \"email\": \"lone@example.com\"}");
+    efix_reset_counters(f);
+    hint_contact(f, "ContactCreate", lone);
+    efix_pass_live(f);
+    assert_int_equal(efix_writes(f, false), 0);
+    assert_null(efix_link_of_contact(f, lone));
+    free(lone);
+    free(id);
+    free(code);
+    efix_stop(f);
+}
+
+static bool audited_conflict(efix *f, const char *contact_id, const char *field)
+{
+    store_link *l = efix_link_of_contact(f, contact_id);
+    assert_non_null(l);
+    char person[32];
+    snprintf(person, sizeof person, "%lld", (long long)l->id);
+    store_link_free(l);
+    store_audit_entries list = {0};
+    err e = {0};
+    assert_int_equal(store_audit_by_person(&list, f->store, person, 0, 1000, &e), 0);
+    bool found = false;
+    for (size_t i = 0; i < list.n; i++) {
+        const store_audit_entry *a = &list.v[i];
+        found |= strstr(a->fields, field) && strstr(a->reason, "conflict") &&
+                 strstr(a->reason, "owner = highlevel") && a->before && a->after;
+    }
+    store_audit_entries_free(&list);
+    return found;
+}
+
+static void test_conflict_settled_by_owner_and_audited(void **state)
+{
+    (void)state;
+    efix_opts o = {.seed_data = true, .people = 20, .seed = 5,
+                   .extra_config = "[field \"first_name\"]\nghl = firstName\n"
+                                   "pheedloop = first_name\nowner = highlevel\ntransform = trim\n"};
+    efix *f = efix_start(&o);
+    efix_pass(f, true);
+    char *code = NULL;
+    char *id = efix_linked_pair(f, EV1, &code);
+    ui_contact(f, id, "{\"firstName\": \"Gina\"}");
+    ui_attendee(f, EV1, code, "{\"first_name\": \"Gabriella\"}");
+    /* PheedLoop's change is seen last: "newest" would pick it; the owner says HighLevel. */
+    hint_contact(f, "ContactUpdate", id);
+    hint_attendee(f, "attendee.updated", EV1, code);
+    efix_pass_live(f);
+    json_t *a = efix_attendee(f, EV1, code), *c = efix_contact(f, id);
+    assert_string_equal(jsonx_str(a, "first_name"), "Gina");
+    assert_string_equal(jsonx_str(c, "firstName"), "Gina");
+    assert_true(audited_conflict(f, id, "first_name"));
+    json_decref(a);
+    json_decref(c);
+    free(id);
+    free(code);
+    efix_stop(f);
+}
+
+static void test_echoes_cost_no_call(void **state)
+{
+    (void)state;
+    efix_opts o = {.seed_data = true, .people = 20, .seed = 9};
+    efix *f = efix_start(&o);
+    efix_pass(f, true);
+    char *code = NULL;
+    char *id = efix_linked_pair(f, EV1, &code);
+    ui_attendee(f, EV1, code, "{\"title\": \"Chief Echo Officer\", \"last_name\": \"Echo\"}");
+    hint_attendee(f, "attendee.updated", EV1, code);
+    efix_pass_live(f); /* writes the contact */
+    /* Our own write comes back, as HighLevel's webhook would bring it, and the attendee's too. */
+    efix_reset_counters(f);
+    hint_contact(f, "ContactUpdate", id);
+    hint_attendee(f, "attendee.updated", EV1, code);
+    engine_pass_result r = efix_pass_live(f);
+    assert_true(r.drained);
+    assert_int_equal(efix_requests(f, true), 0);
+    assert_int_equal(efix_requests(f, false), 0);
+    free(id);
+    free(code);
+    efix_stop(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_f1_attendee_to_contact),
+        cmocka_unit_test(test_f4_contact_to_attendees),
+        cmocka_unit_test(test_conflict_settled_by_owner_and_audited),
+        cmocka_unit_test(test_echoes_cost_no_call),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
