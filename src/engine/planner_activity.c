@@ -168,8 +168,10 @@ static int reminder_op(person_plan *pp, json_t *entry, const json_t *appt, const
     char rkey[ENGINE_KEY_MAX + 128];
     snprintf(rkey, sizeof rkey, "%s#%s", key, appt_id);
     json_t *have = sync_shadow_json(c->en, SIDE_REMIND, rkey);
+    if (!have)
+        have = json_array();
     core_reminder_plan d = {0};
-    rc = core_reminders_diff(&d, want, have ? have : json_array(), c->now_ms, e);
+    rc = core_reminders_diff(&d, want, have, c->now_ms, e);
     bool work = rc == 0 && (json_array_size(d.create) || json_array_size(d.update) ||
                             json_array_size(d.remove));
     core_reminder_plan_clear(&d);

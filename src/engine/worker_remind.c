@@ -73,11 +73,12 @@ work_outcome worker_reminders(work_ctx *w)
 {
     const char *event = jsonx_str(w->payload, "event"), *rkey = jsonx_str(w->payload, "key");
     json_t *have = sync_shadow_json(w->en, SIDE_REMIND, rkey);
+    if (!have)
+        have = json_array();
     core_reminder_plan d = {0};
     err e = {0};
     int64_t now = clock_now_ms(w->en->clock);
-    if (core_reminders_diff(&d, json_object_get(w->payload, "want"), have ? have : json_array(),
-                            now, &e) != 0) {
+    if (core_reminders_diff(&d, json_object_get(w->payload, "want"), have, now, &e) != 0) {
         json_decref(have);
         return work_fail_msg(w, false, "reminders", e.msg);
     }
