@@ -64,7 +64,7 @@ static json_t *ghl_payload(const core_action *a, int64_t now)
         return json_pack("{s:[], s:[s]}", "tags_add", "tags_remove", a->text);
     case CORE_ACTION_GHL_CREATE_TASK:
         iso(due, a->has_time ? a->time_ms : now + DAY_MS);
-        return json_pack("{s:{s:s, s:s?, s:s, s:b}}", "body", "title", a->text, "body", a->detail,
+        return json_pack("{s:{s:s, s:s*, s:s, s:b}}", "body", "title", a->text, "body", a->detail,
                          "dueDate", due, "completed", 0);
     default:
         return json_pack("{s:{s:s}}", "body", "body", a->text);
@@ -120,7 +120,7 @@ static int pl_announce(person_plan *pp, const char *attendee_key, const core_act
     char time_of_day[16];
     snprintf(time_of_day, sizeof time_of_day, "%.8s", when + 11);
     json_t *payload = json_pack(
-        "{s:s, s:{s:s, s:s?, s:[s], s:s, s:s, s:b, s:b}}", "event", jsonx_str(entry, "event"),
+        "{s:s, s:{s:s, s:s*, s:[s], s:s, s:s, s:b, s:b}}", "event", jsonx_str(entry, "event"),
         "body", "title", a->text, "description", a->detail, "recipients",
         jsonx_str(entry, "code"), "release_date", date, "release_time", time_of_day,
         "is_notification_push", 1, "is_notification_mail", 1);
