@@ -305,7 +305,8 @@ static int commit_helds(plan_ctx *c, const plan *p, err *e)
                             .link_id = jsonx_int(h, "link_id", 0),
                             .reason = jsonx_str(h, "reason"),
                             .payload = payload};
-        int rc = payload ? store_held_create(NULL, NULL, c->en->store, &n, e)
+        int64_t id;
+        int rc = payload ? store_held_create(&id, NULL, c->en->store, &n, e)
                          : err_set(e, ERR_NOMEM, "out of memory");
         free(payload);
         if (rc != 0)
