@@ -1,47 +1,29 @@
 /* test_activity.c: HighLevel tasks, notes, appointments, tags and business kept in attendee
  * metadata, leaving every other key of the metadata as it was. */
 #include "core/activity.h"
+#include "core_test.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <cmocka.h>
 
-static json_t *js(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
-    if (!j)
-        fail_msg("bad JSON in test: %s: %s", je.text, text);
-    return j;
-}
-
-static void assert_json(const json_t *got, const char *want)
-{
-    json_t *w = js(want);
-    if (!json_equal(got, w)) {
-        char *g = json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY);
-        fail_msg("got  %s\nwant %s", g ? g : "(null)", want);
-    }
-    json_decref(w);
-}
-
 /* Metadata with keys of its own that must survive every change. */
 static json_t *metadata(void)
 {
-    return js("{\"badge\": {\"color\": \"red\"}, \"n\": 9007199254740993, \"highlevel\": "
-              "{\"extra\": true}}");
+    return ct_json("{\"badge\": {\"color\": \"red\"}, \"n\": 9007199254740993, \"highlevel\": "
+                   "{\"extra\": true}}");
 }
 
 static void other_keys_untouched(const json_t *meta)
 {
-    assert_json(json_object_get(meta, "badge"), "{\"color\": \"red\"}");
+    ct_assert_json(json_object_get(meta, "badge"), "{\"color\": \"red\"}");
     assert_true(json_integer_value(json_object_get(meta, "n")) == 9007199254740993LL);
-    assert_json(json_object_get(json_object_get(meta, "highlevel"), "extra"), "true");
+    ct_assert_json(json_object_get(json_object_get(meta, "highlevel"), "extra"), "true");
 }
 
 static void apply(json_t *meta, core_act_kind k, core_act_op op, const char *rec, bool want)
 {
-    json_t *r = js(rec);
+    json_t *r = ct_json(rec);
     bool changed = !want;
     err e;
     if (core_activity_apply(meta, k, op, r, &changed, &e) != 0)
@@ -58,9 +40,9 @@ static void tasks_create_update_complete_delete(void **state)
                        "\"body\": \"about the summit\", \"dueDate\": "
                        "\"2021-12-22T06:55:00+01:00\", \"contactId\": \"c1\"}";
     apply(m, CORE_ACT_TASK, CORE_ACT_UPSERT, task, true);
-    assert_json(core_activity_list(m, CORE_ACT_TASK),
-                "[{\"id\": \"t1\", \"title\": \"Call\", \"body\": \"about the summit\", "
-                "\"due\": \"2021-12-22T05:55:00.000Z\", \"completed\": false}]");
+    ct_assert_json(core_activity_list(m, CORE_ACT_TASK),
+                   "[{\"id\": \"t1\", \"title\": \"Call\", \"body\": \"about the summit\", "
+                   "\"due\": \"2021-12-22T05:55:00.000Z\", \"completed\": false}]");
     apply(m, CORE_ACT_TASK, CORE_ACT_UPSERT, task, false); /* the same again: no change */
     apply(m, CORE_ACT_TASK, CORE_ACT_UPSERT,
           "{\"id\": \"t2\", \"title\": \"Email\", \"dueDate\": \"not a date\"}", true);
@@ -70,10 +52,11 @@ static void tasks_create_update_complete_delete(void **state)
     /* A completion keeps what the webhook leaves out. */
     apply(m, CORE_ACT_TASK, CORE_ACT_COMPLETE, "{\"id\": \"t1\"}", true);
     apply(m, CORE_ACT_TASK, CORE_ACT_COMPLETE, "{\"id\": \"t1\"}", false);
-    assert_json(core_activity_list(m, CORE_ACT_TASK),
-                "[{\"id\": \"t1\", \"title\": \"Call back\", \"body\": \"x\", \"due\": "
-                "\"2021-12-22T05:55:00.000Z\", \"completed\": true}, {\"id\": \"t2\", \"title\": "
-                "\"Email\", \"body\": null, \"due\": \"not a date\", \"completed\": false}]");
+    ct_assert_json(
+        core_activity_list(m, CORE_ACT_TASK),
+        "[{\"id\": \"t1\", \"title\": \"Call back\", \"body\": \"x\", \"due\": "
+        "\"2021-12-22T05:55:00.000Z\", \"completed\": true}, {\"id\": \"t2\", \"title\": "
+        "\"Email\", \"body\": null, \"due\": \"not a date\", \"completed\": false}]");
     assert_non_null(core_activity_find(m, CORE_ACT_TASK, "t2"));
     apply(m, CORE_ACT_TASK, CORE_ACT_DELETE, "{\"id\": \"t2\"}", true);
     apply(m, CORE_ACT_TASK, CORE_ACT_DELETE, "{\"id\": \"t2\"}", false);
@@ -86,25 +69,26 @@ static void tasks_create_update_complete_delete(void **state)
 static void notes_and_appointments(void **state)
 {
     (void)state;
-    json_t *m = js("{}");
+    json_t *m = ct_json("{}");
     apply(m, CORE_ACT_NOTE, CORE_ACT_UPSERT,
           "{\"type\": \"NoteCreate\", \"id\": \"n1\", \"body\": \"Loram\", \"dateAdded\": "
           "\"2021-11-26T12:41:02.193Z\"}",
           true);
     apply(m, CORE_ACT_NOTE, CORE_ACT_UPSERT, "{\"id\": \"n1\", \"body\": \"Ipsum\"}", true);
-    assert_json(core_activity_list(m, CORE_ACT_NOTE),
-                "[{\"id\": \"n1\", \"body\": \"Ipsum\", \"date\": "
-                "\"2021-11-26T12:41:02.193Z\"}]");
+    ct_assert_json(core_activity_list(m, CORE_ACT_NOTE),
+                   "[{\"id\": \"n1\", \"body\": \"Ipsum\", \"date\": "
+                   "\"2021-11-26T12:41:02.193Z\"}]");
     apply(m, CORE_ACT_APPOINTMENT, CORE_ACT_UPSERT,
           "{\"type\": \"AppointmentCreate\", \"appointment\": {\"id\": \"a1\", \"title\": "
           "\"Demo\", \"startTime\": \"2023-09-25T16:00:00+05:30\", \"endTime\": \"2023-09-25 "
           "11:00:00\", \"appointmentStatus\": \"confirmed\"}}",
           true);
-    assert_json(core_activity_list(m, CORE_ACT_APPOINTMENT),
-                "[{\"id\": \"a1\", \"title\": \"Demo\", \"start\": \"2023-09-25T10:30:00.000Z\", "
-                "\"end\": \"2023-09-25T11:00:00.000Z\", \"status\": \"confirmed\"}]");
+    ct_assert_json(
+        core_activity_list(m, CORE_ACT_APPOINTMENT),
+        "[{\"id\": \"a1\", \"title\": \"Demo\", \"start\": \"2023-09-25T10:30:00.000Z\", "
+        "\"end\": \"2023-09-25T11:00:00.000Z\", \"status\": \"confirmed\"}]");
     /* Reminder bookkeeping survives an update of the appointment. */
-    json_t *rem = js("[{\"before\": 3600, \"code\": \"ANN1\"}]");
+    json_t *rem = ct_json("[{\"before\": 3600, \"code\": \"ANN1\"}]");
     bool changed = false;
     err e;
     assert_int_equal(core_activity_set_reminders(m, "a1", rem, &changed, &e), 0);
@@ -113,11 +97,11 @@ static void notes_and_appointments(void **state)
           "{\"id\": \"a1\", \"title\": \"Demo\", \"startTime\": \"2023-09-26T10:30:00Z\", "
           "\"status\": \"booked\"}",
           true);
-    assert_json(core_activity_find(m, CORE_ACT_APPOINTMENT, "a1"),
-                "{\"id\": \"a1\", \"title\": \"Demo\", \"start\": \"2023-09-26T10:30:00.000Z\", "
-                "\"end\": \"2023-09-25T11:00:00.000Z\", \"status\": \"booked\", \"reminders\": "
-                "[{\"before\": 3600, "
-                "\"code\": \"ANN1\"}]}");
+    ct_assert_json(core_activity_find(m, CORE_ACT_APPOINTMENT, "a1"),
+                   "{\"id\": \"a1\", \"title\": \"Demo\", \"start\": \"2023-09-26T10:30:00.000Z\", "
+                   "\"end\": \"2023-09-25T11:00:00.000Z\", \"status\": \"booked\", \"reminders\": "
+                   "[{\"before\": 3600, "
+                   "\"code\": \"ANN1\"}]}");
     assert_int_equal(core_activity_set_reminders(m, "a1", NULL, &changed, &e), 0);
     assert_true(changed);
     assert_int_equal(core_activity_set_reminders(m, "zz", rem, &changed, &e), ERR_NOT_FOUND);
@@ -129,7 +113,7 @@ static void notes_and_appointments(void **state)
 static void errors(void **state)
 {
     (void)state;
-    json_t *m = js("{}"), *r = js("{\"title\": \"no id\"}");
+    json_t *m = ct_json("{}"), *r = ct_json("{\"title\": \"no id\"}");
     bool changed = true;
     err e;
     assert_int_equal(core_activity_apply(m, CORE_ACT_TASK, CORE_ACT_UPSERT, r, &changed, &e),
@@ -137,15 +121,15 @@ static void errors(void **state)
     assert_string_equal(e.msg, "HighLevel task: no id");
     assert_false(changed);
     json_decref(r);
-    r = js("{\"id\": \"n1\"}");
+    r = ct_json("{\"id\": \"n1\"}");
     assert_int_equal(core_activity_apply(m, CORE_ACT_NOTE, CORE_ACT_COMPLETE, r, &changed, &e),
                      ERR_INVALID);
     assert_string_equal(e.msg, "only tasks are completed, not a note");
-    json_t *arr = js("[]");
+    json_t *arr = ct_json("[]");
     assert_int_equal(core_activity_apply(arr, CORE_ACT_NOTE, CORE_ACT_UPSERT, r, &changed, &e),
                      ERR_INVALID);
     assert_string_equal(e.msg, "attendee metadata: not an object");
-    assert_json(m, "{}"); /* nothing was created by the failures */
+    ct_assert_json(m, "{}"); /* nothing was created by the failures */
     json_decref(arr);
     json_decref(r);
     json_decref(m);
@@ -180,14 +164,14 @@ static void contact_business_and_tags(void **state)
     assert_false(changed);
     assert_int_equal(core_activity_set_business(m, "b1", "Acme", &changed, &e), 0);
     assert_true(changed);
-    json_t *tags = js("[\"Lead\", \" b \", \"lead\"]");
+    json_t *tags = ct_json("[\"Lead\", \" b \", \"lead\"]");
     assert_int_equal(core_activity_set_tags(m, tags, &changed, &e), 0);
     assert_true(changed);
     json_decref(tags);
-    assert_json(json_object_get(m, "highlevel"),
-                "{\"extra\": true, \"contact_id\": \"c1\", \"business\": {\"id\": \"b1\", "
-                "\"name\": \"Acme\"}, \"tags\": [\"b\", \"lead\"]}");
-    tags = js("[]");
+    ct_assert_json(json_object_get(m, "highlevel"),
+                   "{\"extra\": true, \"contact_id\": \"c1\", \"business\": {\"id\": \"b1\", "
+                   "\"name\": \"Acme\"}, \"tags\": [\"b\", \"lead\"]}");
+    tags = ct_json("[]");
     assert_int_equal(core_activity_set_tags(m, tags, &changed, &e), 0);
     assert_true(changed);
     assert_int_equal(core_activity_set_tags(m, tags, &changed, &e), 0);
@@ -196,20 +180,20 @@ static void contact_business_and_tags(void **state)
     assert_int_equal(core_activity_set_business(m, NULL, "", &changed, &e), 0);
     assert_true(changed);
     assert_int_equal(core_activity_set_contact(m, NULL, &changed, &e), 0);
-    assert_json(json_object_get(m, "highlevel"), "{\"extra\": true}");
+    ct_assert_json(json_object_get(m, "highlevel"), "{\"extra\": true}");
     other_keys_untouched(m);
     json_decref(m);
     /* A highlevel key that is not an object is replaced; others stay. */
-    m = js("{\"highlevel\": \"junk\", \"k\": 1}");
+    m = ct_json("{\"highlevel\": \"junk\", \"k\": 1}");
     assert_int_equal(core_activity_set_contact(m, "c9", &changed, &e), 0);
-    assert_json(m, "{\"highlevel\": {\"contact_id\": \"c9\"}, \"k\": 1}");
+    ct_assert_json(m, "{\"highlevel\": {\"contact_id\": \"c9\"}, \"k\": 1}");
     json_decref(m);
 }
 
 static void lists_are_bounded(void **state)
 {
     (void)state;
-    json_t *m = js("{}");
+    json_t *m = ct_json("{}");
     char rec[128];
     for (int i = 0; i < CORE_ACT_MAX + 5; i++) {
         snprintf(rec, sizeof rec, "{\"id\": \"t%d\", \"title\": \"x\", \"completed\": %s}", i,
@@ -242,10 +226,10 @@ static void lists_are_bounded(void **state)
 static void prune_drops_past_appointments(void **state)
 {
     (void)state;
-    json_t *m = js("{\"highlevel\": {\"appointments\": [{\"id\": \"old\", \"start\": "
-                   "\"2024-01-01T10:00:00.000Z\", \"end\": \"2024-01-01T11:00:00.000Z\"}, "
-                   "{\"id\": \"now\", \"start\": \"2024-01-01T11:30:00.000Z\", \"end\": "
-                   "\"2024-01-01T13:00:00.000Z\"}, {\"id\": \"odd\", \"start\": \"soon\"}]}}");
+    json_t *m = ct_json("{\"highlevel\": {\"appointments\": [{\"id\": \"old\", \"start\": "
+                        "\"2024-01-01T10:00:00.000Z\", \"end\": \"2024-01-01T11:00:00.000Z\"}, "
+                        "{\"id\": \"now\", \"start\": \"2024-01-01T11:30:00.000Z\", \"end\": "
+                        "\"2024-01-01T13:00:00.000Z\"}, {\"id\": \"odd\", \"start\": \"soon\"}]}}");
     bool changed = false;
     int64_t noon = 1704110400000; /* 2024-01-01T12:00:00Z */
     assert_int_equal(core_activity_prune(m, noon, &changed), 0);

@@ -2,29 +2,11 @@
  * sync of an attendee to a new contact, our own writes coming back as echoes, and a tag added
  * in HighLevel reaching the attendee (event tags on the attendee, the rest in metadata). */
 #include "core/merge.h"
+#include "core_test.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <cmocka.h>
-
-static json_t *js(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
-    if (!j)
-        fail_msg("bad JSON in test: %s: %s", je.text, text);
-    return j;
-}
-
-static void assert_json(const json_t *got, const char *want)
-{
-    json_t *w = js(want);
-    if (!json_equal(got, w)) {
-        char *g = json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
-        fail_msg("got  %s\nwant %s", g ? g : "(null)", want);
-    }
-    json_decref(w);
-}
 
 /* What the HighLevel emulator does with a contact body: fields set, tags added. */
 static void ghl_apply(json_t *contact, const json_t *body, const core_tag_delta *d)
@@ -113,25 +95,27 @@ static void world_free(world *w)
 static void first_sync_then_echoes_then_a_tag_from_highlevel(void **state)
 {
     (void)state;
-    world w = {NULL,
-               js("{\"id\": \"c1\"}"),
-               js("{\"code\": \"ATT1\", \"first_name\": \"Ada\", \"last_name\": \"Lovelace\", "
-                  "\"email\": \"Ada@Example.com\", \"address_phone\": \"(415) 555-0134\", "
-                  "\"organization\": \"AE\", \"tags\": [\"Speaker\"], \"is_checked_in\": false, "
-                  "\"metadata\": {\"badge\": 1}}"),
-               js("{\"ticket_name\": \"VIP\"}"),
-               js("[\"Speaker\", \"VIP Guest\"]"),
-               NULL,
-               NULL};
+    world w = {
+        NULL,
+        ct_json("{\"id\": \"c1\"}"),
+        ct_json("{\"code\": \"ATT1\", \"first_name\": \"Ada\", \"last_name\": \"Lovelace\", "
+                "\"email\": \"Ada@Example.com\", \"address_phone\": \"(415) 555-0134\", "
+                "\"organization\": \"AE\", \"tags\": [\"Speaker\"], \"is_checked_in\": false, "
+                "\"metadata\": {\"badge\": 1}}"),
+        ct_json("{\"ticket_name\": \"VIP\"}"),
+        ct_json("[\"Speaker\", \"VIP Guest\"]"),
+        NULL,
+        NULL};
     err e;
     assert_int_equal(core_map_default(&w.m, &e), 0);
     /* F1: the first pass fills the new contact; nothing goes back to the attendee. */
     json_t *before = json_deep_copy(w.attendee);
     assert_false(pass(&w, CORE_PL));
-    assert_json(w.contact, "{\"id\": \"c1\", \"firstName\": \"Ada\", \"lastName\": \"Lovelace\", "
-                           "\"email\": \"ada@example.com\", \"phone\": \"+14155550134\", "
-                           "\"companyName\": \"AE\", \"tags\": [\"event:eve1\", \"speaker\", "
-                           "\"ticket:vip\"]}");
+    ct_assert_json(w.contact,
+                   "{\"id\": \"c1\", \"firstName\": \"Ada\", \"lastName\": \"Lovelace\", "
+                   "\"email\": \"ada@example.com\", \"phone\": \"+14155550134\", "
+                   "\"companyName\": \"AE\", \"tags\": [\"event:eve1\", \"speaker\", "
+                   "\"ticket:vip\"]}");
     assert_true(json_equal(before, w.attendee));
     json_decref(before);
     /* Both webhooks of our own writes come back: echoes, no writes. */
@@ -144,9 +128,9 @@ static void first_sync_then_echoes_then_a_tag_from_highlevel(void **state)
     json_array_append_new(json_object_get(w.contact, "tags"), json_string("vip guest"));
     json_array_append_new(json_object_get(w.contact, "tags"), json_string("newsletter"));
     assert_false(pass(&w, CORE_GHL));
-    assert_json(json_object_get(w.attendee, "tags"), "[\"Speaker\", \"VIP Guest\"]");
-    assert_json(json_object_get(w.attendee, "metadata"),
-                "{\"badge\": 1, \"highlevel\": {\"tags\": [\"newsletter\"]}}");
+    ct_assert_json(json_object_get(w.attendee, "tags"), "[\"Speaker\", \"VIP Guest\"]");
+    ct_assert_json(json_object_get(w.attendee, "metadata"),
+                   "{\"badge\": 1, \"highlevel\": {\"tags\": [\"newsletter\"]}}");
     assert_true(pass(&w, CORE_PL));
     /* Removing the sign-up tag in HighLevel does not loop: it is computed on the attendee. */
     json_t *tags = json_object_get(w.contact, "tags");
@@ -161,7 +145,7 @@ static void first_sync_then_echoes_then_a_tag_from_highlevel(void **state)
     json_object_set_new(w.contact, "companyName", json_string("HL Corp"));
     json_object_set_new(w.attendee, "organization", json_string("PL Inc"));
     assert_false(pass(&w, CORE_PL));
-    assert_json(json_object_get(w.contact, "companyName"), "\"PL Inc\"");
+    ct_assert_json(json_object_get(w.contact, "companyName"), "\"PL Inc\"");
     assert_true(pass(&w, CORE_GHL));
     world_free(&w);
 }

@@ -1,23 +1,11 @@
 /* test_mapping.c: the default field map, `[field]` sections that change or extend it, and the
  * configuration errors, word for word. */
 #include "core/mapping.h"
+#include "core_test.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <cmocka.h>
-
-static core_map *load(const char *text)
-{
-    config *cfg = NULL;
-    err e;
-    if (config_load_string(&cfg, text, strlen(text), "pheedsync.conf", NULL, &e) != 0)
-        fail_msg("config: %s", e.msg);
-    core_map *m = NULL;
-    if (core_map_from_config(&m, cfg, &e) != 0)
-        fail_msg("map: %s", e.msg);
-    config_free(cfg);
-    return m;
-}
 
 static void expect_error(const char *text, const char *want)
 {
@@ -72,7 +60,7 @@ static void defaults_cover_names_contact_address_and_tags(void **state)
 static void an_empty_configuration_gives_the_defaults(void **state)
 {
     (void)state;
-    core_map *built = NULL, *loaded = load("");
+    core_map *built = NULL, *loaded = ct_map("");
     err e;
     assert_int_equal(core_map_default(&built, &e), 0);
     assert_int_equal(core_map_count(built), core_map_count(loaded));
@@ -95,28 +83,28 @@ static void an_empty_configuration_gives_the_defaults(void **state)
 static void sections_override_and_extend(void **state)
 {
     (void)state;
-    core_map *m = load("[sync]\n"
-                       "default_country_code = 44\n"
-                       "signup_tags = pl-{event_code}\n"
-                       "checkin_tag = -\n"
-                       "[field \"email\"]\n"
-                       "ghl = email\n"
-                       "pheedloop = email\n"
-                       "direction = pheedloop_to_ghl\n"
-                       "transform = trim\n"
-                       "[field \"shirt_size\"]\n"
-                       "ghl = contact.shirt_size\n"
-                       "pheedloop = metadata.profile.shirt\n"
-                       "owner = pheedloop\n"
-                       "transform = trim, upper, map:XL=X-LARGE\n"
-                       "[field \"dietary\"]\n"
-                       "ghl = dietary\n"
-                       "pheedloop = answers.diet\n"
-                       "direction = pheedloop_to_ghl\n"
-                       "[field \"title\"]\n"
-                       "ghl = contact.title\n"
-                       "pheedloop = title\n"
-                       "direction = none\n");
+    core_map *m = ct_map("[sync]\n"
+                         "default_country_code = 44\n"
+                         "signup_tags = pl-{event_code}\n"
+                         "checkin_tag = -\n"
+                         "[field \"email\"]\n"
+                         "ghl = email\n"
+                         "pheedloop = email\n"
+                         "direction = pheedloop_to_ghl\n"
+                         "transform = trim\n"
+                         "[field \"shirt_size\"]\n"
+                         "ghl = contact.shirt_size\n"
+                         "pheedloop = metadata.profile.shirt\n"
+                         "owner = pheedloop\n"
+                         "transform = trim, upper, map:XL=X-LARGE\n"
+                         "[field \"dietary\"]\n"
+                         "ghl = dietary\n"
+                         "pheedloop = answers.diet\n"
+                         "direction = pheedloop_to_ghl\n"
+                         "[field \"title\"]\n"
+                         "ghl = contact.title\n"
+                         "pheedloop = title\n"
+                         "direction = none\n");
     assert_int_equal(core_map_count(m), 14);
     const core_field *f = core_map_find(m, "email");
     assert_int_equal(f->dir, CORE_DIR_P2G);
@@ -140,7 +128,7 @@ static void sections_override_and_extend(void **state)
     assert_string_equal(tpls[0], "pl-{event_code}");
     assert_string_equal(core_map_checkin_tag(m), "");
     core_map_free(m);
-    m = load("[sync]\nsignup_tags = -\n");
+    m = ct_map("[sync]\nsignup_tags = -\n");
     assert_int_equal(core_map_signup_tags(m, NULL), 0);
     assert_string_equal(core_map_checkin_tag(m), "checked-in");
     core_map_free(m);
@@ -149,9 +137,9 @@ static void sections_override_and_extend(void **state)
 static void sync_direction_narrows_every_field(void **state)
 {
     (void)state;
-    core_map *m = load("[sync]\ndirection = pheedloop_to_ghl\n"
-                       "[field \"note\"]\nghl = contact.note\npheedloop = metadata.note\n"
-                       "direction = ghl_to_pheedloop\n");
+    core_map *m = ct_map("[sync]\ndirection = pheedloop_to_ghl\n"
+                         "[field \"note\"]\nghl = contact.note\npheedloop = metadata.note\n"
+                         "direction = ghl_to_pheedloop\n");
     assert_int_equal(core_map_find(m, "email")->dir, CORE_DIR_P2G);
     assert_int_equal(core_map_find(m, "note")->dir, CORE_DIR_NONE);
     assert_true(core_field_flows(core_map_find(m, "email"), CORE_PL));
@@ -162,19 +150,19 @@ static void sync_direction_narrows_every_field(void **state)
 static void computed_fields(void **state)
 {
     (void)state;
-    core_map *m = load("[field \"full_name\"]\n"
-                       "ghl = contact.full_name\n"
-                       "pheedloop = -\n"
-                       "direction = pheedloop_to_ghl\n"
-                       "transform = join_name\n"
-                       "[field \"greeting\"]\n"
-                       "ghl = -\n"
-                       "pheedloop = metadata.greeting\n"
-                       "direction = ghl_to_pheedloop\n"
-                       "transform = template:\"Hello {first_name}, {shirt}\"\n"
-                       "[field \"shirt\"]\n"
-                       "ghl = contact.shirt\n"
-                       "pheedloop = metadata.shirt\n");
+    core_map *m = ct_map("[field \"full_name\"]\n"
+                         "ghl = contact.full_name\n"
+                         "pheedloop = -\n"
+                         "direction = pheedloop_to_ghl\n"
+                         "transform = join_name\n"
+                         "[field \"greeting\"]\n"
+                         "ghl = -\n"
+                         "pheedloop = metadata.greeting\n"
+                         "direction = ghl_to_pheedloop\n"
+                         "transform = template:\"Hello {first_name}, {shirt}\"\n"
+                         "[field \"shirt\"]\n"
+                         "ghl = contact.shirt\n"
+                         "pheedloop = metadata.shirt\n");
     const core_field *f = core_map_find(m, "full_name");
     assert_true(f->derived);
     assert_int_equal(core_field_source(f), CORE_PL);
@@ -249,9 +237,9 @@ static void field_errors(void **state)
 static void read_only_place_is_fine_one_way(void **state)
 {
     (void)state;
-    core_map *m = load("[field \"ticket\"]\nghl = contact.ticket_type\n"
-                       "pheedloop = registration.ticket_name\ndirection = pheedloop_to_ghl\n"
-                       "owner = pheedloop\n");
+    core_map *m = ct_map("[field \"ticket\"]\nghl = contact.ticket_type\n"
+                         "pheedloop = registration.ticket_name\ndirection = pheedloop_to_ghl\n"
+                         "owner = pheedloop\n");
     const core_field *f = core_map_find(m, "ticket");
     assert_int_equal(f->place[CORE_PL], CORE_PLACE_REGISTRATION);
     assert_string_equal(f->key[CORE_PL], "ticket_name");

@@ -1,29 +1,11 @@
 /* test_merge.c: the three-way merge: every combination of changed and unchanged per side, with
  * each owner and direction, first links, unreadable values, echoes, tag deltas and shadows. */
 #include "core/merge.h"
+#include "core_test.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <cmocka.h>
-
-static json_t *js(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
-    if (!j)
-        fail_msg("bad JSON in test: %s: %s", je.text, text);
-    return j;
-}
-
-static void assert_json(const json_t *got, const char *want)
-{
-    json_t *w = js(want);
-    if (!json_equal(got, w)) {
-        char *g = json_dumps(got, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-        fail_msg("got  %s\nwant %s", g ? g : "(null)", want);
-    }
-    json_decref(w);
-}
 
 /* A map with the defaults and one extra field "f" (ghl contact.f, pheedloop metadata.f). */
 static core_map *map_with(const char *sync_dir, const char *dir, const char *owner)
@@ -46,8 +28,8 @@ static core_map *map_with(const char *sync_dir, const char *dir, const char *own
 
 static core_person person(const char *values, const char *invalid, const char *derived)
 {
-    core_person p = {js(values), json_object(), js(invalid ? invalid : "{}"),
-                     js(derived ? derived : "[]")};
+    core_person p = {ct_json(values), json_object(), ct_json(invalid ? invalid : "{}"),
+                     ct_json(derived ? derived : "[]")};
     return p;
 }
 
@@ -77,7 +59,7 @@ static json_t *values_of(const char *v)
 /* A shadow as the worker stores it: every active field present, empty ones null. */
 static json_t *full_shadow(const core_map *m, const char *values)
 {
-    json_t *o = js(values);
+    json_t *o = ct_json(values);
     for (size_t i = 0; i < core_map_count(m); i++) {
         const core_field *f = core_map_at(m, i);
         if (f->dir != CORE_DIR_NONE && !json_object_get(o, f->name))
@@ -249,8 +231,8 @@ static void a_field_new_to_the_map_is_a_first_link(void **state)
     core_merge_out o;
     err e;
     assert_int_equal(core_merge(&o, &in, &e), 0);
-    assert_json(o.to_pl, "{\"f\": \"x\"}");
-    assert_json(o.to_ghl, "{}");
+    ct_assert_json(o.to_pl, "{\"f\": \"x\"}");
+    ct_assert_json(o.to_ghl, "{}");
     assert_false(o.echo);
     core_merge_out_clear(&o);
     core_person_clear(&g);
@@ -266,21 +248,22 @@ static void sync_direction_narrows_the_merge(void **state)
     core_map *m = map_with("pheedloop_to_ghl", "both", "highlevel");
     core_person g = person("{\"f\": \"B\", \"city\": \"X\"}", NULL, NULL);
     core_person p = person("{\"f\": \"C\", \"city\": \"SF\"}", NULL, NULL);
-    json_t *sg = js("{\"f\": \"A\", \"city\": \"SF\"}"), *sp = js("{\"f\": \"A\", \"city\": "
-                                                                  "\"SF\"}");
+    json_t *sg = ct_json("{\"f\": \"A\", \"city\": \"SF\"}"),
+           *sp = ct_json("{\"f\": \"A\", \"city\": "
+                         "\"SF\"}");
     core_merge_in in = {m, &g, &p, sg, sp, CORE_GHL, 5};
     core_merge_out o;
     err e;
     assert_int_equal(core_merge(&o, &in, &e), 0);
     /* f: both changed, owner highlevel, but only PheedLoop may send: PheedLoop wins. */
-    assert_json(o.to_ghl, "{\"f\": \"C\"}");
-    assert_json(o.to_pl, "{}");
+    ct_assert_json(o.to_ghl, "{\"f\": \"C\"}");
+    ct_assert_json(o.to_pl, "{}");
     assert_int_equal(o.n_decisions, 2);
     assert_string_equal(o.decisions[0].field, "city");
     assert_int_equal(o.decisions[0].kind, CORE_DECIDE_DIRECTION);
     assert_true(o.decisions[0].audit);
-    assert_json(o.decisions[0].before, "\"X\"");
-    assert_json(o.decisions[0].after, "\"SF\"");
+    ct_assert_json(o.decisions[0].before, "\"X\"");
+    ct_assert_json(o.decisions[0].after, "\"SF\"");
     assert_string_equal(o.decisions[0].reason,
                         "changed on HighLevel only, not carried: direction = pheedloop_to_ghl");
     assert_int_equal(o.decisions[1].kind, CORE_DECIDE_CONFLICT);
@@ -300,7 +283,7 @@ static void conflict_decision_carries_what_the_audit_needs(void **state)
     core_map *m = map_with("both", "both", NULL);
     core_person g = person("{\"f\": \"B\"}", NULL, NULL);
     core_person p = person("{\"f\": \"C\"}", NULL, NULL);
-    json_t *sh = js("{\"f\": \"A\"}");
+    json_t *sh = ct_json("{\"f\": \"A\"}");
     core_merge_in in = {m, &g, &p, sh, sh, CORE_PL, 77};
     core_merge_out o;
     err e;
@@ -309,8 +292,8 @@ static void conflict_decision_carries_what_the_audit_needs(void **state)
     const core_decision *d = &o.decisions[0];
     assert_int_equal(d->kind, CORE_DECIDE_CONFLICT);
     assert_int_equal(d->winner, CORE_PL);
-    assert_json(d->before, "\"B\"");
-    assert_json(d->after, "\"C\"");
+    ct_assert_json(d->before, "\"B\"");
+    ct_assert_json(d->after, "\"C\"");
     assert_string_equal(d->reason, "changed on both sides; owner = newest: PheedLoop changed last");
     assert_true(d->audit);
     assert_string_equal(core_decision_kind_name(d->kind), "conflict");
@@ -336,8 +319,8 @@ static void unreadable_values(void **state)
     core_person p = person("{}", "{\"phone\": \"'12' is not a phone number\"}", NULL);
     core_merge_in in = {m, &g, &p, sh, sh, CORE_PL, 1};
     assert_int_equal(core_merge(&o, &in, &e), 0);
-    assert_json(o.to_ghl, "{}");
-    assert_json(o.to_pl, "{}");
+    ct_assert_json(o.to_ghl, "{}");
+    ct_assert_json(o.to_pl, "{}");
     assert_int_equal(o.n_decisions, 0);
     assert_true(o.echo);
     core_merge_out_clear(&o);
@@ -345,7 +328,7 @@ static void unreadable_values(void **state)
     /* Changed on HighLevel: it replaces the unreadable value, and that is audited. */
     g = person("{\"phone\": \"+14155550199\"}", NULL, NULL);
     assert_int_equal(core_merge(&o, &in, &e), 0);
-    assert_json(o.to_pl, "{\"phone\": \"+14155550199\"}");
+    ct_assert_json(o.to_pl, "{\"phone\": \"+14155550199\"}");
     assert_int_equal(o.n_decisions, 1);
     assert_int_equal(o.decisions[0].kind, CORE_DECIDE_INVALID);
     assert_true(o.decisions[0].audit);
@@ -355,15 +338,15 @@ static void unreadable_values(void **state)
     g = person("{}", "{\"phone\": \"bad\"}", NULL);
     assert_int_equal(core_merge(&o, &in, &e), 0);
     assert_int_equal(o.n_decisions, 0);
-    assert_json(o.to_pl, "{}");
-    assert_json(o.to_ghl, "{}");
+    ct_assert_json(o.to_pl, "{}");
+    ct_assert_json(o.to_ghl, "{}");
     core_merge_out_clear(&o);
     /* First link, unreadable on one side: the readable value replaces it, audited. */
     core_person_clear(&g);
     g = person("{\"phone\": \"+14155550134\"}", NULL, NULL);
     in.shadow_ghl = in.shadow_pl = NULL;
     assert_int_equal(core_merge(&o, &in, &e), 0);
-    assert_json(o.to_pl, "{\"phone\": \"+14155550134\"}");
+    ct_assert_json(o.to_pl, "{\"phone\": \"+14155550134\"}");
     assert_int_equal(o.decisions[0].kind, CORE_DECIDE_INVALID);
     assert_true(o.decisions[0].audit);
     core_merge_out_clear(&o);
@@ -383,7 +366,7 @@ static void echo_of_our_own_write(void **state)
                            "\"event:e1\"]}",
                            NULL, "[\"event:e1\"]");
     json_t *sg = core_person_shadow(m, &g), *sp = core_person_shadow(m, &p);
-    assert_json(json_object_get(sg, "last_name"), "null");
+    ct_assert_json(json_object_get(sg, "last_name"), "null");
     core_merge_in in = {m, &g, &p, sg, sp, CORE_PL, 1};
     core_merge_out o;
     err e;
@@ -427,7 +410,7 @@ static core_merge_out merge_tags(const char *dir, const char *owner, core_side l
     snprintf(buf_g, sizeof buf_g, "{\"tags\": %s}", c->g);
     snprintf(buf_p, sizeof buf_p, "{\"tags\": %s}", c->p);
     core_person g = person(buf_g, NULL, NULL), p = person(buf_p, NULL, c->derived);
-    json_t *sg = c->sh_g ? js(c->sh_g) : NULL, *sp = c->sh_p ? js(c->sh_p) : NULL;
+    json_t *sg = c->sh_g ? ct_json(c->sh_g) : NULL, *sp = c->sh_p ? ct_json(c->sh_p) : NULL;
     json_t *shg = NULL, *shp = NULL;
     if (sg) {
         shg = json_pack("{s:O}", "tags", sg);
@@ -441,10 +424,10 @@ static core_merge_out merge_tags(const char *dir, const char *owner, core_side l
     core_merge_out o;
     err e;
     assert_int_equal(core_merge(&o, &in, &e), 0);
-    assert_json(o.tags_ghl.add, c->add_g);
-    assert_json(o.tags_ghl.remove, c->remove_g);
-    assert_json(o.tags_pl.add, c->add_p);
-    assert_json(o.tags_pl.remove, c->remove_p);
+    ct_assert_json(o.tags_ghl.add, c->add_g);
+    ct_assert_json(o.tags_ghl.remove, c->remove_g);
+    ct_assert_json(o.tags_pl.add, c->add_p);
+    ct_assert_json(o.tags_pl.remove, c->remove_p);
     core_person_clear(&g);
     core_person_clear(&p);
     json_decref(shg);
@@ -493,7 +476,7 @@ static void tag_conflicts_go_to_the_owner(void **state)
     assert_int_equal(o.n_decisions, 1);
     assert_int_equal(o.decisions[0].kind, CORE_DECIDE_CONFLICT);
     assert_int_equal(o.decisions[0].winner, CORE_GHL);
-    assert_json(o.decisions[0].before, "\"t\"");
+    ct_assert_json(o.decisions[0].before, "\"t\"");
     assert_null(o.decisions[0].after);
     assert_string_equal(o.decisions[0].reason, "tag 't' removed on HighLevel and added on "
                                                "PheedLoop; owner = highlevel");
@@ -510,7 +493,7 @@ static void one_way_tags(void **state)
     tag_case c = {"[\"a\"]", "[\"a\"]", "[\"a\",\"x\"]", "[]", NULL, "[]", "[\"a\"]", "[]", "[]"};
     core_merge_out o = merge_tags("pheedloop_to_ghl", NULL, CORE_GHL, &c);
     /* HighLevel added x (not carried, audited); PheedLoop removed a (carried). */
-    assert_json(o.tags_ghl.remove, "[\"a\"]");
+    ct_assert_json(o.tags_ghl.remove, "[\"a\"]");
     assert_int_equal(o.n_decisions, 1);
     assert_int_equal(o.decisions[0].kind, CORE_DECIDE_DIRECTION);
     assert_true(o.decisions[0].audit);
@@ -541,24 +524,24 @@ static void shadow_after_applies_the_writes(void **state)
     core_person p = person("{\"first_name\": \"Ada\", \"city\": \"SF\", \"f\": \"old\", "
                            "\"tags\": [\"a\", \"b\"]}",
                            NULL, NULL);
-    json_t *sg = js("{\"first_name\": \"Ada\", \"city\": \"SF\", \"f\": \"old\", \"tags\": "
-                    "[\"a\", \"b\"]}");
+    json_t *sg = ct_json("{\"first_name\": \"Ada\", \"city\": \"SF\", \"f\": \"old\", \"tags\": "
+                         "[\"a\", \"b\"]}");
     json_t *sp = json_deep_copy(sg);
     core_merge_in in = {m, &g, &p, sg, sp, CORE_GHL, 1};
     core_merge_out o;
     err e;
     assert_int_equal(core_merge(&o, &in, &e), 0);
     /* HighLevel: f changed, x added, b removed, city emptied. */
-    assert_json(o.to_pl, "{\"city\": null, \"f\": \"new\"}");
-    assert_json(o.tags_pl.add, "[\"x\"]");
-    assert_json(o.tags_pl.remove, "[\"b\"]");
+    ct_assert_json(o.to_pl, "{\"city\": null, \"f\": \"new\"}");
+    ct_assert_json(o.tags_pl.add, "[\"x\"]");
+    ct_assert_json(o.tags_pl.remove, "[\"b\"]");
     json_t *after_p = core_merge_shadow_after(&o, m, &p, CORE_PL);
     json_t *after_g = core_merge_shadow_after(&o, m, &g, CORE_GHL);
     assert_true(json_equal(after_p, after_g));
-    assert_json(json_object_get(after_p, "tags"), "[\"a\", \"x\"]");
-    assert_json(json_object_get(after_p, "city"), "null");
-    assert_json(json_object_get(after_p, "f"), "\"new\"");
-    assert_json(json_object_get(after_p, "email"), "null");
+    ct_assert_json(json_object_get(after_p, "tags"), "[\"a\", \"x\"]");
+    ct_assert_json(json_object_get(after_p, "city"), "null");
+    ct_assert_json(json_object_get(after_p, "f"), "\"new\"");
+    ct_assert_json(json_object_get(after_p, "email"), "null");
     /* Merging again against the new shadows: an echo. */
     core_merge_out again;
     core_person p2 =

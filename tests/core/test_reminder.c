@@ -1,31 +1,13 @@
 /* test_reminder.c: the announcements an appointment should have, in the event's timezone, and
  * the plan that gets there from the ones that exist. */
 #include "core/reminder.h"
+#include "core_test.h"
 
 #include "util/clock.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <cmocka.h>
-
-static json_t *js(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
-    if (!j)
-        fail_msg("bad JSON in test: %s: %s", je.text, text);
-    return j;
-}
-
-static void assert_json(const json_t *got, const char *want)
-{
-    json_t *w = js(want);
-    if (!json_equal(got, w)) {
-        char *g = json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY);
-        fail_msg("got  %s\nwant %s", g ? g : "(null)", want);
-    }
-    json_decref(w);
-}
 
 static int64_t at(const char *iso)
 {
@@ -70,32 +52,33 @@ static void wanted_reminders_in_the_event_timezone(void **state)
     static const char *const offsets[] = {"24h", "1h"};
     core_reminder_cfg c = cfg_of(offsets, 2);
     c.tz = new_york;
-    json_t *appt = js(APPT), *vars = js("{\"first_name\": \"Ada\"}"), *want = NULL;
+    json_t *appt = ct_json(APPT), *vars = ct_json("{\"first_name\": \"Ada\"}"), *want = NULL;
     err e;
     assert_int_equal(
         core_reminders_want(&want, &c, appt, "ATT1", vars, at("2024-03-01T00:00:00Z"), &e), 0);
     /* 24h before is still winter time (UTC-5); 1h before, summer (UTC-4). */
-    assert_json(want,
-                "[{\"before\": 86400, \"release\": \"2024-03-09T15:00:00.000Z\", \"title\": "
-                "\"Reminder: Demo\", \"description\": \"Hi Ada, Demo starts at 2024-03-10 "
-                "11:00.\", \"body\": {\"title\": \"Reminder: Demo\", \"description\": \"Hi Ada, "
-                "Demo starts at 2024-03-10 11:00.\", \"recipients\": [\"ATT1\"], "
-                "\"release_date\": \"2024-03-09\", \"release_time\": \"10:00:00\", "
-                "\"is_notification_push\": true, \"is_notification_mail\": true}}, "
-                "{\"before\": 3600, \"release\": \"2024-03-10T14:00:00.000Z\", \"title\": "
-                "\"Reminder: Demo\", \"description\": \"Hi Ada, Demo starts at 2024-03-10 "
-                "11:00.\", \"body\": {\"title\": \"Reminder: Demo\", \"description\": \"Hi Ada, "
-                "Demo starts at 2024-03-10 11:00.\", \"recipients\": [\"ATT1\"], "
-                "\"release_date\": \"2024-03-10\", \"release_time\": \"10:00:00\", "
-                "\"is_notification_push\": true, \"is_notification_mail\": true}}]");
+    ct_assert_json(want,
+                   "[{\"before\": 86400, \"release\": \"2024-03-09T15:00:00.000Z\", \"title\": "
+                   "\"Reminder: Demo\", \"description\": \"Hi Ada, Demo starts at 2024-03-10 "
+                   "11:00.\", \"body\": {\"title\": \"Reminder: Demo\", \"description\": \"Hi Ada, "
+                   "Demo starts at 2024-03-10 11:00.\", \"recipients\": [\"ATT1\"], "
+                   "\"release_date\": \"2024-03-09\", \"release_time\": \"10:00:00\", "
+                   "\"is_notification_push\": true, \"is_notification_mail\": true}}, "
+                   "{\"before\": 3600, \"release\": \"2024-03-10T14:00:00.000Z\", \"title\": "
+                   "\"Reminder: Demo\", \"description\": \"Hi Ada, Demo starts at 2024-03-10 "
+                   "11:00.\", \"body\": {\"title\": \"Reminder: Demo\", \"description\": \"Hi Ada, "
+                   "Demo starts at 2024-03-10 11:00.\", \"recipients\": [\"ATT1\"], "
+                   "\"release_date\": \"2024-03-10\", \"release_time\": \"10:00:00\", "
+                   "\"is_notification_push\": true, \"is_notification_mail\": true}}]");
     json_decref(want);
     /* Between the two release times: only the later one is still wanted. UTC without tz. */
     c.tz = NULL;
     assert_int_equal(
         core_reminders_want(&want, &c, appt, "ATT1", vars, at("2024-03-10T12:00:00Z"), &e), 0);
     assert_int_equal(json_array_size(want), 1);
-    assert_json(json_object_get(json_object_get(json_array_get(want, 0), "body"), "release_time"),
-                "\"14:00:00\"");
+    ct_assert_json(
+        json_object_get(json_object_get(json_array_get(want, 0), "body"), "release_time"),
+        "\"14:00:00\"");
     json_decref(want);
     json_decref(appt);
     json_decref(vars);
@@ -116,7 +99,7 @@ static void no_reminders_for_cancelled_or_unreadable(void **state)
         "{\"id\": \"a\", \"start\": \"2020-01-01T10:00:00Z\"}",
     };
     for (size_t i = 0; i < sizeof appts / sizeof appts[0]; i++) {
-        json_t *appt = js(appts[i]), *want = NULL;
+        json_t *appt = ct_json(appts[i]), *want = NULL;
         err e;
         assert_int_equal(
             core_reminders_want(&want, &c, appt, "ATT1", NULL, at("2025-01-01T00:00:00Z"), &e), 0);
@@ -124,7 +107,7 @@ static void no_reminders_for_cancelled_or_unreadable(void **state)
         json_decref(want);
         json_decref(appt);
     }
-    json_t *appt = js(APPT), *want = NULL;
+    json_t *appt = ct_json(APPT), *want = NULL;
     err e;
     assert_int_equal(core_reminders_want(&want, &c, appt, "", NULL, 0, &e), ERR_INVALID);
     json_decref(appt);
@@ -210,11 +193,11 @@ static void diff_creates_updates_deletes_and_keeps(void **state)
     assert_int_equal(json_integer_value(json_object_get(json_array_get(p.create, 0), "before")),
                      86400);
     assert_int_equal(json_array_size(p.update), 1);
-    assert_json(json_object_get(json_array_get(p.update, 0), "code"), "\"ANN2\"");
-    assert_json(json_object_get(json_array_get(p.update, 0), "release"),
-                "\"2024-05-03T08:30:00.000Z\"");
+    ct_assert_json(json_object_get(json_array_get(p.update, 0), "code"), "\"ANN2\"");
+    ct_assert_json(json_object_get(json_array_get(p.update, 0), "release"),
+                   "\"2024-05-03T08:30:00.000Z\"");
     assert_int_equal(json_array_size(p.remove), 1);
-    assert_json(json_object_get(json_array_get(p.remove, 0), "code"), "\"ANN3\"");
+    ct_assert_json(json_object_get(json_array_get(p.remove, 0), "code"), "\"ANN3\"");
     assert_int_equal(json_array_size(p.keep), 3);
     core_reminder_plan_clear(&p);
     /* Everything cancelled: the pending ones go, the released one stays. */
@@ -252,13 +235,13 @@ static void record_of_a_created_reminder(void **state)
     (void)state;
     static const char *const offsets[] = {"1h"};
     core_reminder_cfg c = cfg_of(offsets, 1);
-    json_t *appt = js(APPT), *want = NULL;
+    json_t *appt = ct_json(APPT), *want = NULL;
     err e;
     assert_int_equal(core_reminders_want(&want, &c, appt, "ATT1", NULL, 0, &e), 0);
     json_t *rec = core_reminder_record(json_array_get(want, 0), "ANN9");
-    assert_json(rec, "{\"before\": 3600, \"code\": \"ANN9\", \"release\": "
-                     "\"2024-03-10T14:00:00.000Z\", \"title\": \"Reminder: Demo\", "
-                     "\"description\": \"Hi , Demo starts at 2024-03-10 15:00.\"}");
+    ct_assert_json(rec, "{\"before\": 3600, \"code\": \"ANN9\", \"release\": "
+                        "\"2024-03-10T14:00:00.000Z\", \"title\": \"Reminder: Demo\", "
+                        "\"description\": \"Hi , Demo starts at 2024-03-10 15:00.\"}");
     /* Remembered, it matches what is wanted: nothing to do. */
     json_t *have = json_pack("[o]", rec);
     core_reminder_plan p;

@@ -1,21 +1,13 @@
 /* test_rules.c: `[rule]` sections: parse errors naming rule, key and column; conditions; actions
  * with templates and times; the catalog. */
 #include "core/rules.h"
+#include "core_test.h"
 
 #include "util/clock.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <cmocka.h>
-
-static json_t *js(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
-    if (!j)
-        fail_msg("bad JSON in test: %s: %s", je.text, text);
-    return j;
-}
 
 static core_map *map(void)
 {
@@ -172,9 +164,9 @@ static void conditions_evaluate(void **state)
         {"first_name == 'O\\'Brien'", true},
         {"", true},
     };
-    json_t *vars = js("{\"ticket_name\": \"VIP Pass\", \"tags\": [\"lead\", \"staff\"], "
-                      "\"email\": \"ada@example.com\", \"checked_in\": \"true\", \"shirt\": "
-                      "\"42\", \"first_name\": \"O'Brien\"}");
+    json_t *vars = ct_json("{\"ticket_name\": \"VIP Pass\", \"tags\": [\"lead\", \"staff\"], "
+                           "\"email\": \"ada@example.com\", \"checked_in\": \"true\", \"shirt\": "
+                           "\"42\", \"first_name\": \"O'Brien\"}");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         core_map *m = map();
         core_rules *r = NULL;
@@ -214,8 +206,9 @@ static void actions_fill_templates_and_times(void **state)
     assert_int_equal(core_rules_count(r), 3);
     assert_true(core_rules_wants(r, CREATED));
     assert_false(core_rules_wants(r, "ghl.note.created"));
-    json_t *vars = js("{\"first_name\": \"Ada\", \"ticket_name\": \"Speaker\", \"event_code\": "
-                      "\"EVE1\"}");
+    json_t *vars =
+        ct_json("{\"first_name\": \"Ada\", \"ticket_name\": \"Speaker\", \"event_code\": "
+                "\"EVE1\"}");
     int64_t now = 1700000000000;
     core_actions a;
     err e;
@@ -259,9 +252,9 @@ static void announce_counts_from_the_appointment(void **state)
                              "if = appointment_status != \"cancelled\"\n"
                              "then = pheedloop.announce(\"{appointment_title} tomorrow\", "
                              "at=-24h, description=\"See you, {first_name}\")\n");
-    json_t *vars = js("{\"first_name\": \"Ada\", \"appointment_title\": \"Demo\", "
-                      "\"appointment_start\": \"2024-05-02T15:00:00Z\", \"event_start\": "
-                      "\"2024-06-01\", \"appointment_status\": \"confirmed\"}");
+    json_t *vars = ct_json("{\"first_name\": \"Ada\", \"appointment_title\": \"Demo\", "
+                           "\"appointment_start\": \"2024-05-02T15:00:00Z\", \"event_start\": "
+                           "\"2024-06-01\", \"appointment_status\": \"confirmed\"}");
     core_actions a;
     err e;
     assert_int_equal(core_rules_eval(&a, r, "ghl.appointment.created", vars, 5, &e), 0);
@@ -327,9 +320,9 @@ static void trigger_values_from_highlevel_records(void **state)
 {
     (void)state;
     json_t *vars = json_object();
-    json_t *hook = js("{\"type\": \"AppointmentCreate\", \"appointment\": {\"id\": \"a1\", "
-                      "\"title\": \"Demo\", \"startTime\": \"2023-09-25T16:00:00+05:30\", "
-                      "\"endTime\": \"later\", \"appointmentStatus\": \"confirmed\"}}");
+    json_t *hook = ct_json("{\"type\": \"AppointmentCreate\", \"appointment\": {\"id\": \"a1\", "
+                           "\"title\": \"Demo\", \"startTime\": \"2023-09-25T16:00:00+05:30\", "
+                           "\"endTime\": \"later\", \"appointmentStatus\": \"confirmed\"}}");
     err e;
     assert_int_equal(core_rules_trigger_vars(vars, "ghl.appointment.created", hook, &e), 0);
     char *s = json_dumps(vars, JSON_COMPACT | JSON_SORT_KEYS);
@@ -342,8 +335,8 @@ static void trigger_values_from_highlevel_records(void **state)
     assert_int_equal(core_rules_trigger_vars(vars, "ghl.contact.tag_added", tag, &e), 0);
     assert_string_equal(json_string_value(json_object_get(vars, "tag")), "vip");
     json_decref(tag);
-    json_t *task = js("{\"id\": \"t1\", \"title\": \"Call\", \"dueDate\": "
-                      "\"2021-12-22T06:55:00.000Z\"}");
+    json_t *task = ct_json("{\"id\": \"t1\", \"title\": \"Call\", \"dueDate\": "
+                           "\"2021-12-22T06:55:00.000Z\"}");
     assert_int_equal(core_rules_trigger_vars(vars, "ghl.task.completed", task, &e), 0);
     assert_string_equal(json_string_value(json_object_get(vars, "task_due")),
                         "2021-12-22T06:55:00.000Z");
