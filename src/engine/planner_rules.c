@@ -128,10 +128,45 @@ static int pl_announce(person_plan *pp, const char *attendee_key, const core_act
                    payload, idem, pp->lane, e);
 }
 
+/* F4: the contact becomes an attendee of the event, where a rule says so. */
+static int pl_register(person_plan *pp, const core_action *a, const char *idem, err *e)
+{
+    plan_ctx *c = pp->c;
+    const char *event = a->text;
+    if (!*pp->contact_id || !sync_event_configured(c->en, event)) {
+        log_warnf("rule %s: %s is not a configured event; nobody registered", a->rule, event);
+        return 0;
+    }
+    for (size_t i = 0; pp->link && i < pp->link->n_attendees; i++) {
+        if (!strcmp(pp->link->attendees[i].event, event))
+            return 0; /* an attendee of that event already */
+    }
+    char email[320];
+    sync_norm_email(email, sizeof email, jsonx_str(pp->contact, "email"));
+    if (!*email) {
+        log_warnf("rule %s: contact %s has no email; not registered", a->rule, pp->contact_id);
+        return 0;
+    }
+    json_t *values = json_deep_copy(pp->ghl.values), *body = NULL;
+    int rc = values ? core_person_to_pl_fields(&body, c->set.map, values, NULL, NULL, e)
+                    : err_set(e, ERR_NOMEM, "out of memory");
+    json_decref(values);
+    if (rc != 0)
+        return rc;
+    char rk[ENGINE_KEY_MAX + 400];
+    snprintf(rk, sizeof rk, "pl:%s:%s:email:%s", c->en->link.org_code, event, email);
+    json_t *payload = json_pack("{s:s, s:s, s:s, s:o, s:s}", "event", event, "email", email,
+                                "contact_id", pp->contact_id, "body", body, "rule", a->rule);
+    return plan_op(pp->p, "pheedloop", c->en->link.org_code, "pl.create_attendee", rk, payload,
+                   idem, pp->lane, e);
+}
+
 static int one_action(person_plan *pp, const char *attendee_key, const core_action *a,
                       const char *idem, err *e)
 {
     switch (a->kind) {
+    case CORE_ACTION_PL_REGISTER:
+        return pl_register(pp, a, idem, e);
     case CORE_ACTION_PL_ADD_TAG:
     case CORE_ACTION_PL_REMOVE_TAG:
         return attendee_key ? pl_tag_action(pp, attendee_key, a, e) : 0;

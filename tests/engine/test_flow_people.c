@@ -144,6 +144,54 @@ static void test_f4_contact_to_attendees(void **state)
     efix_stop(f);
 }
 
+#define REGISTER_RULE                                                                              \
+    "[rule \"register-summit\"]\nwhen = ghl.contact.created\nif = tags contains \"summit\"\n"      \
+    "then = pheedloop.register " EV1 "\n"
+
+static size_t welcome_emails(efix *f)
+{
+    json_t *st = efix_admin(f, false, "GET", "/_sandbox/state", NULL);
+    size_t n = (size_t)jsonx_int(json_object_get(st, "welcome_emails"), "total", -1);
+    json_decref(st);
+    return n;
+}
+
+/* F4 the other way: a rule lets a contact become an attendee, silently and once. */
+static void test_f4_rule_registers_contact(void **state)
+{
+    (void)state;
+    efix_opts o = {.seed_data = true, .people = 20, .seed = 4, .extra_config = REGISTER_RULE};
+    efix *f = efix_start(&o);
+    efix_pass(f, true);
+    json_t *atts = efix_attendees(f, EV1);
+    size_t before = json_array_size(atts);
+    json_decref(atts);
+    char *yes = efix_ui_contact(f, "{\"firstName\": \"Sam\", \"lastName\": \"Summit\", "
+                                   "\"email\": \"sam@summit.example\", \"tags\": [\"summit\"]}");
+    char *no = efix_ui_contact(f, "{\"firstName\": \"Nat\", \"lastName\": \"Nope\", "
+                                  "\"email\": \"nat@nope.example\"}");
+    hint_contact(f, "ContactCreate", yes);
+    hint_contact(f, "ContactCreate", no);
+    efix_pass_live(f);
+    hint_contact(f, "ContactCreate", yes); /* delivered twice: registered once */
+    efix_pass_live(f);
+    atts = efix_attendees(f, EV1);
+    assert_int_equal(json_array_size(atts), before + 1);
+    json_t *a = efix_find_email(atts, "sam@summit.example");
+    assert_non_null(a);
+    assert_string_equal(jsonx_str(a, "last_name"), "Summit");
+    assert_null(efix_find_email(atts, "nat@nope.example"));
+    store_link *l = efix_link_of_contact(f, yes);
+    assert_non_null(l);
+    assert_int_equal(l->n_attendees, 1);
+    store_link_free(l);
+    json_decref(atts);
+    assert_int_equal(welcome_emails(f), 0);
+    free(yes);
+    free(no);
+    efix_stop(f);
+}
+
 static bool audited_conflict(efix *f, const char *contact_id, const char *field)
 {
     store_link *l = efix_link_of_contact(f, contact_id);
@@ -220,6 +268,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_f1_attendee_to_contact),
         cmocka_unit_test(test_f4_contact_to_attendees),
+        cmocka_unit_test(test_f4_rule_registers_contact),
         cmocka_unit_test(test_conflict_settled_by_owner_and_audited),
         cmocka_unit_test(test_echoes_cost_no_call),
     };
