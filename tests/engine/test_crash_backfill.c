@@ -84,7 +84,7 @@ static void test_kill_during_backfill_then_restart(void **state)
     int killed = 0;
     for (int i = 0; i < KILLS; i++) {
         pid_t pid = spawn_sync(f);
-        sleep_ms(50 + (int64_t)rng_below(&r, 600));
+        sleep_ms(100 + (int64_t)rng_below(&r, 1500));
         int status = 0;
         if (waitpid(pid, &status, WNOHANG) == 0) {
             kill(pid, SIGKILL);
