@@ -340,17 +340,11 @@ static void print_plan(plan_ctx *c, const store_hint *h, const plan *p)
     (void)h;
 }
 
-int plan_commit(plan_ctx *c, const store_hint *h, plan *p, err *e)
+/* Writes the plan (inside the caller's transaction) and acks its hint (NULL: none). */
+int plan_apply(plan_ctx *c, const store_hint *h, plan *p, err *e)
 {
-    if (c->dry) {
-        print_plan(c, h, p);
-        return 0;
-    }
     store *s = c->en->store;
-    int rc = store_begin(s, e);
-    if (rc != 0)
-        return rc;
-    rc = commit_links(c, p, e);
+    int rc = commit_links(c, p, e);
     if (rc == 0)
         rc = commit_shadows(c, p, e);
     if (rc == 0)
@@ -361,8 +355,22 @@ int plan_commit(plan_ctx *c, const store_hint *h, plan *p, err *e)
         rc = sync_append_hints(s, p->hints, e);
     if (rc == 0)
         rc = commit_helds(c, p, e);
-    if (rc == 0)
+    if (rc == 0 && h)
         rc = store_inbox_ack(s, h, e);
+    return rc;
+}
+
+int plan_commit(plan_ctx *c, const store_hint *h, plan *p, err *e)
+{
+    if (c->dry) {
+        print_plan(c, h, p);
+        return 0;
+    }
+    store *s = c->en->store;
+    int rc = store_begin(s, e);
+    if (rc != 0)
+        return rc;
+    rc = plan_apply(c, h, p, e);
     if (rc == 0)
         return store_commit(s, e);
     err e2 = {0};

@@ -196,6 +196,36 @@ static bool echo_of_payload(plan_ctx *c, const store_hint *h, const char *side, 
 
 /* ---------------------------------------------------------------- keys */
 
+bool planner_busy(plan_ctx *c, const char *key, err *e)
+{
+    if (c->dry || !key || !*key)
+        return false;
+    bool busy = (c->batch && json_object_get(c->batch, key)) ||
+                sync_pending(c->en, key, c->now_ms);
+    if (busy) {
+        c->pending = true;
+        err_set(e, ERR_CONFLICT, "%s has a write queued", key);
+    }
+    return busy;
+}
+
+/* The keys of the person just planned join the batch's set. */
+static void touched(plan_ctx *c, person_plan *pp)
+{
+    if (!c->batch)
+        return;
+    json_object_set_new(c->batch, pp->h->record_key, json_true());
+    if (*pp->contact_id) {
+        char ckey[ENGINE_KEY_MAX];
+        sync_key_ghl(ckey, c->en->link.location_id, pp->contact_id);
+        json_object_set_new(c->batch, ckey, json_true());
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(pp->pl, key, v)
+        json_object_set_new(c->batch, key, json_true());
+}
+
 /* The triggers a hint of this kind fires on a linked person. */
 static const char *trigger_of(const char *kind)
 {
@@ -233,7 +263,11 @@ static int plan_attendee_key(person_plan *pp, const char *key, const char *event
         rc = planner_unlinked_attendee(pp, key, a, reg, e);
     } else {
         pp->link = l;
-        rc = rec_contact_for(&pp->contact, c, pp->h, l->contact_id, l, pp->lane, e);
+        char ckey[ENGINE_KEY_MAX];
+        sync_key_ghl(ckey, c->en->link.location_id, l->contact_id);
+        rc = planner_busy(c, ckey, e) ? ERR_CONFLICT : 0;
+        if (rc == 0)
+            rc = rec_contact_for(&pp->contact, c, pp->h, l->contact_id, l, pp->lane, e);
         if (rc == 0)
             rc = planner_set_contact(pp, e);
         bool gone = rc == ERR_NOT_FOUND; /* the next complete scan says so */
@@ -257,6 +291,8 @@ static int plan_attendee_key(person_plan *pp, const char *key, const char *event
 static int plan_contact_key(person_plan *pp, const char *contact_id, err *e)
 {
     plan_ctx *c = pp->c;
+    if (planner_busy(c, pp->h->record_key, e))
+        return ERR_CONFLICT;
     store_link *l = NULL;
     int rc = store_link_by_contact(&l, c->en->store, c->en->link.location_id, contact_id, e);
     if (rc != 0 && rc != ERR_NOT_FOUND)
@@ -316,6 +352,8 @@ int planner_key(plan_ctx *c, const store_hint *h, plan *p, err *e)
         rc = flush_ghl(&pp, e);
     if (rc == 0)
         rc = flush_pl(&pp, e);
+    if (rc == 0)
+        touched(c, &pp);
     person_clear(&pp);
     return rc;
 }

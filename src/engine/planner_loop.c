@@ -78,60 +78,95 @@ bool sync_transient(int rc)
            rc == ERR_AUTH || rc == ERR_CONFLICT || rc == ERR_NOMEM;
 }
 
-static int plan_one(plan_ctx *c, const store_hint *h, err *e)
-{
+/* One claimed key's outcome, between planning and committing. */
+typedef struct planned {
     plan p;
-    int rc = plan_init(&p, e);
-    if (rc != 0)
-        return rc;
-    err pe = {0};
-    c->pending = false;
-    rc = planner_key(c, h, &p, &pe);
-    log_debugf("plan %s (%s, %lld hints): %d, %zu operations", h->record_key, h->kind,
-               (long long)h->count, rc, json_array_size(p.ops));
-    if (rc == 0) {
-        rc = plan_commit(c, h, &p, &pe);
-        if (rc == ERR_CONFLICT && !c->dry) {
-            log_warnf("plan %s: %s; planned again later", h->record_key, pe.msg);
-            rc = 0;
-        }
-        if (rc != 0) {
-            plan_clear(&p);
-            return err_set(e, rc, "plan %s: %s", h->record_key, pe.msg);
-        }
-    } else if (!c->dry) {
-        err e2 = {0};
-        if (sync_transient(rc)) {
-            int64_t wait = c->pending ? PENDING_DEFER_MS : DEFER_MS;
-            if (!c->pending)
-                log_infof("plan %s: %s; deferred", h->record_key, pe.msg);
-            rc = store_inbox_defer(c->en->store, h, clock_now_ms(c->en->clock) + wait, &e2);
-        } else {
-            log_warnf("plan %s: %s; dropped", h->record_key, pe.msg);
-            rc = store_inbox_ack(c->en->store, h, &e2);
-        }
-        if (rc == ERR_CONFLICT)
-            rc = 0; /* the lease was lost: whoever holds the key now plans it */
-        if (rc != 0)
-            err_set(e, rc, "inbox: %s", e2.msg);
-    } else {
-        log_warnf("plan %s: %s", h->record_key, pe.msg);
-        rc = 0;
+    int rc;
+    bool pending;
+    err e;
+} planned;
+
+/* A key that could not be planned: deferred (it may pass) or dropped with a warning. */
+static int settle_failed(plan_ctx *c, const store_hint *h, planned *pl, err *e)
+{
+    if (sync_transient(pl->rc)) {
+        if (!pl->pending)
+            log_infof("plan %s: %s; deferred", h->record_key, pl->e.msg);
+        int64_t wait = pl->pending ? PENDING_DEFER_MS : DEFER_MS;
+        return store_inbox_defer(c->en->store, h, clock_now_ms(c->en->clock) + wait, e);
     }
-    plan_clear(&p);
+    log_warnf("plan %s: %s; dropped", h->record_key, pl->e.msg);
+    return store_inbox_ack(c->en->store, h, e);
+}
+
+static int settle_one(plan_ctx *c, const store_hint *h, planned *pl, err *e)
+{
+    int rc = pl->rc == 0 ? plan_apply(c, h, &pl->p, e) : settle_failed(c, h, pl, e);
+    if (rc == ERR_CONFLICT)
+        log_warnf("plan %s: %s; planned again later", h->record_key, e->msg);
     return rc;
+}
+
+/* Every plan of the batch and the acks in one transaction (one sync to disk); should one of
+ * them conflict (a lease lost, a link made meanwhile), each in its own instead. */
+static int commit_batch(plan_ctx *c, const store_hints *hs, planned *pl, err *e)
+{
+    store *s = c->en->store;
+    int rc = store_begin(s, e);
+    for (size_t i = 0; rc == 0 && i < hs->n; i++)
+        rc = settle_one(c, &hs->v[i], &pl[i], e);
+    if (rc == 0)
+        return store_commit(s, e);
+    err e2 = {0};
+    store_rollback(s, &e2);
+    if (rc != ERR_CONFLICT)
+        return rc;
+    for (size_t i = 0; i < hs->n; i++) {
+        rc = store_begin(s, e);
+        if (rc == 0)
+            rc = settle_one(c, &hs->v[i], &pl[i], e);
+        if (rc == 0)
+            rc = store_commit(s, e);
+        if (rc == 0)
+            continue;
+        store_rollback(s, &e2);
+        if (rc != ERR_CONFLICT)
+            return rc;
+        /* Planned from records that changed under it: again, soon. */
+        store_inbox_defer(s, &hs->v[i], clock_now_ms(c->en->clock) + PENDING_DEFER_MS, &e2);
+    }
+    return 0;
+}
+
+static void plan_key(plan_ctx *c, const store_hint *h, planned *pl)
+{
+    c->now_ms = clock_now_ms(c->en->clock);
+    c->pending = false;
+    pl->rc = plan_init(&pl->p, &pl->e);
+    if (pl->rc == 0)
+        pl->rc = planner_key(c, h, &pl->p, &pl->e);
+    pl->pending = c->pending;
+    log_debugf("plan %s (%s, %lld hints): %d, %zu operations", h->record_key, h->kind,
+               (long long)h->count, pl->rc, pl->rc == 0 ? json_array_size(pl->p.ops) : 0);
 }
 
 int planner_run(plan_ctx *c, size_t max, size_t *out_done, err *e)
 {
     store_hints hs = {0};
     int rc = store_inbox_claim(&hs, c->en->store, c->en->owner, ENGINE_PLAN_LEASE_MS, max, e);
-    if (rc != 0)
-        return rc;
-    for (size_t i = 0; rc == 0 && i < hs.n; i++) {
-        c->now_ms = clock_now_ms(c->en->clock);
-        rc = plan_one(c, &hs.v[i], e);
-    }
+    planned *pl = rc == 0 && hs.n ? calloc(hs.n, sizeof *pl) : NULL;
+    if (rc == 0 && hs.n && !pl)
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+    c->batch = json_object();
+    for (size_t i = 0; rc == 0 && i < hs.n; i++)
+        plan_key(c, &hs.v[i], &pl[i]);
+    if (rc == 0 && hs.n)
+        rc = commit_batch(c, &hs, pl, e);
+    json_decref(c->batch);
+    c->batch = NULL;
+    for (size_t i = 0; pl && i < hs.n; i++)
+        plan_clear(&pl[i].p);
+    free(pl);
     size_t n = hs.n;
     store_hints_free(&hs);
     if (rc == 0)
@@ -139,10 +174,18 @@ int planner_run(plan_ctx *c, size_t max, size_t *out_done, err *e)
     return rc;
 }
 
+/* A dry run's hint: planned and printed, or its failure reported. */
 int planner_plan_hint(plan_ctx *c, const store_hint *h, err *e)
 {
-    c->now_ms = clock_now_ms(c->en->clock);
-    return plan_one(c, h, e);
+    planned pl = {0};
+    plan_key(c, h, &pl);
+    int rc = 0;
+    if (pl.rc == 0)
+        rc = plan_commit(c, h, &pl.p, e);
+    else
+        log_warnf("plan %s: %s", h->record_key, pl.e.msg);
+    plan_clear(&pl.p);
+    return rc;
 }
 
 int engine_plan_some(engine *en, size_t max, size_t *out_done, err *e)

@@ -152,10 +152,8 @@ static int pair_at(person_plan *pp, const char *event, const char *code,
 {
     char key[ENGINE_KEY_MAX];
     sync_key_pl(key, pp->c->en->link.org_code, event, code);
-    if (!pp->c->dry && sync_pending(pp->c->en, key, pp->c->now_ms)) {
-        pp->c->pending = true;
-        return err_set(e, ERR_CONFLICT, "a write to %s is still queued", key);
-    }
+    if (planner_busy(pp->c, key, e))
+        return ERR_CONFLICT;
     json_t *a = NULL, *reg = NULL;
     int rc = pair_records(&a, &reg, pp, key, event, code, extra_attendee, extra_reg, e);
     if (rc == ERR_NOT_FOUND)

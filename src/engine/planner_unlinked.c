@@ -85,6 +85,12 @@ static int join(person_plan *pp, const char *id, json_t *contact, const char *ke
                 const char *event, const char *code, const json_t *attendee, const json_t *reg,
                 const char *email, const char *phone, err *e)
 {
+    char ckey[ENGINE_KEY_MAX];
+    sync_key_ghl(ckey, pp->c->en->link.location_id, id);
+    if (planner_busy(pp->c, ckey, e)) {
+        json_decref(contact);
+        return ERR_CONFLICT;
+    }
     snprintf(pp->contact_id, sizeof pp->contact_id, "%s", id);
     store_link *l = NULL;
     err e2 = {0};
@@ -145,10 +151,8 @@ int planner_unlinked_attendee(person_plan *pp, const char *key, const json_t *at
     if (!engine_key_parse(key, scratch, parts))
         return err_set(e, ERR_INVALID, "not an attendee key: %s", key);
     const char *event = parts[1], *code = parts[2];
-    if (!pp->c->dry && sync_pending(pp->c->en, key, pp->c->now_ms)) {
-        pp->c->pending = true;
-        return err_set(e, ERR_CONFLICT, "the contact of %s is still being created", key);
-    }
+    if (planner_busy(pp->c, key, e))
+        return ERR_CONFLICT;
     char email[320], phone[20];
     sync_norm_email(email, sizeof email, jsonx_str(attendee, "email"));
     sync_norm_phone(phone, jsonx_str(attendee, "address_phone"), pp->c->set.default_cc);

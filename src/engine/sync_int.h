@@ -115,6 +115,7 @@ typedef struct plan_ctx {
     size_t ambiguous;
     int64_t now_ms;
     bool pending; /* the key just planned met a pair with a write still queued */
+    json_t *batch; /* keys of people planned in this batch, not committed yet (a set) */
 } plan_ctx;
 
 int plan_ctx_init(plan_ctx *c, engine *en, const sync_snapshot *snap, bool dry, err *e);
@@ -161,6 +162,8 @@ int plan_audit(plan *p, const char *person, const char *direction, json_t *field
                json_t *after, const char *reason, err *e);
 /* Writes the plan and acks the hint in one transaction; a dry run prints it instead. */
 int plan_commit(plan_ctx *c, const store_hint *h, plan *p, err *e);
+/* The same inside the caller's transaction. */
+int plan_apply(plan_ctx *c, const store_hint *h, plan *p, err *e);
 
 /* Plans one claimed key. Negative: ERR_NET / ERR_LIMIT / ERR_BAD_STATE / ERR_IO when a record
  * could not be read for now (defer), others when the key cannot be planned. */
@@ -175,6 +178,9 @@ int sync_op_pairs(json_t **out, const char *kind, const json_t *payload);
 int sync_pending_set(store *s, const char *kind, const json_t *payload, bool on, int64_t now,
                      err *e);
 bool sync_pending(engine *en, const char *key, int64_t now);
+/* True (and c->pending set, e filled) when key's person has a write queued or was planned
+ * earlier in this batch: planning it now would read records without that write. */
+bool planner_busy(plan_ctx *c, const char *key, err *e);
 int sync_append_hints(store *s, const json_t *hints, err *e);
 /* True for failures that may pass (a key is deferred, an operation retried). */
 bool sync_transient(int rc);

@@ -188,18 +188,33 @@ static json_t *tags_result(const json_t *base, const json_t *add, const json_t *
     return set;
 }
 
-static int tag_call(work_ctx *w, ghl_io *io, const char *contact_id, const json_t *tags, bool add,
-                    err *e)
+/* *tags_now (may be NULL) gets the contact's tags as the answer gives them. */
+static int tag_call(json_t **tags_now, work_ctx *w, ghl_io *io, const char *contact_id,
+                    const json_t *tags, bool add, err *e)
 {
     if (!json_array_size(tags))
         return 0;
     char path[256];
     snprintf(path, sizeof path, "/contacts/%s/tags", contact_id);
-    json_t *body = json_pack("{s:O}", "tags", tags);
-    int rc = call_json(NULL, w, io, add ? "POST" : "DELETE", path, body, HTTP_IDEMPOTENT_YES,
+    json_t *body = json_pack("{s:O}", "tags", tags), *ans = NULL;
+    int rc = call_json(&ans, w, io, add ? "POST" : "DELETE", path, body, HTTP_IDEMPOTENT_YES,
                        add ? "ghl add-tags" : "ghl remove-tags", e);
     json_decref(body);
+    if (rc == 0 && tags_now && json_is_array(json_object_get(ans, "tags"))) {
+        json_decref(*tags_now);
+        *tags_now = json_incref(json_object_get(ans, "tags"));
+    }
+    json_decref(ans);
     return rc;
+}
+
+/* After tag calls alone, the pass's copy of the contact with its new tags. */
+static json_t *with_tags(work_ctx *w, const char *id, json_t *tags)
+{
+    json_t *c = tags ? snap_contact(w->snap, id, NULL) : NULL;
+    if (c)
+        json_object_set(c, "tags", tags);
+    return c ? json_pack("{s:o}", "contact", c) : NULL;
 }
 
 /* Shadows of the pairs the update was planned for, and a follow-up for the others. */
@@ -258,14 +273,16 @@ static work_outcome update_contact(work_ctx *w)
                        "ghl update-contact", &e);
     }
     json_decref(body);
+    json_t *tags_now = NULL;
     if (rc == 0 && !fold)
-        rc = tag_call(w, &io, id, add, true, &e);
+        rc = tag_call(&tags_now, w, &io, id, add, true, &e);
     if (rc == 0 && !fold)
-        rc = tag_call(w, &io, id, rem, false, &e);
-    if (rc == 0 && !fold && delta && ans) {
-        json_decref(ans); /* the PUT's copy predates the tag calls */
-        ans = NULL;
-    }
+        rc = tag_call(&tags_now, w, &io, id, rem, false, &e);
+    if (rc == 0 && !fold && delta && ans) /* the PUT's copy predates the tag calls */
+        json_object_set(json_object_get(ans, "contact"), "tags", tags_now);
+    else if (rc == 0 && !ans)
+        ans = with_tags(w, id, tags_now);
+    json_decref(tags_now);
     work_outcome out;
     if (rc == ERR_NOT_FOUND) {
         log_warnf("contact %s is gone; its update is dropped", id);
@@ -324,9 +341,9 @@ static work_outcome rule_tags(work_ctx *w)
         return work_fail_msg(w, true, "no_contact", "the contact does not exist yet");
     err e = {0};
     ghl_io io;
-    int rc = tag_call(w, &io, id, json_object_get(w->payload, "tags_add"), true, &e);
+    int rc = tag_call(NULL, w, &io, id, json_object_get(w->payload, "tags_add"), true, &e);
     if (rc == 0)
-        rc = tag_call(w, &io, id, json_object_get(w->payload, "tags_remove"), false, &e);
+        rc = tag_call(NULL, w, &io, id, json_object_get(w->payload, "tags_remove"), false, &e);
     return rc == 0 || rc == ERR_NOT_FOUND ? WORK_DONE : failed(w, &io, rc, &e);
 }
 
