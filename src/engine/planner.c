@@ -257,8 +257,14 @@ static int plan_attendee_key(person_plan *pp, const char *key, const char *event
         store_link_free(l);
         return rr == ERR_NOT_FOUND ? 0 : rr; /* deletes are inferred from complete scans only */
     }
-    if (reg && !c->dry)
-        refdata_put_registration(c->en, key, reg, e);
+    /* Remembered with the plan: a later webhook of this attendee does not name its ticket. */
+    if (reg && !c->dry && (rc = plan_shadow(pp->p, SIDE_REG, key,
+                                            refdata_registration_digest(reg), e)) != 0) {
+        json_decref(a);
+        json_decref(reg);
+        store_link_free(l);
+        return rc;
+    }
     if (!l) {
         rc = planner_unlinked_attendee(pp, key, a, reg, e);
     } else {

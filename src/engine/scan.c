@@ -21,6 +21,7 @@ typedef struct scan {
     engine_scan_stats *st;
     const char *source;
     int64_t read_ms;
+    bool keep_snap; /* the caller keeps the snapshot and plans from it */
 } scan;
 
 static int flush(scan *s, err *e)
@@ -52,6 +53,11 @@ static int flush(scan *s, err *e)
 
 static int add_hint(scan *s, const char *key, const char *kind, json_t *payload, err *e)
 {
+    /* The pass that keeps a snapshot plans from it: its hints need not carry the record. */
+    if (s->keep_snap && !s->mem && !strcmp(kind, "scan")) {
+        json_decref(payload);
+        payload = NULL;
+    }
     json_t *h = json_pack("{s:s, s:s, s:s, s:o}", "key", key, "kind", kind, "source", s->source,
                           "payload", payload ? payload : json_object());
     if (!h || json_array_append_new(s->batch, h) != 0)
@@ -250,8 +256,15 @@ int scan_run(engine_scan_stats *out, engine *en, int lane, sync_snapshot *snap, 
              err *e)
 {
     engine_scan_stats st = {0};
-    scan s = {en, lane, snap, mem, json_array(), &st,
-              lane == STORE_LANE_RECONCILE ? "reconcile" : "backfill", clock_now_ms(en->clock)};
+    scan s = {en,
+              lane,
+              snap,
+              mem,
+              json_array(),
+              &st,
+              lane == STORE_LANE_RECONCILE ? "reconcile" : "backfill",
+              clock_now_ms(en->clock),
+              snap != NULL};
     if (!s.batch)
         return err_set(e, ERR_NOMEM, "out of memory");
     sync_snapshot *own = NULL;

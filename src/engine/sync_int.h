@@ -134,6 +134,8 @@ int refdata_event(json_t **out_event, json_t **out_tags, engine *en, const char 
 /* The registration remembered for an attendee (NULL when none), and remembering one. */
 json_t *refdata_registration(engine *en, const char *attendee_key);
 int refdata_put_registration(engine *en, const char *attendee_key, const json_t *reg, err *e);
+/* What is remembered of a registration (new reference). */
+json_t *refdata_registration_digest(const json_t *reg);
 /* Reads the event's registrations of the last day (remembering them); this attendee's. */
 json_t *refdata_fetch_registration(engine *en, const char *event, const char *code, int lane,
                                    bool write_cache);

@@ -40,20 +40,29 @@ static int64_t contact_written_ms(plan_ctx *c, const store_link *link)
     return ms;
 }
 
-/* The record the hint carries for its own key: a scan's or a worker's copy. */
-static json_t *hint_record(const store_hint *h, const char *key, const char *member)
+/* The records the hint carries for its own key (a scan's or a worker's copy), as one parsed
+ * payload (new reference) or NULL. */
+static json_t *hint_records(const store_hint *h, const char *key)
 {
-    if (!h || strcmp(h->record_key, key) != 0 || !h->payload)
+    if (!h || strcmp(h->record_key, key) != 0 || !h->payload || h->payload[0] != '{' ||
+        h->payload[1] == '}')
         return NULL;
     if (strcmp(h->kind, "scan") != 0 && strcmp(h->kind, "followup") != 0)
         return NULL;
-    json_t *p = json_loads(h->payload, 0, NULL);
-    json_t *rec = json_incref(json_object_get(p, member));
+    return json_loads(h->payload, 0, NULL);
+}
+
+static json_t *member_object(const json_t *p, const char *member)
+{
+    json_t *rec = json_object_get(p, member);
+    return json_is_object(rec) ? json_incref(rec) : NULL;
+}
+
+static json_t *hint_record(const store_hint *h, const char *key, const char *member)
+{
+    json_t *p = hint_records(h, key);
+    json_t *rec = member_object(p, member);
     json_decref(p);
-    if (!json_is_object(rec)) {
-        json_decref(rec);
-        return NULL;
-    }
     return rec;
 }
 
@@ -93,8 +102,10 @@ int rec_attendee_for(json_t **out, json_t **out_reg, plan_ctx *c, const store_hi
     char key[ENGINE_KEY_MAX];
     sync_key_pl(key, c->en->link.org_code, event, code);
     int64_t written = sync_written_ms(c->en, SIDE_PL, key);
-    json_t *rec = hint_record(h, key, "attendee");
-    json_t *reg = hint_record(h, key, "registration");
+    json_t *p = hint_records(h, key);
+    json_t *rec = member_object(p, "attendee");
+    json_t *reg = member_object(p, "registration");
+    json_decref(p);
     if (rec && written < h->received_ms) {
         *out = rec;
         *out_reg = reg ? reg : rec_registration(c, key);

@@ -125,7 +125,7 @@ json_t *refdata_registration(engine *en, const char *attendee_key)
 }
 
 /* Only what the mapping and the rules read of a registration is kept. */
-static json_t *registration_digest(const json_t *reg)
+json_t *refdata_registration_digest(const json_t *reg)
 {
     static const char *const keep[] = {
         "code",     "attendee_code",     "event_code",   "ticket_name",  "ticket_code",
@@ -143,7 +143,7 @@ static json_t *registration_digest(const json_t *reg)
 
 int refdata_put_registration(engine *en, const char *attendee_key, const json_t *reg, err *e)
 {
-    json_t *d = registration_digest(reg);
+    json_t *d = refdata_registration_digest(reg);
     char *text = d ? jsonx_dumps(d) : NULL;
     json_decref(d);
     if (!text)
