@@ -260,6 +260,12 @@ int main(int argc, char **argv)
     json_t *c = admin(&b, true, "GET", "/_sandbox/counters", NULL);
     int64_t calls = jsonx_int(c, "total", 0), writes = jsonx_int(c, "writes", 0);
     int64_t pages = counter(c, "get-contacts");
+    printf("HighLevel calls by operation:");
+    const char *op;
+    json_t *v;
+    json_object_foreach(json_object_get(c, "by_operation"), op, v)
+        printf(" %s %lld", op, (long long)counter(c, op));
+    printf("\n");
     json_decref(c);
     double bare = bare_loop(&b, b.bare_n);
     double rate = (double)records / run.wall_s;

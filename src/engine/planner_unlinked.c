@@ -64,11 +64,12 @@ static int plan_create(person_plan *pp, const char *key, const char *event, cons
                                     "event", event, "code", code, "shadow",
                                     after ? after : json_null());
         body = NULL;
-        char rk[ENGINE_KEY_MAX];
+        char rk[ENGINE_KEY_MAX + 400];
         snprintf(rk, sizeof rk, "ghl:%s:email:%s", c->en->link.location_id, email);
         rc = plan_op(pp->p, "ghl", c->en->link.location_id, "ghl.create_contact", rk, payload,
                      NULL, pp->lane, e);
-        snprintf(pp->pending_key, sizeof pp->pending_key, "%s", rk);
+        snprintf(pp->pending_key, sizeof pp->pending_key, "%.*s", (int)sizeof pp->pending_key - 1,
+                 rk);
     }
     json_decref(body);
     json_decref(values);

@@ -298,7 +298,15 @@ int worker_run(engine *en, sync_settings *set, sync_snapshot *snap, size_t max,
         store_ops_free(&ops);
         return rc;
     }
-    rc = intents(en, &ops, e);
+    /* Whether an operation is in doubt is what its claim said: the intent just stored marks
+     * every one in doubt until it is done. */
+    bool *doubt = calloc(ops.n, sizeof *doubt);
+    for (size_t i = 0; doubt && i < ops.n; i++)
+        doubt[i] = ops.v[i].in_doubt;
+    rc = doubt ? intents(en, &ops, e) : err_set(e, ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < ops.n; i++)
+        ops.v[i].in_doubt = doubt[i];
+    free(doubt);
     work_ctx *ws = calloc(ops.n, sizeof *ws);
     work_outcome *outs = calloc(ops.n, sizeof *outs);
     if (rc == 0 && (!ws || !outs))
