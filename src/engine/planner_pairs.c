@@ -38,11 +38,23 @@ static void set_union(json_t *into, const json_t *from)
 
 /* The HighLevel side of one pair: its writes join the person's one update; without writes the
  * pair's contact shadow is brought up to date now. */
-static int ghl_side(person_plan *pp, const char *key, const core_merge_out *m, err *e)
+/* The shadow of a side that is not written, brought up to date (when it is not already). */
+static int shadow_now(person_plan *pp, const char *side, const char *key, json_t *now,
+                      const json_t *was, err *e)
+{
+    if (now && was && json_equal(now, was)) {
+        json_decref(now);
+        return 0;
+    }
+    return plan_shadow(pp->p, side, key, now, e);
+}
+
+static int ghl_side(person_plan *pp, const char *key, const core_merge_out *m, const json_t *sg,
+                    err *e)
 {
     const core_map *map = pp->c->set.map;
     if (!core_merge_writes(m, CORE_GHL))
-        return plan_shadow(pp->p, SIDE_GHL, key, core_person_shadow(map, &pp->ghl), e);
+        return shadow_now(pp, SIDE_GHL, key, core_person_shadow(map, &pp->ghl), sg, e);
     json_object_update(pp->ghl_fields, m->to_ghl);
     set_union(pp->ghl_add, m->tags_ghl.add);
     set_union(pp->ghl_remove, m->tags_ghl.remove);
@@ -56,12 +68,12 @@ static int ghl_side(person_plan *pp, const char *key, const core_merge_out *m, e
 /* The PheedLoop side of one pair: the attendee's PATCH body, kept until the person is planned
  * whole (activity and rules may add to it). */
 static int pl_side(person_plan *pp, json_t *entry, const core_merge_out *m,
-                   const core_person *person, const core_pl_record *rec, err *e)
+                   const core_person *person, const core_pl_record *rec, const json_t *sp, err *e)
 {
     const core_map *map = pp->c->set.map;
     const char *key = jsonx_str(entry, "key");
     if (!core_merge_writes(m, CORE_PL))
-        return plan_shadow(pp->p, SIDE_PL, key, core_person_shadow(map, person), e);
+        return shadow_now(pp, SIDE_PL, key, core_person_shadow(map, person), sp, e);
     json_t *body = NULL;
     int rc = core_person_to_pl_fields(&body, map, m->to_pl, &m->tags_pl, rec, e);
     if (rc != 0)
@@ -119,9 +131,9 @@ static int one_pair(person_plan *pp, const char *event, const char *code, json_t
     if (rc == 0)
         rc = audit_decisions(pp, key, &m, e);
     if (rc == 0 && !m.echo)
-        rc = ghl_side(pp, key, &m, e);
+        rc = ghl_side(pp, key, &m, sg, e);
     if (rc == 0 && !m.echo)
-        rc = pl_side(pp, entry, &m, &person, &rec, e);
+        rc = pl_side(pp, entry, &m, &person, &rec, sp, e);
     if (rc == 0)
         json_object_set_new(entry, "new", json_boolean(sp == NULL));
     if (rc == 0 && !sp && pp->fire_rules)
