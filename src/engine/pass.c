@@ -89,32 +89,32 @@ static bool past(engine *en, const engine_pass_opts *o)
     return o->deadline_ms > 0 && clock_mono_ms(en->clock) >= o->deadline_ms;
 }
 
-/* Plans and works until nothing is left or waiting; deferred hints and operations waiting for a
- * retry are waited for. */
+/* Plans a batch, then works until no operation is ready, and again, until nothing is left or
+ * waiting (deferred hints and operations waiting for a retry are waited for). Working between
+ * batches lets a person planned again find the writes of its earlier plan done. */
 static int drain(engine_pass_result *r, engine *en, const engine_pass_opts *o, plan_ctx *c,
                  sync_settings *set, sync_snapshot *snap, err *e)
 {
     work_stats ws = {0};
     int rc = 0;
     while (rc == 0 && !past(en, o)) {
-        size_t planned = 0;
+        size_t planned = 0, before = ws.claimed;
         rc = planner_run(c, PLAN_BATCH, &planned, e);
         r->planned += planned;
-        size_t before = ws.claimed;
-        if (rc == 0 && planned == 0)
+        for (size_t last = (size_t)-1; rc == 0 && ws.claimed != last && !past(en, o);) {
+            last = ws.claimed;
             rc = worker_run(en, set, snap, WORK_BATCH, &ws, e);
-        if (rc != 0 || planned || ws.claimed > before) {
-            store_counts n = {0};
-            err e2 = {0};
-            store_count(&n, en->store, &e2);
-            progress(o, planned ? "plan" : "work", ws.done + ws.dead,
-                     (size_t)(n.outbox_pending + n.outbox_running) + ws.done + ws.dead);
-            continue;
         }
         store_counts n = {0};
-        rc = store_count(&n, en->store, e);
+        err e2 = {0};
+        if (rc == 0 && store_count(&n, en->store, &e2) != 0)
+            rc = err_set(e, e2.code, "%s", e2.msg);
         if (rc != 0)
             break;
+        size_t left = (size_t)(n.outbox_pending + n.outbox_running);
+        progress(o, "sync", ws.done + ws.dead, left + ws.done + ws.dead);
+        if (planned || ws.claimed > before)
+            continue;
         if (n.inbox_pending + n.inbox_claimed + n.outbox_pending + n.outbox_running == 0) {
             r->drained = true;
             break;
