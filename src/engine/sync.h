@@ -16,8 +16,10 @@
  *
  * Hints the planner understands (engine.h names the record keys):
  *   any webhook kind of either side, "poll", "scan"   re-read the record, merge, write
- *   "scan" with the record as payload (backfill, reconcile)   the payload is taken as the
- *                                    current record: a scan read it moments ago
+ *   "scan" with the record as payload (backfill, reconcile): the record itself, or
+ *                                    {"contact": {...}} / {"attendee": {...}, "registration":
+ *                                    {...}}; taken as the current record unless pheedsync
+ *                                    wrote to it after the hint was received
  *   "gone"                           a complete scan no longer sees the record: the delete
  *                                    policy applies. Payload (optional): {"batch": "ID",
  *                                    "batch_size": N}, N the number of records that scan found

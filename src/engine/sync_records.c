@@ -52,10 +52,19 @@ static json_t *hint_records(const store_hint *h, const char *key)
     return json_loads(h->payload, 0, NULL);
 }
 
+/* {"contact": {...}} / {"attendee": {...}, "registration": {...}}, or the record itself (a
+ * contact has an "id", an attendee a "code"). */
 static json_t *member_object(const json_t *p, const char *member)
 {
     json_t *rec = json_object_get(p, member);
-    return json_is_object(rec) ? json_incref(rec) : NULL;
+    if (json_is_object(rec))
+        return json_incref(rec);
+    const char *id_key = !strcmp(member, "contact") ? "id" : !strcmp(member, "attendee") ? "code"
+                                                                                        : NULL;
+    if (id_key && jsonx_str(p, id_key) && !json_object_get(p, "contact") &&
+        !json_object_get(p, "attendee"))
+        return json_incref((json_t *)(uintptr_t)p);
+    return NULL;
 }
 
 static json_t *hint_record(const store_hint *h, const char *key, const char *member)
