@@ -90,8 +90,8 @@ static long attendee_count(bench *b)
     long n = 0;
     size_t i;
     json_t *ev;
-    json_array_foreach(json_object_get(st, "events"), i, ev)
-        n += (long)json_array_size(json_object_get(ev, "attendees"));
+    json_array_foreach(json_object_get(st, "events"), i, ev) n +=
+        (long)json_array_size(json_object_get(ev, "attendees"));
     json_decref(st);
     return n;
 }
@@ -234,11 +234,11 @@ static int start(bench *b)
 {
     /* Of the sandbox's people, about three in four are in PheedLoop and a tenth of those in
      * both events. */
-    sbx_options so = {.seed = 2028, .seed_data = true,
-                      .people = (size_t)((double)b->attendees_wanted * 1.212)};
+    sbx_options so = {
+        .seed = 2028, .seed_data = true, .people = (size_t)((double)b->attendees_wanted * 1.212)};
     sbx_fault_config_defaults(&so.faults);
-    so.ghl.rate = (ghl_ratelimit_options){.max_per_interval = 1000000000, .interval_ms = 10000,
-                                          .max_daily = 2000000000};
+    so.ghl.rate = (ghl_ratelimit_options){
+        .max_per_interval = 1000000000, .interval_ms = 10000, .max_daily = 2000000000};
     err e = {0};
     if (sbx_sandbox_start(&b->sbx, &so, &e) != 0) {
         fprintf(stderr, "bench_backfill: sandbox: %s\n", e.msg);
@@ -258,15 +258,16 @@ static int64_t counter(json_t *c, const char *op)
     int64_t n = 0;
     const char *k;
     json_t *v;
-    json_object_foreach(json_object_get(json_object_get(c, "by_operation"), op), k, v)
-        n += json_integer_value(v);
+    json_object_foreach(json_object_get(json_object_get(c, "by_operation"), op), k, v) n +=
+        json_integer_value(v);
     return n;
 }
 
 static bool line(const char *what, double value, const char *unit, const char *cmp, double bound)
 {
-    bool ok = !strcmp(cmp, "<=") ? value <= bound : !strcmp(cmp, "<") ? value < bound
-                                                                       : value >= bound;
+    bool ok = !strcmp(cmp, "<=")  ? value <= bound
+              : !strcmp(cmp, "<") ? value < bound
+                                  : value >= bound;
     printf("%-58s %12.3f %-6s (%s %g) %s\n", what, value, unit, cmp, bound, ok ? "ok" : "FAIL");
     return ok;
 }

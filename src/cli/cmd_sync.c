@@ -126,8 +126,7 @@ int cmd_sync(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (optind < argc) {
-        fprintf(stderr, "pheedsync sync: unexpected argument '%s'\n\n%s", argv[optind],
-                usage_text);
+        fprintf(stderr, "pheedsync sync: unexpected argument '%s'\n\n%s", argv[optind], usage_text);
         return EXIT_USAGE;
     }
     app_ctx a;

@@ -8,15 +8,17 @@
 #define CANDIDATES_MAX 8
 
 /* Contacts of the location whose field (email or phone) equals value, by search. */
-static int search(json_t **out, plan_ctx *c, const char *field, const char *value, int lane,
-                  err *e)
+static int search(json_t **out, plan_ctx *c, const char *field, const char *value, int lane, err *e)
 {
     json_t *filters = json_array();
     json_array_append_new(filters, ghl_filter(field, "eq", json_string(value)));
-    ghl_client_query q = {.kind = GHL_ITER_SEARCH, .page_size = CANDIDATES_MAX,
-                          .filters = filters, .max = CANDIDATES_MAX};
+    ghl_client_query q = {.kind = GHL_ITER_SEARCH,
+                          .page_size = CANDIDATES_MAX,
+                          .filters = filters,
+                          .max = CANDIDATES_MAX};
     ghl_call call = {0};
-    ghl_op op = {.location_id = c->en->link.location_id, .lane = sync_gov_lane(lane), .call = &call};
+    ghl_op op = {
+        .location_id = c->en->link.location_id, .lane = sync_gov_lane(lane), .call = &call};
     ghl_client_iter *it = NULL;
     int rc = ghl_client_iter_new(&it, c->en->ghl, &op, &q, e);
     json_decref(filters);
@@ -96,8 +98,8 @@ static bool taken_in_event(plan_ctx *c, const char *contact_id, const char *even
 }
 
 int identity_match(id_match *out, char out_id[96], json_t **out_contact, plan_ctx *c,
-                   const char *email, const char *phone, const char *event, int lane,
-                   char why[160], err *e)
+                   const char *email, const char *phone, const char *event, int lane, char why[160],
+                   err *e)
 {
     why[0] = '\0';
     for (int pass = 0; pass < 2; pass++) {
@@ -124,8 +126,9 @@ int identity_match(id_match *out, char out_id[96], json_t **out_contact, plan_ct
         json_decref(list);
         const char *id = jsonx_str(ct, "id");
         if (!id || taken_in_event(c, id, event)) {
-            snprintf(why, 160, "the contact with the %s %s already stands for another attendee "
-                               "of %s",
+            snprintf(why, 160,
+                     "the contact with the %s %s already stands for another attendee "
+                     "of %s",
                      pass == 0 ? "email" : "phone", value, event);
             json_decref(ct);
             *out = ID_AMBIGUOUS;

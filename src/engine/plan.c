@@ -61,10 +61,10 @@ int plan_shadow(plan *p, const char *side, const char *key, json_t *body, err *e
 int plan_audit(plan *p, const char *person, const char *direction, json_t *fields, json_t *before,
                json_t *after, const char *reason, err *e)
 {
-    json_t *a = json_pack("{s:s, s:s, s:o, s:o, s:o, s:s}", "person", person, "direction",
-                          direction, "fields", fields ? fields : json_array(), "before",
-                          before ? before : json_null(), "after", after ? after : json_null(),
-                          "reason", reason);
+    json_t *a =
+        json_pack("{s:s, s:s, s:o, s:o, s:o, s:s}", "person", person, "direction", direction,
+                  "fields", fields ? fields : json_array(), "before", before ? before : json_null(),
+                  "after", after ? after : json_null(), "reason", reason);
     return append(p->audits, a, e);
 }
 
@@ -83,16 +83,15 @@ int sync_op_pairs(json_t **out, const char *kind, const json_t *payload)
     if (!strcmp(kind, "ghl.update_contact")) {
         size_t i;
         const json_t *pr;
-        json_array_foreach(json_object_get(payload, "pairs"), i, pr)
-            json_array_append_new(pairs, json_pack("[s, s]", SIDE_PENDING_GHL,
-                                                   jsonx_str(pr, "key")));
+        json_array_foreach(json_object_get(payload, "pairs"), i, pr) json_array_append_new(
+            pairs, json_pack("[s, s]", SIDE_PENDING_GHL, jsonx_str(pr, "key")));
     } else if (!strcmp(kind, "ghl.create_contact") && jsonx_str(payload, "key")) {
-        json_array_append_new(pairs, json_pack("[s, s]", SIDE_PENDING_GHL,
-                                               jsonx_str(payload, "key")));
+        json_array_append_new(pairs,
+                              json_pack("[s, s]", SIDE_PENDING_GHL, jsonx_str(payload, "key")));
     } else if (!strcmp(kind, "pl.update_attendee") && jsonx_str(payload, "key") &&
                !json_is_null(json_object_get(payload, "shadow"))) {
-        json_array_append_new(pairs, json_pack("[s, s]", SIDE_PENDING_PL,
-                                               jsonx_str(payload, "key")));
+        json_array_append_new(pairs,
+                              json_pack("[s, s]", SIDE_PENDING_PL, jsonx_str(payload, "key")));
     }
     *out = pairs;
     return 0;
@@ -235,11 +234,11 @@ static int commit_links(plan_ctx *c, const plan *p, err *e)
     json_array_foreach(p->unlinks, i, l)
     {
         const char *reason = jsonx_str(l, "reason");
-        int rc = jsonx_str(l, "code")
-                     ? store_link_unlink_attendee(c->en->store, jsonx_str(l, "org"),
-                                                  jsonx_str(l, "event"), jsonx_str(l, "code"),
-                                                  reason, e)
-                     : store_link_unlink(c->en->store, jsonx_int(l, "link_id", 0), reason, e);
+        int rc =
+            jsonx_str(l, "code")
+                ? store_link_unlink_attendee(c->en->store, jsonx_str(l, "org"),
+                                             jsonx_str(l, "event"), jsonx_str(l, "code"), reason, e)
+                : store_link_unlink(c->en->store, jsonx_int(l, "link_id", 0), reason, e);
         if (rc != 0 && rc != ERR_NOT_FOUND)
             return rc;
     }

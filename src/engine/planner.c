@@ -78,22 +78,21 @@ static int flush_ghl(person_plan *pp, err *e)
     json_t *fields = json_array();
     const char *name;
     json_t *v;
-    json_object_foreach(pp->ghl_fields, name, v)
-        json_array_append_new(fields, json_string(name));
+    json_object_foreach(pp->ghl_fields, name, v) json_array_append_new(fields, json_string(name));
     if (json_array_size(pp->ghl_add) || json_array_size(pp->ghl_remove))
         json_array_append_new(fields, json_string("tags"));
     /* With several attendees, a change carried from one of them to the contact is carried on
      * to the others by planning the person again once the contact has it. */
     bool followup = json_object_size(pp->pl) > 1;
-    json_t *payload = json_pack("{s:s, s:o, s:O, s:O, s:O, s:O, s:b, s:s, s:o}", "contact_id",
-                                pp->contact_id, "body", body, "tags_add", pp->ghl_add,
-                                "tags_remove", pp->ghl_remove, "tags_base",
-                                base ? base : json_array(), "pairs", pp->ghl_pairs, "followup",
-                                followup, "person", pp->person, "fields", fields);
+    json_t *payload =
+        json_pack("{s:s, s:o, s:O, s:O, s:O, s:O, s:b, s:s, s:o}", "contact_id", pp->contact_id,
+                  "body", body, "tags_add", pp->ghl_add, "tags_remove", pp->ghl_remove, "tags_base",
+                  base ? base : json_array(), "pairs", pp->ghl_pairs, "followup", followup,
+                  "person", pp->person, "fields", fields);
     char key[ENGINE_KEY_MAX];
     sync_key_ghl(key, c->en->link.location_id, pp->contact_id);
-    return plan_op(pp->p, "ghl", c->en->link.location_id, "ghl.update_contact", key, payload,
-                   NULL, pp->lane, e);
+    return plan_op(pp->p, "ghl", c->en->link.location_id, "ghl.update_contact", key, payload, NULL,
+                   pp->lane, e);
 }
 
 /* Each attendee's PATCH, with what it was based on (a worker rebases on the record as it is). */
@@ -119,13 +118,11 @@ static int flush_pl(person_plan *pp, err *e)
         json_t *fields = json_array();
         const char *name;
         json_t *v;
-        json_object_foreach(body, name, v)
-            json_array_append_new(fields, json_string(name));
-        json_t *payload = json_pack("{s:s, s:s, s:s, s:O, s:o, s:O, s:s, s:o}", "key", key,
-                                    "event", jsonx_str(entry, "event"), "code",
-                                    jsonx_str(entry, "code"), "body", body, "base", base,
-                                    "shadow", shadow ? shadow : json_null(), "person", pp->person,
-                                    "fields", fields);
+        json_object_foreach(body, name, v) json_array_append_new(fields, json_string(name));
+        json_t *payload = json_pack(
+            "{s:s, s:s, s:s, s:O, s:o, s:O, s:s, s:o}", "key", key, "event",
+            jsonx_str(entry, "event"), "code", jsonx_str(entry, "code"), "body", body, "base", base,
+            "shadow", shadow ? shadow : json_null(), "person", pp->person, "fields", fields);
         int rc = plan_op(pp->p, "pheedloop", c->en->link.org_code, "pl.update_attendee", key,
                          payload, NULL, pp->lane, e);
         if (rc != 0)
@@ -143,7 +140,8 @@ static bool is_webhook_kind(const char *kind)
 
 /* A single webhook whose record, read through the map, equals every shadow of its side: our own
  * write coming back (or a change of nothing we sync). Dropped without any call. */
-static bool echo_of_payload(plan_ctx *c, const store_hint *h, const char *side, const char *parts[3])
+static bool echo_of_payload(plan_ctx *c, const store_hint *h, const char *side,
+                            const char *parts[3])
 {
     if (h->count != 1 || !is_webhook_kind(h->kind) || !h->payload)
         return false;
@@ -200,8 +198,7 @@ bool planner_busy(plan_ctx *c, const char *key, err *e)
 {
     if (c->dry || !key || !*key)
         return false;
-    bool busy = (c->batch && json_object_get(c->batch, key)) ||
-                sync_pending(c->en, key, c->now_ms);
+    bool busy = (c->batch && json_object_get(c->batch, key)) || sync_pending(c->en, key, c->now_ms);
     if (busy) {
         c->pending = true;
         err_set(e, ERR_CONFLICT, "%s has a write queued", key);
@@ -222,8 +219,7 @@ static void touched(plan_ctx *c, person_plan *pp)
     }
     const char *key;
     json_t *v;
-    json_object_foreach(pp->pl, key, v)
-        json_object_set_new(c->batch, key, json_true());
+    json_object_foreach(pp->pl, key, v) json_object_set_new(c->batch, key, json_true());
 }
 
 /* The triggers a hint of this kind fires on a linked person. */
@@ -243,8 +239,8 @@ static const char *trigger_of(const char *kind)
     return NULL;
 }
 
-static int plan_attendee_key(person_plan *pp, const char *key, const char *event,
-                             const char *code, err *e)
+static int plan_attendee_key(person_plan *pp, const char *key, const char *event, const char *code,
+                             err *e)
 {
     plan_ctx *c = pp->c;
     store_link *l = NULL;
@@ -258,8 +254,8 @@ static int plan_attendee_key(person_plan *pp, const char *key, const char *event
         return rr == ERR_NOT_FOUND ? 0 : rr; /* deletes are inferred from complete scans only */
     }
     /* Remembered with the plan: a later webhook of this attendee does not name its ticket. */
-    if (reg && !c->dry && (rc = plan_shadow(pp->p, SIDE_REG, key,
-                                            refdata_registration_digest(reg), e)) != 0) {
+    if (reg && !c->dry &&
+        (rc = plan_shadow(pp->p, SIDE_REG, key, refdata_registration_digest(reg), e)) != 0) {
         json_decref(a);
         json_decref(reg);
         store_link_free(l);

@@ -33,8 +33,8 @@ unsigned planner_activity_kinds(person_plan *pp)
 static int read_list(json_t **out, person_plan *pp, core_act_kind kind, err *e)
 {
     ghl_call call = {0};
-    ghl_op op = {.location_id = pp->c->en->link.location_id, .lane = sync_gov_lane(pp->lane),
-                 .call = &call};
+    ghl_op op = {
+        .location_id = pp->c->en->link.location_id, .lane = sync_gov_lane(pp->lane), .call = &call};
     json_t *list = json_array();
     int rc;
     if (kind == CORE_ACT_TASK) {

@@ -25,10 +25,10 @@ static bool over_threshold(plan_ctx *c, int64_t batch_size)
 static int hold(plan *p, const json_t *payload, const char *side, const char *key,
                 const store_link *l, const char *reason, err *e)
 {
-    json_t *h = json_pack("{s:s?, s:s, s:s, s:I, s:s, s:{s:s, s:s}}", "batch",
-                          jsonx_str(payload, "batch"), "side", side, "key", key, "link_id",
-                          (json_int_t)l->id, "reason", reason, "payload", "kind", "gone", "key",
-                          key);
+    json_t *h =
+        json_pack("{s:s?, s:s, s:s, s:I, s:s, s:{s:s, s:s}}", "batch", jsonx_str(payload, "batch"),
+                  "side", side, "key", key, "link_id", (json_int_t)l->id, "reason", reason,
+                  "payload", "kind", "gone", "key", key);
     if (!h || json_array_append_new(p->helds, h) != 0)
         return err_set(e, ERR_NOMEM, "out of memory");
     log_warnf("delete held for approval: %s (%s)", key, reason);
@@ -76,8 +76,7 @@ static int attendee_gone(plan_ctx *c, const store_hint *h, plan *p, const store_
 }
 
 /* The tag on an attendee whose contact is gone, kept in its metadata (no event has it). */
-static int tag_attendee(plan_ctx *c, plan *p, const store_attendee_ref *a, const char *idem,
-                        err *e)
+static int tag_attendee(plan_ctx *c, plan *p, const store_attendee_ref *a, const char *idem, err *e)
 {
     json_t *att = NULL, *reg = NULL;
     int rc = rec_attendee_for(&att, &reg, c, NULL, a->event, a->code, STORE_LANE_LIVE, e);
@@ -113,8 +112,8 @@ static int tag_attendee(plan_ctx *c, plan *p, const store_attendee_ref *a, const
 /* A contact gone from HighLevel: the link ends; its attendees are tagged (or deleted). */
 static int contact_gone(plan_ctx *c, const store_hint *h, plan *p, const store_link *l, err *e)
 {
-    json_t *u = json_pack("{s:I, s:s}", "link_id", (json_int_t)l->id, "reason",
-                          "deleted in HighLevel");
+    json_t *u =
+        json_pack("{s:I, s:s}", "link_id", (json_int_t)l->id, "reason", "deleted in HighLevel");
     if (!u || json_array_append_new(p->unlinks, u) != 0)
         return err_set(e, ERR_NOMEM, "out of memory");
     int rc = 0;
@@ -122,8 +121,8 @@ static int contact_gone(plan_ctx *c, const store_hint *h, plan *p, const store_l
         const store_attendee_ref *a = &l->attendees[i];
         char key[ENGINE_KEY_MAX], idem[ENGINE_KEY_MAX * 2 + 16];
         sync_key_pl(key, a->org, a->event, a->code);
-        snprintf(idem, sizeof idem, "gone:%s#%lld.%lld:%s", h->record_key,
-                 (long long)h->last_id, (long long)h->received_ms, key);
+        snprintf(idem, sizeof idem, "gone:%s#%lld.%lld:%s", h->record_key, (long long)h->last_id,
+                 (long long)h->received_ms, key);
         if (c->set.propagate_deletes)
             rc = plan_op(p, "pheedloop", a->org, "pl.delete_attendee", key,
                          json_pack("{s:s, s:s}", "event", a->event, "code", a->code), idem,
@@ -203,9 +202,9 @@ static int apply_page(engine *en, const store_helds *page, size_t *done, err *e)
             free(v);
             continue;
         }
-        json_t *hints = json_pack("[{s:s, s:s, s:s, s:{s:I}}]", "key", hd->record_key, "kind",
-                                  "gone", "source", "engine", "payload", "approved",
-                                  (json_int_t)hd->id);
+        json_t *hints =
+            json_pack("[{s:s, s:s, s:s, s:{s:I}}]", "key", hd->record_key, "kind", "gone", "source",
+                      "engine", "payload", "approved", (json_int_t)hd->id);
         rc = store_begin(en->store, e);
         if (rc == 0)
             rc = sync_append_hints(en->store, hints, e);
@@ -245,4 +244,3 @@ int engine_apply_approved(engine *en, size_t *out_done, err *e)
         *out_done = done;
     return rc;
 }
-

@@ -90,9 +90,9 @@ static int pl_side(person_plan *pp, json_t *entry, const core_merge_out *m,
 static json_t *pl_entry(person_plan *pp, const char *key, const char *event, const char *code,
                         json_t *attendee, json_t *reg)
 {
-    json_t *entry = json_pack("{s:s, s:s, s:s, s:o, s:O, s:O}", "key", key, "event", event,
-                              "code", code, "body", json_object(), "attendee", attendee,
-                              "registration", reg ? reg : json_null());
+    json_t *entry = json_pack("{s:s, s:s, s:s, s:o, s:O, s:O}", "key", key, "event", event, "code",
+                              code, "body", json_object(), "attendee", attendee, "registration",
+                              reg ? reg : json_null());
     if (entry && json_object_set(pp->pl, key, entry) != 0) {
         json_decref(entry);
         return NULL;
@@ -152,8 +152,8 @@ static int pair_records(json_t **a, json_t **reg, person_plan *pp, const char *k
 {
     if (extra_attendee) {
         *a = json_incref((json_t *)(uintptr_t)extra_attendee);
-        *reg = extra_reg ? json_incref((json_t *)(uintptr_t)extra_reg)
-                         : rec_registration(pp->c, key);
+        *reg =
+            extra_reg ? json_incref((json_t *)(uintptr_t)extra_reg) : rec_registration(pp->c, key);
         return 0;
     }
     return rec_attendee_for(a, reg, pp->c, pp->h, event, code, pp->lane, e);

@@ -119,11 +119,11 @@ static int pl_announce(person_plan *pp, const char *attendee_key, const core_act
     iso(when, at);
     char time_of_day[16];
     snprintf(time_of_day, sizeof time_of_day, "%.8s", when + 11);
-    json_t *payload = json_pack(
-        "{s:s, s:{s:s, s:s*, s:[s], s:s, s:s, s:b, s:b}}", "event", jsonx_str(entry, "event"),
-        "body", "title", a->text, "description", a->detail, "recipients",
-        jsonx_str(entry, "code"), "release_date", date, "release_time", time_of_day,
-        "is_notification_push", 1, "is_notification_mail", 1);
+    json_t *payload =
+        json_pack("{s:s, s:{s:s, s:s*, s:[s], s:s, s:s, s:b, s:b}}", "event",
+                  jsonx_str(entry, "event"), "body", "title", a->text, "description", a->detail,
+                  "recipients", jsonx_str(entry, "code"), "release_date", date, "release_time",
+                  time_of_day, "is_notification_push", 1, "is_notification_mail", 1);
     return plan_op(pp->p, "pheedloop", pp->c->en->link.org_code, "pl.announce", attendee_key,
                    payload, idem, pp->lane, e);
 }
@@ -204,8 +204,8 @@ static int fire(person_plan *pp, const char *trigger, const char *attendee_key,
             snprintf(idem, sizeof idem, "rule:%s:%s:%s:%zu", acts.v[i].rule, trigger, once, i);
         else
             snprintf(idem, sizeof idem, "rule:%s:%s:%s#%lld.%lld:%zu", acts.v[i].rule, trigger,
-                     pp->h->record_key, (long long)pp->h->last_id,
-                     (long long)pp->h->received_ms, i);
+                     pp->h->record_key, (long long)pp->h->last_id, (long long)pp->h->received_ms,
+                     i);
         rc = one_action(pp, attendee_key, &acts.v[i], idem, e);
         if (rc == 0)
             log_infof("rule %s fired on %s for %s", acts.v[i].rule, trigger,

@@ -43,8 +43,8 @@ static int plan_create(person_plan *pp, const char *key, const char *event, cons
         rc = core_person_from_pl(&pl, c->set.map, &rec, e);
     if (rc != 0)
         return rc;
-    core_merge_in in = {.map = c->set.map, .ghl = &pp->ghl, .pl = &pl, .last_side = CORE_PL,
-                        .now_ms = c->now_ms};
+    core_merge_in in = {
+        .map = c->set.map, .ghl = &pp->ghl, .pl = &pl, .last_side = CORE_PL, .now_ms = c->now_ms};
     core_merge_out m = {0};
     json_t *values = NULL, *body = NULL;
     rc = core_merge(&m, &in, e);
@@ -59,15 +59,14 @@ static int plan_create(person_plan *pp, const char *key, const char *event, cons
         rc = plan_shadow(pp->p, SIDE_PL, key, core_person_shadow(c->set.map, &pl), e);
     if (rc == 0) {
         json_t *after = core_merge_shadow_after(&m, c->set.map, &pp->ghl, CORE_GHL);
-        json_t *payload = json_pack("{s:s, s:s?, s:o, s:s, s:s, s:s, s:o}", "email", email,
-                                    "phone", *phone ? phone : NULL, "body", body, "key", key,
-                                    "event", event, "code", code, "shadow",
-                                    after ? after : json_null());
+        json_t *payload = json_pack("{s:s, s:s?, s:o, s:s, s:s, s:s, s:o}", "email", email, "phone",
+                                    *phone ? phone : NULL, "body", body, "key", key, "event", event,
+                                    "code", code, "shadow", after ? after : json_null());
         body = NULL;
         char rk[ENGINE_KEY_MAX + 400];
         snprintf(rk, sizeof rk, "ghl:%s:email:%s", c->en->link.location_id, email);
-        rc = plan_op(pp->p, "ghl", c->en->link.location_id, "ghl.create_contact", rk, payload,
-                     NULL, pp->lane, e);
+        rc = plan_op(pp->p, "ghl", c->en->link.location_id, "ghl.create_contact", rk, payload, NULL,
+                     pp->lane, e);
         snprintf(pp->pending_key, sizeof pp->pending_key, "%.*s", (int)sizeof pp->pending_key - 1,
                  rk);
     }

@@ -31,8 +31,7 @@ static int flush(scan *s, err *e)
     if (s->mem) {
         size_t i;
         json_t *h;
-        json_array_foreach(s->batch, i, h)
-            json_array_append(s->mem, h);
+        json_array_foreach(s->batch, i, h) json_array_append(s->mem, h);
         json_array_clear(s->batch);
         return 0;
     }
@@ -72,8 +71,8 @@ static int scan_contacts(scan *s, bool *complete, err *e)
 {
     engine *en = s->en;
     ghl_call call = {0};
-    ghl_op op = {.location_id = en->link.location_id, .lane = sync_gov_lane(s->lane),
-                 .call = &call};
+    ghl_op op = {
+        .location_id = en->link.location_id, .lane = sync_gov_lane(s->lane), .call = &call};
     /* The (deprecated) list, not the search: a scan is a read, and the search is a POST. */
     ghl_client_query q = {.kind = GHL_ITER_LIST, .page_size = GHL_PAGE};
     ghl_client_iter *it = NULL;
@@ -242,8 +241,7 @@ static int gone_hints(scan *s, err *e)
     {
         if (rc == 0)
             rc = add_hint(s, json_string_value(k), "gone",
-                          json_pack("{s:s, s:I}", "batch", batch, "batch_size", (json_int_t)n),
-                          e);
+                          json_pack("{s:s, s:I}", "batch", batch, "batch_size", (json_int_t)n), e);
     }
     s->st->gone += n;
     json_decref(g.keys);
@@ -252,8 +250,7 @@ static int gone_hints(scan *s, err *e)
 
 /* ---------------------------------------------------------------- the scan */
 
-int scan_run(engine_scan_stats *out, engine *en, int lane, sync_snapshot *snap, json_t *mem,
-             err *e)
+int scan_run(engine_scan_stats *out, engine *en, int lane, sync_snapshot *snap, json_t *mem, err *e)
 {
     engine_scan_stats st = {0};
     scan s = {en,

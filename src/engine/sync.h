@@ -67,7 +67,7 @@ int engine_apply_approved(engine *en, size_t *out_done, err *e);
 
 /* How far a pass has come, for a progress bar. */
 typedef struct engine_progress {
-    const char *phase; /* "scan", "plan", "work" */
+    const char *phase;  /* "scan", "plan", "work" */
     size_t done, total; /* total 0: unknown */
 } engine_progress;
 
@@ -85,13 +85,13 @@ typedef struct engine_pass_opts {
 
 typedef struct engine_pass_result {
     engine_scan_stats scan;
-    size_t planned;    /* record keys planned */
-    size_t ops;        /* operations run to the end (done or dead) */
-    size_t ops_dead;   /* operations that became dead letters in this pass */
-    size_t held;       /* deletes waiting for approval (all, not only this pass's) */
-    size_t ambiguous;  /* people whose match was ambiguous (reported, not linked) */
-    size_t dry_ops;    /* a dry run: operations it would have queued */
-    bool drained;      /* inbox and outbox were empty at the end (nothing waits for later) */
+    size_t planned;   /* record keys planned */
+    size_t ops;       /* operations run to the end (done or dead) */
+    size_t ops_dead;  /* operations that became dead letters in this pass */
+    size_t held;      /* deletes waiting for approval (all, not only this pass's) */
+    size_t ambiguous; /* people whose match was ambiguous (reported, not linked) */
+    size_t dry_ops;   /* a dry run: operations it would have queued */
+    bool drained;     /* inbox and outbox were empty at the end (nothing waits for later) */
 } engine_pass_result;
 
 /* One pass: capture (a full scan the first time, with opts->full, or without a capture

@@ -114,7 +114,7 @@ typedef struct plan_ctx {
     size_t dry_ops; /* operations a dry run printed */
     size_t ambiguous;
     int64_t now_ms;
-    bool pending; /* the key just planned met a pair with a write still queued */
+    bool pending;  /* the key just planned met a pair with a write still queued */
     json_t *batch; /* keys of people planned in this batch, not committed yet (a set) */
 } plan_ctx;
 
@@ -220,8 +220,8 @@ typedef enum id_match { ID_NONE = 0, ID_ONE, ID_AMBIGUOUS } id_match;
  * ID_ONE *out_id is its id and *out_contact (may be set to NULL) a fresh copy of it. why says
  * what was ambiguous. */
 int identity_match(id_match *out, char out_id[96], json_t **out_contact, plan_ctx *c,
-                   const char *email, const char *phone, const char *event, int lane,
-                   char why[160], err *e);
+                   const char *email, const char *phone, const char *event, int lane, char why[160],
+                   err *e);
 
 /* ---------------------------------------------------------------- planner parts */
 
@@ -231,12 +231,12 @@ typedef struct person_plan {
     const store_hint *h;
     int lane;
     core_side last_side;
-    bool fire_rules;       /* not for a backfill: existing people are not new sign-ups */
-    store_link *link;      /* NULL before the person is linked */
+    bool fire_rules;  /* not for a backfill: existing people are not new sign-ups */
+    store_link *link; /* NULL before the person is linked */
     char contact_id[96];
-    json_t *contact;       /* the contact as read ({} before it exists) */
-    core_person ghl;       /* ... and read through the map */
-    char person[96];       /* who the audit log names: the link id, or the email */
+    json_t *contact;                  /* the contact as read ({} before it exists) */
+    core_person ghl;                  /* ... and read through the map */
+    char person[96];                  /* who the audit log names: the link id, or the email */
     char pending_key[ENGINE_KEY_MAX]; /* the record key of a contact create planned here */
     json_t *ghl_fields, *ghl_add, *ghl_remove, *ghl_pairs; /* the one HighLevel update */
     json_t *pl; /* attendee key -> {key, event, code, body, attendee, registration, shadow} */
@@ -300,8 +300,8 @@ typedef struct work_stats {
 } work_stats;
 
 /* Claims and runs up to max operations (snap: the pass's snapshot, or NULL). */
-int worker_run(engine *en, sync_settings *set, sync_snapshot *snap, size_t max,
-               work_stats *stats, err *e);
+int worker_run(engine *en, sync_settings *set, sync_snapshot *snap, size_t max, work_stats *stats,
+               err *e);
 work_outcome worker_ghl(work_ctx *w);
 work_outcome worker_pl(work_ctx *w);
 work_outcome worker_reminders(work_ctx *w);

@@ -59,8 +59,9 @@ static json_t *member_object(const json_t *p, const char *member)
     json_t *rec = json_object_get(p, member);
     if (json_is_object(rec))
         return json_incref(rec);
-    const char *id_key = !strcmp(member, "contact") ? "id" : !strcmp(member, "attendee") ? "code"
-                                                                                        : NULL;
+    const char *id_key = !strcmp(member, "contact")    ? "id"
+                         : !strcmp(member, "attendee") ? "code"
+                                                       : NULL;
     if (id_key && jsonx_str(p, id_key) && !json_object_get(p, "contact") &&
         !json_object_get(p, "attendee"))
         return json_incref((json_t *)(uintptr_t)p);
@@ -96,7 +97,8 @@ int rec_contact_for(json_t **out, plan_ctx *c, const store_hint *h, const char *
     json_decref(rec);
     ghl_contact ct = {0};
     ghl_call call = {0};
-    ghl_op op = {.location_id = c->en->link.location_id, .lane = sync_gov_lane(lane), .call = &call};
+    ghl_op op = {
+        .location_id = c->en->link.location_id, .lane = sync_gov_lane(lane), .call = &call};
     int rc = ghl_client_get_contact(&ct, c->en->ghl, &op, contact_id, e);
     if (rc != 0)
         return rc;

@@ -58,8 +58,7 @@ int refdata_field_defs(json_t **out, engine *en, bool write_cache, err *e)
     return 0;
 }
 
-static int read_event(json_t **out_event, json_t **out_tags, engine *en, const char *event,
-                      err *e)
+static int read_event(json_t **out_event, json_t **out_tags, engine *en, const char *event, err *e)
 {
     pl_event_rec ev = {0};
     pl_call call = {.lane = GOVERNOR_LANE_LIVE};
@@ -128,9 +127,9 @@ json_t *refdata_registration(engine *en, const char *attendee_key)
 json_t *refdata_registration_digest(const json_t *reg)
 {
     static const char *const keep[] = {
-        "code",     "attendee_code",     "event_code",   "ticket_name",  "ticket_code",
-        "canceled", "registration_date", "custom_fields", "form_response", "checked_in",
-        "checked_in_date",
+        "code",          "attendee_code", "event_code",        "ticket_name",
+        "ticket_code",   "canceled",      "registration_date", "custom_fields",
+        "form_response", "checked_in",    "checked_in_date",
     };
     json_t *d = json_object();
     for (size_t i = 0; d && i < PS_ARRAY_LEN(keep); i++) {
@@ -153,7 +152,8 @@ int refdata_put_registration(engine *en, const char *attendee_key, const json_t 
     bool same = store_shadow_get(&old, en->store, SIDE_REG, attendee_key, &e2) == 0 &&
                 strcmp(old->body, text) == 0;
     store_shadow_free(old);
-    int rc = same ? 0 : store_shadow_put(NULL, en->store, SIDE_REG, attendee_key, text, NULL, -1, e);
+    int rc =
+        same ? 0 : store_shadow_put(NULL, en->store, SIDE_REG, attendee_key, text, NULL, -1, e);
     free(text);
     return rc;
 }

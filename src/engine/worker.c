@@ -57,7 +57,7 @@ int work_add_shadow(work_ctx *w, const char *side, const char *key, const json_t
 
 int work_add_hint(work_ctx *w, const char *key, const char *kind, json_t *payload)
 {
-    const char *source = w->op->lane == STORE_LANE_LIVE ? "engine"
+    const char *source = w->op->lane == STORE_LANE_LIVE       ? "engine"
                          : w->op->lane == STORE_LANE_BACKFILL ? "backfill"
                                                               : "reconcile";
     json_t *h = json_pack("{s:s, s:s, s:s, s:o}", "key", key, "kind", kind, "source", source,
@@ -207,8 +207,8 @@ static int settle(engine *en, work_ctx *w, work_outcome out, int64_t now, rng *r
         return store_outbox_retry(s, w->op, now + backoff_ms(w, r), msg, w->maybe_applied, e);
     }
     char *req = w->request ? jsonx_dumps(w->request) : NULL;
-    log_warnf("operation %lld (%s %s) is a dead letter: %s %s", (long long)w->op->id,
-              w->op->kind, w->op->record_key, w->error_class, w->message);
+    log_warnf("operation %lld (%s %s) is a dead letter: %s %s", (long long)w->op->id, w->op->kind,
+              w->op->record_key, w->error_class, w->message);
     int rc = store_outbox_dead(s, w->op, w->error_class, w->message, req, e);
     free(req);
     if (rc == 0 && w->payload)
@@ -289,8 +289,8 @@ static int intents(engine *en, store_ops *ops, err *e)
     return rc;
 }
 
-int worker_run(engine *en, sync_settings *set, sync_snapshot *snap, size_t max,
-               work_stats *stats, err *e)
+int worker_run(engine *en, sync_settings *set, sync_snapshot *snap, size_t max, work_stats *stats,
+               err *e)
 {
     store_ops ops = {0};
     int rc = store_outbox_claim(&ops, en->store, en->owner, ENGINE_WORK_LEASE_MS, NULL, max, e);
@@ -313,10 +313,16 @@ int worker_run(engine *en, sync_settings *set, sync_snapshot *snap, size_t max,
         rc = err_set(e, ERR_NOMEM, "out of memory");
     for (size_t i = 0; rc == 0 && i < ops.n; i++) {
         work_ctx *w = &ws[i];
-        *w = (work_ctx){.en = en, .set = set, .snap = snap, .op = &ops.v[i],
+        *w = (work_ctx){.en = en,
+                        .set = set,
+                        .snap = snap,
+                        .op = &ops.v[i],
                         .payload = json_loads(ops.v[i].payload, 0, NULL),
-                        .lane = sync_gov_lane(ops.v[i].lane), .shadows = json_array(),
-                        .hints = json_array(), .links = json_array(), .audits = json_array(),
+                        .lane = sync_gov_lane(ops.v[i].lane),
+                        .shadows = json_array(),
+                        .hints = json_array(),
+                        .links = json_array(),
+                        .audits = json_array(),
                         .remember = json_array()};
         outs[i] = run_one(w);
     }

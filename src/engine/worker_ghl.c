@@ -75,11 +75,11 @@ static bool contact_of(char *out, size_t n, work_ctx *w)
 
 static int link_effect(work_ctx *w, const char *contact_id)
 {
-    json_t *l = json_pack("{s:s, s:s, s:O?, s:O?, s:s, s:s, s:s}", "location", w->op->account,
-                          "contact", contact_id, "email", json_object_get(w->payload, "email"),
-                          "phone", json_object_get(w->payload, "phone"), "org",
-                          w->en->link.org_code, "event", jsonx_str(w->payload, "event"), "code",
-                          jsonx_str(w->payload, "code"));
+    json_t *l =
+        json_pack("{s:s, s:s, s:O?, s:O?, s:s, s:s, s:s}", "location", w->op->account, "contact",
+                  contact_id, "email", json_object_get(w->payload, "email"), "phone",
+                  json_object_get(w->payload, "phone"), "org", w->en->link.org_code, "event",
+                  jsonx_str(w->payload, "event"), "code", jsonx_str(w->payload, "code"));
     return l && json_array_append_new(w->links, l) == 0 ? 0 : ERR_NOMEM;
 }
 
@@ -224,8 +224,8 @@ static work_outcome update_effects(work_ctx *w, const char *contact_id, json_t *
     const json_t *pair;
     json_array_foreach(json_object_get(w->payload, "pairs"), i, pair)
     {
-        if (work_add_shadow(w, SIDE_GHL, jsonx_str(pair, "key"),
-                            json_object_get(pair, "shadow")) != 0)
+        if (work_add_shadow(w, SIDE_GHL, jsonx_str(pair, "key"), json_object_get(pair, "shadow")) !=
+            0)
             return work_fail_msg(w, true, "nomem", "out of memory");
     }
     json_t *contact = json_object_get(answer, "contact");
@@ -240,8 +240,8 @@ static work_outcome update_effects(work_ctx *w, const char *contact_id, json_t *
     }
     const char *person = jsonx_str(w->payload, "person");
     if (person && json_array_size(json_object_get(w->payload, "pairs")))
-        work_add_audit(w, person, "pheedloop_to_ghl", json_incref(json_object_get(w->payload,
-                                                                                  "fields")),
+        work_add_audit(w, person, "pheedloop_to_ghl",
+                       json_incref(json_object_get(w->payload, "fields")),
                        json_incref(json_object_get(w->payload, "body")), "synced");
     return WORK_DONE;
 }

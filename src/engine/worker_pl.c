@@ -103,9 +103,9 @@ static int rebased_body(json_t **out, work_ctx *w, pl_call *call, err *e)
         return rc;
     }
     if (json_object_get(base, "tags"))
-        json_object_set_new(b, "tags",
-                            rebase_tags(now.tags, json_object_get(base, "tags"),
-                                        json_object_get(body, "tags")));
+        json_object_set_new(
+            b, "tags",
+            rebase_tags(now.tags, json_object_get(base, "tags"), json_object_get(body, "tags")));
     if (json_object_get(base, "metadata"))
         json_object_set_new(b, "metadata",
                             rebase_metadata(now.metadata, json_object_get(base, "metadata"),
@@ -144,8 +144,8 @@ static work_outcome update_attendee(work_ctx *w)
         out = work_fail_msg(w, true, "nomem", "out of memory");
     const char *person = jsonx_str(w->payload, "person");
     if (out == WORK_DONE && person && !json_is_null(json_object_get(w->payload, "shadow")))
-        work_add_audit(w, person, "ghl_to_pheedloop", json_incref(json_object_get(w->payload,
-                                                                                  "fields")),
+        work_add_audit(w, person, "ghl_to_pheedloop",
+                       json_incref(json_object_get(w->payload, "fields")),
                        json_incref(json_object_get(w->payload, "body")), "synced");
     pl_attendee_free(&a);
     return out;

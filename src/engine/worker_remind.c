@@ -58,8 +58,8 @@ static int create_one(char code[64], work_ctx *w, const char *event, const json_
     if (rc != 0 || *code)
         return rc;
     json_decref(w->request);
-    w->request = json_pack("{s:s, s:s, s:O}", "call", "create-announcement", "event", event,
-                           "body", body);
+    w->request =
+        json_pack("{s:s, s:s, s:O}", "call", "create-announcement", "event", event, "body", body);
     pl_announcement a = {0};
     *call = (pl_call){.lane = w->lane};
     rc = pl_client_create_announcement(&a, w->en->pl, event, body, call, e);
@@ -133,8 +133,7 @@ work_outcome worker_announce(work_ctx *w)
     err e = {0};
     pl_call call = {.lane = w->lane};
     char code[64];
-    int rc = create_one(code, w, jsonx_str(w->payload, "event"), json_object_get(w->payload,
-                                                                                  "body"),
-                        &call, &e);
+    int rc = create_one(code, w, jsonx_str(w->payload, "event"),
+                        json_object_get(w->payload, "body"), &call, &e);
     return rc == 0 ? WORK_DONE : failed(w, &call, rc, &e);
 }

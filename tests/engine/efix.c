@@ -15,7 +15,9 @@ static http_client *make_http(bool no_retries)
     http_client_config hc = {
         .connect_timeout_ms = 2000,
         .timeout_ms = 5000,
-        .retry = {.max_attempts = no_retries ? 1 : 4, .base_ms = 10, .cap_ms = 100,
+        .retry = {.max_attempts = no_retries ? 1 : 4,
+                  .base_ms = 10,
+                  .cap_ms = 100,
                   .max_elapsed_ms = 10000},
         .seed = 7,
     };
@@ -61,8 +63,11 @@ static void make_clients(efix *f, bool no_retries)
     assert_int_equal(ghl_tokens_new(&f->tokens, &tc, &e), 0);
     ghl_client_config cc = {.base_url = f->ghl_base, .http = f->http, .tokens = f->tokens};
     assert_int_equal(ghl_client_new(&f->ghl, &cc, &e), 0);
-    pl_client_config pc = {.base_url = f->pl_base, .org_code = f->org, .api_key = f->api_key,
-                           .api_secret = f->api_secret, .http = f->http};
+    pl_client_config pc = {.base_url = f->pl_base,
+                           .org_code = f->org,
+                           .api_key = f->api_key,
+                           .api_secret = f->api_secret,
+                           .http = f->http};
     assert_int_equal(pl_client_new(&f->pl, &pc, &e), 0);
 }
 
@@ -71,12 +76,13 @@ efix *efix_start(const efix_opts *o)
     efix *f = calloc(1, sizeof *f);
     assert_non_null(f);
     log_setup(getenv("EFIX_DEBUG") ? LOG_DEBUG : LOG_WARN, LOG_TEXT, stderr);
-    sbx_options so = {.seed = o->seed ? o->seed : 11, .seed_data = o->seed_data,
+    sbx_options so = {.seed = o->seed ? o->seed : 11,
+                      .seed_data = o->seed_data,
                       .people = o->people ? o->people : 60};
     sbx_fault_config_defaults(&so.faults);
     so.ghl.allow_duplicates = o->allow_duplicates;
-    so.ghl.rate = (ghl_ratelimit_options){.max_per_interval = 100000, .interval_ms = 10000,
-                                          .max_daily = 10000000};
+    so.ghl.rate = (ghl_ratelimit_options){
+        .max_per_interval = 100000, .interval_ms = 10000, .max_daily = 10000000};
     err e = {0};
     if (sbx_sandbox_start(&f->sbx, &so, &e) != 0)
         fail_msg("sandbox: %s", e.msg);
@@ -102,8 +108,12 @@ efix *efix_start(const efix_opts *o)
     f->events[0] = EV1;
     f->events[1] = EV2;
     f->events[2] = NULL;
-    f->en = (engine){.cfg = f->cfg, .store = f->store, .ghl = f->ghl, .pl = f->pl,
-                     .clock = clock_system(), .owner = "test:1",
+    f->en = (engine){.cfg = f->cfg,
+                     .store = f->store,
+                     .ghl = f->ghl,
+                     .pl = f->pl,
+                     .clock = clock_system(),
+                     .owner = "test:1",
                      .link = {f->location, f->org, f->events}};
     return f;
 }
@@ -264,8 +274,8 @@ char *efix_register(efix *f, const char *event, const char *first, const char *l
 {
     char path[256];
     snprintf(path, sizeof path, "/_sandbox/ui/events/%s/register", event);
-    json_t *body = json_pack("{s:s, s:s, s:s}", "first_name", first, "last_name", last, "email",
-                             email);
+    json_t *body =
+        json_pack("{s:s, s:s, s:s}", "first_name", first, "last_name", last, "email", email);
     char *text = jsonx_dumps(body);
     json_t *a = efix_admin(f, false, "POST", path, text);
     char *code = strdup(jsonx_str(a, "code"));
@@ -298,11 +308,10 @@ store_link *efix_link_of_contact(efix *f, const char *contact_id)
     return l;
 }
 
-void efix_hint(efix *f, const char *source, const char *kind, const char *key,
-               const char *payload)
+void efix_hint(efix *f, const char *source, const char *kind, const char *key, const char *payload)
 {
-    store_hint_new h = {.source = source, .kind = kind, .record_key = key,
-                        .payload = payload ? payload : "{}"};
+    store_hint_new h = {
+        .source = source, .kind = kind, .record_key = key, .payload = payload ? payload : "{}"};
     err e = {0};
     if (store_inbox_append(NULL, f->store, &h, &e) != 0)
         fail_msg("hint: %s", e.msg);
@@ -365,8 +374,8 @@ char *efix_linked_pair(efix *f, const char *event, char **out_code)
     {
         store_link *l = NULL;
         err e = {0};
-        if (id || store_link_by_attendee(&l, f->store, f->org, event, jsonx_str(a, "code"),
-                                         &e) != 0)
+        if (id ||
+            store_link_by_attendee(&l, f->store, f->org, event, jsonx_str(a, "code"), &e) != 0)
             continue;
         if (l->n_attendees == 1) {
             id = strdup(l->contact_id);

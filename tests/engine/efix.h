@@ -8,10 +8,10 @@
 #include "tests/support/testhttp.h"
 
 typedef struct efix_opts {
-    bool seed_data;          /* seeded people (events EVESANDBOX1 and 2); else two empty events */
-    size_t people;           /* with seed_data; 0: 60 */
-    uint64_t seed;           /* 0: 11 */
-    bool allow_duplicates;   /* the location's setting */
+    bool seed_data;           /* seeded people (events EVESANDBOX1 and 2); else two empty events */
+    size_t people;            /* with seed_data; 0: 60 */
+    uint64_t seed;            /* 0: 11 */
+    bool allow_duplicates;    /* the location's setting */
     const char *extra_config; /* appended to the configuration ([sync], [field], [rule]) */
     bool no_http_retries;     /* the transport does not retry (faults reach the engine) */
 } efix_opts;
@@ -64,8 +64,7 @@ char *efix_ui_contact(efix *f, const char *body);
 /* The link of a contact, or NULL. */
 store_link *efix_link_of_contact(efix *f, const char *contact_id);
 /* A hint as capture would append it (payload JSON text, may be NULL). */
-void efix_hint(efix *f, const char *source, const char *kind, const char *key,
-               const char *payload);
+void efix_hint(efix *f, const char *source, const char *kind, const char *key, const char *payload);
 /* A pass without a scan: only what the inbox holds (after a first full pass). */
 engine_pass_result efix_pass_live(efix *f);
 /* One record as an emulator holds it now (new reference; NULL when it does not exist). */

@@ -32,8 +32,7 @@ static void teardown_pair(pair *p)
 }
 
 /* A change made in HighLevel's UI, then its webhook as a hint (payload: the answer). */
-static json_t *ui(pair *p, const char *method, const char *sub, const char *body,
-                  const char *kind)
+static json_t *ui(pair *p, const char *method, const char *sub, const char *body, const char *kind)
 {
     char path[512];
     snprintf(path, sizeof path, "/_sandbox/ui/contacts/%s%s", p->id, sub);
@@ -129,8 +128,8 @@ static void test_f2_notes(void **state)
     json_decref(a);
     char sub[256];
     snprintf(sub, sizeof sub, "/notes/%s", nid);
-    json_decref(ui(&p, "PATCH", sub, "{\"body\": \"Met at the booth; wants a demo\"}",
-                   "NoteUpdate"));
+    json_decref(
+        ui(&p, "PATCH", sub, "{\"body\": \"Met at the booth; wants a demo\"}", "NoteUpdate"));
     a = attendee(&p);
     assert_string_equal(jsonx_str(find_id(meta_list(a, "highlevel.notes"), nid), "body"),
                         "Met at the booth; wants a demo");

@@ -74,7 +74,9 @@ static void test_default_policy_unlinks_and_tags(void **state)
 static void test_propagate_deletes(void **state)
 {
     (void)state;
-    efix_opts o = {.seed_data = true, .people = 24, .seed = 52,
+    efix_opts o = {.seed_data = true,
+                   .people = 24,
+                   .seed = 52,
                    .extra_config = NO_HOLD "delete_policy = propagate\n"};
     efix *f = efix_start(&o);
     efix_pass(f, true);
@@ -92,7 +94,9 @@ static void test_propagate_deletes(void **state)
 static void test_bulk_deletes_held_for_approval(void **state)
 {
     (void)state;
-    efix_opts o = {.seed_data = true, .people = 40, .seed = 53,
+    efix_opts o = {.seed_data = true,
+                   .people = 40,
+                   .seed = 53,
                    .extra_config = "[sync]\ndelete_hold_count = 2\ndelete_hold_share = 100\n"};
     efix *f = efix_start(&o);
     efix_pass(f, true);

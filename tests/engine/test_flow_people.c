@@ -215,7 +215,9 @@ static bool audited_conflict(efix *f, const char *contact_id, const char *field)
 static void test_conflict_settled_by_owner_and_audited(void **state)
 {
     (void)state;
-    efix_opts o = {.seed_data = true, .people = 20, .seed = 5,
+    efix_opts o = {.seed_data = true,
+                   .people = 20,
+                   .seed = 5,
                    .extra_config = "[field \"first_name\"]\nghl = firstName\n"
                                    "pheedloop = first_name\nowner = highlevel\ntransform = trim\n"};
     efix *f = efix_start(&o);

@@ -46,10 +46,10 @@ static void test_f3_tags_both_ways(void **state)
     (void)state;
     efix_opts o = {.seed_data = true, .people = 20, .seed = 41};
     efix *f = efix_start(&o);
-    json_decref(efix_admin(f, false, "POST", "/_sandbox/events/" EV1 "/tags",
-                           "{\"name\": \"Speaker\"}"));
-    json_decref(efix_admin(f, false, "POST", "/_sandbox/events/" EV1 "/tags",
-                           "{\"name\": \"Workshop\"}"));
+    json_decref(
+        efix_admin(f, false, "POST", "/_sandbox/events/" EV1 "/tags", "{\"name\": \"Speaker\"}"));
+    json_decref(
+        efix_admin(f, false, "POST", "/_sandbox/events/" EV1 "/tags", "{\"name\": \"Workshop\"}"));
     efix_pass(f, true);
     char *code = NULL;
     char *id = efix_linked_pair(f, EV1, &code);
@@ -57,14 +57,14 @@ static void test_f3_tags_both_ways(void **state)
     /* HighLevel to PheedLoop: a tag the event lacks lands in metadata, one it has in tags. */
     contact_tags(f, id, "POST", "[\"vip\", \"speaker\"]");
     json_t *a = efix_attendee(f, EV1, code);
-    assert_true(jsonx_array_has_str(jsonx_path(json_object_get(a, "metadata"), "highlevel.tags"),
-                                    "vip"));
+    assert_true(
+        jsonx_array_has_str(jsonx_path(json_object_get(a, "metadata"), "highlevel.tags"), "vip"));
     assert_true(jsonx_array_has_str(json_object_get(a, "tags"), "Speaker"));
     json_decref(a);
     contact_tags(f, id, "DELETE", "[\"vip\"]");
     a = efix_attendee(f, EV1, code);
-    assert_false(jsonx_array_has_str(jsonx_path(json_object_get(a, "metadata"), "highlevel.tags"),
-                                     "vip"));
+    assert_false(
+        jsonx_array_has_str(jsonx_path(json_object_get(a, "metadata"), "highlevel.tags"), "vip"));
     assert_true(jsonx_array_has_str(json_object_get(a, "tags"), "Speaker"));
     json_decref(a);
 
@@ -89,7 +89,7 @@ static void test_f3_tags_both_ways(void **state)
 }
 
 #define RULES                                                                                      \
-    "[rule \"vip-onboarding\"]\nwhen = pheedloop.attendee.created\n"                              \
+    "[rule \"vip-onboarding\"]\nwhen = pheedloop.attendee.created\n"                               \
     "if = ticket_name == \"VIP Pass\"\n"                                                           \
     "then = ghl.add_tag vip-guest; ghl.create_task \"Call {first_name}\" due=+3d\n\n"              \
     "[rule \"hot-lead\"]\nwhen = ghl.contact.tag_added\nif = tag == \"hot\"\n"                     \

@@ -85,8 +85,7 @@ static void test_second_pass_writes_nothing(void **state)
     assert_true(r.drained);
     int64_t gw = efix_writes(f, true), pw = efix_writes(f, false);
     if (gw != 0 || pw != 0)
-        fail_msg("second pass wrote: HighLevel %lld, PheedLoop %lld", (long long)gw,
-                 (long long)pw);
+        fail_msg("second pass wrote: HighLevel %lld, PheedLoop %lld", (long long)gw, (long long)pw);
     efix_assert_no_duplicates(f);
     efix_stop(f);
 }

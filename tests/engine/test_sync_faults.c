@@ -12,7 +12,8 @@
 #define FAULTS                                                                                     \
     "{\"p_5xx\": 0.10, \"p_429\": 0.05, \"latency_ms\": 1, \"latency_jitter_ms\": 3, "             \
     "\"p_reset\": 0.03}"
-#define NO_FAULTS "{\"p_5xx\": 0, \"p_429\": 0, \"latency_ms\": 0, \"latency_jitter_ms\": 0, \"p_reset\": 0}"
+#define NO_FAULTS                                                                                  \
+    "{\"p_5xx\": 0, \"p_429\": 0, \"latency_ms\": 0, \"latency_jitter_ms\": 0, \"p_reset\": 0}"
 
 static size_t attendee_count(efix *f)
 {
@@ -77,8 +78,7 @@ static void test_converges_under_faults(void **state)
      * would repeat them. */
     size_t ops = 0;
     for (int i = 0; i < 8; i++) {
-        engine_pass_opts po = {.full = true,
-                               .deadline_ms = clock_mono_ms(clock_system()) + 120000};
+        engine_pass_opts po = {.full = true, .deadline_ms = clock_mono_ms(clock_system()) + 120000};
         int rc = engine_pass(&r, &f->en, &po, &e);
         ops += rc == 0 ? r.ops : 0;
         if (rc == 0 && r.scan.complete && r.drained)
