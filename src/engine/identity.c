@@ -62,7 +62,7 @@ static json_t *exact(plan_ctx *c, json_t *list, bool email, const char *value)
 
 static int candidates(json_t **out, plan_ctx *c, bool email, const char *value, int lane, err *e)
 {
-    if (c->snap) {
+    if (snap_contacts_complete(c->snap)) {
         const char *ids[CANDIDATES_MAX];
         size_t n = email ? snap_contacts_by_email(c->snap, value, ids, CANDIDATES_MAX)
                          : snap_contacts_by_phone(c->snap, value, ids, CANDIDATES_MAX);
@@ -137,7 +137,7 @@ int identity_match(id_match *out, char out_id[96], json_t **out_contact, plan_ct
         *out = ID_ONE;
         snprintf(out_id, 96, "%s", id);
         /* A snapshot's copy may predate our own writes: the caller reads it with the check. */
-        if (c->snap) {
+        if (snap_contacts_complete(c->snap)) {
             json_decref(ct);
             ct = NULL;
         }

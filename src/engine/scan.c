@@ -270,6 +270,8 @@ int scan_run(engine_scan_stats *out, engine *en, int lane, sync_snapshot *snap, 
     bool ok = false, all = true;
     int rc = scan_contacts(&s, &ok, e);
     all &= ok;
+    if (ok && s.snap)
+        snap_set_contacts_complete(s.snap);
     for (const char *const *ev = en->link.events; rc == 0 && ev && *ev; ev++) {
         ok = false;
         rc = scan_event(&s, *ev, &ok, e);

@@ -79,6 +79,10 @@ size_t snap_contacts_by_email(const sync_snapshot *s, const char *email, const c
                               size_t max);
 size_t snap_contacts_by_phone(const sync_snapshot *s, const char *phone, const char **ids,
                               size_t max);
+/* Whether the snapshot holds every contact of the location: only then does a match missing
+ * from it mean that HighLevel has none. */
+void snap_set_contacts_complete(sync_snapshot *s);
+bool snap_contacts_complete(const sync_snapshot *s);
 size_t snap_count_contacts(const sync_snapshot *s);
 size_t snap_count_attendees(const sync_snapshot *s);
 

@@ -95,6 +95,7 @@ typedef struct texts {
 
 struct sync_snapshot {
     int default_cc;
+    bool contacts_complete; /* every contact of the location was listed */
     texts contacts, contact_ids, attendees, regs;
     smap by_id, by_email, by_phone; /* contacts */
     smap att_by_key, reg_by_key;
@@ -290,6 +291,16 @@ size_t snap_contacts_by_phone(const sync_snapshot *s, const char *phone, const c
                               size_t max)
 {
     return s ? ids_of(s, &s->by_phone, phone, ids, max) : 0;
+}
+
+void snap_set_contacts_complete(sync_snapshot *s)
+{
+    s->contacts_complete = true;
+}
+
+bool snap_contacts_complete(const sync_snapshot *s)
+{
+    return s && s->contacts_complete;
 }
 
 size_t snap_count_contacts(const sync_snapshot *s)

@@ -397,3 +397,64 @@ void efix_key_pl(efix *f, char *out, const char *event, const char *code)
 {
     snprintf(out, ENGINE_KEY_MAX, "pl:%s:%s:%s", f->org, event, code);
 }
+
+size_t efix_attendee_count(efix *f)
+{
+    size_t n = 0;
+    for (int k = 0; k < 2; k++) {
+        json_t *a = efix_attendees(f, f->events[k]);
+        n += json_array_size(a);
+        json_decref(a);
+    }
+    return n;
+}
+
+void efix_assert_all_linked(efix *f)
+{
+    for (int k = 0; k < 2; k++) {
+        json_t *atts = efix_attendees(f, f->events[k]);
+        size_t i;
+        json_t *a;
+        json_array_foreach(atts, i, a)
+        {
+            store_link *l = NULL;
+            err e = {0};
+            if (store_link_by_attendee(&l, f->store, f->org, f->events[k], jsonx_str(a, "code"),
+                                       &e) != 0)
+                fail_msg("attendee %s of %s is not linked", jsonx_str(a, "email"), f->events[k]);
+            json_t *c = efix_contact(f, l->contact_id);
+            if (!c)
+                fail_msg("the contact of %s does not exist", jsonx_str(a, "email"));
+            json_decref(c);
+            store_link_free(l);
+        }
+        json_decref(atts);
+    }
+}
+
+void efix_hint_attendee(efix *f, const char *kind, const char *event, const char *code)
+{
+    json_t *a = efix_attendee(f, event, code);
+    assert_non_null(a);
+    json_t *p = json_pack("{s:s, s:s, s:O}", "action", kind, "event_code", event, "data", a);
+    char *text = jsonx_dumps(p);
+    char key[ENGINE_KEY_MAX];
+    efix_key_pl(f, key, event, code);
+    efix_hint(f, "pheedloop", kind, key, text);
+    free(text);
+    json_decref(p);
+    json_decref(a);
+}
+
+void efix_hint_contact(efix *f, const char *kind, const char *id)
+{
+    json_t *c = efix_contact(f, id);
+    assert_non_null(c);
+    json_object_set_new(c, "type", json_string(kind));
+    char *text = jsonx_dumps(c);
+    char key[ENGINE_KEY_MAX];
+    efix_key_ghl(f, key, id);
+    efix_hint(f, "ghl", kind, key, text);
+    free(text);
+    json_decref(c);
+}

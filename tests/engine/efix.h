@@ -72,6 +72,13 @@ json_t *efix_contact(efix *f, const char *id);
 json_t *efix_attendee(efix *f, const char *event, const char *code);
 /* An attendee of a full-sync fixture that is linked, with its contact id (malloc'd). */
 char *efix_linked_pair(efix *f, const char *event, char **out_code);
+/* Attendees of both events, as the emulator holds them. */
+size_t efix_attendee_count(efix *f);
+/* Fails the test unless every attendee of both events is linked to a contact that exists. */
+void efix_assert_all_linked(efix *f);
+/* A webhook's hint as capture appends it: the attendee (or contact) as it is now. */
+void efix_hint_attendee(efix *f, const char *kind, const char *event, const char *code);
+void efix_hint_contact(efix *f, const char *kind, const char *id);
 /* Record keys. */
 void efix_key_ghl(efix *f, char *out, const char *id);
 void efix_key_pl(efix *f, char *out, const char *event, const char *code);

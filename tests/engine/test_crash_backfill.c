@@ -42,43 +42,13 @@ static void sleep_ms(int64_t ms)
         ;
 }
 
-static size_t attendee_count(efix *f)
-{
-    size_t n = 0;
-    for (int k = 0; k < 2; k++) {
-        json_t *a = efix_attendees(f, f->events[k]);
-        n += json_array_size(a);
-        json_decref(a);
-    }
-    return n;
-}
-
-static void assert_all_linked(efix *f)
-{
-    for (int k = 0; k < 2; k++) {
-        json_t *atts = efix_attendees(f, f->events[k]);
-        size_t i;
-        json_t *a;
-        json_array_foreach(atts, i, a)
-        {
-            store_link *l = NULL;
-            err e = {0};
-            if (store_link_by_attendee(&l, f->store, f->org, f->events[k], jsonx_str(a, "code"),
-                                       &e) != 0)
-                fail_msg("attendee %s is not linked", jsonx_str(a, "email"));
-            store_link_free(l);
-        }
-        json_decref(atts);
-    }
-}
-
 static void test_kill_during_backfill_then_restart(void **state)
 {
     (void)state;
     efix_opts o = {.seed_data = true, .people = 300, .seed = 71};
     efix *f = efix_start(&o);
     efix_faults(f, "{\"latency_ms\": 1, \"latency_jitter_ms\": 2}");
-    size_t attendees = attendee_count(f);
+    size_t attendees = efix_attendee_count(f);
     rng r;
     rng_seed(&r, 71);
     int killed = 0;
@@ -100,8 +70,8 @@ static void test_kill_during_backfill_then_restart(void **state)
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
     efix_assert_no_duplicates(f);
-    assert_int_equal(attendee_count(f), attendees);
-    assert_all_linked(f);
+    assert_int_equal(efix_attendee_count(f), attendees);
+    efix_assert_all_linked(f);
     efix_reset_counters(f);
     efix_faults(f, "{\"latency_ms\": 0, \"latency_jitter_ms\": 0}");
     efix_pass(f, true);

@@ -13,33 +13,6 @@
 #define DIETARY_FIELD                                                                              \
     "[field \"dietary\"]\nghl = contact.dietary\npheedloop = dietary_restrictions\n"
 
-static void hint_attendee(efix *f, const char *kind, const char *event, const char *code)
-{
-    json_t *a = efix_attendee(f, event, code);
-    assert_non_null(a);
-    json_t *p = json_pack("{s:s, s:s, s:O}", "action", kind, "event_code", event, "data", a);
-    char *text = jsonx_dumps(p);
-    char key[ENGINE_KEY_MAX];
-    efix_key_pl(f, key, event, code);
-    efix_hint(f, "pheedloop", kind, key, text);
-    free(text);
-    json_decref(p);
-    json_decref(a);
-}
-
-static void hint_contact(efix *f, const char *kind, const char *id)
-{
-    json_t *c = efix_contact(f, id);
-    assert_non_null(c);
-    json_object_set_new(c, "type", json_string(kind));
-    char *text = jsonx_dumps(c);
-    char key[ENGINE_KEY_MAX];
-    efix_key_ghl(f, key, id);
-    efix_hint(f, "ghl", kind, key, text);
-    free(text);
-    json_decref(c);
-}
-
 static void ui_attendee(efix *f, const char *event, const char *code, const char *body)
 {
     char path[256];
@@ -75,7 +48,7 @@ static void test_f1_attendee_to_contact(void **state)
     efix *f = efix_start(&o);
     efix_pass(f, true);
     char *code = efix_register(f, EV1, "Ada", "Lovelace", " Ada.Lovelace@Example.ORG ");
-    hint_attendee(f, "attendee.created", EV1, code);
+    efix_hint_attendee(f, "attendee.created", EV1, code);
     engine_pass_result r = efix_pass_live(f);
     assert_int_equal(r.ops_dead, 0);
     json_t *contacts = efix_contacts(f);
@@ -90,7 +63,7 @@ static void test_f1_attendee_to_contact(void **state)
     ui_attendee(f, EV1, code,
                 "{\"last_name\": \"King\", \"organization\": \"Analytical Engines Ltd\", "
                 "\"dietary_restrictions\": \"vegetarian-x\"}");
-    hint_attendee(f, "attendee.updated", EV1, code);
+    efix_hint_attendee(f, "attendee.updated", EV1, code);
     r = efix_pass_live(f);
     if (getenv("EFIX_DEBUG"))
         fprintf(stderr, "planned %zu ops %zu dead %zu\n", r.planned, r.ops, r.ops_dead);
@@ -104,12 +77,37 @@ static void test_f1_attendee_to_contact(void **state)
     char path[256];
     snprintf(path, sizeof path, "/_sandbox/ui/events/%s/checkin/%s", EV1, code);
     json_decref(efix_admin(f, false, "POST", path, "{}"));
-    hint_attendee(f, "checkin.created", EV1, code);
+    efix_hint_attendee(f, "checkin.created", EV1, code);
     efix_pass_live(f);
     c = efix_contact(f, id);
     assert_true(jsonx_array_has_str(json_object_get(c, "tags"), "checked-in"));
     json_decref(c);
     efix_assert_no_duplicates(f);
+    free(id);
+    free(code);
+    efix_stop(f);
+}
+
+/* A live sign-up whose person is already in HighLevel (under another spelling) is linked to that
+ * contact, even where the location would accept a duplicate. */
+static void test_f1_live_match_where_duplicates_allowed(void **state)
+{
+    (void)state;
+    efix_opts o = {.seed_data = true, .people = 20, .seed = 6, .allow_duplicates = true};
+    efix *f = efix_start(&o);
+    efix_pass(f, true);
+    char *id = efix_ui_contact(f, "{\"firstName\": \"Mary\", \"lastName\": \"Jackson\", "
+                                  "\"email\": \"mary.jackson@nasa.example\"}");
+    char *code = efix_register(f, EV2, "Mary", "Jackson", "Mary.Jackson@NASA.example");
+    efix_hint_attendee(f, "attendee.created", EV2, code);
+    engine_pass_result r = efix_pass_live(f);
+    assert_int_equal(r.ops_dead, 0);
+    efix_assert_no_duplicates(f);
+    store_link *l = efix_link_of_contact(f, id);
+    assert_non_null(l);
+    assert_int_equal(l->n_attendees, 1);
+    assert_string_equal(l->attendees[0].code, code);
+    store_link_free(l);
     free(id);
     free(code);
     efix_stop(f);
@@ -124,7 +122,7 @@ static void test_f4_contact_to_attendees(void **state)
     char *code = NULL;
     char *id = efix_linked_pair(f, EV1, &code);
     ui_contact(f, id, "{\"firstName\": \"Zed\", \"city\": \"Lisbon\"}");
-    hint_contact(f, "ContactUpdate", id);
+    efix_hint_contact(f, "ContactUpdate", id);
     efix_pass_live(f);
     json_t *a = efix_attendee(f, EV1, code);
     assert_string_equal(jsonx_str(a, "first_name"), "Zed");
@@ -134,7 +132,7 @@ static void test_f4_contact_to_attendees(void **state)
     /* A contact of no event: no attendee is made without a rule (attendees cost credits). */
     char *lone = efix_ui_contact(f, "{\"firstName\": \"Lone\", \"email\": \"lone@example.com\"}");
     efix_reset_counters(f);
-    hint_contact(f, "ContactCreate", lone);
+    efix_hint_contact(f, "ContactCreate", lone);
     efix_pass_live(f);
     assert_int_equal(efix_writes(f, false), 0);
     assert_null(efix_link_of_contact(f, lone));
@@ -170,10 +168,10 @@ static void test_f4_rule_registers_contact(void **state)
                                    "\"email\": \"sam@summit.example\", \"tags\": [\"summit\"]}");
     char *no = efix_ui_contact(f, "{\"firstName\": \"Nat\", \"lastName\": \"Nope\", "
                                   "\"email\": \"nat@nope.example\"}");
-    hint_contact(f, "ContactCreate", yes);
-    hint_contact(f, "ContactCreate", no);
+    efix_hint_contact(f, "ContactCreate", yes);
+    efix_hint_contact(f, "ContactCreate", no);
     efix_pass_live(f);
-    hint_contact(f, "ContactCreate", yes); /* delivered twice: registered once */
+    efix_hint_contact(f, "ContactCreate", yes); /* delivered twice: registered once */
     efix_pass_live(f);
     atts = efix_attendees(f, EV1);
     assert_int_equal(json_array_size(atts), before + 1);
@@ -227,8 +225,8 @@ static void test_conflict_settled_by_owner_and_audited(void **state)
     ui_contact(f, id, "{\"firstName\": \"Gina\"}");
     ui_attendee(f, EV1, code, "{\"first_name\": \"Gabriella\"}");
     /* PheedLoop's change is seen last: "newest" would pick it; the owner says HighLevel. */
-    hint_contact(f, "ContactUpdate", id);
-    hint_attendee(f, "attendee.updated", EV1, code);
+    efix_hint_contact(f, "ContactUpdate", id);
+    efix_hint_attendee(f, "attendee.updated", EV1, code);
     efix_pass_live(f);
     json_t *a = efix_attendee(f, EV1, code), *c = efix_contact(f, id);
     assert_string_equal(jsonx_str(a, "first_name"), "Gina");
@@ -250,12 +248,12 @@ static void test_echoes_cost_no_call(void **state)
     char *code = NULL;
     char *id = efix_linked_pair(f, EV1, &code);
     ui_attendee(f, EV1, code, "{\"title\": \"Chief Echo Officer\", \"last_name\": \"Echo\"}");
-    hint_attendee(f, "attendee.updated", EV1, code);
+    efix_hint_attendee(f, "attendee.updated", EV1, code);
     efix_pass_live(f); /* writes the contact */
     /* Our own write comes back, as HighLevel's webhook would bring it, and the attendee's too. */
     efix_reset_counters(f);
-    hint_contact(f, "ContactUpdate", id);
-    hint_attendee(f, "attendee.updated", EV1, code);
+    efix_hint_contact(f, "ContactUpdate", id);
+    efix_hint_attendee(f, "attendee.updated", EV1, code);
     engine_pass_result r = efix_pass_live(f);
     assert_true(r.drained);
     assert_int_equal(efix_requests(f, true), 0);
@@ -269,6 +267,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_f1_attendee_to_contact),
+        cmocka_unit_test(test_f1_live_match_where_duplicates_allowed),
         cmocka_unit_test(test_f4_contact_to_attendees),
         cmocka_unit_test(test_f4_rule_registers_contact),
         cmocka_unit_test(test_conflict_settled_by_owner_and_audited),

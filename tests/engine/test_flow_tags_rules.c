@@ -8,19 +8,6 @@
 #include <stdarg.h>
 #include <cmocka.h>
 
-static void hint_attendee(efix *f, const char *kind, const char *event, const char *code)
-{
-    json_t *a = efix_attendee(f, event, code);
-    json_t *p = json_pack("{s:s, s:s, s:O}", "action", kind, "event_code", event, "data", a);
-    char *text = jsonx_dumps(p);
-    char key[ENGINE_KEY_MAX];
-    efix_key_pl(f, key, event, code);
-    efix_hint(f, "pheedloop", kind, key, text);
-    free(text);
-    json_decref(p);
-    json_decref(a);
-}
-
 static void contact_tags(efix *f, const char *id, const char *method, const char *tags)
 {
     char path[256], body[256];
@@ -72,13 +59,13 @@ static void test_f3_tags_both_ways(void **state)
     char path[256];
     snprintf(path, sizeof path, "/_sandbox/ui/events/%s/attendees/%s", EV1, code);
     json_decref(efix_admin(f, false, "PATCH", path, "{\"tags\": [\"Speaker\", \"Workshop\"]}"));
-    hint_attendee(f, "attendee.updated", EV1, code);
+    efix_hint_attendee(f, "attendee.updated", EV1, code);
     efix_pass_live(f);
     assert_true(contact_has(f, id, "workshop"));
     assert_true(contact_has(f, id, "speaker"));
     assert_true(contact_has(f, id, "event:evesandbox1"));
     json_decref(efix_admin(f, false, "PATCH", path, "{\"tags\": [\"Workshop\"]}"));
-    hint_attendee(f, "attendee.updated", EV1, code);
+    efix_hint_attendee(f, "attendee.updated", EV1, code);
     efix_pass_live(f);
     assert_false(contact_has(f, id, "speaker"));
     assert_true(contact_has(f, id, "workshop"));
@@ -138,9 +125,9 @@ static void test_f6_rules(void **state)
                            "\"grace@navy.example\", \"ticket_name\": \"VIP Pass\"}");
     char *code = strdup(jsonx_str(a, "code"));
     json_decref(a);
-    hint_attendee(f, "attendee.created", EV1, code);
+    efix_hint_attendee(f, "attendee.created", EV1, code);
     efix_pass_live(f);
-    hint_attendee(f, "attendee.created", EV1, code);
+    efix_hint_attendee(f, "attendee.created", EV1, code);
     efix_pass_live(f);
     json_t *contacts = efix_contacts(f);
     json_t *c = efix_find_email(contacts, "grace@navy.example");
@@ -166,7 +153,7 @@ static void test_f6_rules(void **state)
     /* A check-in sends the attendee an announcement. */
     snprintf(path, sizeof path, "/_sandbox/ui/events/%s/checkin/%s", EV1, code);
     json_decref(efix_admin(f, false, "POST", path, "{}"));
-    hint_attendee(f, "checkin.created", EV1, code);
+    efix_hint_attendee(f, "checkin.created", EV1, code);
     efix_pass_live(f);
     json_t *st = efix_admin(f, false, "GET", "/_sandbox/state", NULL);
     size_t found = 0, i, k;

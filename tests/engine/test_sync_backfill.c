@@ -8,26 +8,6 @@
 #include <stdarg.h>
 #include <cmocka.h>
 
-static void assert_all_linked(efix *f)
-{
-    for (int k = 0; k < 2; k++) {
-        json_t *atts = efix_attendees(f, f->events[k]);
-        assert_true(json_array_size(atts) > 0);
-        size_t i;
-        json_t *a;
-        json_array_foreach(atts, i, a)
-        {
-            store_link *l = NULL;
-            err e = {0};
-            if (store_link_by_attendee(&l, f->store, f->org, f->events[k], jsonx_str(a, "code"),
-                                       &e) != 0)
-                fail_msg("attendee %s of %s is not linked", jsonx_str(a, "email"), f->events[k]);
-            store_link_free(l);
-        }
-        json_decref(atts);
-    }
-}
-
 /* Each attendee's contact carries its sign-up tag. */
 static void assert_signup_tags(efix *f)
 {
@@ -60,7 +40,7 @@ static void test_backfill_links_without_duplicates(void **state)
     assert_int_equal(r.ops_dead, 0);
     assert_int_equal(r.ambiguous, 0);
     efix_assert_no_duplicates(f);
-    assert_all_linked(f);
+    efix_assert_all_linked(f);
     assert_signup_tags(f);
     json_t *after = efix_contacts(f);
     assert_true(json_array_size(after) > n_before); /* the PheedLoop-only people were added */

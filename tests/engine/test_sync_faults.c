@@ -15,40 +15,6 @@
 #define NO_FAULTS                                                                                  \
     "{\"p_5xx\": 0, \"p_429\": 0, \"latency_ms\": 0, \"latency_jitter_ms\": 0, \"p_reset\": 0}"
 
-static size_t attendee_count(efix *f)
-{
-    size_t n = 0;
-    for (int k = 0; k < 2; k++) {
-        json_t *a = efix_attendees(f, f->events[k]);
-        n += json_array_size(a);
-        json_decref(a);
-    }
-    return n;
-}
-
-static void assert_linked_once(efix *f)
-{
-    for (int k = 0; k < 2; k++) {
-        json_t *atts = efix_attendees(f, f->events[k]);
-        size_t i;
-        json_t *a;
-        json_array_foreach(atts, i, a)
-        {
-            store_link *l = NULL;
-            err e = {0};
-            if (store_link_by_attendee(&l, f->store, f->org, f->events[k], jsonx_str(a, "code"),
-                                       &e) != 0)
-                fail_msg("attendee %s is not linked", jsonx_str(a, "email"));
-            json_t *c = efix_contact(f, l->contact_id);
-            if (!c)
-                fail_msg("the contact of %s does not exist", jsonx_str(a, "email"));
-            json_decref(c);
-            store_link_free(l);
-        }
-        json_decref(atts);
-    }
-}
-
 /* Answers of a status class (5: 5xx) an emulator gave. */
 static int64_t answered(efix *f, bool ghl, char cls)
 {
@@ -70,7 +36,7 @@ static void test_converges_under_faults(void **state)
     (void)state;
     efix_opts o = {.seed_data = true, .people = 50, .seed = 61, .no_http_retries = true};
     efix *f = efix_start(&o);
-    size_t attendees = attendee_count(f);
+    size_t attendees = efix_attendee_count(f);
     efix_faults(f, FAULTS);
     engine_pass_result r = {0};
     err e = {0};
@@ -94,8 +60,8 @@ static void test_converges_under_faults(void **state)
     efix_faults(f, NO_FAULTS);
     efix_pass(f, true);
     efix_assert_no_duplicates(f);
-    assert_int_equal(attendee_count(f), attendees); /* no attendee made or lost */
-    assert_linked_once(f);
+    assert_int_equal(efix_attendee_count(f), attendees); /* no attendee made or lost */
+    efix_assert_all_linked(f);
     efix_reset_counters(f);
     r = efix_pass(f, true);
     assert_int_equal(efix_writes(f, true), 0);
