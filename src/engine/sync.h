@@ -14,6 +14,12 @@
  * HighLevel contacts through upsert, PheedLoop attendees by a lookup of the normalised email in
  * the event when the operation is in doubt.
  *
+ * A person with a write still queued (or planned earlier in the same batch) is planned again
+ * once the write is done: records read before it would not show it. Shadows are kept per pair
+ * (the contact and one attendee), so a change carried from one attendee to the contact is
+ * carried on to the contact's other attendees by a "followup" hint. Run one planner per store at
+ * a time (two could plan one person twice); workers may run in parallel.
+ *
  * Hints the planner understands (engine.h names the record keys):
  *   any webhook kind of either side, "poll", "scan"   re-read the record, merge, write
  *   "scan" with the record as payload (backfill, reconcile): the record itself, or
@@ -27,6 +33,11 @@
  *                                    delete_hold_share of the links, is held for approval.
  *   Task*, Note*, Appointment*, "poll" with {"activity": true}   re-read the contact's tasks,
  *                                    notes and appointments and mirror them onto its attendees
+ *                                    (also "scan" with [sync] pull_activity)
+ *   "followup"                       from the workers: plan the person again (payload as scan)
+ * Rules ([rule], core/rules.h) fire on the triggers the planner sees: a new attendee (not in a
+ * backfill: existing people are not new sign-ups), contact created or updated, tags added or
+ * removed, tasks, notes, appointments, check-in and check-out; each firing once per trigger.
  * Every function is for one thread: give each thread its own engine (its own store handle). */
 #ifndef PHEEDSYNC_ENGINE_SYNC_H
 #define PHEEDSYNC_ENGINE_SYNC_H
