@@ -137,7 +137,7 @@ static void print_entries(const ops_person *p, const json_t *list, const audit_o
             printf("no entries: pheedsync has changed or decided nothing for this person\n");
         return;
     }
-    printf("%-6s %-20s %-18s %-20s %-44s %s\n", "ID", "WHEN", "DIRECTION", "FIELDS",
+    printf("%-6s %-20s %-18s %-20s %-60s %s\n", "ID", "WHEN", "DIRECTION", "FIELDS",
            "BEFORE -> AFTER", "WHY");
     size_t i;
     const json_t *a;
@@ -150,12 +150,15 @@ static void print_entries(const ops_person *p, const json_t *list, const audit_o
             at = 0;
         ops_fmt_time(when, at);
         ops_fmt_value(fields, sizeof fields, json_object_get(a, "fields"), 20);
-        ops_fmt_value(before, sizeof before, json_object_get(a, "before"), 20);
-        ops_fmt_value(after, sizeof after, json_object_get(a, "after"), 20);
+        ops_fmt_value(before, sizeof before, json_object_get(a, "before"), 28);
+        ops_fmt_value(after, sizeof after, json_object_get(a, "after"), 28);
         char change[300];
         snprintf(change, sizeof change, "%s -> %s", before, after);
-        printf("%-6lld %-20s %-18s %-20s %-44s %s\n", (long long)jsonx_int(a, "id", 0), when,
-               jsonx_str(a, "direction"), fields, change, jsonx_str(a, "reason"));
+        printf("%-6lld %-20s %-18s ", (long long)jsonx_int(a, "id", 0), when,
+               jsonx_str(a, "direction"));
+        ops_print_cell(fields, 20);
+        ops_print_cell(change, 60);
+        printf("%s\n", jsonx_str(a, "reason"));
     }
     if (json_array_size(list) == (size_t)o->limit)
         printf("(more may follow: --after %lld)\n",

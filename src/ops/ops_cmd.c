@@ -1,5 +1,6 @@
 /* ops_cmd.c: the command-line plumbing the operator's commands share. */
 #include "ops/ops_cmd.h"
+#include "core/transform.h"
 #include "util/jsonx.h"
 
 #include <errno.h>
@@ -144,6 +145,19 @@ void ops_fmt_value(char *out, size_t n, const json_t *v, size_t width)
             char one[256];
             ops_fmt_value(one, sizeof one, item, 0);
             int w = snprintf(out + used, n - used, "%s%s", i ? ", " : "", one);
+            if (w < 0 || (size_t)w >= n - used)
+                break;
+            used += (size_t)w;
+        }
+    } else if (json_is_object(v)) {
+        size_t used = 0, i = 0;
+        const char *k;
+        json_t *item;
+        json_object_foreach(core_json_mut(v), k, item)
+        {
+            char one[256];
+            ops_fmt_value(one, sizeof one, item, 0);
+            int w = snprintf(out + used, n - used, "%s%s: %s", i++ ? ", " : "", k, one);
             if (w < 0 || (size_t)w >= n - used)
                 break;
             used += (size_t)w;

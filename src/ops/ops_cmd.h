@@ -44,7 +44,8 @@ void ops_fmt_time(char out[OPS_TIME_LEN], int64_t unix_ms);
 /* A duration for people: "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
 void ops_fmt_age(char *out, size_t n, int64_t ms);
 /* A value as one line of text, cut to width characters with "..." (width 0: whole): strings
- * as they are, arrays joined with ", ", null, NULL or [] as "-", the rest as compact JSON. */
+ * as they are, arrays joined with ", ", objects as "key: value, ...", null, NULL or [] as
+ * "-", the rest as JSON. */
 void ops_fmt_value(char *out, size_t n, const json_t *v, size_t width);
 
 /* Prints s and pads it to width characters (UTF-8 code points), then one space. */
