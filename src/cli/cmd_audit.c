@@ -72,8 +72,8 @@ static json_t *entry_json(const store_audit_entry *a)
 {
     char iso[CLOCK_ISO_LEN];
     clock_format_iso(a->at_ms, iso);
-    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "id", (json_int_t)a->id, "at",
-                     iso, "person_key", a->person_key, "direction", a->direction, "fields",
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "id", (json_int_t)a->id, "at", iso,
+                     "person_key", a->person_key, "direction", a->direction, "fields",
                      text_json(a->fields), "before", text_json(a->before), "after",
                      text_json(a->after), "reason", a->reason);
 }
@@ -119,8 +119,8 @@ static json_t *person_json(const ops_person *p)
         json_array_append_new(atts, json_pack("{s:s, s:s}", "event", p->link->attendees[i].event,
                                               "attendee", p->link->attendees[i].code));
     return json_pack("{s:o, s:s?, s:s?, s:o}", "link",
-                     p->link ? json_integer(p->link->id) : json_null(), "contact_id",
-                     p->contact_id, "email", p->email[0] ? p->email : NULL, "attendees", atts);
+                     p->link ? json_integer(p->link->id) : json_null(), "contact_id", p->contact_id,
+                     "email", p->email[0] ? p->email : NULL, "attendees", atts);
 }
 
 static void print_entries(const ops_person *p, const json_t *list, const audit_opts *o)
@@ -191,8 +191,7 @@ static int run(app_ctx *a, const char *query, const audit_opts *o)
     if (rc == 0 && !p.link && !p.contact_id && !p.n_attendees && !json_array_size(list) &&
         !o->after)
         rc = err_set(&e, ERR_NOT_FOUND,
-                     "pheedsync knows nobody as %s: no link and no audit entry names them",
-                     query);
+                     "pheedsync knows nobody as %s: no link and no audit entry names them", query);
     int code = EXIT_OK;
     if (rc == ERR_NOT_FOUND || rc == ERR_CONFLICT) {
         app_fail(a, &e);

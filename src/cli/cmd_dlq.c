@@ -57,8 +57,9 @@ static int own_option(void *ctx, int opt, const char *arg)
             o->after = 0;
             return 0;
         }
-        return ops_parse_id(&o->after, "--after", arg, &e) ? ops_cmd_usage_error(o->spec, "%s", e.msg)
-                                                           : 0;
+        return ops_parse_id(&o->after, "--after", arg, &e)
+                   ? ops_cmd_usage_error(o->spec, "%s", e.msg)
+                   : 0;
     case OPT_LIMIT:
         if (ops_parse_id(&o->limit, "--limit", arg, &e) != 0 || o->limit > 10000)
             return ops_cmd_usage_error(o->spec, "--limit '%s': expected 1 to 10000", arg);
@@ -86,11 +87,11 @@ static json_t *dead_json(const store_dead *d, bool full)
 {
     char iso[CLOCK_ISO_LEN];
     clock_format_iso(d->dead_ms, iso);
-    json_t *j = json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:i}", "id",
-                          (json_int_t)d->op.id, "dead_at", iso, "service", d->op.service,
-                          "account", d->op.account, "kind", d->op.kind, "record_key",
-                          d->op.record_key, "error_class", d->error_class, "message", d->message,
-                          "attempts", d->op.attempts);
+    json_t *j =
+        json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:i}", "id", (json_int_t)d->op.id,
+                  "dead_at", iso, "service", d->op.service, "account", d->op.account, "kind",
+                  d->op.kind, "record_key", d->op.record_key, "error_class", d->error_class,
+                  "message", d->message, "attempts", d->op.attempts);
     if (j && full) {
         clock_format_iso(d->op.created_ms, iso);
         jsonx_set_str(j, "created_at", iso);
@@ -121,8 +122,8 @@ static int cmd_list(app_ctx *a, const dlq_opts *o)
         else
             printf("the dead-letter queue is empty\n");
     } else {
-        printf("%-6s %-20s %-9s %-26s %-14s %s\n", "ID", "WHEN", "SERVICE", "OPERATION",
-               "ERROR", "MESSAGE");
+        printf("%-6s %-20s %-9s %-26s %-14s %s\n", "ID", "WHEN", "SERVICE", "OPERATION", "ERROR",
+               "MESSAGE");
         for (size_t i = 0; i < list.n; i++) {
             const store_dead *d = &list.v[i];
             char when[OPS_TIME_LEN], msg[128];
@@ -130,8 +131,8 @@ static int cmd_list(app_ctx *a, const dlq_opts *o)
             json_t *m = json_string(d->message ? d->message : "");
             ops_fmt_value(msg, sizeof msg, m, 70);
             json_decref(m);
-            printf("%-6lld %-20s %-9s %-26s %-14s %s\n", (long long)d->op.id, when,
-                   d->op.service, d->op.kind, d->error_class, msg);
+            printf("%-6lld %-20s %-9s %-26s %-14s %s\n", (long long)d->op.id, when, d->op.service,
+                   d->op.kind, d->error_class, msg);
         }
         if (list.n == (size_t)o->limit)
             printf("(more may follow: --after %lld)\n", (long long)list.v[list.n - 1].op.id);
@@ -244,8 +245,7 @@ static int confirm_drop(const ops_cmd_spec *spec, size_t n)
     return EXIT_OK;
 }
 
-static int cmd_act(app_ctx *a, const ops_cmd_spec *spec, const dlq_opts *o, bool drop,
-                   json_t *arr)
+static int cmd_act(app_ctx *a, const ops_cmd_spec *spec, const dlq_opts *o, bool drop, json_t *arr)
 {
     int code = o->all ? all_ids(arr, a) : EXIT_OK;
     if (code == EXIT_OK && drop && !o->yes && json_array_size(arr))

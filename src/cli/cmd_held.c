@@ -70,9 +70,8 @@ static int pending(store_helds *out, store *s, err *e)
     for (int64_t after = 0;;) {
         store_helds page = {0};
         int rc = store_held_list(&page, s, STORE_HELD_PENDING, after, 1000, e);
-        store_held *grown = rc == 0 && page.n
-                                ? realloc(all.v, (all.n + page.n) * sizeof *grown)
-                                : NULL;
+        store_held *grown =
+            rc == 0 && page.n ? realloc(all.v, (all.n + page.n) * sizeof *grown) : NULL;
         if (rc == 0 && page.n && !grown)
             rc = err_set(e, ERR_NOMEM, "out of memory");
         if (rc != 0) {
@@ -100,8 +99,8 @@ static json_t *held_json(const store_held *h)
     json_t *payload = h->payload ? json_loads(h->payload, JSON_DECODE_ANY, NULL) : NULL;
     return json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:I, s:s?, s:o}", "id", (json_int_t)h->id,
                      "held_at", iso, "batch", h->batch, "side", h->side, "record_key",
-                     h->record_key, "link", (json_int_t)h->link_id, "reason", h->reason,
-                     "payload", payload ? payload : json_null());
+                     h->record_key, "link", (json_int_t)h->link_id, "reason", h->reason, "payload",
+                     payload ? payload : json_null());
 }
 
 static int list(app_ctx *a)
@@ -190,8 +189,7 @@ static int decide(app_ctx *a, const held_opts *o, bool approve, json_t *ids)
         ops_json_print(r);
         json_decref(r);
     } else if (n || code == EXIT_OK) {
-        printf("%s %zu held delete%s%s\n", approve ? "approved" : "rejected", n,
-               n == 1 ? "" : "s",
+        printf("%s %zu held delete%s%s\n", approve ? "approved" : "rejected", n, n == 1 ? "" : "s",
                approve && n ? ": the next pass (the daemon or `pheedsync sync`) carries them out"
                             : "");
     }

@@ -92,15 +92,14 @@ static int show(app_ctx *a)
     if (a->json) {
         ops_json_print(arr);
     } else {
-        printf("%-18s %-22s %-24s %-18s %-10s %s\n", "FIELD", "HIGHLEVEL", "PHEEDLOOP",
-               "DIRECTION", "OWNER", "TRANSFORMS");
+        printf("%-18s %-22s %-24s %-18s %-10s %s\n", "FIELD", "HIGHLEVEL", "PHEEDLOOP", "DIRECTION",
+               "OWNER", "TRANSFORMS");
         size_t i;
         const json_t *f;
         json_array_foreach(arr, i, f)
-            printf("%-18s %-22s %-24s %-18s %-10s %s\n", jsonx_str(f, "field"),
-                   jsonx_str(f, "ghl"), jsonx_str(f, "pheedloop"), jsonx_str(f, "direction"),
-                   jsonx_str(f, "owner"), *jsonx_str(f, "transform") ? jsonx_str(f, "transform")
-                                                                      : "-");
+            printf("%-18s %-22s %-24s %-18s %-10s %s\n", jsonx_str(f, "field"), jsonx_str(f, "ghl"),
+                   jsonx_str(f, "pheedloop"), jsonx_str(f, "direction"), jsonx_str(f, "owner"),
+                   *jsonx_str(f, "transform") ? jsonx_str(f, "transform") : "-");
     }
     json_decref(arr);
     core_map_free(m);
@@ -195,8 +194,7 @@ static int preview(app_ctx *a, const map_opts *o)
                jsonx_str(r, "event"));
         size_t i;
         const json_t *p;
-        json_array_foreach(json_object_get(r, "people"), i, p)
-            print_person(i + 1, p);
+        json_array_foreach(json_object_get(r, "people"), i, p) print_person(i + 1, p);
         if (!json_array_size(json_object_get(r, "people")))
             printf("no records on either side to preview\n");
     }

@@ -44,9 +44,13 @@ static json_t *custom_by_key(const json_t *contact, const json_t *defs)
                 key = jsonx_str(def, "fieldKey");
         }
         json_t *v = json_object_get(cf, "value");
-        json_object_set(out, key ? key : id ? id : "?",
-                        v ? v : json_object_get(cf, "field_value") ? json_object_get(cf, "field_value")
-                                                                    : json_null());
+        json_object_set(out,
+                        key  ? key
+                        : id ? id
+                             : "?",
+                        v                                    ? v
+                        : json_object_get(cf, "field_value") ? json_object_get(cf, "field_value")
+                                                             : json_null());
     }
     return out;
 }
@@ -107,8 +111,8 @@ static const json_t *either(const json_t *att, const json_t *reg, const char *a,
 
 static int attendee_part(json_t *list, ops_data *d, const ops_attendee *oa, err *e)
 {
-    json_t *one = json_pack("{s:s, s:s, s:s?}", "event", oa->event, "attendee", oa->code, "error",
-                            oa->error);
+    json_t *one =
+        json_pack("{s:s, s:s, s:s?}", "event", oa->event, "attendee", oa->code, "error", oa->error);
     json_array_append_new(list, one);
     ops_event *ev = NULL;
     int rc = ops_data_event(&ev, d, oa->event, e);
@@ -146,7 +150,8 @@ static int gather(json_t **out, ops_data *d, const ops_person *p, err *e)
     const store_link *l = p->link;
     json_t *prof = json_object();
     json_object_set_new(prof, "email", p->email[0] ? json_string(p->email) : json_null());
-    json_object_set_new(prof, "contact_id", p->contact_id ? json_string(p->contact_id) : json_null());
+    json_object_set_new(prof, "contact_id",
+                        p->contact_id ? json_string(p->contact_id) : json_null());
     json_t *link = json_null();
     if (l) {
         char iso[CLOCK_ISO_LEN];
@@ -207,21 +212,21 @@ static void print_activity(const json_t *prof)
     }
     const json_t *appts = json_object_get(prof, "appointments");
     printf("  appointments (%zu)\n", json_array_size(appts));
-    json_array_foreach(appts, i, x)
-        printf("    %s to %s  %s (%s)\n", jsonx_str(x, "startTime") ? jsonx_str(x, "startTime") : "-",
-               jsonx_str(x, "endTime") ? jsonx_str(x, "endTime") : "-",
-               jsonx_str(x, "title") ? jsonx_str(x, "title") : "(no title)",
-               jsonx_str(x, "appointmentStatus") ? jsonx_str(x, "appointmentStatus")
-                                                 : jsonx_str(x, "status") ? jsonx_str(x, "status")
-                                                                          : "-");
+    json_array_foreach(appts, i, x) printf(
+        "    %s to %s  %s (%s)\n", jsonx_str(x, "startTime") ? jsonx_str(x, "startTime") : "-",
+        jsonx_str(x, "endTime") ? jsonx_str(x, "endTime") : "-",
+        jsonx_str(x, "title") ? jsonx_str(x, "title") : "(no title)",
+        jsonx_str(x, "appointmentStatus") ? jsonx_str(x, "appointmentStatus")
+        : jsonx_str(x, "status")          ? jsonx_str(x, "status")
+                                          : "-");
 }
 
 static void print_contact(const json_t *prof)
 {
     const json_t *c = json_object_get(prof, "contact");
     if (!json_is_object(c)) {
-        printf("\nHighLevel: %s\n", jsonx_str(prof, "contact_error") ? jsonx_str(prof, "contact_error")
-                                                                    : "no contact");
+        printf("\nHighLevel: %s\n",
+               jsonx_str(prof, "contact_error") ? jsonx_str(prof, "contact_error") : "no contact");
         return;
     }
     printf("\nHighLevel contact %s\n", jsonx_str(c, "id"));
@@ -230,10 +235,18 @@ static void print_contact(const json_t *prof)
              jsonx_str(c, "lastName") ? jsonx_str(c, "lastName") : "");
     line_s("name", name[0] == ' ' ? name + 1 : name);
     static const char *const keys[][2] = {
-        {"email", "email"},       {"phone", "phone"},        {"company", "companyName"},
-        {"address", "address1"},  {"city", "city"},          {"state", "state"},
-        {"postal code", "postalCode"}, {"country", "country"}, {"website", "website"},
-        {"source", "source"},     {"added", "dateAdded"},    {"updated", "dateUpdated"},
+        {"email", "email"},
+        {"phone", "phone"},
+        {"company", "companyName"},
+        {"address", "address1"},
+        {"city", "city"},
+        {"state", "state"},
+        {"postal code", "postalCode"},
+        {"country", "country"},
+        {"website", "website"},
+        {"source", "source"},
+        {"added", "dateAdded"},
+        {"updated", "dateUpdated"},
     };
     for (size_t i = 0; i < PS_ARRAY_LEN(keys); i++)
         line(keys[i][0], json_object_get(c, keys[i][1]));
@@ -264,21 +277,23 @@ static void print_attendee(const json_t *a)
     if (!json_is_object(r))
         return;
     char name[256];
-    snprintf(name, sizeof name, "%s %s", jsonx_str(r, "first_name") ? jsonx_str(r, "first_name") : "",
+    snprintf(name, sizeof name, "%s %s",
+             jsonx_str(r, "first_name") ? jsonx_str(r, "first_name") : "",
              jsonx_str(r, "last_name") ? jsonx_str(r, "last_name") : "");
     line_s("name", name[0] == ' ' ? name + 1 : name);
     static const char *const keys[][2] = {
-        {"email", "email"},          {"organization", "organization"}, {"title", "title"},
-        {"phone", "address_phone"},  {"city", "address_city"},         {"country", "address_country"},
+        {"email", "email"},       {"organization", "organization"},
+        {"title", "title"},       {"phone", "address_phone"},
+        {"city", "address_city"}, {"country", "address_country"},
         {"tags", "tags"},
     };
     for (size_t i = 0; i < PS_ARRAY_LEN(keys); i++)
         line(keys[i][0], json_object_get(r, keys[i][1]));
     const json_t *t = json_object_get(a, "ticket");
     char ticket[256];
-    snprintf(ticket, sizeof ticket, "%s%s%s%s", jsonx_str(t, "name") ? jsonx_str(t, "name") : "none",
-             jsonx_str(t, "code") ? " (" : "", jsonx_str(t, "code") ? jsonx_str(t, "code") : "",
-             jsonx_str(t, "code") ? ")" : "");
+    snprintf(ticket, sizeof ticket, "%s%s%s%s",
+             jsonx_str(t, "name") ? jsonx_str(t, "name") : "none", jsonx_str(t, "code") ? " (" : "",
+             jsonx_str(t, "code") ? jsonx_str(t, "code") : "", jsonx_str(t, "code") ? ")" : "");
     line_s("ticket", ticket);
     if (jsonx_bool(a, "checked_in", false))
         printf("  %-14s checked in%s%s\n", "check-in", jsonx_str(a, "checkin_date") ? " at " : "",
@@ -302,8 +317,7 @@ static void print_profile(const json_t *prof)
     print_contact(prof);
     size_t i;
     const json_t *a;
-    json_array_foreach(json_object_get(prof, "attendees"), i, a)
-        print_attendee(a);
+    json_array_foreach(json_object_get(prof, "attendees"), i, a) print_attendee(a);
     if (!json_array_size(json_object_get(prof, "attendees")))
         printf("\nPheedLoop: no attendee in the configured events\n");
 }

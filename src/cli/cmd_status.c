@@ -172,8 +172,7 @@ static void print_report(const json_t *r, const app_ctx *a)
     printf("\nneeds attention:\n");
     size_t i;
     const json_t *line;
-    json_array_foreach(att, i, line)
-        printf("  - %s\n", json_string_value(line));
+    json_array_foreach(att, i, line) printf("  - %s\n", json_string_value(line));
 }
 
 int cmd_status(int argc, char **argv)

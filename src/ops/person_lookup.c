@@ -165,8 +165,8 @@ static int api_by_email(ops_person *p, ops_data *d, const char *email, err *e)
         else if (rc == ERR_NOT_FOUND)
             rc = 0;
         else if (rc == ERR_CONFLICT)
-            rc = err_set(e, ERR_CONFLICT, "%s is ambiguous: several attendees of %s have it",
-                         email, ev);
+            rc = err_set(e, ERR_CONFLICT, "%s is ambiguous: several attendees of %s have it", email,
+                         ev);
         pl_attendee_free(&a);
     }
     return rc;

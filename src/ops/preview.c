@@ -12,8 +12,8 @@ typedef struct sample {
 typedef struct prev {
     ops_data *d;
     const char *event, *org;
-    core_map *raw;    /* the map without transforms: what each side holds, as read */
-    json_t *raw_off;  /* fields the raw map could not take */
+    core_map *raw;   /* the map without transforms: what each side holds, as read */
+    json_t *raw_off; /* fields the raw map could not take */
     sample *v;
     size_t n;
     json_t *ghl_samples; /* contacts not paired yet */
@@ -236,8 +236,7 @@ static json_t *value_of(const side_read *r, const char *name)
 }
 
 /* What a sync would write for one field, and why when a decision was needed. */
-static void field_writes(json_t *row, const core_field *f, const core_merge_out *m,
-                         bool is_tags)
+static void field_writes(json_t *row, const core_field *f, const core_merge_out *m, bool is_tags)
 {
     json_t *w = json_object_get(row, "writes");
     if (is_tags) {
@@ -245,16 +244,16 @@ static void field_writes(json_t *row, const core_field *f, const core_merge_out 
         for (int s = 0; s < 2; s++) {
             if (json_array_size(d[s]->add) || json_array_size(d[s]->remove))
                 json_array_append_new(w, json_pack("{s:s, s:O, s:O}", "to",
-                                                   core_side_name((core_side)s), "add",
-                                                   d[s]->add, "remove", d[s]->remove));
+                                                   core_side_name((core_side)s), "add", d[s]->add,
+                                                   "remove", d[s]->remove));
         }
     } else {
         const json_t *to[2] = {json_object_get(m->to_ghl, f->name),
                                json_object_get(m->to_pl, f->name)};
         for (int s = 0; s < 2; s++)
             if (to[s])
-                json_array_append_new(w, json_pack("{s:s, s:O}", "to",
-                                                   core_side_name((core_side)s), "value", to[s]));
+                json_array_append_new(
+                    w, json_pack("{s:s, s:O}", "to", core_side_name((core_side)s), "value", to[s]));
     }
     for (size_t i = 0; i < m->n_decisions; i++) {
         const core_decision *dc = &m->decisions[i];
@@ -280,12 +279,12 @@ static json_t *create_values(const core_map *map, const core_person *pl)
 static json_t *field_row(prev *p, const core_field *f, const sample *s, const side_read *g,
                          const side_read *a)
 {
-    json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:[]}", "field", f->name,
-                            "ghl_place", f->path[CORE_GHL], "pheedloop_place", f->path[CORE_PL],
-                            "direction", core_dir_name(f->dir), "ghl_raw",
-                            raw_value(p, f, g, CORE_GHL, s->contact), "pheedloop_raw",
-                            raw_value(p, f, a, CORE_PL, s->attendee), "ghl",
-                            value_of(g, f->name), "pheedloop", value_of(a, f->name), "writes");
+    json_t *row =
+        json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:[]}", "field", f->name, "ghl_place",
+                  f->path[CORE_GHL], "pheedloop_place", f->path[CORE_PL], "direction",
+                  core_dir_name(f->dir), "ghl_raw", raw_value(p, f, g, CORE_GHL, s->contact),
+                  "pheedloop_raw", raw_value(p, f, a, CORE_PL, s->attendee), "ghl",
+                  value_of(g, f->name), "pheedloop", value_of(a, f->name), "writes");
     const char *why_g = g->have ? jsonx_str(g->now.invalid, f->name) : NULL;
     const char *why_p = a->have ? jsonx_str(a->now.invalid, f->name) : NULL;
     char note[512];
@@ -358,8 +357,13 @@ static int sample_rows(prev *p, const sample *s, json_t *people, err *e)
     int rc = read_sides(p, s, &g, &a, e);
     if (rc == 0 && g.have && a.have) {
         pair_shadows(p, s, &sg, &sp);
-        core_merge_in in = {.map = p->d->map, .ghl = &g.now, .pl = &a.now, .shadow_ghl = sg,
-                            .shadow_pl = sp, .last_side = CORE_PL, .now_ms = p->now_ms};
+        core_merge_in in = {.map = p->d->map,
+                            .ghl = &g.now,
+                            .pl = &a.now,
+                            .shadow_ghl = sg,
+                            .shadow_pl = sp,
+                            .last_side = CORE_PL,
+                            .now_ms = p->now_ms};
         rc = core_merge(&m, &in, e);
         merged = rc == 0;
     } else if (rc == 0 && a.have) {
@@ -379,10 +383,11 @@ static int sample_rows(prev *p, const sample *s, json_t *people, err *e)
     }
     if (rc == 0) {
         const char *email = jsonx_str(s->contact ? s->contact : s->attendee, "email");
-        json_t *one = json_pack(
-            "{s:s?, s:s?, s:s?, s:s?, s:o, s:o}", "contact_id", jsonx_str(s->contact, "id"),
-            "attendee", jsonx_str(s->attendee, "code"), "email", email, "paired_by", s->paired_by,
-            "fields", json_incref(fields), "bodies", bodies(p, s, &g, &a, merged ? &m : NULL, create));
+        json_t *one =
+            json_pack("{s:s?, s:s?, s:s?, s:s?, s:o, s:o}", "contact_id",
+                      jsonx_str(s->contact, "id"), "attendee", jsonx_str(s->attendee, "code"),
+                      "email", email, "paired_by", s->paired_by, "fields", json_incref(fields),
+                      "bodies", bodies(p, s, &g, &a, merged ? &m : NULL, create));
         json_array_append_new(people, one);
     }
     json_decref(fields);
@@ -446,8 +451,7 @@ int ops_preview(json_t **out, ops_data *d, size_t sample_n, const char *event, e
             n_pl += p.v[i].attendee != NULL;
         }
         json_t *rep = json_pack("{s:s, s:{s:I, s:I}, s:O}", "event", p.event, "samples", "ghl",
-                                (json_int_t)n_ghl, "pheedloop", (json_int_t)n_pl, "people",
-                                people);
+                                (json_int_t)n_ghl, "pheedloop", (json_int_t)n_pl, "people", people);
         if (rep)
             *out = rep;
         else

@@ -89,22 +89,21 @@ static int people(status *st, err *e)
     char iso[CLOCK_ISO_LEN] = "";
     if (at > 0)
         clock_format_iso(at, iso);
-    json_t *ppl = json_pack("{s:I, s:o, s:o, s:o}", "linked", (json_int_t)c.links, "in_sync",
-                            last ? json_integer(jsonx_int(last, "in_sync", 0)) : json_null(),
-                            "drifted",
-                            last ? json_integer(jsonx_int(last, "drifted", 0)) : json_null(),
-                            "verified_at", at > 0 ? json_string(iso) : json_null());
+    json_t *ppl =
+        json_pack("{s:I, s:o, s:o, s:o}", "linked", (json_int_t)c.links, "in_sync",
+                  last ? json_integer(jsonx_int(last, "in_sync", 0)) : json_null(), "drifted",
+                  last ? json_integer(jsonx_int(last, "drifted", 0)) : json_null(), "verified_at",
+                  at > 0 ? json_string(iso) : json_null());
     json_decref(last);
     json_object_set_new(st->root, "people", ppl);
     json_object_set_new(
         st->root, "queue",
-        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "pending",
-                  (json_int_t)(c.inbox_pending + c.inbox_claimed + c.outbox_pending +
-                               c.outbox_running),
-                  "hints_pending", (json_int_t)c.inbox_pending, "hints_claimed",
-                  (json_int_t)c.inbox_claimed, "ops_pending", (json_int_t)c.outbox_pending,
-                  "ops_running", (json_int_t)c.outbox_running, "ops_done",
-                  (json_int_t)c.outbox_done));
+        json_pack(
+            "{s:I, s:I, s:I, s:I, s:I, s:I}", "pending",
+            (json_int_t)(c.inbox_pending + c.inbox_claimed + c.outbox_pending + c.outbox_running),
+            "hints_pending", (json_int_t)c.inbox_pending, "hints_claimed",
+            (json_int_t)c.inbox_claimed, "ops_pending", (json_int_t)c.outbox_pending, "ops_running",
+            (json_int_t)c.outbox_running, "ops_done", (json_int_t)c.outbox_done));
     json_object_set_new(st->root, "failing",
                         json_pack("{s:I, s:I}", "dead_letters", (json_int_t)c.dead_letters,
                                   "people", (json_int_t)failing));
@@ -233,9 +232,10 @@ static void pl_service(status *st, json_t *services)
     if (st->probe) {
         pl_call call = {.lane = GOVERNOR_LANE_LIVE};
         int rc = pl_client_validate_auth(NULL, a->pl, &call, &e);
-        jsonx_set_str(svc, "state", rc == 0              ? "connected"
-                                    : rc == ERR_AUTH || rc == ERR_NOT_FOUND ? "refused"
-                                                                           : "unreachable");
+        jsonx_set_str(svc, "state",
+                      rc == 0                                 ? "connected"
+                      : rc == ERR_AUTH || rc == ERR_NOT_FOUND ? "refused"
+                                                              : "unreachable");
         if (rc != 0) {
             jsonx_set_str(svc, "detail", e.msg);
             attention(st, "PheedLoop does not answer as it should: `pheedsync check`");

@@ -38,8 +38,8 @@ static int compare_tags(json_t *drifts, const core_field *f, const core_person *
     const json_t *gt = json_object_get(g->values, f->name);
     const json_t *pt = json_object_get(p->values, f->name);
     json_t *miss_pl = core_field_flows(f, CORE_GHL) ? tags_minus(gt, pt, NULL) : json_array();
-    json_t *miss_ghl = core_field_flows(f, CORE_PL) ? tags_minus(pt, gt, p->derived_tags)
-                                                    : json_array();
+    json_t *miss_ghl =
+        core_field_flows(f, CORE_PL) ? tags_minus(pt, gt, p->derived_tags) : json_array();
     int rc = 0;
     if (json_array_size(miss_pl) || json_array_size(miss_ghl)) {
         json_t *d = drift_base(f, g, p);
@@ -87,9 +87,9 @@ int ops_verify_compare(json_t *drifts, const core_map *m, const core_person *ghl
         const core_field *f = core_map_at(m, i);
         if (f->dir == CORE_DIR_NONE || jsonx_array_has_str(skip, f->name))
             continue;
-        bool placed = (f->place[CORE_GHL] != CORE_PLACE_NONE &&
-                       f->place[CORE_PL] != CORE_PLACE_NONE) ||
-                      f->derived;
+        bool placed =
+            (f->place[CORE_GHL] != CORE_PLACE_NONE && f->place[CORE_PL] != CORE_PLACE_NONE) ||
+            f->derived;
         if (!placed)
             continue;
         int rc = f == tags ? compare_tags(drifts, f, ghl, pl) : compare_field(drifts, f, ghl, pl);
@@ -115,9 +115,9 @@ static int add_drifts(run *r, const store_link *l, const char *event, const char
     json_t *d;
     json_array_foreach(found, i, d)
     {
-        json_t *who = json_pack("{s:I, s:s, s:s?, s:s?, s:s?}", "link", (json_int_t)l->id,
-                                "contact_id", l->contact_id, "email", l->email_norm, "event",
-                                event, "attendee", code);
+        json_t *who =
+            json_pack("{s:I, s:s, s:s?, s:s?, s:s?}", "link", (json_int_t)l->id, "contact_id",
+                      l->contact_id, "email", l->email_norm, "event", event, "attendee", code);
         if (!who)
             return ERR_NOMEM;
         json_object_update(who, d);
@@ -141,8 +141,8 @@ static bool configured(const ops_data *d, const char *event)
     return false;
 }
 
-static int one_pair(run *r, const store_link *l, const store_attendee_ref *a,
-                    const core_person *g, size_t *found, err *e)
+static int one_pair(run *r, const store_link *l, const store_attendee_ref *a, const core_person *g,
+                    size_t *found, err *e)
 {
     if (!configured(r->d, a->event)) {
         json_array_append_new(r->skipped,
@@ -259,11 +259,11 @@ int ops_verify_run(json_t **out, ops_data *d, int64_t link_id, err *e)
     if (rc == 0) {
         char iso[CLOCK_ISO_LEN];
         clock_format_iso(clock_now_ms(d->app->clock), iso);
-        json_t *tot = json_pack("{s:s, s:I, s:I, s:I, s:I, s:O, s:O, s:O}", "checked_at", iso,
-                                "links", (json_int_t)r.links, "pairs", (json_int_t)r.pairs,
-                                "in_sync", (json_int_t)r.in_sync, "drifted",
-                                (json_int_t)r.drifted, "drifts", r.drifts, "skipped_fields",
-                                r.skip_fields, "skipped", r.skipped);
+        json_t *tot =
+            json_pack("{s:s, s:I, s:I, s:I, s:I, s:O, s:O, s:O}", "checked_at", iso, "links",
+                      (json_int_t)r.links, "pairs", (json_int_t)r.pairs, "in_sync",
+                      (json_int_t)r.in_sync, "drifted", (json_int_t)r.drifted, "drifts", r.drifts,
+                      "skipped_fields", r.skip_fields, "skipped", r.skipped);
         if (!tot || json_object_update(r.report, tot) != 0)
             rc = err_set(e, ERR_NOMEM, "out of memory");
         json_decref(tot);

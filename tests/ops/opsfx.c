@@ -88,8 +88,8 @@ afx_run ofx_expect(afx *f, int want, const char *const *args)
         buf_init(&cmd, 4096);
         for (size_t i = 0; args[i]; i++)
             buf_addf(&cmd, " %s", args[i]);
-        fail_msg("pheedsync%s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", buf_cstr(&cmd),
-                 r.code, want, r.out, r.err);
+        fail_msg("pheedsync%s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", buf_cstr(&cmd), r.code,
+                 want, r.out, r.err);
     }
     return r;
 }
@@ -120,8 +120,7 @@ static int64_t changing(json_t *c)
             n += json_integer_value(v);
     }
     json_t *search = jsonx_path(c, "by_operation.search-contacts-advanced");
-    json_object_foreach(search, k, v)
-        n -= json_integer_value(v);
+    json_object_foreach(search, k, v) n -= json_integer_value(v);
     return n;
 }
 

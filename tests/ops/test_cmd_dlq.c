@@ -100,8 +100,7 @@ static void replay_and_drop(void **state)
     assert_non_null(strstr(r.err, "without --yes"));
     afx_run_free(&r);
     assert_int_equal(counts(f).dead_letters, 2);
-    const char *drop_yes[] = {"dlq", "drop", "--all", "--yes", "--config", f->conf, "--json",
-                              NULL};
+    const char *drop_yes[] = {"dlq", "drop", "--all", "--yes", "--config", f->conf, "--json", NULL};
     r = ofx_expect(f, 0, drop_yes);
     json_t *j = ofx_json(&r);
     assert_int_equal(json_array_size(json_object_get(j, "dropped")), 2);

@@ -10,8 +10,8 @@
 #include <stdarg.h>
 #include <cmocka.h>
 
-#define FIELDS                                                                                    \
-    "\n[field \"diet\"]\nghl = contact.dietary\npheedloop = dietary_restrictions\n"               \
+#define FIELDS                                                                                     \
+    "\n[field \"diet\"]\nghl = contact.dietary\npheedloop = dietary_restrictions\n"                \
     "\n[field \"city\"]\nghl = city\npheedloop = address_city\ntransform = trim, upper\n"
 
 static const json_t *field_row(const json_t *person, const char *name)
@@ -94,12 +94,14 @@ static void seed(afx *f)
     ofx_attendee(f, AFX_EVENT,
                  "{\"first_name\": \"Eve\", \"last_name\": \"Ng\", \"email\": \"Eve@Example.com\"}",
                  other);
-    ofx_attendee(f, AFX_EVENT,
-                 "{\"first_name\": \"Ann\", \"last_name\": \"Lone\", \"email\": \"ann@example.com\", "
-                 "\"address_city\": \" boston\"}",
-                 other);
-    ofx_contact(f, "{\"firstName\": \"Carl\", \"lastName\": \"Solo\", \"email\": \"carl@example.com\"}",
-                other);
+    ofx_attendee(
+        f, AFX_EVENT,
+        "{\"first_name\": \"Ann\", \"last_name\": \"Lone\", \"email\": \"ann@example.com\", "
+        "\"address_city\": \" boston\"}",
+        other);
+    ofx_contact(
+        f, "{\"firstName\": \"Carl\", \"lastName\": \"Solo\", \"email\": \"carl@example.com\"}",
+        other);
 }
 
 static void preview_pairs_and_writes_nothing(void **state)
@@ -108,8 +110,8 @@ static void preview_pairs_and_writes_nothing(void **state)
     afx_write_conf(f, &(afx_conf){.extra = FIELDS});
     seed(f);
     int64_t before = ofx_writes(f);
-    const char *args[] = {"mapping", "preview", "--sample", "5", "--config", f->conf, "--json",
-                          NULL};
+    const char *args[] = {"mapping",  "preview", "--sample", "5",
+                          "--config", f->conf,   "--json",   NULL};
     afx_run r = ofx_expect(f, 0, args);
     json_t *j = ofx_json(&r);
     assert_string_equal(jsonx_str(j, "event"), AFX_EVENT);
@@ -207,8 +209,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(show_lists_the_configured_map, afx_setup, afx_teardown),
-        cmocka_unit_test_setup_teardown(preview_pairs_and_writes_nothing, afx_setup,
-                                        afx_teardown),
+        cmocka_unit_test_setup_teardown(preview_pairs_and_writes_nothing, afx_setup, afx_teardown),
         cmocka_unit_test_setup_teardown(bad_input, afx_setup, afx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

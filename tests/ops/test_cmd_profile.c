@@ -46,8 +46,9 @@ static void make_jane(afx *f, jane *j)
                 "\"tags\": [\"vip\"], \"customFields\": [{\"key\": \"contact.dietary\", "
                 "\"field_value\": \"vegan\"}]}",
                 j->contact);
-    ui(f, j->contact, "tasks", "{\"title\": \"Call Jane\", \"dueDate\": \"2027-01-05T10:00:00Z\", "
-                                  "\"completed\": false}");
+    ui(f, j->contact, "tasks",
+       "{\"title\": \"Call Jane\", \"dueDate\": \"2027-01-05T10:00:00Z\", "
+       "\"completed\": false}");
     ui(f, j->contact, "notes", "{\"body\": \"Met at the booth\"}");
     ui(f, j->contact, "appointments",
        "{\"calendarId\": \"cal1\", \"title\": \"Demo\", \"startTime\": "
@@ -91,9 +92,21 @@ static void linked_person_in_full(void **state)
     const char *args[] = {"profile", "--config", f->conf, "Jane@Example.com", NULL};
     afx_run r = ofx_expect(f, 0, args);
     static const char *const want[] = {
-        "jane@example.com  link ", "HighLevel contact ", "Jane Doe", "+14155550101", "Acme",
-        "vip", "contact.dietary", "vegan", "[ ] Call Jane", "Met at the booth", "Demo (confirmed)",
-        "in " AFX_EVENT " (App Summit", "VIP Pass", "checked in at", "in " AFX_EVENT2 " (App Expo",
+        "jane@example.com  link ",
+        "HighLevel contact ",
+        "Jane Doe",
+        "+14155550101",
+        "Acme",
+        "vip",
+        "contact.dietary",
+        "vegan",
+        "[ ] Call Jane",
+        "Met at the booth",
+        "Demo (confirmed)",
+        "in " AFX_EVENT " (App Summit",
+        "VIP Pass",
+        "checked in at",
+        "in " AFX_EVENT2 " (App Expo",
         "not checked in",
     };
     for (size_t i = 0; i < PS_ARRAY_LEN(want); i++)
@@ -121,8 +134,7 @@ static void linked_person_in_full(void **state)
         assert_string_equal(jsonx_str(json_object_get(a1, "ticket"), "name"), "VIP Pass");
         assert_true(jsonx_bool(a1, "checked_in", false));
         assert_false(jsonx_bool(a2, "checked_in", true));
-        assert_string_equal(jsonx_str(json_object_get(a2, "ticket"), "name"),
-                            "General Admission");
+        assert_string_equal(jsonx_str(json_object_get(a2, "ticket"), "name"), "General Admission");
         json_decref(p);
         afx_run_free(&r);
     }
@@ -185,9 +197,14 @@ static void nobody_ambiguous_and_bad_input(void **state)
     r = ofx_expect(f, 1, twin_audit);
     afx_run_free(&r);
     static const char *const usage[][5] = {
-        {"profile", NULL},           {"profile", "a@b.c", "x", NULL}, {"profile", "bad id!", NULL},
-        {"profile", "--all", NULL},  {"audit", NULL},                 {"audit", "a@", NULL},
-        {"audit", "--limit", "0", NULL}, {"audit", "x", "--after", "-1", NULL},
+        {"profile", NULL},
+        {"profile", "a@b.c", "x", NULL},
+        {"profile", "bad id!", NULL},
+        {"profile", "--all", NULL},
+        {"audit", NULL},
+        {"audit", "a@", NULL},
+        {"audit", "--limit", "0", NULL},
+        {"audit", "x", "--after", "-1", NULL},
     };
     for (size_t i = 0; i < PS_ARRAY_LEN(usage); i++) {
         const char *args[8];
@@ -226,12 +243,12 @@ static void audit_merges_the_names_of_a_person(void **state)
     char lk[32];
     snprintf(lk, sizeof lk, "%lld", (long long)link);
     store *s = ofx_store(f);
-    int64_t first = audit(s, "jane@example.com", "decision", "[\"link\"]", NULL, NULL,
-                          "matched by e-mail");
+    int64_t first =
+        audit(s, "jane@example.com", "decision", "[\"link\"]", NULL, NULL, "matched by e-mail");
     audit(s, "someone@example.com", "decision", "[\"link\"]", NULL, NULL, "not hers");
-    int64_t second = audit(s, lk, "ghl_to_pheedloop", "[\"first_name\"]",
-                           "{\"first_name\": \"Jane\"}", "{\"first_name\": \"Janet\"}",
-                           "changed on both sides; owner = highlevel");
+    int64_t second =
+        audit(s, lk, "ghl_to_pheedloop", "[\"first_name\"]", "{\"first_name\": \"Jane\"}",
+              "{\"first_name\": \"Janet\"}", "changed on both sides; owner = highlevel");
     int64_t third = audit(s, lk, "pheedloop_to_ghl", "[\"tags\"]", NULL, "[\"vip\"]", "one side");
     audit(s, "lost@example.com", "decision", "[\"link\"]", NULL, NULL, "ambiguous: 2 contacts");
     store_close(s);
