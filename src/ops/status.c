@@ -35,6 +35,19 @@ static json_t *cursor_json(store *s, const char *name, err *e, int *rc)
     return j;
 }
 
+/* The store's URL without a password ("postgresql://user:secret@host/db" shows user:***). */
+static json_t *url_shown(const char *url)
+{
+    const char *scheme = url ? strstr(url, "://") : NULL;
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    if (!colon)
+        return url ? json_string(url) : json_null();
+    char out[1024];
+    snprintf(out, sizeof out, "%.*s:***%s", (int)(colon - url), url, at);
+    return json_string(out);
+}
+
 /* ---------------------------------------------------------------- people and queues */
 
 /* Distinct people among the dead letters: by the link their record names, else the key. */
@@ -313,8 +326,9 @@ int ops_status(json_t **out, app_ctx *a, bool probe, err *e)
     status st = {.a = a, .probe = probe, .root = json_object(), .attention = json_array()};
     int rc = app_require(a, APP_STORE, e);
     if (rc == 0) {
-        json_t *where = json_pack("{s:s?, s:s}", "url", config_str(a->cfg, "store", "url"),
-                                  "backend", store_backend(a->store));
+        json_t *where =
+            json_pack("{s:o, s:s}", "url", url_shown(config_str(a->cfg, "store", "url")), "backend",
+                      store_backend(a->store));
         json_object_set_new(st.root, "store", where);
         rc = people(&st, e);
     }
