@@ -20,10 +20,12 @@ void ops_data_close(ops_data *d)
         json_decref(d->events[i]->event);
         json_decref(d->events[i]->tags);
         json_decref(d->events[i]->regs);
+        json_decref(d->events[i]->attendees);
         free(d->events[i]);
     }
     free(d->events);
     json_decref(d->field_defs);
+    json_decref(d->contacts);
     core_map_free(d->map);
     memset(d, 0, sizeof *d);
 }
@@ -122,6 +124,11 @@ bool ops_data_field_missing(ops_data *d, const core_field *f)
 
 int ops_data_contact(json_t **out, ops_data *d, const char *contact_id, err *e)
 {
+    json_t *listed = d->contacts ? json_object_get(d->contacts, contact_id) : NULL;
+    if (listed) {
+        *out = json_incref(listed);
+        return 0;
+    }
     ghl_op op;
     ghl_call call;
     int rc = need_ghl(d, &op, &call, e);
@@ -257,6 +264,11 @@ int ops_data_attendee(json_t **out, ops_data *d, const char *event, const char *
     int rc = ops_data_event(&ev, d, event, e);
     if (rc != 0)
         return rc;
+    json_t *listed = ev->attendees ? json_object_get(ev->attendees, code) : NULL;
+    if (listed) {
+        *out = json_incref(listed);
+        return 0;
+    }
     pl_attendee a = {0};
     rc = pl_client_get_attendee(&a, d->app->pl, event, code, NULL, e);
     if (rc == ERR_NOT_FOUND)
@@ -293,4 +305,77 @@ int ops_data_person_pl(core_person *out, ops_data *d, const char *event, const j
     core_pl_record r;
     int rc = ops_data_pl_record(&r, d, event, attendee, e);
     return rc ? rc : core_person_from_pl(out, d->map, &r, e);
+}
+
+/* ---------------------------------------------------------------- whole lists */
+
+static int list_contacts(json_t **out, ops_data *d, err *e)
+{
+    ghl_op op;
+    ghl_call call;
+    int rc = need_ghl(d, &op, &call, e);
+    op.lane = GOVERNOR_LANE_RECONCILE;
+    ghl_client_query q = {.kind = GHL_ITER_SEARCH, .page_size = 500};
+    ghl_client_iter *it = NULL;
+    json_t *all = json_object();
+    if (rc == 0)
+        rc = ghl_client_iter_new(&it, d->app->ghl, &op, &q, e);
+    for (size_t got = 1; rc == 0 && got > 0;) {
+        ghl_contact_page page = {0};
+        rc = ghl_client_iter_next(&page, it, e);
+        for (size_t i = 0; rc == 0 && i < page.n; i++)
+            if (page.v[i].id)
+                json_object_set(all, page.v[i].id, page.v[i].raw);
+        got = page.n;
+        ghl_contact_page_clear(&page);
+    }
+    ghl_client_iter_free(it);
+    if (rc != 0) {
+        json_decref(all);
+        return ghl_failed(d, rc, &call, "the contact list", e);
+    }
+    *out = all;
+    return 0;
+}
+
+static int list_attendees(json_t **out, ops_data *d, const char *event, err *e)
+{
+    pl_iter *it = NULL;
+    int rc = pl_client_attendees(&it, d->app->pl, event, GOVERNOR_LANE_RECONCILE, e);
+    json_t *all = json_object();
+    while (rc == 0) {
+        json_t *a = NULL;
+        int n = pl_iter_next(&a, it, e);
+        if (n <= 0) {
+            rc = n;
+            break;
+        }
+        const char *code = jsonx_str(a, "code");
+        if (code)
+            json_object_set(all, code, a);
+        json_decref(a);
+    }
+    pl_iter_free(it);
+    if (rc != 0) {
+        json_decref(all);
+        return err_wrap(e, "PheedLoop attendees of %s: ", event);
+    }
+    *out = all;
+    return 0;
+}
+
+int ops_data_prefetch(ops_data *d, err *e)
+{
+    int rc = d->contacts ? 0 : list_contacts(&d->contacts, d, e);
+    for (size_t i = 0; rc == 0 && d->app->events[i]; i++) {
+        ops_event *ev = NULL;
+        rc = ops_data_event(&ev, d, d->app->events[i], e);
+        if (rc == ERR_NOT_FOUND) { /* a configured event that is gone: its reads will say so */
+            rc = 0;
+            continue;
+        }
+        if (rc == 0 && !ev->attendees)
+            rc = list_attendees(&ev->attendees, d, ev->code, e);
+    }
+    return rc;
 }

@@ -10,9 +10,10 @@
 
 typedef struct ops_event {
     char *code;
-    json_t *event; /* the event record */
-    json_t *tags;  /* its tags [{id, code, name, ...}] */
-    json_t *regs;  /* attendee code -> registration; NULL until first asked for */
+    json_t *event;     /* the event record */
+    json_t *tags;      /* its tags [{id, code, name, ...}] */
+    json_t *regs;      /* attendee code -> registration; NULL until first asked for */
+    json_t *attendees; /* code -> attendee after ops_data_prefetch; NULL before */
 } ops_event;
 
 typedef struct ops_data {
@@ -20,6 +21,7 @@ typedef struct ops_data {
     core_map *map;
     const char *location; /* [ghl] location_id */
     json_t *field_defs;   /* the location's custom fields; NULL until first asked for */
+    json_t *contacts;     /* id -> contact after ops_data_prefetch; NULL before */
     ops_event **events;   /* read so far */
     size_t n_events;
 } ops_data;
@@ -40,6 +42,12 @@ int ops_data_event(ops_event **out, ops_data *d, const char *event, err *e);
  * first call); *out NULL when it has none. */
 int ops_data_registration(const json_t **out, ops_data *d, const char *event, const char *code,
                           err *e);
+
+/* Lists every contact of the location and every attendee of the configured events once, so
+ * that a pass over many people costs a few list pages rather than a read per record. The reads
+ * below then take records from these lists; one a list lacks is still read by itself (a
+ * record created since, or really gone: ERR_NOT_FOUND). */
+int ops_data_prefetch(ops_data *d, err *e);
 
 /* One contact (a new reference). ERR_NOT_FOUND when HighLevel has no such contact; ERR_CONFIG
  * when the location is not connected (the message says what to run). */

@@ -2,6 +2,9 @@
 #include "ops/verify.h"
 #include "util/jsonx.h"
 
+/* From this many links on, both sides are listed whole rather than read record by record. */
+#define OPS_VERIFY_LIST_FROM 20
+
 /* ---------------------------------------------------------------- comparing two persons */
 
 /* Tags of a not in b (and not in except). */
@@ -254,6 +257,11 @@ int ops_verify_run(json_t **out, ops_data *d, int64_t link_id, err *e)
     int rc = app_require(d->app, APP_STORE | APP_GHL | APP_PL, e);
     if (rc == 0)
         rc = skipped_fields(&r, e);
+    store_counts c = {0};
+    if (rc == 0 && link_id == 0)
+        rc = store_count(&c, d->app->store, e);
+    if (rc == 0 && c.links > OPS_VERIFY_LIST_FROM)
+        rc = ops_data_prefetch(d, e);
     if (rc == 0)
         rc = each_link(&r, link_id, e);
     if (rc == 0) {

@@ -10,6 +10,8 @@
  *     computed tags (sign-up, check-in) missing in HighLevel are not drift, since the sync
  *     never removes them in PheedLoop and so leaves the sides apart once HighLevel drops one;
  *   - a linked record that no longer exists (field "record").
+ * Records are read one by one for a few links, from complete listings of both sides for many
+ * (a few list pages instead of a read per record).
  * Not compared: fields whose direction is none, fields on a HighLevel custom field the
  * location lacks (the sync skips them too; listed as skipped), attendees of events that are
  * no longer configured (listed as skipped). */

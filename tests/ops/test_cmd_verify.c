@@ -1,7 +1,7 @@
 /* test_cmd_verify.c: `pheedsync verify` against the sandbox: linked people in sync (exit 0,
  * the totals kept for `status`), drift in a field and a linked contact that is gone (exit 1,
- * both values listed), one person by e-mail, nobody, bad input, a store from a newer
- * pheedsync; never a write to either service. */
+ * both values listed), one person by e-mail, nobody, many people read from whole listings,
+ * bad input, a store from a newer pheedsync; never a write to either service. */
 #include "tests/ops/opsfx.h"
 #include "util/jsonx.h"
 
@@ -135,6 +135,39 @@ static void one_person_by_name(void **state)
     afx_run_free(&r);
 }
 
+/* Past a few links both sides are listed whole: a handful of requests, the same findings. */
+static void many_people_cost_a_few_list_pages(void **state)
+{
+    afx *f = *state;
+    afx_write_conf(f, &(afx_conf){0});
+    char c[64], gone[64], email[64];
+    int64_t drifted = 0, lost = 0;
+    for (int i = 0; i < 30; i++) {
+        snprintf(email, sizeof email, "p%02d@example.com", i);
+        int64_t l = person(f, email, "Pat", i == 7 ? "Patricia" : "Pat", i == 11 ? gone : c);
+        drifted = i == 7 ? l : drifted;
+        lost = i == 11 ? l : lost;
+    }
+    char path[160];
+    snprintf(path, sizeof path, "/_sandbox/ui/contacts/%s", gone);
+    json_decref(afx_ghl_admin(f, "DELETE", path, NULL));
+    int64_t before = ofx_requests(f);
+    const char *args[] = {"verify", "--config", f->conf, "--json", NULL};
+    afx_run r = ofx_expect(f, 1, args);
+    json_t *j = ofx_json(&r);
+    assert_int_equal(jsonx_int(j, "links", -1), 30);
+    assert_int_equal(jsonx_int(j, "in_sync", -1), 28);
+    assert_non_null(drift_of(j, drifted, "first_name"));
+    assert_non_null(drift_of(j, lost, "record"));
+    assert_int_equal(json_array_size(json_object_get(j, "drifts")), 2);
+    json_decref(j);
+    afx_run_free(&r);
+    int64_t spent = ofx_requests(f) - before;
+    if (spent > 10) /* lists, reference data, and one read of the gone contact */
+        fail_msg("%lld requests for 30 people", (long long)spent);
+    assert_int_equal(ofx_writes(f), 0);
+}
+
 static void bad_input(void **state)
 {
     afx *f = *state;
@@ -176,6 +209,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(drift_exits_1_and_lists_both_values, afx_setup,
                                         afx_teardown),
         cmocka_unit_test_setup_teardown(one_person_by_name, afx_setup, afx_teardown),
+        cmocka_unit_test_setup_teardown(many_people_cost_a_few_list_pages, afx_setup, afx_teardown),
         cmocka_unit_test_setup_teardown(bad_input, afx_setup, afx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
