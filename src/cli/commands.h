@@ -17,5 +17,6 @@ int cmd_connect(int argc, char **argv);
  * (cmd_connect_pheedloop.c). */
 int cmd_connect_pheedloop(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ static const command commands[] = {
     {"sandbox", cmd_sandbox, "run the HighLevel and PheedLoop emulators only"},
     {"connect", cmd_connect, "authorize with HighLevel or PheedLoop and store credentials"},
     {"catalog", cmd_catalog, "every action and trigger pheedsync knows"},
+    {"run", cmd_run, "the daemon: webhooks, pollers, reconcile, planner and workers"},
 };
 
 static void usage(FILE *out)
