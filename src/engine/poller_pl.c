@@ -47,7 +47,7 @@ static json_t *merged(const pl_run *p)
 /* Writes the hints so far with a cursor holding snap and, if given, fields of extra. */
 static int pl_flush(pl_run *p, json_t *snap, const json_t *extra, err *e)
 {
-    json_t *cursor = json_deep_copy(extra ? extra : json_object());
+    json_t *cursor = extra ? json_deep_copy(extra) : json_object();
     if (!cursor || !snap) {
         json_decref(cursor);
         json_decref(snap);
