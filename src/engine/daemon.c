@@ -243,9 +243,11 @@ int daemon_start(daemon **out, const daemon_options *o, err *e)
         return rc;
     }
     log_write(LOG_INFO, "daemon running",
-              json_pack("{s:s, s:i, s:b, s:b, s:I}", "listen", d->o.bind_addr[0] ? d->o.bind_addr : "127.0.0.1",
-                        (int)http_server_port(d->srv), "planner", d->o.planner != NULL, "workers",
-                        d->o.worker != NULL, "poll_interval_ms", (json_int_t)d->o.poll_interval_ms));
+              json_pack("{s:s, s:i, s:b, s:b, s:I}", "listen",
+                        d->o.bind_addr[0] ? d->o.bind_addr : "127.0.0.1", "port",
+                        (int)http_server_port(d->srv), "planner", d->o.planner != NULL,
+                        "workers", d->o.worker != NULL, "poll_interval_ms",
+                        (json_int_t)d->o.poll_interval_ms));
     *out = d;
     return 0;
 }

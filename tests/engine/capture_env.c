@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <cmocka.h>
 
+#include <openssl/hmac.h>
+
 static http_client *fast_http(void)
 {
     http_client_config hc = {
@@ -274,4 +276,33 @@ static bool past(void *ctx)
 void cenv_after(int64_t ms)
 {
     assert_true(th_wait_until(past, &ms, 1000));
+}
+
+char *cenv_pl_body(const char *event, const char *code, const char *delivery, int64_t ts_ms)
+{
+    char iso[CLOCK_ISO_LEN], body[512];
+    clock_format_iso(ts_ms, iso);
+    snprintf(body, sizeof body,
+             "{\"action\":\"attendee.updated\",\"event_code\":\"%s\",\"data\":{\"code\":\"%s\"},"
+             "\"timestamp\":\"%s\",\"delivery_id\":\"%s\"}",
+             event, code, iso, delivery);
+    return strdup(body);
+}
+
+long cenv_post_pl(const char *base, const char *secret, const char *body, long timeout_ms)
+{
+    unsigned char mac[32];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)body, strlen(body), mac,
+         &len);
+    char hex[65], url[128], hdr[160];
+    for (unsigned i = 0; i < len; i++)
+        snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+    snprintf(url, sizeof url, "%s%s", base, CAPTURE_PL_PATH);
+    snprintf(hdr, sizeof hdr, "%s: %s", PL_WEBHOOK_DEFAULT_HEADER, hex);
+    const char *headers[] = {hdr, "Content-Type: application/json", NULL};
+    th_response *r = th_request("POST", url, headers, body, timeout_ms);
+    long status = r->status;
+    th_response_free(r);
+    return status;
 }

@@ -62,6 +62,10 @@ char *cenv_attendee(cenv *c, const char *event, const char *first, const char *e
 /* "ghl:LOC:ID" and "pl:ORG:EVENT:CODE", in a static buffer per call site's argument. */
 void cenv_key_ghl(char out[ENGINE_KEY_MAX], cenv *c, const char *id);
 void cenv_key_pl(char out[ENGINE_KEY_MAX], const char *event, const char *code);
+/* A PheedLoop delivery (attendee.updated of code in event), malloc'd. */
+char *cenv_pl_body(const char *event, const char *code, const char *delivery, int64_t ts_ms);
+/* POSTs body to base + CAPTURE_PL_PATH signed with secret; the HTTP status (0: no answer). */
+long cenv_post_pl(const char *base, const char *secret, const char *body, long timeout_ms);
 /* Waits until the system clock has moved past ms. */
 void cenv_after(int64_t ms);
 

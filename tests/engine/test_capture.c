@@ -9,7 +9,6 @@
 #include <stdarg.h>
 #include <cmocka.h>
 
-#include <openssl/hmac.h>
 
 static int setup(void **state)
 {
@@ -176,32 +175,6 @@ static long post_ghl_signed(const char *base, ghl_signer *signer, const char *bo
     return status;
 }
 
-static char *pl_body(const char *event, const char *code, const char *delivery, int64_t ts_ms)
-{
-    char iso[CLOCK_ISO_LEN], body[512];
-    clock_format_iso(ts_ms, iso);
-    snprintf(body, sizeof body,
-             "{\"action\":\"attendee.updated\",\"event_code\":\"%s\",\"data\":{\"code\":\"%s\"},"
-             "\"timestamp\":\"%s\",\"delivery_id\":\"%s\"}",
-             event, code, iso, delivery);
-    return strdup(body);
-}
-
-static long post_pl_signed(const char *base, const char *secret, const char *body)
-{
-    unsigned char mac[32];
-    unsigned int len = 0;
-    HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)body, strlen(body), mac,
-         &len);
-    char hex[65], url[128], hdr[160];
-    for (unsigned i = 0; i < len; i++)
-        snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-    snprintf(url, sizeof url, "%s%s", base, CAPTURE_PL_PATH);
-    snprintf(hdr, sizeof hdr, "%s: %s", PL_WEBHOOK_DEFAULT_HEADER, hex);
-    const char *headers[] = {hdr, "Content-Type: application/json", NULL};
-    return post(url, headers, body);
-}
-
 static void test_forged_refused_and_counted(void **state)
 {
     cenv *c = *state;
@@ -215,8 +188,8 @@ static void test_forged_refused_and_counted(void **state)
     assert_int_equal(post(url, NULL, body), 401); /* no signature at all */
     assert_int_equal(stats(c, "ghl").forged, 2);
     free(body);
-    body = pl_body(CENV_EVENT, "ATTX", "forged-pl", clock_now_ms(clock_system()));
-    assert_int_equal(post_pl_signed(c->hook_base, "not-the-secret", body), 401);
+    body = cenv_pl_body(CENV_EVENT, "ATTX", "forged-pl", clock_now_ms(clock_system()));
+    assert_int_equal(cenv_post_pl(c->hook_base, "not-the-secret", body, 30000), 401);
     assert_int_equal(stats(c, "pheedloop").forged, 1);
     free(body);
     assert_int_equal(cenv_pending(c), 0);
@@ -258,8 +231,8 @@ static void test_stale_refused_and_counted(void **state)
     free(fresh);
 
     /* PheedLoop: signed with the event's secret, stamped two hours ago. */
-    char *pl_old = pl_body(CENV_EVENT, "ATTOLD", "stale-pl", now - 2 * 3600 * 1000);
-    assert_int_equal(post_pl_signed(c->hook_base, c->event_secret[0], pl_old), 401);
+    char *pl_old = cenv_pl_body(CENV_EVENT, "ATTOLD", "stale-pl", now - 2 * 3600 * 1000);
+    assert_int_equal(cenv_post_pl(c->hook_base, c->event_secret[0], pl_old, 30000), 401);
     assert_int_equal(stats(c, "pheedloop").stale, 1);
     free(pl_old);
     assert_int_equal(cenv_pending(c), 1);
@@ -275,12 +248,12 @@ static void test_ignored_deliveries(void **state)
 {
     cenv *c = *state;
     int64_t now = clock_now_ms(clock_system());
-    char *body = pl_body("EVENOTSYNCED", "ATT1", "ign-1", now);
+    char *body = cenv_pl_body("EVENOTSYNCED", "ATT1", "ign-1", now);
     /* Unknown event: no secret for it either, so it cannot even be verified. */
-    assert_int_equal(post_pl_signed(c->hook_base, c->event_secret[0], body), 401);
+    assert_int_equal(cenv_post_pl(c->hook_base, c->event_secret[0], body, 30000), 401);
     free(body);
-    body = pl_body(CENV_EVENT, "", "ign-2", now); /* names no attendee */
-    assert_int_equal(post_pl_signed(c->hook_base, c->event_secret[0], body), 200);
+    body = cenv_pl_body(CENV_EVENT, "", "ign-2", now); /* names no attendee */
+    assert_int_equal(cenv_post_pl(c->hook_base, c->event_secret[0], body, 30000), 200);
     free(body);
     assert_int_equal(stats(c, "pheedloop").ignored, 1);
     assert_int_equal(cenv_pending(c), 0);
@@ -305,8 +278,8 @@ static void test_store_unavailable_answers_429(void **state)
     char base[64];
     snprintf(base, sizeof base, "http://127.0.0.1:%u", (unsigned)http_server_port(srv));
     int64_t now = clock_now_ms(clock_system());
-    char *body = pl_body(CENV_EVENT, "ATTB", "busy-1", now);
-    assert_int_equal(post_pl_signed(base, c->event_secret[0], body), 429);
+    char *body = cenv_pl_body(CENV_EVENT, "ATTB", "busy-1", now);
+    assert_int_equal(cenv_post_pl(base, c->event_secret[0], body, 30000), 429);
     capture_stats s;
     capture_stats_get(cap, "pheedloop", &s);
     assert_int_equal(s.busy, 1);
@@ -319,11 +292,11 @@ static void test_store_unavailable_answers_429(void **state)
     store *holder = NULL;
     assert_int_equal(store_open(&holder, c->store_url, NULL, &e), 0);
     assert_int_equal(store_begin(holder, &e), 0);
-    assert_int_equal(post_pl_signed(c->hook_base, c->event_secret[0], body), 429);
+    assert_int_equal(cenv_post_pl(c->hook_base, c->event_secret[0], body, 30000), 429);
     assert_int_equal(store_rollback(holder, &e), 0);
     store_close(holder);
-    assert_int_equal(post_pl_signed(c->hook_base, c->event_secret[0], body), 200);
-    assert_int_equal(post_pl_signed(c->hook_base, c->event_secret[0], body), 200);
+    assert_int_equal(cenv_post_pl(c->hook_base, c->event_secret[0], body, 30000), 200);
+    assert_int_equal(cenv_post_pl(c->hook_base, c->event_secret[0], body, 30000), 200);
     s = stats(c, "pheedloop");
     assert_int_equal(s.busy, 1);
     assert_int_equal(s.accepted, 1);
