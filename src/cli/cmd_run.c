@@ -52,12 +52,21 @@ static int parse_options(run_args *a, int argc, char **argv, err *e)
     opterr = 0;
     while (!rc && (opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
         switch (opt) {
-        case OPT_CONFIG: a->config_path = optarg; break;
-        case OPT_REGISTER: a->register_hooks = true; break;
-        case OPT_WORKERS: rc = args_parse_int(&a->workers, "--workers", optarg, 1, 32, e); break;
-        case 'h': return 1;
-        case ':': return err_set(e, ERR_INVALID, "%s needs a value", argv[optind - 1]);
-        default: return err_set(e, ERR_INVALID, "unknown option '%s'", argv[optind - 1]);
+        case OPT_CONFIG:
+            a->config_path = optarg;
+            break;
+        case OPT_REGISTER:
+            a->register_hooks = true;
+            break;
+        case OPT_WORKERS:
+            rc = args_parse_int(&a->workers, "--workers", optarg, 1, 32, e);
+            break;
+        case 'h':
+            return 1;
+        case ':':
+            return err_set(e, ERR_INVALID, "%s needs a value", argv[optind - 1]);
+        default:
+            return err_set(e, ERR_INVALID, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (!rc && optind < argc)

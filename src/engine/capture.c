@@ -151,14 +151,21 @@ void capture_answer(capture *c, int src, int outcome, http_response *res, const 
     int status = 200;
     switch (outcome) {
     case CAPTURE_FORGED:
-    case CAPTURE_STALE: status = 401; break;
-    case CAPTURE_MALFORMED: status = 400; break;
+    case CAPTURE_STALE:
+        status = 401;
+        break;
+    case CAPTURE_MALFORMED:
+        status = 400;
+        break;
     case CAPTURE_BUSY:
         status = 429;
         http_response_header(res, "Retry-After", "5");
         break;
-    case CAPTURE_FAILED: status = 500; break;
-    default: break;
+    case CAPTURE_FAILED:
+        status = 500;
+        break;
+    default:
+        break;
     }
     if (status >= 400)
         log_write(LOG_WARN, "webhook refused",

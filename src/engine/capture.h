@@ -26,8 +26,8 @@
 #define CAPTURE_PL_PATH "/webhooks/pheedloop"
 
 typedef struct capture_options {
-    const char *store_url;  /* requests take handles from a pool of connections to it */
-    clock_source *clock;    /* the timestamp window and the store; NULL: system */
+    const char *store_url; /* requests take handles from a pool of connections to it */
+    clock_source *clock;   /* the timestamp window and the store; NULL: system */
     /* The checks, kept by reference; NULL leaves that endpoint unrouted (404). */
     const ghl_webhook_verifier *ghl;
     const pl_webhook *pl;

@@ -4,9 +4,8 @@
 #include "util/log.h"
 
 const char *const capture_pl_actions[] = {
-    "registration.created", "registration.updated", "registration.deleted",
-    "attendee.created",     "attendee.updated",     "attendee.deleted",
-    "checkin.created",      "checkin.deleted",
+    "registration.created", "registration.updated", "registration.deleted", "attendee.created",
+    "attendee.updated",     "attendee.deleted",     "checkin.created",      "checkin.deleted",
 };
 const size_t capture_pl_actions_n = PS_ARRAY_LEN(capture_pl_actions);
 
@@ -54,8 +53,8 @@ static int register_event(size_t *added, pl_client *pl, const char *event, const
         if (rc == 0) {
             (*added)++;
             log_write(LOG_INFO, "PheedLoop REST hook subscribed",
-                      json_pack("{s:s, s:s, s:s}", "event", event, "action",
-                                capture_pl_actions[i], "endpoint", endpoint));
+                      json_pack("{s:s, s:s, s:s}", "event", event, "action", capture_pl_actions[i],
+                                "endpoint", endpoint));
             pl_hook_free(&h);
         }
     }

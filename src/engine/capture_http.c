@@ -9,17 +9,20 @@
 static int refusal(int rc, bool stale_at_own_time)
 {
     switch (rc) {
-    case ERR_AUTH: return stale_at_own_time ? CAPTURE_STALE : CAPTURE_FORGED;
+    case ERR_AUTH:
+        return stale_at_own_time ? CAPTURE_STALE : CAPTURE_FORGED;
     case ERR_PARSE:
-    case ERR_INVALID: return CAPTURE_MALFORMED;
-    default: return CAPTURE_FAILED;
+    case ERR_INVALID:
+        return CAPTURE_MALFORMED;
+    default:
+        return CAPTURE_FAILED;
     }
 }
 
 /* Stores the hint and answers: 200 stored or duplicate, 429 when the store cannot take it
  * (HighLevel sends it again), 400 when the store refuses the payload itself. */
-static void store_and_answer(capture *c, int src, const char *delivery_id,
-                             const store_hint_new *h, http_response *res)
+static void store_and_answer(capture *c, int src, const char *delivery_id, const store_hint_new *h,
+                             http_response *res)
 {
     err e = {0};
     int rc = capture_store_delivery(c, h->source, delivery_id, h, &e);
@@ -53,8 +56,8 @@ static bool ghl_stale(capture *c, const char *ed, const char *rsa, const http_re
     if (ghl_webhook_parse(&h, (const char *)req->body, req->body_len, NULL) != 0 ||
         h.timestamp_ms == 0)
         return false;
-    return ghl_webhook_verify(&h, NULL, c->ghl, ed, rsa, req->body, req->body_len,
-                              h.timestamp_ms, NULL) == 0;
+    return ghl_webhook_verify(&h, NULL, c->ghl, ed, rsa, req->body, req->body_len, h.timestamp_ms,
+                              NULL) == 0;
 }
 
 static void on_ghl(void *ctx, const http_request *req, http_response *res)
@@ -67,8 +70,8 @@ static void on_ghl(void *ctx, const http_request *req, http_response *res)
     int rc = ghl_webhook_verify(&h, NULL, c->ghl, ed, rsa, req->body, req->body_len,
                                 clock_now_ms(c->clock), &e);
     if (rc != 0) {
-        capture_answer(c, CAPTURE_SRC_GHL, refusal(rc, rc == ERR_AUTH && ghl_stale(c, ed, rsa, req)),
-                       res, e.msg);
+        capture_answer(c, CAPTURE_SRC_GHL,
+                       refusal(rc, rc == ERR_AUTH && ghl_stale(c, ed, rsa, req)), res, e.msg);
         return;
     }
     const char *loc = h.location_id[0] ? h.location_id : c->location_id;
@@ -114,8 +117,8 @@ static void on_pl(void *ctx, const http_request *req, http_response *res)
     int rc = pl_webhook_handle(&h, c->pl, req, clock_now_ms(c->clock), &e);
     if (rc != 0) {
         const char *sig = http_request_header(req, pl_webhook_header(c->pl));
-        capture_answer(c, CAPTURE_SRC_PL, refusal(rc, rc == ERR_AUTH && pl_stale(c, sig, req)),
-                       res, e.msg);
+        capture_answer(c, CAPTURE_SRC_PL, refusal(rc, rc == ERR_AUTH && pl_stale(c, sig, req)), res,
+                       e.msg);
         return;
     }
     char key[ENGINE_KEY_MAX];

@@ -111,8 +111,8 @@ static void *step_main(void *arg)
         int rc = t->fn(&done, &eng, &e);
         if (rc != 0) {
             log_write(LOG_WARN, "daemon: pass failed",
-                      json_pack("{s:s, s:s, s:s}", "thread", t->name, "error",
-                                err_code_name(rc), "message", e.msg));
+                      json_pack("{s:s, s:s, s:s}", "thread", t->name, "error", err_code_name(rc),
+                                "message", e.msg));
             if (rc == ERR_IO) {
                 daemon_engine_close(&eng);
                 if (!daemon_engine_open(d, &eng))
@@ -245,8 +245,8 @@ int daemon_start(daemon **out, const daemon_options *o, err *e)
     log_write(LOG_INFO, "daemon running",
               json_pack("{s:s, s:i, s:b, s:b, s:I}", "listen",
                         d->o.bind_addr[0] ? d->o.bind_addr : "127.0.0.1", "port",
-                        (int)http_server_port(d->srv), "planner", d->o.planner != NULL,
-                        "workers", d->o.worker != NULL, "poll_interval_ms",
+                        (int)http_server_port(d->srv), "planner", d->o.planner != NULL, "workers",
+                        d->o.worker != NULL, "poll_interval_ms",
                         (json_int_t)d->o.poll_interval_ms));
     *out = d;
     return 0;

@@ -45,16 +45,16 @@ typedef struct daemon_options {
     engine_link_cfg link;
 
     /* Webhooks: both NULL: no webhook routes. */
-    char bind_addr[64];  /* "" : 127.0.0.1 */
-    uint16_t port;       /* 0: a free port (daemon_port) */
+    char bind_addr[64]; /* "" : 127.0.0.1 */
+    uint16_t port;      /* 0: a free port (daemon_port) */
     const ghl_webhook_verifier *ghl_webhooks;
     const pl_webhook *pl_webhooks;
     int64_t coalesce_ms; /* the hints' delay */
 
     /* Cadences; 0 turns the job off. */
     int64_t poll_interval_ms;
-    unsigned slow_every;   /* tasks and attendee listings every this many polls; 0: 6 */
-    size_t task_batch;     /* linked contacts whose tasks one slow poll checks; 0: 100 */
+    unsigned slow_every; /* tasks and attendee listings every this many polls; 0: 6 */
+    size_t task_batch;   /* linked contacts whose tasks one slow poll checks; 0: 100 */
     int64_t reconcile_interval_ms;
 
     daemon_step planner; /* NULL: no planner thread */

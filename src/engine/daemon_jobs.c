@@ -31,9 +31,8 @@ static void log_poll(const char *what, const char *event, int rc, const poller_r
 /* One round of polls; slow adds the task and attendee pollers. */
 static void poll_round(daemon *d, engine *eng, bool slow)
 {
-    poller_options po = {.delay_ms = d->o.coalesce_ms,
-                         .max_contacts = d->o.task_batch,
-                         .stop = &d->stop};
+    poller_options po = {
+        .delay_ms = d->o.coalesce_ms, .max_contacts = d->o.task_batch, .stop = &d->stop};
     poller_result r = {0};
     err e = {0};
     if (eng->ghl && eng->link.location_id) {

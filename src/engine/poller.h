@@ -37,10 +37,10 @@
 #include <stdatomic.h>
 
 typedef struct poller_options {
-    int64_t overlap_ms;     /* HighLevel search starts this long before its cursor; 0: 60 s */
-    int64_t delay_ms;       /* the hints' delay (coalescing) */
-    size_t page_size;       /* HighLevel search page; 0: 100 */
-    size_t max_contacts;    /* task poller: linked contacts checked per run; 0: 100 */
+    int64_t overlap_ms;      /* HighLevel search starts this long before its cursor; 0: 60 s */
+    int64_t delay_ms;        /* the hints' delay (coalescing) */
+    size_t page_size;        /* HighLevel search page; 0: 100 */
+    size_t max_contacts;     /* task poller: linked contacts checked per run; 0: 100 */
     const atomic_bool *stop; /* NULL: never */
 } poller_options;
 
@@ -54,8 +54,8 @@ int poller_ghl_contacts(poller_result *out, engine *eng, const poller_options *o
 int poller_ghl_tasks(poller_result *out, engine *eng, const poller_options *o, err *e);
 int poller_pl_registrations(poller_result *out, engine *eng, const char *event,
                             const poller_options *o, err *e);
-int poller_pl_attendees(poller_result *out, engine *eng, const char *event,
-                        const poller_options *o, err *e);
+int poller_pl_attendees(poller_result *out, engine *eng, const char *event, const poller_options *o,
+                        err *e);
 
 /* The cursor names above, into out (ENGINE_KEY_MAX). */
 void poller_cursor_name(char *out, size_t size, const char *kind, const char *a, const char *b);

@@ -18,8 +18,8 @@ static int search_query(json_t **filters, json_t **sort, int64_t from_ms)
         clock_format_iso(from_ms, iso);
         *filters = json_array();
         if (*filters)
-            json_array_append_new(*filters, ghl_filter("dateUpdated", "range",
-                                                       json_pack("{s:s}", "gte", iso)));
+            json_array_append_new(
+                *filters, ghl_filter("dateUpdated", "range", json_pack("{s:s}", "gte", iso)));
     }
     return *sort && (from_ms <= 0 || *filters) ? 0 : ERR_NOMEM;
 }
@@ -208,13 +208,12 @@ int poller_ghl_tasks(poller_result *out, engine *eng, const poller_options *o, e
     if (rc != 0)
         return rc;
     ghl_call call = {0};
-    task_run t = {.eng = eng,
-                  .op = {.location_id = eng->link.location_id,
-                         .lane = GOVERNOR_LANE_BACKFILL,
-                         .call = &call},
-                  .snap = json_incref(json_object_get(cursor, "snap")),
-                  .visited = json_object(),
-                  .b = {.source = "poller", .delay_ms = o->delay_ms}};
+    task_run t = {
+        .eng = eng,
+        .op = {.location_id = eng->link.location_id, .lane = GOVERNOR_LANE_BACKFILL, .call = &call},
+        .snap = json_incref(json_object_get(cursor, "snap")),
+        .visited = json_object(),
+        .b = {.source = "poller", .delay_ms = o->delay_ms}};
     if (!json_is_object(t.snap)) {
         json_decref(t.snap);
         t.snap = json_object();
@@ -225,8 +224,8 @@ int poller_ghl_tasks(poller_result *out, engine *eng, const poller_options *o, e
                    o, e);
     /* What was checked is kept even when the walk failed part way. */
     task_prune(&t, start, wrapped ? INT64_MAX : after);
-    json_t *next = json_pack("{s:I, s:O}", "after_link", (json_int_t)(wrapped ? 0 : after), "snap",
-                             t.snap);
+    json_t *next =
+        json_pack("{s:I, s:O}", "after_link", (json_int_t)(wrapped ? 0 : after), "snap", t.snap);
     size_t n = 0;
     int frc = next ? poller_batch_flush(&n, &t.b, eng->store, name, next, rc ? NULL : e)
                    : err_set(rc ? NULL : e, ERR_NOMEM, "out of memory");

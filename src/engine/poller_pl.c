@@ -112,8 +112,8 @@ int poller_pl_registrations(poller_result *out, engine *eng, const char *event,
     json_t *extra = json_pack("{s:I}", "updated_ms", (json_int_t)(p.r.complete ? newest : since));
     /* Only a whole listing may replace the snapshot and move the date on. */
     if (p.prev && p.next && (rc == 0 || p.b.n > 0)) {
-        int frc = pl_flush(&p, p.r.complete ? json_incref(p.next) : merged(&p), extra,
-                           rc ? NULL : e);
+        int frc =
+            pl_flush(&p, p.r.complete ? json_incref(p.next) : merged(&p), extra, rc ? NULL : e);
         rc = rc ? rc : frc;
     }
     json_decref(extra);
@@ -126,8 +126,8 @@ int poller_pl_registrations(poller_result *out, engine *eng, const char *event,
     return 0;
 }
 
-int poller_pl_attendees(poller_result *out, engine *eng, const char *event,
-                        const poller_options *o, err *e)
+int poller_pl_attendees(poller_result *out, engine *eng, const char *event, const poller_options *o,
+                        err *e)
 {
     pl_run p;
     json_t *cursor = NULL;
@@ -144,7 +144,8 @@ int poller_pl_attendees(poller_result *out, engine *eng, const char *event,
     }
     p.r.complete = rc == 0 && it && pl_iter_complete(it);
     if (p.prev && p.next && (rc == 0 || p.b.n > 0)) {
-        int frc = pl_flush(&p, p.r.complete ? json_incref(p.next) : merged(&p), NULL, rc ? NULL : e);
+        int frc =
+            pl_flush(&p, p.r.complete ? json_incref(p.next) : merged(&p), NULL, rc ? NULL : e);
         rc = rc ? rc : frc;
     }
     pl_iter_free(it);

@@ -26,10 +26,9 @@ typedef struct gone_scan {
 
 static int gone_hint(gone_scan *g, const store_link *l, const char *key, err *e)
 {
-    json_t *payload = json_pack("{s:s, s:I, s:I, s:I}", "reason",
-                                "missing from a complete scan", "link_id", (json_int_t)l->id,
-                                "scan_started_ms", (json_int_t)g->started_ms, "scanned",
-                                (json_int_t)g->scanned);
+    json_t *payload = json_pack("{s:s, s:I, s:I, s:I}", "reason", "missing from a complete scan",
+                                "link_id", (json_int_t)l->id, "scan_started_ms",
+                                (json_int_t)g->started_ms, "scanned", (json_int_t)g->scanned);
     int rc = poller_batch_add(g->b, key, "gone", payload, e);
     json_decref(payload);
     if (rc == 0)
@@ -86,8 +85,8 @@ static int gone_all(gone_scan *g, err *e)
 static int scan_hint(poller_batch *b, json_t *seen, const char *id, const char *key,
                      const json_t *raw, err *e)
 {
-    int rc = json_object_set_new(seen, id, json_true()) ? err_set(e, ERR_NOMEM, "out of memory")
-                                                        : 0;
+    int rc =
+        json_object_set_new(seen, id, json_true()) ? err_set(e, ERR_NOMEM, "out of memory") : 0;
     return rc ? rc : poller_batch_add(b, key, "scan", raw, e);
 }
 
@@ -118,8 +117,9 @@ int reconcile_ghl(reconcile_side *out, engine *eng, const reconcile_options *o, 
     /* dateAdded never changes: a contact edited during the scan keeps its place. */
     json_t *sort = json_pack("[{s:s, s:s}]", "field", "dateAdded", "direction", "asc");
     json_t *seen = json_object();
-    ghl_client_query q = {
-        .kind = GHL_ITER_SEARCH, .page_size = o->page_size ? o->page_size : DEFAULT_PAGE, .sort = sort};
+    ghl_client_query q = {.kind = GHL_ITER_SEARCH,
+                          .page_size = o->page_size ? o->page_size : DEFAULT_PAGE,
+                          .sort = sort};
     ghl_client_iter *it = NULL;
     int rc = sort && seen ? ghl_client_iter_new(&it, eng->ghl, &op, &q, e)
                           : err_set(e, ERR_NOMEM, "out of memory");
@@ -178,8 +178,12 @@ int reconcile_pl_event(reconcile_side *out, engine *eng, const char *event,
         rc = poller_batch_flush(NULL, &b, eng->store, NULL, NULL, e);
     r.complete = rc == 0 && !stopped(o) && pl_iter_complete(it);
     pl_iter_free(it);
-    gone_scan g = {.eng = eng, .event = event, .seen = seen, .started_ms = started,
-                   .scanned = r.seen, .b = &b};
+    gone_scan g = {.eng = eng,
+                   .event = event,
+                   .seen = seen,
+                   .started_ms = started,
+                   .scanned = r.seen,
+                   .b = &b};
     if (rc == 0 && r.complete)
         rc = gone_all(&g, e);
     r.gone = g.gone;
@@ -200,8 +204,8 @@ static void add_side(reconcile_side *sum, const reconcile_side *one, bool first)
 
 static int record_run(engine *eng, const reconcile_result *r, bool complete)
 {
-    json_t *j = json_pack("{s:I, s:I, s:b}", "started_ms", (json_int_t)r->started_ms,
-                          "finished_ms", (json_int_t)r->finished_ms, "complete", complete);
+    json_t *j = json_pack("{s:I, s:I, s:b}", "started_ms", (json_int_t)r->started_ms, "finished_ms",
+                          (json_int_t)r->finished_ms, "complete", complete);
     char *text = j ? jsonx_dumps(j) : NULL;
     json_decref(j);
     err e = {0};

@@ -30,9 +30,9 @@ typedef struct reconcile_side {
 } reconcile_side;
 
 typedef struct reconcile_result {
-    reconcile_side ghl;     /* zero when HighLevel is not configured */
-    reconcile_side pl;      /* all events added up; complete when every event's was */
-    size_t pl_events;       /* events scanned */
+    reconcile_side ghl; /* zero when HighLevel is not configured */
+    reconcile_side pl;  /* all events added up; complete when every event's was */
+    size_t pl_events;   /* events scanned */
     int64_t started_ms, finished_ms;
 } reconcile_result;
 

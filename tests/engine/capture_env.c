@@ -85,14 +85,13 @@ cenv *cenv_start(void)
         fail_msg("store: %s", e.msg);
     c->events[0] = CENV_EVENT;
     c->events[1] = CENV_EVENT2;
-    c->eng = (engine){.store = c->store,
-                      .ghl = c->ghl,
-                      .pl = c->pl,
-                      .clock = clock_system(),
-                      .owner = "test:1",
-                      .link = {.location_id = c->location,
-                               .org_code = CENV_ORG,
-                               .events = c->events}};
+    c->eng =
+        (engine){.store = c->store,
+                 .ghl = c->ghl,
+                 .pl = c->pl,
+                 .clock = clock_system(),
+                 .owner = "test:1",
+                 .link = {.location_id = c->location, .org_code = CENV_ORG, .events = c->events}};
     return c;
 }
 
@@ -246,8 +245,8 @@ char *cenv_ui_contact(cenv *c, const char *first, const char *email)
 
 char *cenv_attendee(cenv *c, const char *event, const char *first, const char *email)
 {
-    json_t *f = json_pack("{s:s, s:s, s:s}", "first_name", first, "last_name", "Tester", "email",
-                          email);
+    json_t *f =
+        json_pack("{s:s, s:s, s:s}", "first_name", first, "last_name", "Tester", "email", email);
     pl_attendee a;
     err e = {0};
     if (pl_client_create_attendee(&a, c->pl, event, f, NULL, &e) != 0)

@@ -21,8 +21,8 @@ typedef struct cenv {
     char ghl_base[96], pl_base[96];
     char location[64];
     char pit[256];
-    char ed_key[512];          /* the emulator's Ed25519 webhook key, base64 SPKI */
-    char event_secret[2][96];  /* CENV_EVENT's and CENV_EVENT2's webhook secrets */
+    char ed_key[512];         /* the emulator's Ed25519 webhook key, base64 SPKI */
+    char event_secret[2][96]; /* CENV_EVENT's and CENV_EVENT2's webhook secrets */
     char dir[128];
     char store_url[256];
     http_client *http;
@@ -31,7 +31,7 @@ typedef struct cenv {
     pl_client *pl;
     store *store; /* the test's own connection */
     const char *events[3];
-    engine eng;   /* on store, both clients, the system clock */
+    engine eng; /* on store, both clients, the system clock */
     /* The webhook endpoints (cenv_capture_start). */
     ghl_webhook_verifier *ghl_wh;
     pl_webhook *pl_wh;

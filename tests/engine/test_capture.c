@@ -9,7 +9,6 @@
 #include <stdarg.h>
 #include <cmocka.h>
 
-
 static int setup(void **state)
 {
     cenv *c = cenv_start();
@@ -53,8 +52,9 @@ static void test_ghl_webhooks_land(void **state)
     snprintf(path, sizeof path, "/_sandbox/ui/contacts/%s", id);
     json_decref(cenv_ghl_admin(c, "PATCH", path, "{\"lastName\": \"Lovelace\"}"));
     snprintf(path, sizeof path, "/_sandbox/ui/contacts/%s/tasks", id);
-    json_decref(cenv_ghl_admin(c, "POST", path,
-                               "{\"title\": \"Call\", \"dueDate\": \"2027-01-05T10:00:00Z\", \"completed\": false}"));
+    json_decref(cenv_ghl_admin(
+        c, "POST", path,
+        "{\"title\": \"Call\", \"dueDate\": \"2027-01-05T10:00:00Z\", \"completed\": false}"));
     cenv_drain_webhooks(c);
     assert_int_equal(stats(c, "ghl").accepted, 3);
     json_t *hints = cenv_take_hints(c);

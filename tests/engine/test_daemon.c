@@ -100,9 +100,9 @@ static void test_inprocess_wakes_planner_and_stops_cleanly(void **state)
     snprintf(url, sizeof url, "%s/healthz", base);
     th_response *r = th_request("GET", url, NULL, NULL, 5000);
     assert_int_equal(r->status, 200);
-    assert_int_equal(
-        jsonx_int(json_object_get(json_object_get(r->json, "webhooks"), "pheedloop"), "accepted", 0),
-        1);
+    assert_int_equal(jsonx_int(json_object_get(json_object_get(r->json, "webhooks"), "pheedloop"),
+                               "accepted", 0),
+                     1);
     th_response_free(r);
 
     assert_true(th_wait_until(worker_busy, NULL, 5000));
@@ -252,8 +252,8 @@ static void proc_start(proc *p, bool register_hooks)
             dup2(fd, STDERR_FILENO);
             dup2(fd, STDOUT_FILENO);
         }
-        char *argv[] = {(char *)"pheedsync", (char *)"run",           (char *)"--config",
-                        p->config,           (char *)"--register-hooks", NULL};
+        char *argv[] = {(char *)"pheedsync",        (char *)"run", (char *)"--config", p->config,
+                        (char *)"--register-hooks", NULL};
         if (!register_hooks)
             argv[4] = NULL;
         execve(bin, argv, p->envp);
@@ -390,7 +390,8 @@ static void test_kill9_loses_no_acknowledged_delivery(void **state)
         proc_start(&p, false);
     }
     pthread_join(t, NULL);
-    fprintf(stderr, "kill -9: %d kills, %d deliveries sent again\n", kills, atomic_load(&s.refused));
+    fprintf(stderr, "kill -9: %d kills, %d deliveries sent again\n", kills,
+            atomic_load(&s.refused));
     assert_int_equal(atomic_load(&s.n_acked), KILL_N);
     assert_true(kills >= 1);
     int status = proc_term(&p);
@@ -416,12 +417,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_inprocess_wakes_planner_and_stops_cleanly, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_inprocess_jobs_run_on_their_cadence, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_process_serves_and_exits_on_sigterm, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_kill9_loses_no_acknowledged_delivery, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_inprocess_jobs_run_on_their_cadence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_process_serves_and_exits_on_sigterm, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kill9_loses_no_acknowledged_delivery, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -88,9 +88,8 @@ static void test_ghl_poll_finds_ui_change(void **state)
     assert_false(has(hints, c, ids[2]));
     char k1[ENGINE_KEY_MAX];
     cenv_key_ghl(k1, c, ids[1]);
-    assert_string_equal(jsonx_str(json_object_get(json_object_get(hints, k1), "payload"),
-                                  "lastName"),
-                        "Changed");
+    assert_string_equal(
+        jsonx_str(json_object_get(json_object_get(hints, k1), "payload"), "lastName"), "Changed");
     json_decref(hints);
     cur = cursor(c, name);
     assert_true(jsonx_int(cur, "updated_ms", 0) > before);
