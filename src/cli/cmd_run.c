@@ -190,8 +190,8 @@ static void setup_log(const config *cfg)
     log_setup(level < 0 ? LOG_INFO : (log_level)level, f, stderr);
 }
 
-/* Runs until SIGTERM or SIGINT; the signals are blocked in every thread and taken here. */
-static int serve(run_ctx *c, const run_args *a, err *e)
+/* Runs until one of stop_signals (blocked in every thread since the start) arrives. */
+static int serve(run_ctx *c, const run_args *a, const sigset_t *stop_signals, err *e)
 {
     daemon_options o = {0};
     int rc = daemon_options_from_config(&o, c->cfg, e);
@@ -210,17 +210,12 @@ static int serve(run_ctx *c, const run_args *a, err *e)
     if (!o.planner || !o.worker)
         log_warnf("the planner or the workers are not built in: hints and operations wait in "
                   "the store");
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
     daemon *d = NULL;
     rc = daemon_start(&d, &o, e);
     if (rc != 0)
         return rc;
     int sig = 0;
-    sigwait(&set, &sig);
+    sigwait(stop_signals, &sig);
     log_infof("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     daemon_free(d);
     log_infof("stopped");
@@ -245,6 +240,14 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "pheedsync run: %s (see pheedsync run --help)\n", e.msg);
         return EXIT_USAGE;
     }
+    /* SIGTERM and SIGINT are taken by sigwait in this thread only: blocked before any thread
+     * (the HTTP client's, the daemon's) exists, so that every thread inherits the mask and a
+     * signal during start-up waits for the daemon to be up, then stops it cleanly. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     run_ctx c = {0};
     if (load_config(&c.cfg, a.config_path, &e) != 0) {
         fprintf(stderr, "pheedsync run: %s\n", e.msg);
@@ -259,7 +262,7 @@ int cmd_run(int argc, char **argv)
     if (rc == 0 && a.register_hooks)
         rc = register_hooks(&c, &e);
     if (rc == 0)
-        rc = serve(&c, &a, &e);
+        rc = serve(&c, &a, &stop_signals, &e);
     if (rc != 0)
         fprintf(stderr, "pheedsync run: %s\n", e.msg);
     ctx_close(&c);

@@ -28,6 +28,18 @@ static void log_poll(const char *what, const char *event, int rc, const poller_r
                             (json_int_t)r->seen, "hints", (json_int_t)r->hints));
 }
 
+static int64_t poll_lease_ms(const daemon *d)
+{
+    return PS_MAX(2 * d->o.poll_interval_ms, 60000);
+}
+
+/* Renews the poll lock between pollers: a long first pass outlasts one lease. */
+static void renew(daemon *d, engine *eng)
+{
+    bool got = false;
+    store_lock_try(&got, eng->store, POLL_LOCK, eng->owner, poll_lease_ms(d), NULL);
+}
+
 /* One round of polls; slow adds the task and attendee pollers. */
 static void poll_round(daemon *d, engine *eng, bool slow)
 {
@@ -39,6 +51,7 @@ static void poll_round(daemon *d, engine *eng, bool slow)
         int rc = poller_ghl_contacts(&r, eng, &po, &e);
         log_poll("ghl.contacts", NULL, rc, &r, &e);
         if (slow && !daemon_stopping(d)) {
+            renew(d, eng);
             rc = poller_ghl_tasks(&r, eng, &po, &e);
             log_poll("ghl.tasks", NULL, rc, &r, &e);
         }
@@ -47,9 +60,11 @@ static void poll_round(daemon *d, engine *eng, bool slow)
         const char *ev = eng->link.events[i];
         if (daemon_stopping(d))
             return;
+        renew(d, eng);
         int rc = poller_pl_registrations(&r, eng, ev, &po, &e);
         log_poll("pl.registrations", ev, rc, &r, &e);
         if (slow && !daemon_stopping(d)) {
+            renew(d, eng);
             rc = poller_pl_attendees(&r, eng, ev, &po, &e);
             log_poll("pl.attendees", ev, rc, &r, &e);
         }
@@ -72,11 +87,11 @@ void *daemon_poll_main(void *arg)
     if (!daemon_engine_open(d, &eng))
         return NULL;
     unsigned slow_every = d->o.slow_every ? d->o.slow_every : DEFAULT_SLOW_EVERY;
-    int64_t ttl = PS_MAX(2 * d->o.poll_interval_ms, 60000), last_purge = 0;
+    int64_t last_purge = 0;
     for (unsigned round = 0; !daemon_stopping(d);) {
         bool got = false;
         err e = {0};
-        if (store_lock_try(&got, eng.store, POLL_LOCK, eng.owner, ttl, &e) != 0)
+        if (store_lock_try(&got, eng.store, POLL_LOCK, eng.owner, poll_lease_ms(d), &e) != 0)
             log_warnf("daemon: poll lock: %s", e.msg);
         if (got) {
             poll_round(d, &eng, round % slow_every == 0);

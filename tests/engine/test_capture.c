@@ -104,17 +104,29 @@ static void test_duplicates_make_one_hint(void **state)
     cenv *c = *state;
     ghl_webhooks_to_capture(c);
     faults(c, true, "{\"wh_p_duplicate\": 1}");
+    faults(c, false, "{\"wh_p_duplicate\": 1}");
+    char endpoint[128];
+    snprintf(endpoint, sizeof endpoint, "%s%s", c->hook_base, CAPTURE_PL_PATH);
+    err e = {0};
+    assert_int_equal(capture_register_pl_hooks(NULL, c->pl, c->events, endpoint, &e), 0);
     char *id = cenv_ui_contact(c, "Dup", "dup@example.com");
+    char *code = cenv_attendee(c, CENV_EVENT, "Dup", "dup@example.com");
     cenv_drain_webhooks(c);
     capture_stats s = stats(c, "ghl");
     assert_int_equal(s.accepted, 1);
     assert_int_equal(s.duplicates, 1);
+    s = stats(c, "pheedloop");
+    assert_int_equal(s.accepted, 2); /* registration.created, attendee.created */
+    assert_int_equal(s.duplicates, 2);
     json_t *hints = cenv_take_hints(c);
     char key[ENGINE_KEY_MAX];
     cenv_key_ghl(key, c, id);
     assert_int_equal(jsonx_int(json_object_get(hints, key), "count", 0), 1);
+    cenv_key_pl(key, CENV_EVENT, code);
+    assert_int_equal(jsonx_int(json_object_get(hints, key), "count", 0), 2);
     json_decref(hints);
     free(id);
+    free(code);
 }
 
 static void test_reordered_all_stored(void **state)

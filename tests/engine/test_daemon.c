@@ -331,6 +331,35 @@ static void test_process_serves_and_exits_on_sigterm(void **state)
     free(code);
 }
 
+static int run_cli(char *const *args)
+{
+    const char *bin = getenv("PHEEDSYNC_BIN");
+    assert_non_null(bin);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        dup2(fd, STDERR_FILENO);
+        dup2(fd, STDOUT_FILENO);
+        execv(bin, args);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_process_usage_errors(void **state)
+{
+    char *no_config[] = {(char *)"pheedsync", (char *)"run", (char *)"--config",
+                         (char *)"/nonexistent/pheedsync.conf", NULL};
+    assert_int_equal(run_cli(no_config), 2);
+    char *bad_option[] = {(char *)"pheedsync", (char *)"run", (char *)"--bogus", NULL};
+    assert_int_equal(run_cli(bad_option), 2);
+    char *help[] = {(char *)"pheedsync", (char *)"run", (char *)"--help", NULL};
+    assert_int_equal(run_cli(help), 0);
+}
+
 /* ------------------------------------------------------------------ kill -9 */
 
 #define KILL_N 120
@@ -419,6 +448,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_inprocess_jobs_run_on_their_cadence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_process_serves_and_exits_on_sigterm, setup, teardown),
+        cmocka_unit_test(test_process_usage_errors),
         cmocka_unit_test_setup_teardown(test_kill9_loses_no_acknowledged_delivery, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
