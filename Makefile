@@ -4,8 +4,15 @@ TEST_BUILD ?= build-test
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 SEED       ?= 42
+# What `make install` copies; when left as is, `make install` builds it first.
+BIN         ?= $(BUILD)/pheedsync
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/pheedsync
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 
-.PHONY: all deps test run sandbox fuzz bench clean
+.PHONY: all deps test run sandbox fuzz bench clean install uninstall
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -31,6 +38,26 @@ fuzz: deps
 
 bench: deps all
 	scripts/bench.sh
+
+# The binary, the man page, the systemd unit (started from BINDIR) and its user, and an example
+# configuration as `pheedsync init` writes it. Honours PREFIX and DESTDIR.
+install: $(if $(filter $(BUILD)/pheedsync,$(BIN)),all)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/pheedsync
+	install -m 0644 dist/pheedsync.1 $(DESTDIR)$(MANDIR)/man1/pheedsync.1
+	sed 's|/usr/local/bin/pheedsync|$(BINDIR)/pheedsync|' dist/pheedsync.service \
+		> $(DESTDIR)$(UNITDIR)/pheedsync.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/pheedsync.service
+	install -m 0644 dist/pheedsync.sysusers $(DESTDIR)$(SYSUSERSDIR)/pheedsync.conf
+	$(BIN) init --force --config $(DESTDIR)$(DOCDIR)/pheedsync.conf.example > /dev/null
+	chmod 0644 $(DESTDIR)$(DOCDIR)/pheedsync.conf.example
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/pheedsync $(DESTDIR)$(MANDIR)/man1/pheedsync.1 \
+		$(DESTDIR)$(UNITDIR)/pheedsync.service $(DESTDIR)$(SYSUSERSDIR)/pheedsync.conf \
+		$(DESTDIR)$(DOCDIR)/pheedsync.conf.example
+	-rmdir $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD) build-fuzz

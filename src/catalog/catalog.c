@@ -97,18 +97,30 @@ static int add_query(buf *out, arg *args, int argc, err *e)
     return 0;
 }
 
-/* The remaining arguments as a JSON object, or body=JSON as the whole body. */
+/* body=VALUE is the whole body when VALUE starts as a JSON object or array (HighLevel notes
+ * also have a member named "body": body=TEXT sets that member). *out stays NULL otherwise. */
+static int whole_body(json_t **out, arg *args, int argc, err *e)
+{
+    *out = NULL;
+    arg *whole = find_arg(args, argc, "body", 4);
+    if (!whole)
+        return 0;
+    const char *v = whole->value + strspn(whole->value, " \t\n");
+    if (*v != '{' && *v != '[')
+        return 0;
+    whole->used = true;
+    return jsonx_parse(out, v, strlen(v), "body", e);
+}
+
+/* The remaining arguments as members of a JSON object (or of the whole body given). */
 static int make_body(char **out, const catalog_action *a, arg *args, int argc, err *e)
 {
-    arg *whole = find_arg(args, argc, "body", 4);
     json_t *body = NULL;
-    if (whole) {
-        whole->used = true;
-        if (jsonx_parse(&body, whole->value, strlen(whole->value), "body", e))
-            return e ? e->code : ERR_PARSE;
-    } else {
+    int rc = whole_body(&body, args, argc, e);
+    if (rc)
+        return rc;
+    if (!body)
         body = json_object();
-    }
     for (int i = 0; i < argc; i++) {
         if (args[i].used)
             continue;

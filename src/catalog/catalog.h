@@ -39,7 +39,8 @@ const catalog_action *catalog_find(catalog_service s, const char *name);
 
 /* A request built from an action and `key=value` arguments: path parameters fill the {param}
  * segments; for actions with a body the other arguments become JSON members (a value that
- * parses as JSON is taken as JSON, else as a string; body=JSON gives the whole body); otherwise
+ * parses as JSON is taken as JSON, else as a string; body= starting with '{' or '[' is the
+ * whole body and must parse, any other body= is a member like the rest); otherwise
  * they become the query string. */
 typedef struct catalog_request {
     buf path;   /* path with parameters filled and the query appended */

@@ -4,10 +4,6 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/connect_ghl.h"
-#include "ghl/ghl_setup.h"
-#include "util/log.h"
-
-#include <getopt.h>
 
 static const char usage_text[] =
     "usage: pheedsync connect ghl [OPTIONS]\n"
@@ -18,8 +14,7 @@ static const char usage_text[] =
     "the tokens encrypted; it then checks the granted scopes against what the flows need. With\n"
     "auth = token it checks the Private Integration token.\n"
     "\n"
-    "options:\n"
-    "  --config FILE     configuration file (default ./pheedsync.conf, then /etc/pheedsync.conf)\n"
+    "options:\n" APP_USAGE_OPTIONS
     "  --code CODE       exchange this authorization code (obtained elsewhere) and exit\n"
     "  --port N          loopback port for the redirect (default: the redirect URI's)\n"
     "  --no-browser      only print the URL (pheedsync never opens a browser itself)\n"
@@ -32,8 +27,7 @@ static const char usage_text[] =
     "  -h, --help        this text\n";
 
 enum {
-    OPT_CONFIG = 256,
-    OPT_CODE,
+    OPT_CODE = 256,
     OPT_PORT,
     OPT_NO_BROWSER,
     OPT_COMPANY,
@@ -44,7 +38,7 @@ enum {
 };
 
 static const struct option long_options[] = {
-    {"config", required_argument, NULL, OPT_CONFIG},
+    APP_LONG_OPTIONS,
     {"code", required_argument, NULL, OPT_CODE},
     {"port", required_argument, NULL, OPT_PORT},
     {"no-browser", no_argument, NULL, OPT_NO_BROWSER},
@@ -57,17 +51,18 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int parse_options(connect_ghl_options *o, int argc, char **argv, err *e)
+static int parse_options(connect_ghl_options *o, app_options *ao, int argc, char **argv, err *e)
 {
     int64_t v;
     int opt, rc = 0;
     optind = 1;
     opterr = 0;
     while (!rc && (opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        if ((rc = app_option(ao, opt, optarg, e)) != 0) {
+            rc = rc < 0 ? rc : 0;
+            continue;
+        }
         switch (opt) {
-        case OPT_CONFIG:
-            o->config_path = optarg;
-            break;
         case OPT_CODE:
             o->code = optarg;
             break;
@@ -105,31 +100,12 @@ static int parse_options(connect_ghl_options *o, int argc, char **argv, err *e)
     return rc;
 }
 
-/* The configuration: --config, else ./pheedsync.conf, else /etc/pheedsync.conf. */
-extern char **environ;
-static int load_config(config **out, const char *path, err *e)
-{
-    if (path)
-        return config_load_file(out, path, environ, e);
-    FILE *f = fopen("pheedsync.conf", "r");
-    if (f) {
-        fclose(f);
-        return config_load_file(out, "pheedsync.conf", environ, e);
-    }
-    f = fopen("/etc/pheedsync.conf", "r");
-    if (f) {
-        fclose(f);
-        return config_load_file(out, "/etc/pheedsync.conf", environ, e);
-    }
-    return err_set(e, ERR_CONFIG,
-                   "no configuration: write one with `pheedsync init` or pass --config FILE");
-}
-
 static int connect_ghl(int argc, char **argv)
 {
     connect_ghl_options o = {.timeout_s = 600, .out = stdout};
+    app_options ao = {.command = "connect ghl"};
     err e = {0};
-    int rc = parse_options(&o, argc, argv, &e);
+    int rc = parse_options(&o, &ao, argc, argv, &e);
     if (rc == 1) {
         fputs(usage_text, stdout);
         return EXIT_OK;
@@ -138,14 +114,13 @@ static int connect_ghl(int argc, char **argv)
         fprintf(stderr, "pheedsync connect ghl: %s\n\n%s", e.msg, usage_text);
         return EXIT_USAGE;
     }
-    config *cfg = NULL;
-    if (load_config(&cfg, o.config_path, &e) != 0) {
-        fprintf(stderr, "pheedsync connect ghl: %s\n", e.msg);
-        return EXIT_USAGE;
-    }
-    log_setup(LOG_WARN, LOG_TEXT, stderr);
-    int code = connect_ghl_run(cfg, &o);
-    config_free(cfg);
+    app_ctx a;
+    int code = EXIT_USAGE;
+    if (app_open(&a, &ao, &e) != 0)
+        app_fail(&a, &e);
+    else
+        code = connect_ghl_run(&a, &o);
+    app_close(&a);
     return code;
 }
 

@@ -1,18 +1,12 @@
 /* cmd_connect_pheedloop.c: `pheedsync connect pheedloop`: checks the organization code, API
  * key and secret with validateauth/, lists the events they can see, and stores them sealed so
  * that the daemon runs without them in the configuration file. */
+#include "app/app.h"
 #include "cli/commands.h"
-#include "ghl/ghl_setup.h"
 #include "pheedloop/pl_creds.h"
-#include "util/log.h"
-
-#include <getopt.h>
-#include <unistd.h>
-
-extern char **environ;
 
 static const char usage_text[] =
-    "usage: pheedsync connect pheedloop [--config FILE] [--no-store]\n"
+    "usage: pheedsync connect pheedloop [OPTIONS]\n"
     "\n"
     "Checks the PheedLoop organization code, API key and secret (Dashboard > Settings >\n"
     "Integrations > Rest API), lists the events they can see, and stores them sealed in the\n"
@@ -22,43 +16,17 @@ static const char usage_text[] =
     "The sealing key comes from PHEEDSYNC_SEAL_KEY, else from [store] key_file, else from\n"
     "pheedsync.key beside an SQLite store (created on first use, mode 600).\n"
     "\n"
-    "options:\n"
-    "  --config FILE   configuration file (default ./pheedsync.conf, then /etc/pheedsync.conf)\n"
-    "  --no-store      check and list only; store nothing\n"
-    "  -h, --help      this text\n";
+    "options:\n" APP_USAGE_OPTIONS "  --no-store        check and list only; store nothing\n"
+    "  -h, --help        this text\n";
 
-enum { OPT_CONFIG = 256, OPT_NO_STORE };
+enum { OPT_NO_STORE = 256 };
 
 static const struct option long_options[] = {
-    {"config", required_argument, NULL, OPT_CONFIG},
+    APP_LONG_OPTIONS,
     {"no-store", no_argument, NULL, OPT_NO_STORE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
-
-/* The configuration named, or the first default that exists, or none (environment only). */
-static int load_config(config **out, const char *path, err *e)
-{
-    static const char *const defaults[] = {"pheedsync.conf", "/etc/pheedsync.conf"};
-    if (path)
-        return config_load_file(out, path, environ, e);
-    for (size_t i = 0; i < PS_ARRAY_LEN(defaults); i++)
-        if (access(defaults[i], F_OK) == 0)
-            return config_load_file(out, defaults[i], environ, e);
-    return config_load_string(out, "", 0, "(environment)", environ, e);
-}
-
-/* PHEEDSYNC_SEAL_KEY, else the key file every command shares (see ghl_setup_key_path). */
-static int load_seal_key(crypto_key **out, const config *cfg, err *e)
-{
-    buf path;
-    buf_init(&path, 4096);
-    int rc = ghl_setup_key_path(&path, cfg, e);
-    if (rc == 0)
-        rc = crypto_key_load(out, buf_cstr(&path), e);
-    buf_free(&path);
-    return rc;
-}
 
 /* Prints the events the key can see, marking the configured ones; warns about configured
  * events it cannot see. Returns the number seen, or a negative ERR_*. */
@@ -94,24 +62,17 @@ static int list_events(pl_client *c, const config *cfg, err *e)
     return rc < 0 ? rc : n;
 }
 
-static int store_creds(const config *cfg, pl_client *c, err *e)
+static int store_creds(app_ctx *a, pl_client *c, err *e)
 {
-    const config_section *s = config_section_get(cfg, "pheedloop");
-    const char *url = config_str(cfg, "store", "url");
-    crypto_key *key = NULL;
-    store *st = NULL;
-    int rc = load_seal_key(&key, cfg, e);
+    const config_section *s = config_section_get(a->cfg, "pheedloop");
+    int rc = app_require(a, APP_STORE | APP_KEY, e);
     if (rc == 0)
-        rc = store_open(&st, url, NULL, e);
-    if (rc == 0)
-        rc = pl_creds_save(st, key, pl_client_org(c), config_sec_str(s, "api_key"),
+        rc = pl_creds_save(a->store, a->key, pl_client_org(c), config_sec_str(s, "api_key"),
                            config_sec_str(s, "api_secret"), e);
-    store_close(st);
-    crypto_key_free(key);
     if (rc == 0)
         printf("Credentials sealed and stored in %s (service %s). api_key and api_secret may "
                "now leave the configuration file.\n",
-               url, PL_CREDS_SERVICE);
+               config_str(a->cfg, "store", "url"), PL_CREDS_SERVICE);
     return rc;
 }
 
@@ -123,14 +84,17 @@ static int exit_for(int rc)
                                                    : EXIT_RUNTIME;
 }
 
-static int run(const config *cfg, bool store_it)
+static int run(app_ctx *a, bool store_it)
 {
     err e = {0};
     pl_client *c = NULL;
-    int rc = pl_client_from_config(&c, cfg, NULL, &e);
+    /* What the configuration says, never the stored credentials: those are what is replaced. */
+    int rc = app_require(a, APP_HTTP, &e);
+    if (rc == 0)
+        rc = pl_client_from_config(&c, a->cfg, a->http, &e);
     if (rc < 0) {
-        fprintf(stderr, "pheedsync connect pheedloop: %s\n", e.msg);
-        return EXIT_USAGE;
+        app_fail(a, &e);
+        return app_exit_code(rc);
     }
     rc = pl_client_validate_auth(NULL, c, NULL, &e);
     if (rc == ERR_AUTH)
@@ -145,11 +109,11 @@ static int run(const config *cfg, bool store_it)
         fprintf(stderr, "pheedsync connect pheedloop: %s\n", e.msg);
     if (rc == 0) {
         printf("PheedLoop organization %s: API key and secret accepted.\n", pl_client_org(c));
-        rc = list_events(c, cfg, &e);
+        rc = list_events(c, a->cfg, &e);
         if (rc < 0)
             fprintf(stderr, "pheedsync connect pheedloop: listing events: %s\n", e.msg);
     }
-    if (rc >= 0 && store_it && (rc = store_creds(cfg, c, &e)) < 0)
+    if (rc >= 0 && store_it && (rc = store_creds(a, c, &e)) < 0)
         fprintf(stderr, "pheedsync connect pheedloop: storing the credentials: %s\n", e.msg);
     pl_client_free(c);
     return rc < 0 ? exit_for(rc) : EXIT_OK;
@@ -157,16 +121,21 @@ static int run(const config *cfg, bool store_it)
 
 int cmd_connect_pheedloop(int argc, char **argv)
 {
-    const char *config_path = NULL;
+    app_options ao = {.command = "connect pheedloop"};
     bool store_it = true;
-    int opt;
+    err e = {0};
+    int opt, rc;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        if ((rc = app_option(&ao, opt, optarg, &e)) != 0) {
+            if (rc < 0) {
+                fprintf(stderr, "pheedsync connect pheedloop: %s\n\n%s", e.msg, usage_text);
+                return EXIT_USAGE;
+            }
+            continue;
+        }
         switch (opt) {
-        case OPT_CONFIG:
-            config_path = optarg;
-            break;
         case OPT_NO_STORE:
             store_it = false;
             break;
@@ -184,14 +153,12 @@ int cmd_connect_pheedloop(int argc, char **argv)
                 usage_text);
         return EXIT_USAGE;
     }
-    config *cfg = NULL;
-    err e = {0};
-    if (load_config(&cfg, config_path, &e) < 0) {
-        fprintf(stderr, "pheedsync connect pheedloop: %s\n", e.msg);
-        return EXIT_USAGE;
-    }
-    log_setup(LOG_WARN, LOG_TEXT, stderr);
-    int code = run(cfg, store_it);
-    config_free(cfg);
+    app_ctx a;
+    int code = EXIT_USAGE;
+    if (app_open(&a, &ao, &e) < 0)
+        app_fail(&a, &e);
+    else
+        code = run(&a, store_it);
+    app_close(&a);
     return code;
 }

@@ -17,6 +17,9 @@ int cmd_connect(int argc, char **argv);
  * (cmd_connect_pheedloop.c). */
 int cmd_connect_pheedloop(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_call(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 
 #endif

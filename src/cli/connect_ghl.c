@@ -3,7 +3,6 @@
 #include "cli/commands.h"
 #include "cli/connect_ghl.h"
 #include "ghl/ghl_client.h"
-#include "ghl/ghl_setup.h"
 #include "net/http_server.h"
 #include "util/jsonx.h"
 
@@ -226,14 +225,12 @@ static int exchange(ghl_setup *s, const config *cfg, const connect_ghl_options *
 
 /* auth = token: one read of the location's custom fields and of contacts shows whether the
  * token works and holds the read scopes (a write would change data, so it is not tried). */
-static int check_pit(ghl_setup *s, const connect_ghl_options *o, err *e)
+static int check_pit(ghl_setup *s, ghl_client *c, const connect_ghl_options *o, err *e)
 {
     const char *loc = o->location ? o->location : s->location_id;
     if (!loc || !*loc)
         return err_set(e, ERR_CONFIG, "[ghl] location_id is needed with auth = token");
-    ghl_client *c = NULL;
-    ghl_client_config cc = {.base_url = s->base_url, .http = s->http, .tokens = s->tokens};
-    int rc = ghl_client_new(&c, &cc, e);
+    int rc = 0;
     ghl_call call;
     ghl_op op = {.location_id = loc, .call = &call};
     ghl_field_defs defs = {0};
@@ -249,7 +246,6 @@ static int check_pit(ghl_setup *s, const connect_ghl_options *o, err *e)
         rc = ghl_client_iter_next(&page, it, e);
     ghl_contact_page_clear(&page);
     ghl_client_iter_free(it);
-    ghl_client_free(c);
     if (rc == 0)
         fprintf(o->out,
                 "the Private Integration token works for location %s (contacts and custom "
@@ -286,23 +282,24 @@ static int refresh_now(ghl_setup *s, const connect_ghl_options *o, const char *l
     return rc;
 }
 
-int connect_ghl_run(const config *cfg, const connect_ghl_options *o)
+int connect_ghl_run(app_ctx *a, const connect_ghl_options *o)
 {
     err e = {0};
-    ghl_setup s;
-    if (ghl_setup_open(&s, cfg, NULL, &e) != 0) {
-        fprintf(stderr, "pheedsync connect ghl: %s\n", e.msg);
-        return e.code == ERR_CONFIG ? EXIT_USAGE : EXIT_RUNTIME;
+    if (app_require(a, APP_GHL, &e) != 0) {
+        app_fail(a, &e);
+        return app_exit_code(e.code);
     }
-    const char *loc = o->location ? o->location : s.location_id;
+    const config *cfg = a->cfg;
+    ghl_setup *s = &a->ghl_setup;
+    const char *loc = o->location ? o->location : s->location_id;
     int code = EXIT_OK, rc = 0;
-    if (s.pit) {
-        rc = check_pit(&s, o, &e);
+    if (s->pit) {
+        rc = check_pit(s, a->ghl, o, &e);
     } else if (o->status || o->refresh) {
         if (!loc || !*loc)
             rc = err_set(&e, ERR_CONFIG, "[ghl] location_id (or --location) is needed");
         else
-            rc = o->refresh ? refresh_now(&s, o, loc, &e) : show_status(&s, o, loc, &e);
+            rc = o->refresh ? refresh_now(s, o, loc, &e) : show_status(s, o, loc, &e);
     } else {
         buf redirect;
         buf_init(&redirect, 4096);
@@ -311,16 +308,15 @@ int connect_ghl_run(const config *cfg, const connect_ghl_options *o)
         if (!o->code)
             rc = get_code(&code_got, cfg, o, buf_cstr(&redirect), &e);
         if (rc == 0)
-            code = exchange(&s, cfg, o, o->code ? o->code : code_got,
+            code = exchange(s, cfg, o, o->code ? o->code : code_got,
                             o->code ? NULL : buf_cstr(&redirect), &e);
         rc = code == EXIT_RUNTIME ? -1 : rc;
         free(code_got);
         buf_free(&redirect);
     }
-    ghl_setup_close(&s);
     if (rc != 0) {
-        fprintf(stderr, "pheedsync connect ghl: %s\n", e.msg);
-        return e.code == ERR_CONFIG ? EXIT_USAGE : EXIT_RUNTIME;
+        app_fail(a, &e);
+        return app_exit_code(e.code);
     }
     return code;
 }

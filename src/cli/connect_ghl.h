@@ -2,10 +2,9 @@
 #ifndef PHEEDSYNC_CONNECT_GHL_H
 #define PHEEDSYNC_CONNECT_GHL_H
 
-#include "util/config.h"
+#include "app/app.h"
 
 typedef struct connect_ghl_options {
-    const char *config_path;
     const char *code;     /* exchange this code; NULL: wait for the redirect */
     uint16_t port;        /* loopback port; 0: the redirect URI's */
     bool company;         /* user_type=Company, then a location token */
@@ -15,7 +14,8 @@ typedef struct connect_ghl_options {
     FILE *out;
 } connect_ghl_options;
 
-/* Returns an exit code (commands.h). */
-int connect_ghl_run(const config *cfg, const connect_ghl_options *o);
+/* a has its configuration read; the HighLevel side is opened here. Returns an exit code
+ * (commands.h). */
+int connect_ghl_run(app_ctx *a, const connect_ghl_options *o);
 
 #endif

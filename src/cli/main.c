@@ -10,8 +10,11 @@ typedef struct command {
 
 static const command commands[] = {
     {"sandbox", cmd_sandbox, "run the HighLevel and PheedLoop emulators only"},
+    {"init", cmd_init, "write a commented configuration file"},
     {"connect", cmd_connect, "authorize with HighLevel or PheedLoop and store credentials"},
+    {"check", cmd_check, "validate configuration, credentials and scopes; exit 0 when ready"},
     {"catalog", cmd_catalog, "every action and trigger pheedsync knows"},
+    {"call", cmd_call, "run one action of the catalog and print the answer"},
     {"run", cmd_run, "the daemon: webhooks, pollers, reconcile, planner and workers"},
 };
 

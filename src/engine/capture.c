@@ -53,6 +53,10 @@ int capture_new(capture **out, const capture_options *o, err *e)
     c->max_idle = o->max_idle_handles ? o->max_idle_handles : 8;
     c->idle = calloc(c->max_idle, sizeof *c->idle);
     pthread_mutex_init(&c->mu, NULL);
+    /* The registry is the process's: the family is shared by every capture, and a failure to
+     * register only costs the metric. */
+    metrics_counter(&c->webhooks, metrics_default(), "pheedsync_webhooks_total",
+                    "Webhook deliveries by source and outcome.", "source,outcome", NULL);
     if (failed || !c->idle) {
         capture_free(c);
         return err_set(e, ERR_NOMEM, "out of memory");
@@ -148,6 +152,7 @@ static const char *const source_names[CAPTURE_SRCS] = {"ghl", "pheedloop"};
 void capture_answer(capture *c, int src, int outcome, http_response *res, const char *why)
 {
     atomic_fetch_add(&c->counts[src][outcome], 1);
+    metric_inc(metric_at(c->webhooks, source_names[src], outcome_names[outcome]));
     int status = 200;
     switch (outcome) {
     case CAPTURE_FORGED:

@@ -5,6 +5,7 @@
 
 #include "engine/capture.h"
 #include "store/store.h"
+#include "util/metrics.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -36,6 +37,7 @@ struct capture {
     store **idle;
     size_t n_idle, max_idle;
     _Atomic int64_t counts[CAPTURE_SRCS][CAPTURE_OUTCOMES];
+    metric *webhooks; /* pheedsync_webhooks_total{source, outcome} in the process registry */
 };
 
 /* Stores one verified delivery: its id and its hint in one transaction. Returns 0 when stored,

@@ -1,6 +1,7 @@
 /* daemon.c: the daemon's life: options from the configuration, the server and the threads
  * started in order, the planner and worker loops, the orderly stop. */
 #include "engine/daemon_int.h"
+#include "ops/metrics_http.h"
 #include "util/log.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 
 #define DEFAULT_WORKERS 2
 #define DEFAULT_IDLE_MS 250
+#define DEFAULT_BATCH 16
 #define ERROR_PAUSE_MS 1000
 #define REOPEN_PAUSE_MS 3000
 
@@ -108,7 +110,7 @@ static void *step_main(void *arg)
     while (!daemon_stopping(d)) {
         size_t done = 0;
         err e = {0};
-        int rc = t->fn(&done, &eng, &e);
+        int rc = t->fn(&eng, d->o.batch, &done, &e);
         if (rc != 0) {
             log_write(LOG_WARN, "daemon: pass failed",
                       json_pack("{s:s, s:s, s:s}", "thread", t->name, "error", err_code_name(rc),
@@ -183,8 +185,9 @@ static int start_server(daemon *d, err *e)
         rc = http_server_new(&d->srv, &so, e);
     if (rc == 0)
         rc = capture_mount(d->cap, d->srv, e);
-    if (rc == 0 && http_server_route(d->srv, "GET", "/healthz", "healthz", on_healthz, d) != 0)
-        rc = err_set(e, ERR_INTERNAL, "daemon: cannot route /healthz");
+    if (rc == 0 && (http_server_route(d->srv, "GET", "/healthz", "healthz", on_healthz, d) != 0 ||
+                    ops_metrics_route(d->srv, NULL) != 0))
+        rc = err_set(e, ERR_INTERNAL, "daemon: cannot route /healthz and /metrics");
     if (rc == 0)
         rc = http_server_start(d->srv, e);
     return rc;
@@ -208,6 +211,8 @@ static int init(daemon *d, const daemon_options *o, err *e)
         d->o.workers = DEFAULT_WORKERS;
     if (!d->o.idle_ms)
         d->o.idle_ms = DEFAULT_IDLE_MS;
+    if (!d->o.batch)
+        d->o.batch = DEFAULT_BATCH;
     char owner[128], host[64] = "host";
     gethostname(host, sizeof host - 1);
     snprintf(owner, sizeof owner, "%s:%ld", host, (long)getpid());

@@ -3,7 +3,8 @@
  *
  * Threads and cadences:
  *   webhooks   the HTTP server on [server] listen (one thread per connection): POST
- *              /webhooks/ghl, POST /webhooks/pheedloop (capture.h), GET /healthz.
+ *              /webhooks/ghl, POST /webhooks/pheedloop (capture.h), GET /healthz, GET /metrics
+ *              (the process registry; pheedsync_webhooks_total{source, outcome}).
  *   poller     at start, then every [sync] poll_interval: HighLevel contacts by dateUpdated and
  *              PheedLoop registrations of every event; every slow_every-th time also the tasks
  *              of a share of the linked contacts and the attendee listing of every event
@@ -23,16 +24,18 @@
 #include "ghl/ghl_webhook.h"
 #include "pheedloop/pl_webhook.h"
 
-/* One pass of the planner or of a worker: does what is ready and returns; *out_done says how
- * much it did (0: nothing was ready). eng is the calling thread's own (its own store handle).
- * Errors are logged by the daemon, which waits a little and calls again. */
-typedef int (*daemon_step)(size_t *out_done, engine *eng, err *e);
+/* One pass of the planner or of a worker: takes up to max ready items (record keys, operations),
+ * handles them and returns; *out_done says how many it took (0: nothing was ready). en is the
+ * calling thread's own engine (its own store handle). A failure is logged by the daemon, which
+ * waits a little and calls again. The shape of engine_plan_some and engine_work_some. */
+typedef int (*daemon_step)(engine *en, size_t max, size_t *out_done, err *e);
 
-/* The planner's and workers' passes, provided by the planner's side of the engine. Declared
- * weak so that the daemon links before they exist: a NULL address means "not built in", and
- * the daemon then leaves hints (or operations) waiting in the store. */
-int engine_planner_run_once(size_t *out_done, engine *eng, err *e) __attribute__((weak));
-int engine_worker_run_once(size_t *out_done, engine *eng, err *e) __attribute__((weak));
+/* The planner's and workers' passes (src/engine/sync.h, the planner's side of the engine),
+ * declared weak here so that the daemon links before they are merged: a NULL address means "not
+ * built in", and the daemon then leaves hints and operations waiting in the store. Once sync.h
+ * is on the branch, cmd_run.c includes it and these two lines go. */
+int engine_plan_some(engine *en, size_t max, size_t *out_done, err *e) __attribute__((weak));
+int engine_work_some(engine *en, size_t max, size_t *out_done, err *e) __attribute__((weak));
 
 typedef struct daemon_options {
     const config *cfg; /* handed to every engine; may be NULL in tests */
@@ -60,6 +63,7 @@ typedef struct daemon_options {
     daemon_step planner; /* NULL: no planner thread */
     daemon_step worker;  /* NULL: no worker threads */
     size_t workers;      /* 0: 2 */
+    size_t batch;        /* items per pass; 0: 16 */
     int64_t idle_ms;     /* 0: 250 */
 } daemon_options;
 

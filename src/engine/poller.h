@@ -17,7 +17,8 @@
  *                               checked and starts over at the end, so every linked contact is
  *                               checked once per links / max_contacts runs. A contact seen for
  *                               the first time is only recorded (reconcile's scan hints cover
- *                               what happened before).
+ *                               what happened before). Its hints carry {"activity": true,
+ *                               "contactId", "tasks"}: re-read the contact's activity.
  *   pl.registrations.ORG.EVENT  {"updated_ms", "snap": {ATTENDEE: HASH}}: registrations since
  *                               the newest date_updated seen, with PheedLoop's one-day overlap
  *                               (pl_client_registrations_since). The overlap reads the same
@@ -56,6 +57,13 @@ int poller_pl_registrations(poller_result *out, engine *eng, const char *event,
                             const poller_options *o, err *e);
 int poller_pl_attendees(poller_result *out, engine *eng, const char *event, const poller_options *o,
                         err *e);
+
+/* Every poller once, in the order the daemon runs them (HighLevel contacts and tasks, then each
+ * event's registrations and attendee listing), each side only when configured; ctx is a
+ * const poller_options * (NULL: defaults). The shape of engine_pass_opts.capture, so that
+ * `pheedsync sync` captures incrementally with the pollers. Every poller runs even after one
+ * failed; the first failure is returned. */
+int poller_capture(void *ctx, engine *eng, err *e);
 
 /* The cursor names above, into out (ENGINE_KEY_MAX). */
 void poller_cursor_name(char *out, size_t size, const char *kind, const char *a, const char *b);

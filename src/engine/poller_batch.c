@@ -131,3 +131,32 @@ void poller_cursor_name(char *out, size_t size, const char *kind, const char *a,
     else
         snprintf(out, size, "%s.%s", kind, a);
 }
+
+static void first_failure(int *first, err *e, int rc, const err *one)
+{
+    if (rc != 0 && *first == 0) {
+        *first = rc;
+        if (e)
+            *e = *one;
+    }
+}
+
+int poller_capture(void *ctx, engine *eng, err *e)
+{
+    static const poller_options defaults = {0};
+    const poller_options *o = ctx ? ctx : &defaults;
+    poller_result r;
+    err one = {0};
+    int first = 0;
+    if (eng->ghl && eng->link.location_id) {
+        first_failure(&first, e, poller_ghl_contacts(&r, eng, o, &one), &one);
+        first_failure(&first, e, poller_ghl_tasks(&r, eng, o, &one), &one);
+    }
+    for (size_t i = 0; eng->pl && eng->link.org_code && eng->link.events && eng->link.events[i];
+         i++) {
+        first_failure(&first, e, poller_pl_registrations(&r, eng, eng->link.events[i], o, &one),
+                      &one);
+        first_failure(&first, e, poller_pl_attendees(&r, eng, eng->link.events[i], o, &one), &one);
+    }
+    return first;
+}

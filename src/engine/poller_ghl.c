@@ -148,7 +148,9 @@ static int task_check(task_run *t, const store_link *l, err *e)
     const char *prev_hash = json_string_value(json_array_get(prev, 1));
     if (prev_hash && strcmp(prev_hash, hash) != 0 &&
         engine_key_ghl(key, l->location_id, l->contact_id, NULL) == 0) {
-        json_t *payload = json_pack("{s:s, s:O}", "contactId", l->contact_id, "tasks", list);
+        /* "activity": the planner re-reads the contact's tasks, notes and appointments. */
+        json_t *payload =
+            json_pack("{s:b, s:s, s:O}", "activity", 1, "contactId", l->contact_id, "tasks", list);
         rc = poller_batch_add(&t->b, key, "poll", payload, e);
         json_decref(payload);
     }

@@ -6,7 +6,10 @@
  * handed out and as many as the service counted (pl_iter_complete). An interrupted or failed
  * scan still writes its "scan" hints but never a "gone" one, and neither does a 404 anywhere.
  * Links created or changed after the scan began are left for the next scan (the record may be
- * newer than the listing). */
+ * newer than the listing). The "gone" hints of one call are written together as one batch, each
+ * payload {"reason", "link_id", "scan_started_ms", "scanned", "batch", "batch_size"}, so that
+ * the planner can hold a batch over the delete thresholds for approval as a whole; a
+ * reconcile_run is one batch across both sides. */
 #ifndef PHEEDSYNC_ENGINE_RECONCILE_H
 #define PHEEDSYNC_ENGINE_RECONCILE_H
 

@@ -116,6 +116,7 @@ static void note_response(ghl_call *call, const http_client_response *r)
     call->attempts += r->attempts;
     call->maybe_applied = call->maybe_applied || r->maybe_applied;
     call->retry_after_ms = r->retry_after_ms;
+    call->rate = r->rate;
     snprintf(call->trace_id, sizeof call->trace_id, "%s", r->trace_id);
 }
 
@@ -163,6 +164,7 @@ int ghl_client_call(char **out_body, size_t *out_len, ghl_client *c, const ghl_o
     ghl_call local, *call = op->call ? op->call : &local;
     memset(call, 0, sizeof *call);
     call->retry_after_ms = -1;
+    retry_rate_info_init(&call->rate);
     if (!op->location_id || !*op->location_id)
         return err_set(e, ERR_INVALID, "%s: no location id", label);
     ghl_loc *loc = ghl_client_loc(c, op->location_id, e);

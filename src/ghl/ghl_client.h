@@ -50,6 +50,7 @@ typedef struct ghl_call {
     bool held;              /* nothing sent: the location needs re-authorization */
     bool refreshed;         /* a 401 made the token be refreshed */
     int64_t retry_after_ms; /* a rate refusal: when to try again (-1 unknown) */
+    retry_rate_info rate;   /* the last answer's X-RateLimit-* headers (-1: not sent) */
     char trace_id[HTTP_CLIENT_TRACE_MAX];
 } ghl_call;
 

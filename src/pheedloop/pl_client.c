@@ -321,6 +321,43 @@ int plc_call(void *out, int (*parse)(void *out, json_t *j, err *e), pl_client *c
     return rc;
 }
 
+/* ---------------------------------------------------------------- the raw request */
+
+/* A path segment "." or ".." would walk out of the organization's root. */
+static bool walks_out(const char *path)
+{
+    for (const char *p = path; *p;) {
+        size_t n = strcspn(p, "/?");
+        if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return true;
+        if (p[n] != '/')
+            break;
+        p += n + 1;
+    }
+    return false;
+}
+
+int pl_client_call(char **out_body, size_t *out_len, pl_client *c, const char *method,
+                   const char *path, const json_t *body, http_idempotency idem, const char *label,
+                   pl_call *call, err *e)
+{
+    if (!path || path[0] == '/' || walks_out(path))
+        return err_set(e, ERR_INVALID, "pheedloop %s: path '%s' is not below the organization",
+                       label, path ? path : "");
+    plc_req r = {method, path, body, idem, label};
+    http_client_response res;
+    http_client_response_init(&res);
+    int rc = plc_send(&res, c, &r, call, e);
+    if (rc == 0 && out_body) {
+        *out_len = res.body.len;
+        *out_body = buf_take(&res.body);
+        if (!*out_body)
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+    }
+    http_client_response_clear(&res);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- authentication */
 
 int pl_client_validate_auth(json_t **out_answer, pl_client *c, pl_call *call, err *e)

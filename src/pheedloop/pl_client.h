@@ -177,6 +177,15 @@ int pl_client_update_hook(pl_hook *out, pl_client *c, const char *event, int64_t
                           const char *action, const char *endpoint, pl_call *call, err *e);
 int pl_client_delete_hook(pl_client *c, const char *event, int64_t id, pl_call *call, err *e);
 
+/* ---------------------------------------------------------------- the raw request */
+/* One request below the organization root: path as the catalog writes it, parameters already
+ * filled and encoded, query included ("events/EVE/attendees/?page=2"); a segment "." or ".."
+ * is refused. body: JSON or NULL. On 2xx *out_body (may be NULL) gets the answer's bytes,
+ * malloc'd and NUL-terminated, *out_len their number. label names the call in messages. */
+int pl_client_call(char **out_body, size_t *out_len, pl_client *c, const char *method,
+                   const char *path, const json_t *body, http_idempotency idem, const char *label,
+                   pl_call *call, err *e);
+
 /* ---------------------------------------------------------------- paging */
 /* Each returns 1 with the next item, 0 at the end of the list, or a negative ERR_*. An
  * iterator stays at its error: call again and the same page is asked for again. */

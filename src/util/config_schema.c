@@ -133,11 +133,21 @@ static const config_key_spec log_keys[] = {
 };
 
 static const config_key_spec alert_keys[] = {
-    STR("url", NULL, "URL that receives each alert as a JSON POST. Empty: none."),
+    SECRET("url", "URL that receives each alert and each recovery as a JSON POST ({\"text\": ...} "
+                  "plus fields, as a Slack incoming webhook takes it). Empty: none."),
     STR("command", NULL,
-        "Shell command run for each alert, with the alert as JSON on standard "
-        "input. Empty: none."),
-    PCT("error_rate", "10%", "Alert when more than this share of API calls fail."),
+        "Shell command run for each alert and each recovery, with it as JSON on standard "
+        "input. Empty: none. Alerts are logged either way."),
+    DUR("window", "5m", 60, DAY,
+        "The span over which the shares of failed and rate-limited API calls are measured."),
+    PCT("error_rate", "10%",
+        "Alert when more than this share of a service's API calls failed over the window (judged "
+        "once it saw at least 20 calls; 100%: never)."),
+    PCT("rate_429", "5%",
+        "Alert when more than this share of a service's API calls were refused with 429 (rate "
+        "limited) over the window (100%: never)."),
+    BOOL("reauth", "true",
+         "Alert when a connection needs re-authorization (`pheedsync connect` again)."),
     INT("dead_letters", "1", 0, 100000000,
         "Alert when the dead-letter queue holds at least this many operations (0: never)."),
     DUR("lag", "15m", 0, 30 * DAY,
@@ -176,7 +186,10 @@ static const config_section_spec schema[] = {
      server_keys},
     {"sync", false, "How often and how boldly to sync.", sync_keys},
     {"log", false, "What the log says and how.", log_keys},
-    {"alert", false, "Who hears about trouble, and when.", alert_keys},
+    {"alert", false,
+     "Who hears about trouble, and when: one alert when a problem starts, one notice when it "
+     "ends.",
+     alert_keys},
     {"field", true,
      "One mapped field per section; the name in quotes is yours, used in logs and the audit "
      "log.",

@@ -109,6 +109,13 @@ static void builds_json_bodies(void **state)
     assert_int_equal(catalog_build(&r, a, 3, whole, &e), 0);
     assert_string_equal(r.body, "{\"tags\":[\"a\"],\"extra\":\"x\"}");
     catalog_request_free(&r);
+
+    /* A note's text is its "body" member: body=TEXT is not the whole body. */
+    char *note[] = {"contactId=c1", "body=Met at the booth"};
+    a = catalog_find(CATALOG_GHL, "notes.create");
+    assert_int_equal(catalog_build(&r, a, 2, note, &e), 0);
+    assert_string_equal(r.body, "{\"body\":\"Met at the booth\"}");
+    catalog_request_free(&r);
 }
 
 static void refuses_bad_arguments(void **state)
@@ -122,9 +129,11 @@ static void refuses_bad_arguments(void **state)
     char *bad[] = {"contactId"};
     assert_int_equal(catalog_build(&r, a, 1, bad, &e), ERR_INVALID);
     assert_string_equal(e.msg, "argument 'contactId': expected key=value");
-    a = catalog_find(CATALOG_GHL, "contacts.create");
-    char *badjson[] = {"body={nope"};
-    assert_int_equal(catalog_build(&r, a, 1, badjson, &e), ERR_PARSE);
+    a = catalog_find(CATALOG_PHEEDLOOP, "attendees.bulk_create");
+    char *array_then_member[] = {"event=E", "body=[1]", "x=1"};
+    assert_int_equal(catalog_build(&r, a, 3, array_then_member, &e), ERR_INVALID);
+    char *badjson[] = {"event=E", "body={nope"};
+    assert_int_equal(catalog_build(&r, a, 2, badjson, &e), ERR_PARSE);
     catalog_service s;
     assert_int_equal(catalog_service_parse(&s, "salesforce", &e), ERR_INVALID);
 }

@@ -38,10 +38,10 @@ static int teardown(void **state)
 static atomic_int planned, passes_started, passes_finished;
 
 /* A planner that takes every ready hint. */
-static int fake_planner(size_t *out_done, engine *eng, err *e)
+static int fake_planner(engine *eng, size_t max, size_t *out_done, err *e)
 {
     store_hints h = {0};
-    int rc = store_inbox_claim(&h, eng->store, eng->owner, 60000, 100, e);
+    int rc = store_inbox_claim(&h, eng->store, eng->owner, 60000, max, e);
     for (size_t i = 0; rc == 0 && i < h.n; i++)
         rc = store_inbox_ack(eng->store, &h.v[i], e);
     if (rc == 0) {
@@ -53,7 +53,7 @@ static int fake_planner(size_t *out_done, engine *eng, err *e)
 }
 
 /* A worker whose every pass takes a while, to be caught in the middle by a stop. */
-static int slow_worker(size_t *out_done, engine *eng, err *e)
+static int slow_worker(engine *eng, size_t max, size_t *out_done, err *e)
 {
     atomic_fetch_add(&passes_started, 1);
     clock_sleep_ms(clock_system(), 200);
@@ -320,6 +320,12 @@ static void test_process_serves_and_exits_on_sigterm(void **state)
     const json_t *wh = json_object_get(r->json, "webhooks");
     assert_true(jsonx_int(json_object_get(wh, "ghl"), "accepted", 0) >= 1);
     assert_true(jsonx_int(json_object_get(wh, "pheedloop"), "accepted", 0) >= 2);
+    th_response_free(r);
+    snprintf(url, sizeof url, "%s/metrics", p.base);
+    r = th_request("GET", url, NULL, NULL, 5000);
+    assert_int_equal(r->status, 200);
+    assert_non_null(
+        strstr(r->body, "pheedsync_webhooks_total{source=\"pheedloop\",outcome=\"accepted\"}"));
     th_response_free(r);
 
     int status = proc_term(&p);

@@ -169,6 +169,7 @@ static void test_task_edit_found(void **state)
     const json_t *h = json_object_get(hints, key);
     assert_non_null(h);
     assert_string_equal(jsonx_str(h, "kind"), "poll");
+    assert_true(jsonx_bool(json_object_get(h, "payload"), "activity", false));
     const json_t *t0 = json_array_get(json_object_get(json_object_get(h, "payload"), "tasks"), 0);
     assert_string_equal(jsonx_str(t0, "title"), "Send badge and lanyard");
     json_decref(hints);
@@ -347,6 +348,23 @@ static void test_attendee_listing(void **state)
     free(n);
 }
 
+static void test_capture_runs_every_poller(void **state)
+{
+    cenv *c = *state;
+    char *id = cenv_ui_contact(c, "Every", "every@example.com");
+    char *code = cenv_attendee(c, CENV_EVENT2, "Every", "every@example.com");
+    err e = {0};
+    assert_int_equal(poller_capture(NULL, &c->eng, &e), 0);
+    json_t *hints = cenv_take_hints(c);
+    char kp[ENGINE_KEY_MAX];
+    cenv_key_pl(kp, CENV_EVENT2, code);
+    assert_true(has(hints, c, id));
+    assert_non_null(json_object_get(hints, kp));
+    json_decref(hints);
+    free(id);
+    free(code);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -358,6 +376,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_registrations_overlap_reads_boundary_day, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_attendee_listing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_capture_runs_every_poller, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

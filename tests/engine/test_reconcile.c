@@ -104,6 +104,9 @@ static void test_ghl_gone_on_complete_scan(void **state)
     assert_string_equal(kind_of(hints, kb), "scan");
     assert_string_equal(kind_of(hints, ku), "scan");
     assert_string_equal(jsonx_str(json_object_get(hints, ka), "source"), "reconcile");
+    const json_t *payload = json_object_get(json_object_get(hints, ka), "payload");
+    assert_int_equal(jsonx_int(payload, "batch_size", 0), 1);
+    assert_non_null(jsonx_str(payload, "batch"));
     json_decref(hints);
     free(a);
     free(b);
@@ -221,14 +224,30 @@ static void test_run_records_cursor(void **state)
     cenv *c = *state;
     char *a = cenv_ui_contact(c, "Run", "run@example.com");
     char *x = cenv_attendee(c, CENV_EVENT2, "Runa", "runa@example.com");
+    /* One person missing on both sides: two "gone" hints, one batch. */
+    err e = {0};
+    int64_t ghost = link_contact(c, "ghostcontact00000001");
+    assert_int_equal(store_link_add_attendee(c->store, ghost, CENV_ORG, CENV_EVENT, "ATTGHOST", &e),
+                     0);
+    cenv_after(clock_now_ms(clock_system()));
     reconcile_options o = {0};
     reconcile_result r;
-    err e = {0};
     assert_int_equal(reconcile_run(&r, &c->eng, &o, &e), 0);
     assert_true(r.ghl.complete && r.pl.complete);
     assert_int_equal(r.ghl.seen, 1);
     assert_int_equal(r.pl.seen, 1);
     assert_int_equal(r.pl_events, 2);
+    assert_int_equal(r.ghl.gone + r.pl.gone, 2);
+    json_t *hints = cenv_take_hints(c);
+    char kg[ENGINE_KEY_MAX], kp[ENGINE_KEY_MAX];
+    cenv_key_ghl(kg, c, "ghostcontact00000001");
+    cenv_key_pl(kp, CENV_EVENT, "ATTGHOST");
+    const json_t *pg = json_object_get(json_object_get(hints, kg), "payload");
+    const json_t *pp = json_object_get(json_object_get(hints, kp), "payload");
+    assert_int_equal(jsonx_int(pg, "batch_size", 0), 2);
+    assert_int_equal(jsonx_int(pp, "batch_size", 0), 2);
+    assert_string_equal(jsonx_str(pg, "batch"), jsonx_str(pp, "batch"));
+    json_decref(hints);
     char *text = NULL;
     assert_int_equal(store_cursor_get(&text, c->store, RECONCILE_CURSOR, &e), 0);
     json_t *j = NULL;
