@@ -20,14 +20,17 @@ static const char usage_text[] =
     "  --register-hooks  subscribe PheedLoop REST hooks for every event in [pheedloop] events\n"
     "                    to [server] public_url + /webhooks/pheedloop (those that exist are kept)\n"
     "  --workers N       worker threads (default 2)\n"
+    "  --capture-only    webhooks, pollers and reconcile only: the planning and the work are\n"
+    "                    left to other processes sharing the store\n"
     "  -h, --help        this text\n";
 
-enum { OPT_REGISTER = 256, OPT_WORKERS };
+enum { OPT_REGISTER = 256, OPT_WORKERS, OPT_CAPTURE_ONLY };
 
 static const struct option long_options[] = {
     APP_LONG_OPTIONS,
     {"register-hooks", no_argument, NULL, OPT_REGISTER},
     {"workers", required_argument, NULL, OPT_WORKERS},
+    {"capture-only", no_argument, NULL, OPT_CAPTURE_ONLY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -35,6 +38,7 @@ static const struct option long_options[] = {
 typedef struct run_args {
     app_options app;
     bool register_hooks;
+    bool capture_only;
     int64_t workers;
 } run_args;
 
@@ -50,11 +54,21 @@ static int parse_options(run_args *a, int argc, char **argv, err *e)
             continue;
         }
         switch (opt) {
-        case OPT_REGISTER: a->register_hooks = true; break;
-        case OPT_WORKERS: rc = args_parse_int(&a->workers, "--workers", optarg, 1, 32, e); break;
-        case 'h': return 1;
-        case ':': return err_set(e, ERR_INVALID, "%s needs a value", argv[optind - 1]);
-        default: return err_set(e, ERR_INVALID, "unknown option '%s'", argv[optind - 1]);
+        case OPT_REGISTER:
+            a->register_hooks = true;
+            break;
+        case OPT_CAPTURE_ONLY:
+            a->capture_only = true;
+            break;
+        case OPT_WORKERS:
+            rc = args_parse_int(&a->workers, "--workers", optarg, 1, 32, e);
+            break;
+        case 'h':
+            return 1;
+        case ':':
+            return err_set(e, ERR_INVALID, "%s needs a value", argv[optind - 1]);
+        default:
+            return err_set(e, ERR_INVALID, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (!rc && optind < argc)
@@ -114,10 +128,10 @@ static int serve(app_ctx *a, const run_checks *k, const run_args *r, const sigse
     o.link = eng.link;
     o.ghl_webhooks = k->ghl;
     o.pl_webhooks = k->pl;
-    o.planner = engine_plan_some;
-    o.worker = engine_work_some;
+    o.planner = r->capture_only ? NULL : engine_plan_some;
+    o.worker = r->capture_only ? NULL : engine_work_some;
     o.workers = (size_t)r->workers;
-    if (!o.planner || !o.worker)
+    if (!r->capture_only && (!o.planner || !o.worker))
         log_warnf("the planner or the workers are not built in: hints and operations wait in "
                   "the store");
     daemon *d = NULL;
