@@ -122,6 +122,21 @@ static const config_key_spec sync_keys[] = {
     ENUM("direction", "both", DIRECTIONS,
          "Which way changes flow: both, ghl_to_pheedloop or pheedloop_to_ghl; a [field] may "
          "narrow it."),
+    INT("default_country_code", "1", 1, 999,
+        "Country calling code of phone numbers written without one (1: USA and Canada, 44: UK)."),
+    LIST("signup_tags", "event:{event_code}, ticket:{ticket_name}",
+         "Tags every attendee's HighLevel contact gets, comma-separated templates; a tag whose "
+         "{placeholder} is empty is skipped; - for none."),
+    STR("checkin_tag", "checked-in",
+        "Tag a contact gets while its attendee is checked in; - for none."),
+    LIST("reminders", "24h, 1h",
+         "When, before a HighLevel appointment starts, to remind the attendee with a PheedLoop "
+         "announcement (comma-separated durations); - for none."),
+    STR("reminder_title", "Reminder: {appointment_title}",
+        "Title of reminder announcements; {appointment_title}, {appointment_start} and the "
+        "attendee's fields fill in."),
+    STR("reminder_description", "{appointment_title} starts at {appointment_start}.",
+        "Text of reminder announcements, filled in like reminder_title."),
     END,
 };
 
@@ -157,22 +172,30 @@ static const config_key_spec alert_keys[] = {
 
 static const config_key_spec field_keys[] = {
     REQ("ghl", "HighLevel contact field: a standard one (email, phone, firstName, companyName, "
-               "...) or a custom field's key."),
-    REQ("pheedloop", "PheedLoop attendee field (email, first_name, organization, ...) or a "
-                     "path under metadata (metadata.NAME)."),
-    ENUM("direction", "both", DIRECTIONS, "Which way this field flows."),
+               "...), a custom field's key (contact.shirt_size), tags, or - for none."),
+    REQ("pheedloop", "PheedLoop attendee field (email, first_name, organization, ...), "
+                     "metadata.NAME, registration.NAME, answers.NAME (a registration answer), "
+                     "event.NAME, tags, or - for none."),
+    ENUM("direction", "both", DIRECTIONS "|none",
+         "Which way this field flows, within [sync] direction; none turns a default field off."),
     ENUM("owner", "newest", "highlevel|pheedloop|newest",
          "Who wins when both sides changed since the last sync: highlevel, pheedloop, or newest "
          "(the change pheedsync saw last)."),
     LIST("transform", NULL,
-         "Transforms applied on the way across, in order, comma-separated (e.g. trim, lower)."),
+         "Transforms, in order, comma-separated: trim, lower, upper, e164, default:VALUE, "
+         "map:A=B|C=D, and for one-way fields const:VALUE, template:TEXT, join_name, "
+         "split_name:first|last. Quote an argument holding a comma."),
     END,
 };
 
 static const config_key_spec rule_keys[] = {
     REQ("when", "The trigger, e.g. pheedloop.attendee.created (`pheedsync catalog` lists them)."),
-    STR("if", NULL, "A condition on the record; the rule runs only when it holds. Empty: always."),
-    REQ("then", "The action to run, with its arguments (`pheedsync catalog` lists them)."),
+    STR("if", NULL,
+        "A condition on the record, e.g. ticket_name == \"VIP\" and not tags contains "
+        "\"staff\" (==, !=, contains, in [..], and, or, not). Empty: always."),
+    REQ("then", "Actions separated by ';' (no space before it: ' ;' starts a comment), with "
+                "{field} templates, e.g. ghl.add_tag vip; ghl.create_task \"Call {first_name}\" "
+                "due=+3d (`pheedsync catalog` lists them)."),
     END,
 };
 

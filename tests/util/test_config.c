@@ -355,11 +355,14 @@ static void required_keys_of_named_sections(void **state)
     (void)state;
     expect_error("[ghl]\n\n[field \"email\"]\nghl = email\n[sync]\n",
                  "pheedsync.conf:3: [field \"email\"] needs a 'pheedloop = ...' line: PheedLoop "
-                 "attendee field (email, first_name, organization, ...) or a path under metadata "
-                 "(metadata.NAME).");
+                 "attendee field (email, first_name, organization, ...), metadata.NAME, "
+                 "registration.NAME, answers.NAME (a registration answer), event.NAME, tags, or - "
+                 "for none.");
     expect_error("[rule \"r\"]\nwhen = x\nthen =\n",
-                 "pheedsync.conf:1: [rule \"r\"] needs a 'then = ...' line: The action to run, "
-                 "with its arguments (`pheedsync catalog` lists them).");
+                 "pheedsync.conf:1: [rule \"r\"] needs a 'then = ...' line: Actions separated "
+                 "by ';' (no space before it: ' ;' starts a comment), with {field} templates, "
+                 "e.g. ghl.add_tag vip; ghl.create_task \"Call {first_name}\" due=+3d "
+                 "(`pheedsync catalog` lists them).");
 }
 
 static void environment_overrides_the_file(void **state)
@@ -443,11 +446,13 @@ static void load_from_a_file(void **state)
     config *cfg = NULL;
     err e;
     assert_int_equal(config_load_file(&cfg, path, NULL, &e), ERR_CONFIG);
-    char want[256];
+    char want[512];
     snprintf(want, sizeof want,
              "%s:4: [sync] unknown key 'lag' (remove it; known keys: "
              "poll_interval, reconcile_interval, coalesce_ms, delete_policy, "
-             "delete_hold_count, delete_hold_share, budget_reserve, direction)",
+             "delete_hold_count, delete_hold_share, budget_reserve, direction, "
+             "default_country_code, signup_tags, checkin_tag, reminders, reminder_title, "
+             "reminder_description)",
              path);
     assert_string_equal(e.msg, want);
     FILE *f = fopen(path, "w");
