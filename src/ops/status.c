@@ -1,10 +1,9 @@
 /* status.c: the health report of `pheedsync status`, from the store and one probe per service. */
 #include "ops/status.h"
+#include "engine/poller.h"
+#include "engine/reconcile.h"
 #include "ops/verify.h"
 #include "util/jsonx.h"
-
-/* The names the capture engine files its cursors under (engine/poller.h). */
-#define RECONCILE_LAST "reconcile.last"
 
 typedef struct status {
     app_ctx *a;
@@ -293,18 +292,18 @@ static int pollers(status *st, err *e)
     char name[ENGINE_KEY_MAX];
     int rc = 0;
     if (loc && *loc) {
-        snprintf(name, sizeof name, "ghl.contacts.%s", loc);
+        poller_cursor_name(name, sizeof name, "ghl.contacts", loc, NULL);
         rc = poller(st, list, name, true, e);
-        snprintf(name, sizeof name, "ghl.tasks.%s", loc);
+        poller_cursor_name(name, sizeof name, "ghl.tasks", loc, NULL);
         rc = rc ? rc : poller(st, list, name, false, e);
     }
     for (size_t i = 0; rc == 0 && org && *org && a->events[i]; i++) {
-        snprintf(name, sizeof name, "pl.registrations.%s.%s", org, a->events[i]);
+        poller_cursor_name(name, sizeof name, "pl.registrations", org, a->events[i]);
         rc = poller(st, list, name, true, e);
-        snprintf(name, sizeof name, "pl.attendees.%s.%s", org, a->events[i]);
+        poller_cursor_name(name, sizeof name, "pl.attendees", org, a->events[i]);
         rc = rc ? rc : poller(st, list, name, false, e);
     }
-    json_t *last = rc == 0 ? cursor_json(a->store, RECONCILE_LAST, e, &rc) : NULL;
+    json_t *last = rc == 0 ? cursor_json(a->store, RECONCILE_CURSOR, e, &rc) : NULL;
     if (rc != 0)
         return rc;
     int64_t fin = jsonx_int(last, "finished_ms", 0);
