@@ -309,18 +309,28 @@ int ops_data_person_pl(core_person *out, ops_data *d, const char *event, const j
 
 /* ---------------------------------------------------------------- whole lists */
 
-static int list_contacts(json_t **out, ops_data *d, err *e)
+#define OPS_LIST_PAGE 500
+
+/* Whether a list of total records (-1: unknown) takes fewer pages than reads single reads. */
+static bool worth_listing(int64_t total, size_t reads)
+{
+    return total < 0 || (size_t)((total + OPS_LIST_PAGE - 1) / OPS_LIST_PAGE) < reads;
+}
+
+/* Every contact, unless the first page shows that reading reads of them costs less. */
+static int list_contacts(json_t **out, ops_data *d, size_t reads, err *e)
 {
     ghl_op op;
     ghl_call call;
     int rc = need_ghl(d, &op, &call, e);
     op.lane = GOVERNOR_LANE_RECONCILE;
-    ghl_client_query q = {.kind = GHL_ITER_SEARCH, .page_size = 500};
+    ghl_client_query q = {.kind = GHL_ITER_SEARCH, .page_size = OPS_LIST_PAGE};
     ghl_client_iter *it = NULL;
     json_t *all = json_object();
     if (rc == 0)
         rc = ghl_client_iter_new(&it, d->app->ghl, &op, &q, e);
-    for (size_t got = 1; rc == 0 && got > 0;) {
+    bool worth = true;
+    for (size_t got = 1, pages = 0; rc == 0 && got > 0 && worth; pages++) {
         ghl_contact_page page = {0};
         rc = ghl_client_iter_next(&page, it, e);
         for (size_t i = 0; rc == 0 && i < page.n; i++)
@@ -328,22 +338,28 @@ static int list_contacts(json_t **out, ops_data *d, err *e)
                 json_object_set(all, page.v[i].id, page.v[i].raw);
         got = page.n;
         ghl_contact_page_clear(&page);
+        worth = pages > 0 || worth_listing(ghl_client_iter_total(it), reads);
     }
     ghl_client_iter_free(it);
     if (rc != 0) {
         json_decref(all);
         return ghl_failed(d, rc, &call, "the contact list", e);
     }
-    *out = all;
+    if (!worth)
+        json_decref(all);
+    else
+        *out = all;
     return 0;
 }
 
-static int list_attendees(json_t **out, ops_data *d, const char *event, err *e)
+/* Every attendee of the event, unless its size shows that reads single reads cost less. */
+static int list_attendees(json_t **out, ops_data *d, const char *event, size_t reads, err *e)
 {
     pl_iter *it = NULL;
     int rc = pl_client_attendees(&it, d->app->pl, event, GOVERNOR_LANE_RECONCILE, e);
     json_t *all = json_object();
-    while (rc == 0) {
+    bool worth = true;
+    while (rc == 0 && worth) {
         json_t *a = NULL;
         int n = pl_iter_next(&a, it, e);
         if (n <= 0) {
@@ -354,19 +370,23 @@ static int list_attendees(json_t **out, ops_data *d, const char *event, err *e)
         if (code)
             json_object_set(all, code, a);
         json_decref(a);
+        worth = pl_iter_pages(it) > 1 || worth_listing(pl_iter_count(it), reads);
     }
     pl_iter_free(it);
     if (rc != 0) {
         json_decref(all);
         return err_wrap(e, "PheedLoop attendees of %s: ", event);
     }
-    *out = all;
+    if (!worth)
+        json_decref(all);
+    else
+        *out = all;
     return 0;
 }
 
-int ops_data_prefetch(ops_data *d, err *e)
+int ops_data_prefetch(ops_data *d, size_t reads, err *e)
 {
-    int rc = d->contacts ? 0 : list_contacts(&d->contacts, d, e);
+    int rc = d->contacts ? 0 : list_contacts(&d->contacts, d, reads, e);
     for (size_t i = 0; rc == 0 && d->app->events[i]; i++) {
         ops_event *ev = NULL;
         rc = ops_data_event(&ev, d, d->app->events[i], e);
@@ -375,7 +395,7 @@ int ops_data_prefetch(ops_data *d, err *e)
             continue;
         }
         if (rc == 0 && !ev->attendees)
-            rc = list_attendees(&ev->attendees, d, ev->code, e);
+            rc = list_attendees(&ev->attendees, d, ev->code, reads, e);
     }
     return rc;
 }

@@ -44,10 +44,12 @@ int ops_data_registration(const json_t **out, ops_data *d, const char *event, co
                           err *e);
 
 /* Lists every contact of the location and every attendee of the configured events once, so
- * that a pass over many people costs a few list pages rather than a read per record. The reads
- * below then take records from these lists; one a list lacks is still read by itself (a
- * record created since, or really gone: ERR_NOT_FOUND). */
-int ops_data_prefetch(ops_data *d, err *e);
+ * that a pass over many people costs a few list pages rather than a read per record: reads is
+ * how many records of each side would be read one by one, and a list that would take as many
+ * pages (as its first page tells) is left unread. The reads below then take records from the
+ * lists; one a list lacks is still read by itself (a record created since, or really gone:
+ * ERR_NOT_FOUND). */
+int ops_data_prefetch(ops_data *d, size_t reads, err *e);
 
 /* One contact (a new reference). ERR_NOT_FOUND when HighLevel has no such contact; ERR_CONFIG
  * when the location is not connected (the message says what to run). */

@@ -261,7 +261,7 @@ int ops_verify_run(json_t **out, ops_data *d, int64_t link_id, err *e)
     if (rc == 0 && link_id == 0)
         rc = store_count(&c, d->app->store, e);
     if (rc == 0 && c.links > OPS_VERIFY_LIST_FROM)
-        rc = ops_data_prefetch(d, e);
+        rc = ops_data_prefetch(d, (size_t)c.links, e);
     if (rc == 0)
         rc = each_link(&r, link_id, e);
     if (rc == 0) {
