@@ -304,8 +304,8 @@ static json_t *field_row(prev *p, const core_field *f, const sample *s, const si
 }
 
 /* The API bodies a sync would send for this sample. */
-static json_t *bodies(prev *p, const sample *s, const side_read *g, const side_read *a,
-                      const core_merge_out *m, const json_t *create)
+static json_t *bodies(prev *p, const sample *s, const side_read *a, const core_merge_out *m,
+                      const json_t *create)
 {
     json_t *out = json_object();
     json_t *b = NULL;
@@ -325,7 +325,6 @@ static json_t *bodies(prev *p, const sample *s, const side_read *g, const side_r
         json_object_set_new(out, "pheedloop", b);
     if (e.code)
         jsonx_set_str(out, "error", e.msg);
-    (void)g;
     return out;
 }
 
@@ -383,11 +382,10 @@ static int sample_rows(prev *p, const sample *s, json_t *people, err *e)
     }
     if (rc == 0) {
         const char *email = jsonx_str(s->contact ? s->contact : s->attendee, "email");
-        json_t *one =
-            json_pack("{s:s?, s:s?, s:s?, s:s?, s:o, s:o}", "contact_id",
-                      jsonx_str(s->contact, "id"), "attendee", jsonx_str(s->attendee, "code"),
-                      "email", email, "paired_by", s->paired_by, "fields", json_incref(fields),
-                      "bodies", bodies(p, s, &g, &a, merged ? &m : NULL, create));
+        json_t *one = json_pack(
+            "{s:s?, s:s?, s:s?, s:s?, s:o, s:o}", "contact_id", jsonx_str(s->contact, "id"),
+            "attendee", jsonx_str(s->attendee, "code"), "email", email, "paired_by", s->paired_by,
+            "fields", json_incref(fields), "bodies", bodies(p, s, &a, merged ? &m : NULL, create));
         json_array_append_new(people, one);
     }
     json_decref(fields);
