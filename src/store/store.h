@@ -262,6 +262,9 @@ int store_link_by_attendee(store_link **out, store *s, const char *org, const ch
 int store_link_by_member(store_link **out, store *s, const char *org, const char *code, err *e);
 /* Every live link with this normalised email (several means ambiguous: report, never guess). */
 int store_link_by_email(store_links *out, store *s, const char *email_norm, err *e);
+/* Live links with id > after_id, oldest first, at most max (0 < max <= 10000): what reconcile
+ * compares a complete scan with, and what the task poller walks. */
+int store_link_list(store_links *out, store *s, int64_t after_id, size_t max, err *e);
 /* Detaches one attendee (deleted in PheedLoop, or moved), keeping the reason. */
 int store_link_unlink_attendee(store *s, const char *org, const char *event, const char *code,
                                const char *reason, err *e);

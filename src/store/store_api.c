@@ -95,6 +95,14 @@ int store_link_by_email(store_links *out, store *s, const char *email_norm, err 
     return rc != 0 ? rc : VT(s)->link_by_email(out, s, email_norm, e);
 }
 
+int store_link_list(store_links *out, store *s, int64_t after_id, size_t max, err *e)
+{
+    int rc = check(s, out, e, NULL, NULL, NULL, NULL, NULL, NULL);
+    if (rc == 0 && (max == 0 || max > 10000))
+        rc = err_set(e, ERR_INVALID, "store: link_list needs 0 < max <= 10000");
+    return rc != 0 ? rc : VT(s)->link_list(out, s, after_id, max, e);
+}
+
 int store_link_unlink_attendee(store *s, const char *org, const char *event, const char *code,
                                const char *reason, err *e)
 {

@@ -82,6 +82,7 @@ typedef struct store_vtable {
                             const char *code, err *e);
     int (*link_by_member)(store_link **out, store *s, const char *org, const char *code, err *e);
     int (*link_by_email)(store_links *out, store *s, const char *email_norm, err *e);
+    int (*link_list)(store_links *out, store *s, int64_t after_id, size_t max, err *e);
     int (*link_unlink_attendee)(store *s, const char *org, const char *event, const char *code,
                                 const char *reason, err *e);
     int (*link_unlink)(store *s, int64_t link_id, const char *reason, err *e);

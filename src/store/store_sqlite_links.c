@@ -254,6 +254,33 @@ static int link_by_email(store_links *out, store *s, const char *email_norm, err
     return 0;
 }
 
+static int link_list(store_links *out, store *s, int64_t after_id, size_t max, err *e)
+{
+    sq_store *q = SQ(s);
+    store_links list = {0};
+    size_t cap = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = sq_read_start(q, e);
+    if (rc != 0)
+        return rc;
+    rc = sq_prep(&st, q, e,
+                 "SELECT id FROM links WHERE id > ?1 AND unlinked_at IS NULL ORDER BY id LIMIT ?2",
+                 "ii", after_id, (int64_t)max);
+    while (rc == 0 && (rc = sq_step(q, st, e)) == 1) {
+        rc = sq_grow((void **)&list.v, &cap, list.n, sizeof *list.v, e);
+        if (rc == 0)
+            rc = read_link(&list.v[list.n++], q, sqlite3_column_int64(st, 0), e);
+    }
+    sqlite3_finalize(st);
+    sq_read_end(q);
+    if (rc != 0) {
+        store_links_free(&list);
+        return err_wrap(e, "links: ");
+    }
+    *out = list;
+    return 0;
+}
+
 static int link_unlink_attendee(store *s, const char *org, const char *event, const char *code,
                                 const char *reason, err *e)
 {
@@ -306,6 +333,7 @@ void sq_fill_links(store_vtable *vt)
     vt->link_by_attendee = link_by_attendee;
     vt->link_by_member = link_by_member;
     vt->link_by_email = link_by_email;
+    vt->link_list = link_list;
     vt->link_unlink_attendee = link_unlink_attendee;
     vt->link_unlink = link_unlink;
 }

@@ -1,0 +1,202 @@
+/* cmd_run.c: `pheedsync run`: the daemon, from the configuration, until SIGTERM or SIGINT. */
+#include "app/app.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "engine/capture.h"
+#include "engine/daemon.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+static const char usage_text[] =
+    "usage: pheedsync run [OPTIONS]\n"
+    "\n"
+    "Runs the daemon: the webhook endpoints on [server] listen (POST /webhooks/ghl and\n"
+    "/webhooks/pheedloop, GET /healthz), the pollers every [sync] poll_interval, the reconcile\n"
+    "every [sync] reconcile_interval, and the planner and workers. SIGTERM or SIGINT stops it\n"
+    "cleanly: no new webhooks are taken, the work in hand finishes, and it exits 0.\n"
+    "\n"
+    "options:\n" APP_USAGE_OPTIONS
+    "  --register-hooks  subscribe PheedLoop REST hooks for every event in [pheedloop] events\n"
+    "                    to [server] public_url + /webhooks/pheedloop (those that exist are kept)\n"
+    "  --workers N       worker threads (default 2)\n"
+    "  --capture-only    webhooks, pollers and reconcile only: the planning and the work are\n"
+    "                    left to other processes sharing the store\n"
+    "  -h, --help        this text\n";
+
+enum { OPT_REGISTER = 256, OPT_WORKERS, OPT_CAPTURE_ONLY };
+
+static const struct option long_options[] = {
+    APP_LONG_OPTIONS,
+    {"register-hooks", no_argument, NULL, OPT_REGISTER},
+    {"workers", required_argument, NULL, OPT_WORKERS},
+    {"capture-only", no_argument, NULL, OPT_CAPTURE_ONLY},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct run_args {
+    app_options app;
+    bool register_hooks;
+    bool capture_only;
+    int64_t workers;
+} run_args;
+
+static int parse_options(run_args *a, int argc, char **argv, err *e)
+{
+    int opt, rc = 0;
+    optind = 1;
+    opterr = 0;
+    while (!rc && (opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        int taken = app_option(&a->app, opt, optarg, e);
+        if (taken != 0) {
+            rc = taken < 0 ? taken : 0;
+            continue;
+        }
+        switch (opt) {
+        case OPT_REGISTER:
+            a->register_hooks = true;
+            break;
+        case OPT_CAPTURE_ONLY:
+            a->capture_only = true;
+            break;
+        case OPT_WORKERS:
+            rc = args_parse_int(&a->workers, "--workers", optarg, 1, 32, e);
+            break;
+        case 'h':
+            return 1;
+        case ':':
+            return err_set(e, ERR_INVALID, "%s needs a value", argv[optind - 1]);
+        default:
+            return err_set(e, ERR_INVALID, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (!rc && optind < argc)
+        rc = err_set(e, ERR_INVALID, "unexpected argument '%s'", argv[optind]);
+    return rc;
+}
+
+/* The webhook checks: HighLevel's with its client; PheedLoop's when a secret is set. */
+typedef struct run_checks {
+    ghl_webhook_verifier *ghl;
+    pl_webhook *pl;
+} run_checks;
+
+static int open_checks(run_checks *k, const app_ctx *a, err *e)
+{
+    int rc = a->ghl ? capture_ghl_verifier_from_config(&k->ghl, a->cfg, e) : 0;
+    if (rc == 0 && a->pl && config_str(a->cfg, "pheedloop", "webhook_secret"))
+        rc = pl_webhook_from_config(&k->pl, a->cfg, e);
+    else if (rc == 0 && a->pl)
+        log_warnf("PheedLoop webhooks are off: [pheedloop] webhook_secret is not set (the "
+                  "pollers still run)");
+    return rc;
+}
+
+static int register_hooks(const app_ctx *a, err *e)
+{
+    if (!a->pl)
+        return err_set(e, ERR_CONFIG, "--register-hooks: [pheedloop] events is not set");
+    const char *pub = config_str(a->cfg, "server", "public_url");
+    char endpoint[1024];
+    size_t len = pub ? strlen(pub) : 0;
+    while (len > 0 && pub[len - 1] == '/')
+        len--;
+    snprintf(endpoint, sizeof endpoint, "%.*s%s", (int)len, pub ? pub : "", CAPTURE_PL_PATH);
+    size_t added = 0;
+    int rc = capture_register_pl_hooks(&added, a->pl, a->events, pub ? endpoint : NULL, e);
+    if (rc == 0)
+        log_write(LOG_INFO, "PheedLoop REST hooks in place",
+                  json_pack("{s:s, s:I}", "endpoint", endpoint, "added", (json_int_t)added));
+    return rc;
+}
+
+/* Runs until one of stop_signals (blocked in every thread since the start) arrives. */
+static int serve(app_ctx *a, const run_checks *k, const run_args *r, const sigset_t *stop_signals,
+                 err *e)
+{
+    daemon_options o = {0};
+    int rc = daemon_options_from_config(&o, a->cfg, e);
+    if (rc != 0)
+        return rc;
+    engine eng;
+    app_engine(&eng, a);
+    o.clock = a->clock;
+    o.owner = a->owner;
+    o.ghl = a->ghl;
+    o.pl = a->pl;
+    o.link = eng.link;
+    o.ghl_webhooks = k->ghl;
+    o.pl_webhooks = k->pl;
+    o.planner = r->capture_only ? NULL : engine_plan_some;
+    o.worker = r->capture_only ? NULL : engine_work_some;
+    o.workers = (size_t)r->workers;
+    if (!r->capture_only && (!o.planner || !o.worker))
+        log_warnf("the planner or the workers are not built in: hints and operations wait in "
+                  "the store");
+    daemon *d = NULL;
+    rc = daemon_start(&d, &o, e);
+    if (rc != 0)
+        return rc;
+    int sig = 0;
+    sigwait(stop_signals, &sig);
+    log_infof("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    daemon_free(d);
+    log_infof("stopped");
+    return 0;
+}
+
+/* What the configuration asks to sync: HighLevel with a location, PheedLoop with events. */
+static unsigned needs_of(const app_ctx *a)
+{
+    unsigned needs = APP_STORE;
+    if (config_str(a->cfg, "ghl", "location_id"))
+        needs |= APP_GHL;
+    if (a->events && a->events[0])
+        needs |= APP_PL;
+    return needs;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    /* SIGTERM and SIGINT are taken by sigwait in this thread only: blocked before any thread
+     * (the HTTP client's, the daemon's) exists, so that every thread inherits the mask and a
+     * signal during start-up waits for the daemon to be up, then stops it cleanly. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    run_args r = {.app = {.command = "run", .log_default = "info"}};
+    err e = {0};
+    int rc = parse_options(&r, argc, argv, &e);
+    if (rc == 1) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "pheedsync run: %s (see pheedsync run --help)\n", e.msg);
+        return EXIT_USAGE;
+    }
+    app_ctx a = {0};
+    run_checks k = {0};
+    if (app_open(&a, &r.app, &e) != 0) {
+        /* No configuration to run on is the user's to fix, whatever the cause. */
+        app_fail(&a, &e);
+        app_close(&a);
+        return EXIT_USAGE;
+    }
+    rc = app_require(&a, needs_of(&a), &e);
+    if (rc == 0)
+        rc = open_checks(&k, &a, &e);
+    if (rc == 0 && r.register_hooks)
+        rc = register_hooks(&a, &e);
+    if (rc == 0)
+        rc = serve(&a, &k, &r, &stop_signals, &e);
+    if (rc != 0)
+        app_fail(&a, &e);
+    ghl_webhook_verifier_free(k.ghl);
+    pl_webhook_free(k.pl);
+    app_close(&a);
+    return rc == 0 ? EXIT_OK : app_exit_code(rc);
+}

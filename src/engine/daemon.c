@@ -1,0 +1,301 @@
+/* daemon.c: the daemon's life: options from the configuration, the server and the threads
+ * started in order, the planner and worker loops, the orderly stop. */
+#include "engine/daemon_int.h"
+#include "ops/metrics_http.h"
+#include "util/log.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+#define DEFAULT_WORKERS 2
+#define DEFAULT_IDLE_MS 250
+#define DEFAULT_BATCH 16
+#define ERROR_PAUSE_MS 1000
+#define REOPEN_PAUSE_MS 3000
+
+int daemon_options_from_config(daemon_options *o, const config *cfg, err *e)
+{
+    o->cfg = cfg;
+    o->store_url = config_str(cfg, "store", "url");
+    o->poll_interval_ms = config_int(cfg, "sync", "poll_interval") * 1000;
+    o->reconcile_interval_ms = config_int(cfg, "sync", "reconcile_interval") * 1000;
+    o->coalesce_ms = config_int(cfg, "sync", "coalesce_ms");
+    const char *listen = config_str(cfg, "server", "listen");
+    const char *colon = listen ? strrchr(listen, ':') : NULL;
+    char *end = NULL;
+    long port = colon ? strtol(colon + 1, &end, 10) : -1;
+    size_t host_len = colon ? (size_t)(colon - listen) : 0;
+    if (!colon || end == colon + 1 || *end || port < 0 || port > 65535 || host_len == 0 ||
+        host_len >= sizeof o->bind_addr)
+        return err_set(e, ERR_CONFIG,
+                       "[server] listen: '%s' is not HOST:PORT (e.g. 127.0.0.1:8470)",
+                       listen ? listen : "");
+    memcpy(o->bind_addr, listen, host_len);
+    o->bind_addr[host_len] = '\0';
+    o->port = (uint16_t)port;
+    return 0;
+}
+
+bool daemon_stopping(daemon *d)
+{
+    return atomic_load(&d->stop);
+}
+
+bool daemon_wait(daemon *d, int64_t ms, bool on_webhook)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += (time_t)(ms / 1000);
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&d->mu);
+    uint64_t seen = d->wakes;
+    while (!atomic_load(&d->stop) && !(on_webhook && d->wakes != seen))
+        if (pthread_cond_timedwait(&d->cv, &d->mu, &until) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&d->mu);
+    return !atomic_load(&d->stop);
+}
+
+static void wake_all(daemon *d, bool webhook)
+{
+    pthread_mutex_lock(&d->mu);
+    if (webhook)
+        d->wakes++;
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+}
+
+static void on_stored(void *ctx)
+{
+    wake_all(ctx, true);
+}
+
+bool daemon_engine_open(daemon *d, engine *eng)
+{
+    *eng = (engine){.cfg = d->o.cfg,
+                    .ghl = d->o.ghl,
+                    .pl = d->o.pl,
+                    .clock = d->o.clock,
+                    .owner = d->owner,
+                    .link = d->o.link};
+    for (;;) {
+        err e = {0};
+        if (store_open(&eng->store, d->store_url, d->o.clock, &e) == 0)
+            return true;
+        log_warnf("daemon: cannot open the store (trying again): %s", e.msg);
+        if (!daemon_wait(d, REOPEN_PAUSE_MS, false))
+            return false;
+    }
+}
+
+void daemon_engine_close(engine *eng)
+{
+    store_close(eng->store);
+    eng->store = NULL;
+}
+
+/* The planner or a worker: passes in a loop; an idle pass waits, a failed one waits longer
+ * (and a store failure gets a fresh connection). */
+static void *step_main(void *arg)
+{
+    daemon_thread *t = arg;
+    daemon *d = t->d;
+    engine eng;
+    if (!daemon_engine_open(d, &eng))
+        return NULL;
+    while (!daemon_stopping(d)) {
+        size_t done = 0;
+        err e = {0};
+        int rc = t->fn(&eng, d->o.batch, &done, &e);
+        if (rc != 0) {
+            log_write(LOG_WARN, "daemon: pass failed",
+                      json_pack("{s:s, s:s, s:s}", "thread", t->name, "error", err_code_name(rc),
+                                "message", e.msg));
+            if (rc == ERR_IO) {
+                daemon_engine_close(&eng);
+                if (!daemon_engine_open(d, &eng))
+                    break;
+            }
+            daemon_wait(d, ERROR_PAUSE_MS, false);
+        } else if (done == 0) {
+            daemon_wait(d, d->o.idle_ms, t->planner);
+        }
+    }
+    daemon_engine_close(&eng);
+    return NULL;
+}
+
+static int spawn(daemon *d, void *(*fn)(void *), void *arg, err *e)
+{
+    if (d->n_threads == DAEMON_MAX_THREADS)
+        return err_set(e, ERR_LIMIT, "daemon: too many threads");
+    int rc = pthread_create(&d->threads[d->n_threads], NULL, fn, arg);
+    if (rc != 0)
+        return err_set(e, ERR_INTERNAL, "daemon: cannot start a thread: %s", strerror(rc));
+    d->n_threads++;
+    return 0;
+}
+
+static int spawn_step(daemon *d, daemon_step fn, const char *name, bool planner, err *e)
+{
+    daemon_thread *t = &d->steps[d->n_threads % DAEMON_MAX_THREADS];
+    *t = (daemon_thread){.d = d, .fn = fn, .name = name, .planner = planner};
+    return spawn(d, step_main, t, e);
+}
+
+static int start_threads(daemon *d, err *e)
+{
+    int rc = 0;
+    if (d->o.poll_interval_ms > 0 && (d->o.ghl || d->o.pl))
+        rc = spawn(d, daemon_poll_main, d, e);
+    if (rc == 0 && d->o.reconcile_interval_ms > 0 && (d->o.ghl || d->o.pl))
+        rc = spawn(d, daemon_reconcile_main, d, e);
+    if (rc == 0 && d->o.planner)
+        rc = spawn_step(d, d->o.planner, "planner", true, e);
+    for (size_t i = 0; rc == 0 && d->o.worker && i < d->o.workers; i++)
+        rc = spawn_step(d, d->o.worker, "worker", false, e);
+    return rc;
+}
+
+static void on_healthz(void *ctx, const http_request *req, http_response *res)
+{
+    http_response_json(res, 200, daemon_status(ctx));
+}
+
+static int start_server(daemon *d, err *e)
+{
+    http_server_options so = {.bind_addr = d->o.bind_addr[0] ? d->o.bind_addr : "127.0.0.1",
+                              .port = d->o.port};
+    capture_options co = {.store_url = d->store_url,
+                          .clock = d->o.clock,
+                          .ghl = d->o.ghl_webhooks,
+                          .pl = d->o.pl_webhooks,
+                          .location_id = d->o.link.location_id,
+                          .org_code = d->o.link.org_code,
+                          .events = d->o.link.events,
+                          .coalesce_ms = d->o.coalesce_ms,
+                          .notify = on_stored,
+                          .notify_ctx = d};
+    int rc = capture_new(&d->cap, &co, e);
+    if (rc == 0)
+        rc = http_server_new(&d->srv, &so, e);
+    if (rc == 0)
+        rc = capture_mount(d->cap, d->srv, e);
+    if (rc == 0 && (http_server_route(d->srv, "GET", "/healthz", "healthz", on_healthz, d) != 0 ||
+                    ops_metrics_route(d->srv, NULL) != 0))
+        rc = err_set(e, ERR_INTERNAL, "daemon: cannot route /healthz and /metrics");
+    if (rc == 0)
+        rc = http_server_start(d->srv, e);
+    return rc;
+}
+
+/* The store opens (and its schema is brought up to date) once before any thread needs it. */
+static int check_store(daemon *d, err *e)
+{
+    store *s = NULL;
+    int rc = store_open(&s, d->store_url, d->o.clock, e);
+    store_close(s);
+    return rc;
+}
+
+static int init(daemon *d, const daemon_options *o, err *e)
+{
+    d->o = *o;
+    if (!d->o.clock)
+        d->o.clock = clock_system();
+    if (!d->o.workers)
+        d->o.workers = DEFAULT_WORKERS;
+    if (!d->o.idle_ms)
+        d->o.idle_ms = DEFAULT_IDLE_MS;
+    if (!d->o.batch)
+        d->o.batch = DEFAULT_BATCH;
+    char owner[128], host[64] = "host";
+    gethostname(host, sizeof host - 1);
+    snprintf(owner, sizeof owner, "%s:%ld", host, (long)getpid());
+    d->store_url = o->store_url ? strdup(o->store_url) : NULL;
+    d->owner = strdup(o->owner ? o->owner : owner);
+    d->o.owner = d->owner;
+    atomic_init(&d->stop, false);
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&d->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if (!o->store_url || !*o->store_url)
+        return err_set(e, ERR_CONFIG, "[store] url: not set");
+    return d->store_url && d->owner ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+}
+
+int daemon_start(daemon **out, const daemon_options *o, err *e)
+{
+    daemon *d = calloc(1, sizeof *d);
+    if (!d)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    int rc = init(d, o, e);
+    if (rc == 0)
+        rc = check_store(d, e);
+    if (rc == 0)
+        rc = start_threads(d, e);
+    if (rc == 0)
+        rc = start_server(d, e);
+    if (rc != 0) {
+        daemon_free(d);
+        return rc;
+    }
+    log_write(LOG_INFO, "daemon running",
+              json_pack("{s:s, s:i, s:b, s:b, s:I}", "listen",
+                        d->o.bind_addr[0] ? d->o.bind_addr : "127.0.0.1", "port",
+                        (int)http_server_port(d->srv), "planner", d->o.planner != NULL, "workers",
+                        d->o.worker != NULL, "poll_interval_ms",
+                        (json_int_t)d->o.poll_interval_ms));
+    *out = d;
+    return 0;
+}
+
+uint16_t daemon_port(const daemon *d)
+{
+    return d->srv ? http_server_port(d->srv) : 0;
+}
+
+json_t *daemon_status(daemon *d)
+{
+    return json_pack("{s:b, s:o, s:I, s:I}", "ok", 1, "webhooks",
+                     d->cap ? capture_stats_json(d->cap) : json_object(), "polls",
+                     (json_int_t)atomic_load(&d->polls), "reconciles",
+                     (json_int_t)atomic_load(&d->reconciles));
+}
+
+void daemon_stop(daemon *d)
+{
+    if (!d || d->stopped)
+        return;
+    d->stopped = true;
+    /* First no new deliveries (the ones in hand finish: their answers wait for their commits),
+     * then the threads. */
+    if (d->srv)
+        http_server_stop(d->srv);
+    atomic_store(&d->stop, true);
+    wake_all(d, false);
+    for (size_t i = 0; i < d->n_threads; i++)
+        pthread_join(d->threads[i], NULL);
+    d->n_threads = 0;
+}
+
+void daemon_free(daemon *d)
+{
+    if (!d)
+        return;
+    daemon_stop(d);
+    http_server_free(d->srv);
+    capture_free(d->cap);
+    pthread_cond_destroy(&d->cv);
+    pthread_mutex_destroy(&d->mu);
+    free(d->store_url);
+    free(d->owner);
+    free(d);
+}

@@ -1,0 +1,87 @@
+/* daemon.h: what `pheedsync run` runs: the webhook server, the pollers, the scheduled
+ * reconcile, and the planner and worker threads, each thread on its own store connection.
+ *
+ * Threads and cadences:
+ *   webhooks   the HTTP server on [server] listen (one thread per connection): POST
+ *              /webhooks/ghl, POST /webhooks/pheedloop (capture.h), GET /healthz, GET /metrics
+ *              (the process registry; pheedsync_webhooks_total{source, outcome}).
+ *   poller     at start, then every [sync] poll_interval: HighLevel contacts by dateUpdated and
+ *              PheedLoop registrations of every event; every slow_every-th time also the tasks
+ *              of a share of the linked contacts and the attendee listing of every event
+ *              (poller.h). A store lock keeps two processes from polling together.
+ *   reconcile  every [sync] reconcile_interval after the last run recorded in the store (the
+ *              first start records a baseline: the first polls are the initial pass), under a
+ *              store lock (reconcile.h).
+ *   planner    one thread, workers: N threads; each calls its step in a loop, waiting idle_ms
+ *              (or until a webhook arrives, for the planner) after a pass that found nothing.
+ * Stopping: the server stops accepting and finishes the requests in hand; then every thread is
+ * told to stop and joined: pollers and reconcile stop between pages, the planner and workers
+ * after the pass in hand. Nothing committed is lost, nothing half-done is committed. */
+#ifndef PHEEDSYNC_ENGINE_DAEMON_H
+#define PHEEDSYNC_ENGINE_DAEMON_H
+
+#include "engine/engine.h"
+#include "ghl/ghl_webhook.h"
+#include "pheedloop/pl_webhook.h"
+
+/* One pass of the planner or of a worker: takes up to max ready items (record keys, operations),
+ * handles them and returns; *out_done says how many it took (0: nothing was ready). en is the
+ * calling thread's own engine (its own store handle). A failure is logged by the daemon, which
+ * waits a little and calls again. The shape of engine_plan_some and engine_work_some. */
+typedef int (*daemon_step)(engine *en, size_t max, size_t *out_done, err *e);
+
+/* The planner's and workers' passes (src/engine/sync.h, the planner's side of the engine),
+ * declared weak here so that the daemon links before they are merged: a NULL address means "not
+ * built in", and the daemon then leaves hints and operations waiting in the store. Once sync.h
+ * is on the branch, cmd_run.c includes it and these two lines go. */
+int engine_plan_some(engine *en, size_t max, size_t *out_done, err *e) __attribute__((weak));
+int engine_work_some(engine *en, size_t max, size_t *out_done, err *e) __attribute__((weak));
+
+typedef struct daemon_options {
+    const config *cfg; /* handed to every engine; may be NULL in tests */
+    const char *store_url;
+    clock_source *clock; /* NULL: system */
+    const char *owner;   /* this process in leases and locks, "host:pid"; NULL: made up */
+    ghl_client *ghl;     /* shared by every thread; NULL: HighLevel is neither polled nor
+                            reconciled */
+    pl_client *pl;       /* likewise for PheedLoop */
+    engine_link_cfg link;
+
+    /* Webhooks: both NULL: no webhook routes. */
+    char bind_addr[64]; /* "" : 127.0.0.1 */
+    uint16_t port;      /* 0: a free port (daemon_port) */
+    const ghl_webhook_verifier *ghl_webhooks;
+    const pl_webhook *pl_webhooks;
+    int64_t coalesce_ms; /* the hints' delay */
+
+    /* Cadences; 0 turns the job off. */
+    int64_t poll_interval_ms;
+    unsigned slow_every; /* tasks and attendee listings every this many polls; 0: 6 */
+    size_t task_batch;   /* linked contacts whose tasks one slow poll checks; 0: 100 */
+    int64_t reconcile_interval_ms;
+
+    daemon_step planner; /* NULL: no planner thread */
+    daemon_step worker;  /* NULL: no worker threads */
+    size_t workers;      /* 0: 2 */
+    size_t batch;        /* items per pass; 0: 16 */
+    int64_t idle_ms;     /* 0: 250 */
+} daemon_options;
+
+/* Fills the options from the configuration: store URL, [server] listen, [sync] poll_interval,
+ * reconcile_interval, coalesce_ms. ERR_CONFIG names a bad listen address. The rest stays as
+ * the caller set it. */
+int daemon_options_from_config(daemon_options *o, const config *cfg, err *e);
+
+typedef struct daemon daemon;
+
+/* Checks the store, starts the threads, then the server (the port is taken last, so nothing is
+ * acknowledged before the daemon can work). */
+int daemon_start(daemon **out, const daemon_options *o, err *e);
+uint16_t daemon_port(const daemon *d);
+/* {"webhooks": capture_stats_json, "polls": N, "reconciles": N} */
+json_t *daemon_status(daemon *d);
+/* Stops as described above; safe to call twice. */
+void daemon_stop(daemon *d);
+void daemon_free(daemon *d);
+
+#endif
