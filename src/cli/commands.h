@@ -11,6 +11,7 @@ enum {
 };
 
 /* argv[0] is the command's name; each returns an exit code. */
+int cmd_demo(int argc, char **argv);
 int cmd_sandbox(int argc, char **argv);
 int cmd_connect(int argc, char **argv);
 /* `connect pheedloop` (argv[0] is "pheedloop"): the PheedLoop side owns it

@@ -9,6 +9,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"demo", cmd_demo, "the sandbox, the daemon and live edits: pheedsync at work, no setup"},
     {"sandbox", cmd_sandbox, "run the HighLevel and PheedLoop emulators only"},
     {"init", cmd_init, "write a commented configuration file"},
     {"connect", cmd_connect, "authorize with HighLevel or PheedLoop and store credentials"},
