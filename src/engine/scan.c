@@ -9,8 +9,6 @@
 
 #define HINT_BATCH 500
 #define GHL_PAGE 100 /* the list's largest page */
-/* Link ids are dense; this many missing in a row ends the walk over them. */
-#define LINK_GAP_MAX 1000
 
 typedef struct scan {
     engine *en;
@@ -176,28 +174,25 @@ static int scan_event(scan *s, const char *event, bool *complete, err *e)
 
 /* ---------------------------------------------------------------- gone */
 
-/* Calls fn on every live link, by walking their ids. */
+#define LINK_PAGE 1000
+
+/* Calls fn on every live link. */
 int sync_links_each(engine *en, int (*fn)(void *ctx, const store_link *l, err *e), void *ctx,
                     err *e)
 {
-    int gap = 0;
-    for (int64_t id = 1; gap < LINK_GAP_MAX; id++) {
-        store_link *l = NULL;
-        int rc = store_link_get(&l, en->store, id, e);
-        if (rc == ERR_NOT_FOUND) {
-            gap++;
-            continue;
-        }
-        if (rc != 0)
-            return rc;
-        gap = 0;
-        if (!l->unlinked_ms)
-            rc = fn(ctx, l, e);
-        store_link_free(l);
-        if (rc != 0)
+    int64_t after = 0;
+    for (;;) {
+        store_links ls = {0};
+        int rc = store_link_list(&ls, en->store, after, LINK_PAGE, e);
+        for (size_t i = 0; rc == 0 && i < ls.n; i++)
+            rc = fn(ctx, &ls.v[i], e);
+        size_t n = ls.n;
+        if (n)
+            after = ls.v[n - 1].id;
+        store_links_free(&ls);
+        if (rc != 0 || n < LINK_PAGE)
             return rc;
     }
-    return 0;
 }
 
 typedef struct gone_walk {
