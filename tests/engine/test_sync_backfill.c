@@ -103,12 +103,39 @@ static void test_incremental_pass_with_pollers(void **state)
     efix_stop(f);
 }
 
+/* --dry-run: the plan is printed, nothing is written to either service or to the state. */
+static void test_dry_run_writes_nothing(void **state)
+{
+    (void)state;
+    efix_opts o = {.seed_data = true, .people = 30, .seed = 31};
+    efix *f = efix_start(&o);
+    efix_reset_counters(f);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    engine_pass_opts po = {.dry_run = true, .out = out};
+    engine_pass_result r = {0};
+    err e = {0};
+    assert_int_equal(engine_pass(&r, &f->en, &po, &e), 0);
+    fclose(out);
+    assert_true(r.dry_ops > 0);
+    assert_non_null(strstr(text, "ghl.create_contact"));
+    free(text);
+    assert_int_equal(efix_writes(f, true), 0);
+    assert_int_equal(efix_writes(f, false), 0);
+    store_counts n = {0};
+    assert_int_equal(store_count(&n, f->store, &e), 0);
+    assert_int_equal(n.links + n.outbox_pending + n.inbox_pending + n.outbox_done, 0);
+    efix_stop(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backfill_links_without_duplicates),
         cmocka_unit_test(test_second_pass_writes_nothing),
         cmocka_unit_test(test_incremental_pass_with_pollers),
+        cmocka_unit_test(test_dry_run_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
