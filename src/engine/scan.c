@@ -20,6 +20,10 @@ typedef struct scan {
     const char *source;
     int64_t read_ms;
     bool keep_snap; /* the caller keeps the snapshot and plans from it */
+    /* Planning each attendee merges its whole person (every pair of the contact's link) from
+     * the snapshot, so a contact needs no plan of its own in that pass, unless its activity is
+     * to be pulled. */
+    bool attendees_cover;
 } scan;
 
 static int flush(scan *s, err *e)
@@ -93,7 +97,7 @@ static int scan_contacts(scan *s, bool *complete, err *e)
             seen++;
             if (s->snap && snap_add_contact(s->snap, ct, s->read_ms) != 0)
                 rc = err_set(e, ERR_NOMEM, "out of memory");
-            if (rc == 0)
+            if (rc == 0 && !s->attendees_cover)
                 rc = add_hint(s, key, "scan", json_pack("{s:O}", "contact", ct), e);
         }
         ghl_contact_page_clear(&page);
@@ -256,7 +260,8 @@ int scan_run(engine_scan_stats *out, engine *en, int lane, sync_snapshot *snap, 
               &st,
               lane == STORE_LANE_RECONCILE ? "reconcile" : "backfill",
               clock_now_ms(en->clock),
-              snap != NULL};
+              snap != NULL,
+              snap != NULL && !mem && !config_bool(en->cfg, "sync", "pull_activity")};
     if (!s.batch)
         return err_set(e, ERR_NOMEM, "out of memory");
     sync_snapshot *own = NULL;
