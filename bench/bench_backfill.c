@@ -283,6 +283,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_backfill --bin PATH [--attendees N] [--bare N] [--dir D]\n");
         return 2;
     }
+    bool own_dir = !b.dir;
     if (!b.dir)
         b.dir = mkdtemp(tmp);
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -321,6 +322,12 @@ int main(int argc, char **argv)
     ok &= line("pheedsync peak memory", (double)run.maxrss_kb / 1024.0, "MB", "<", 100);
     sbx_sandbox_stop(b.sbx);
     sbx_sandbox_free(b.sbx);
+    if (own_dir) {
+        char cmd[256];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", b.dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "bench_backfill: could not remove %s\n", b.dir);
+    }
     json_decref(b.info);
     curl_global_cleanup();
     return ok ? 0 : 1;

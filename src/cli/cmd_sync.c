@@ -2,6 +2,7 @@
  * exit; a progress bar on a terminal; a dry run prints the plan and writes nothing. */
 #include "app/app.h"
 #include "cli/commands.h"
+#include "engine/poller.h"
 #include "engine/sync.h"
 
 #include <unistd.h>
@@ -95,7 +96,8 @@ static int run(app_ctx *a, engine_pass_opts *o)
 int cmd_sync(int argc, char **argv)
 {
     app_options ao = {.command = "sync"};
-    engine_pass_opts po = {.out = stdout};
+    /* After the first pass, the pollers read what changed since. */
+    engine_pass_opts po = {.out = stdout, .capture = poller_capture};
     long timeout_s = 3600;
     err e = {0};
     int opt, rc;

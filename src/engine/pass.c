@@ -1,6 +1,7 @@
 /* pass.c: one sync pass: capture (a complete scan the first time and with --full, else the
  * pollers), approved deletes, then plan and work until both queues are drained; a dry run scans
  * into memory and prints what it would queue. */
+#include "engine/poller.h"
 #include "engine/sync_int.h"
 
 #include "util/jsonx.h"
@@ -126,6 +127,34 @@ static int drain(engine_pass_result *r, engine *en, const engine_pass_opts *o, p
     return rc;
 }
 
+/* After a complete backfill the pollers start from its time, not from the beginning (their
+ * first run would otherwise hand every record over again): the two cursors that read "since",
+ * set where they are not set yet (poller.h names and shapes them). */
+static int start_pollers(engine *en, int64_t since_ms, err *e)
+{
+    char name[ENGINE_KEY_MAX], *v = NULL;
+    char value[96];
+    err e2 = {0};
+    poller_cursor_name(name, sizeof name, "ghl.contacts", en->link.location_id, NULL);
+    snprintf(value, sizeof value, "{\"updated_ms\": %lld, \"id\": \"\"}", (long long)since_ms);
+    int rc = 0;
+    if (store_cursor_get(&v, en->store, name, &e2) == ERR_NOT_FOUND)
+        rc = store_cursor_put(en->store, name, value, e);
+    free(v);
+    v = NULL;
+    for (const char *const *ev = en->link.events; rc == 0 && ev && *ev; ev++) {
+        char scope[ENGINE_KEY_MAX];
+        snprintf(scope, sizeof scope, "%s.%s", en->link.org_code, *ev);
+        poller_cursor_name(name, sizeof name, "pl.registrations", scope, NULL);
+        snprintf(value, sizeof value, "{\"updated_ms\": %lld, \"snap\": {}}", (long long)since_ms);
+        if (store_cursor_get(&v, en->store, name, &e2) == ERR_NOT_FOUND)
+            rc = store_cursor_put(en->store, name, value, e);
+        free(v);
+        v = NULL;
+    }
+    return rc;
+}
+
 int engine_pass(engine_pass_result *out, engine *en, const engine_pass_opts *o, err *e)
 {
     engine_pass_result r = {0};
@@ -140,6 +169,7 @@ int engine_pass(engine_pass_result *out, engine *en, const engine_pass_opts *o, 
     if (rc != 0)
         return rc;
     sync_snapshot *snap = NULL;
+    int64_t started = clock_now_ms(en->clock);
     if (snap_new(&snap, set.default_cc) != 0)
         rc = err_set(e, ERR_NOMEM, "out of memory");
     if (rc == 0)
@@ -161,6 +191,8 @@ int engine_pass(engine_pass_result *out, engine *en, const engine_pass_opts *o, 
     }
     if (rc == 0 && r.scan.complete && r.drained)
         rc = store_cursor_put(en->store, CURSOR_BACKFILL, "done", e);
+    if (rc == 0 && r.scan.complete && r.drained)
+        rc = start_pollers(en, started, e);
     store_counts n = {0};
     err e2 = {0};
     if (rc == 0 && store_count(&n, en->store, &e2) == 0)

@@ -9,8 +9,6 @@
 
 #define HINT_BATCH 500
 #define GHL_PAGE 100 /* the list's largest page */
-/* Link ids are dense; this many missing in a row ends the walk over them. */
-#define LINK_GAP_MAX 1000
 
 typedef struct scan {
     engine *en;
@@ -22,6 +20,10 @@ typedef struct scan {
     const char *source;
     int64_t read_ms;
     bool keep_snap; /* the caller keeps the snapshot and plans from it */
+    /* Planning each attendee merges its whole person (every pair of the contact's link) from
+     * the snapshot, so a contact needs no plan of its own in that pass, unless its activity is
+     * to be pulled. */
+    bool attendees_cover;
 } scan;
 
 static int flush(scan *s, err *e)
@@ -95,7 +97,7 @@ static int scan_contacts(scan *s, bool *complete, err *e)
             seen++;
             if (s->snap && snap_add_contact(s->snap, ct, s->read_ms) != 0)
                 rc = err_set(e, ERR_NOMEM, "out of memory");
-            if (rc == 0)
+            if (rc == 0 && !s->attendees_cover)
                 rc = add_hint(s, key, "scan", json_pack("{s:O}", "contact", ct), e);
         }
         ghl_contact_page_clear(&page);
@@ -176,28 +178,25 @@ static int scan_event(scan *s, const char *event, bool *complete, err *e)
 
 /* ---------------------------------------------------------------- gone */
 
-/* Calls fn on every live link, by walking their ids. */
+#define LINK_PAGE 1000
+
+/* Calls fn on every live link. */
 int sync_links_each(engine *en, int (*fn)(void *ctx, const store_link *l, err *e), void *ctx,
                     err *e)
 {
-    int gap = 0;
-    for (int64_t id = 1; gap < LINK_GAP_MAX; id++) {
-        store_link *l = NULL;
-        int rc = store_link_get(&l, en->store, id, e);
-        if (rc == ERR_NOT_FOUND) {
-            gap++;
-            continue;
-        }
-        if (rc != 0)
-            return rc;
-        gap = 0;
-        if (!l->unlinked_ms)
-            rc = fn(ctx, l, e);
-        store_link_free(l);
-        if (rc != 0)
+    int64_t after = 0;
+    for (;;) {
+        store_links ls = {0};
+        int rc = store_link_list(&ls, en->store, after, LINK_PAGE, e);
+        for (size_t i = 0; rc == 0 && i < ls.n; i++)
+            rc = fn(ctx, &ls.v[i], e);
+        size_t n = ls.n;
+        if (n)
+            after = ls.v[n - 1].id;
+        store_links_free(&ls);
+        if (rc != 0 || n < LINK_PAGE)
             return rc;
     }
-    return 0;
 }
 
 typedef struct gone_walk {
@@ -261,7 +260,8 @@ int scan_run(engine_scan_stats *out, engine *en, int lane, sync_snapshot *snap, 
               &st,
               lane == STORE_LANE_RECONCILE ? "reconcile" : "backfill",
               clock_now_ms(en->clock),
-              snap != NULL};
+              snap != NULL,
+              snap != NULL && !mem && !config_bool(en->cfg, "sync", "pull_activity")};
     if (!s.batch)
         return err_set(e, ERR_NOMEM, "out of memory");
     sync_snapshot *own = NULL;

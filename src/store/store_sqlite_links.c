@@ -271,7 +271,7 @@ static int link_list(store_links *out, store *s, int64_t after_id, size_t max, e
         if (rc == 0)
             rc = read_link(&list.v[list.n++], q, sqlite3_column_int64(st, 0), e);
     }
-    sqlite3_finalize(st);
+    sq_release(q, st);
     sq_read_end(q);
     if (rc != 0) {
         store_links_free(&list);

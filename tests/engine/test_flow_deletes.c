@@ -4,6 +4,9 @@
 #include "tests/engine/efix.h"
 #include "util/jsonx.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <cmocka.h>
@@ -22,6 +25,26 @@ static void ui_delete_contact(efix *f, const char *id)
     char path[256];
     snprintf(path, sizeof path, "/_sandbox/ui/contacts/%s", id);
     json_decref(efix_admin(f, true, "DELETE", path, NULL));
+}
+
+/* `pheedsync sync ARGS` on the fixture's configuration; its exit status. */
+static int run_cli(efix *f, const char *arg)
+{
+    const char *bin = getenv("PHEEDSYNC_BIN");
+    assert_non_null(bin);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        FILE *null = freopen("/dev/null", "w", stdout);
+        (void)null;
+        execl(bin, bin, "sync", "--config", f->config_path, "--log-level", "error", arg,
+              (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
 }
 
 static bool attendee_linked(efix *f, const char *event, const char *code)
@@ -113,8 +136,7 @@ static void test_bulk_deletes_held_for_approval(void **state)
     assert_int_equal(n, 3);
     for (i = 0; i < n; i++)
         ui_delete_attendee(f, EV1, codes[i]);
-    engine_pass_result r = efix_pass(f, true);
-    assert_int_equal(r.held, 3); /* `pheedsync sync` exits 1 */
+    assert_int_equal(run_cli(f, "--full"), 1); /* held deletes: the command's check fails */
     for (i = 0; i < n; i++)
         assert_true(attendee_linked(f, EV1, codes[i]));
     store_helds hs = {0};
@@ -124,7 +146,7 @@ static void test_bulk_deletes_held_for_approval(void **state)
     for (i = 0; i < hs.n; i++)
         assert_int_equal(store_held_approve(f->store, hs.v[i].id, "test", &e), 0);
     store_helds_free(&hs);
-    r = efix_pass_live(f);
+    engine_pass_result r = efix_pass_live(f);
     assert_int_equal(r.held, 0);
     for (i = 0; i < n; i++) {
         assert_false(attendee_linked(f, EV1, codes[i]));
