@@ -29,9 +29,11 @@ deps:
 test: deps
 	scripts/test.sh
 
-# The main job: the sandbox with seeded data, printing its URLs and credentials.
+# The main job: the demo. Both emulators with seeded people, the OAuth connection, the initial
+# sync, the daemon and live edits on both sides with their outcomes, until Ctrl-C. No account and
+# no configuration: its state goes to ./pheedsync-demo/.
 run: deps all
-	./$(BUILD)/pheedsync sandbox --seed $(SEED)
+	./$(BUILD)/pheedsync demo --seed $(SEED)
 
 fuzz: deps
 	scripts/fuzz.sh

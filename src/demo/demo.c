@@ -36,6 +36,21 @@ void demo_line(demo *d, const char *fmt, ...)
     fflush(d->out);
 }
 
+void demo_event(demo *d, const char *side, const char *action, const char *fmt, ...)
+{
+    char what[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    /* Padded by characters, not bytes: the arrows are three bytes wide in UTF-8. */
+    size_t chars = 0;
+    for (const char *c = action; *c; c++)
+        chars += ((unsigned char)*c & 0xC0) != 0x80;
+    int pad = chars < 14 ? (int)(14 - chars) : 0;
+    demo_line(d, "%-9s  %s%*s %s", side, action, pad, "", what);
+}
+
 bool demo_stopping(const sigset_t *stop)
 {
     sigset_t pending;
@@ -93,7 +108,9 @@ static bool set_up(demo *d, const sigset_t *stop, err *e)
         return false;
     if (demo_start_daemon(d, e) != 0)
         return false;
-    demo_step(d, true, "daemon started on 127.0.0.1:%u: webhooks, pollers, planner, 2 workers",
+    demo_step(d, true,
+              "daemon started on 127.0.0.1:%u: webhook endpoints, planner, 2 workers, reconcile "
+              "(pollers off: webhooks carry every change here)",
               (unsigned)d->port);
     if (demo_register_webhooks(d, e) != 0)
         return false;

@@ -107,14 +107,14 @@ static int edit_signup(demo *d, err *e)
     if (rc == 0 && code) {
         char who[160];
         snprintf(who, sizeof who, "%s %s", s.first_name, s.last_name);
-        demo_line(d, "PheedLoop  sign-up       %s <%s>, %s, %s", who, s.email, event, ticket);
+        demo_event(d, "PheedLoop", "sign-up", "%s <%s>, %s, %s", who, s.email, event, ticket);
         demo_watch_person(d, 0, s.email, who, event, code);
     }
     json_decref(att);
     return rc;
 }
 
-static int edit_checkin(demo *d, demo_person *p, err *e)
+static int edit_checkin(demo *d, demo_person *p, demo_expect *x, err *e)
 {
     char path[256];
     bool in = !p->checked_in;
@@ -123,12 +123,12 @@ static int edit_checkin(demo *d, demo_person *p, err *e)
     int rc = demo_admin(NULL, d, false, "POST", path, NULL, e);
     if (rc == 0) {
         p->checked_in = in;
-        demo_line(d, "PheedLoop  %-13s %s at %s", in ? "check-in" : "check-out", p->name, p->event);
+        demo_event(d, "PheedLoop", in ? "check-in" : "check-out", "%s at %s", p->name, p->event);
     }
     return rc;
 }
 
-static int edit_tag(demo *d, demo_person *p, err *e)
+static int edit_tag(demo *d, demo_person *p, demo_expect *x, err *e)
 {
     static const char *const tags[] = {"vip", "follow-up", "sponsor-lead", "newsletter"};
     char path[256], tag[32];
@@ -139,12 +139,12 @@ static int edit_tag(demo *d, demo_person *p, err *e)
                         json_pack("{s:[s]}", "tags", tag), e);
     if (rc == 0) {
         snprintf(p->tag, sizeof p->tag, "%s", add ? tag : "");
-        demo_line(d, "HighLevel  %-13s %s: %s", add ? "tag added" : "tag removed", p->name, tag);
+        demo_event(d, "HighLevel", add ? "tag added" : "tag removed", "%s: %s", p->name, tag);
     }
     return rc;
 }
 
-static int edit_task(demo *d, demo_person *p, err *e)
+static int edit_task(demo *d, demo_person *p, demo_expect *x, err *e)
 {
     static const char *const titles[] = {"Send the speaker pack", "Call about the sponsorship",
                                          "Book the follow-up meeting", "Share the slides"};
@@ -153,8 +153,12 @@ static int edit_task(demo *d, demo_person *p, err *e)
         snprintf(path, sizeof path, "/_sandbox/ui/contacts/%s/tasks/%s/complete", p->contact_id,
                  p->task_id);
         int rc = demo_admin(NULL, d, true, "POST", path, NULL, e);
-        if (rc == 0)
-            demo_line(d, "HighLevel  task done     %s", p->name);
+        if (rc == 0) {
+            demo_event(d, "HighLevel", "task completed", "%s: \"%s\"", p->name, p->task_title);
+            *x = (demo_expect){.list = "tasks", .completed = true};
+            snprintf(x->id, sizeof x->id, "%s", p->task_id);
+            snprintf(x->what, sizeof x->what, "task \"%s\" (completed)", p->task_title);
+        }
         p->task_id[0] = '\0';
         return rc;
     }
@@ -169,13 +173,17 @@ static int edit_task(demo *d, demo_person *p, err *e)
     const char *id = jsonx_str(json_object_get(ans, "task"), "id");
     if (rc == 0 && id) {
         snprintf(p->task_id, sizeof p->task_id, "%s", id);
-        demo_line(d, "HighLevel  task created  %s: \"%s\"", p->name, title);
+        snprintf(p->task_title, sizeof p->task_title, "%s", title);
+        demo_event(d, "HighLevel", "task created", "%s: \"%s\"", p->name, title);
+        *x = (demo_expect){.list = "tasks"};
+        snprintf(x->id, sizeof x->id, "%s", id);
+        snprintf(x->what, sizeof x->what, "task \"%s\" (open)", title);
     }
     json_decref(ans);
     return rc;
 }
 
-static int edit_note(demo *d, demo_person *p, err *e)
+static int edit_note(demo *d, demo_person *p, demo_expect *x, err *e)
 {
     static const char *const notes[] = {"Met at the booth; wants the pricing sheet.",
                                         "Asked for a vegetarian lunch.",
@@ -184,13 +192,20 @@ static int edit_note(demo *d, demo_person *p, err *e)
     const char *text = PICK(d, notes);
     char path[256];
     snprintf(path, sizeof path, "/_sandbox/ui/contacts/%s/notes", p->contact_id);
-    int rc = demo_admin(NULL, d, true, "POST", path, json_pack("{s:s}", "body", text), e);
-    if (rc == 0)
-        demo_line(d, "HighLevel  note added    %s: \"%s\"", p->name, text);
+    json_t *ans = NULL;
+    int rc = demo_admin(&ans, d, true, "POST", path, json_pack("{s:s}", "body", text), e);
+    const char *id = jsonx_str(json_object_get(ans, "note"), "id");
+    if (rc == 0 && id) {
+        demo_event(d, "HighLevel", "note added", "%s: \"%s\"", p->name, text);
+        *x = (demo_expect){.list = "notes"};
+        snprintf(x->id, sizeof x->id, "%s", id);
+        snprintf(x->what, sizeof x->what, "note \"%.60s\"", text);
+    }
+    json_decref(ans);
     return rc;
 }
 
-static int edit_appointment(demo *d, demo_person *p, err *e)
+static int edit_appointment(demo *d, demo_person *p, demo_expect *x, err *e)
 {
     char path[256], start[CLOCK_ISO_LEN], end[CLOCK_ISO_LEN];
     int64_t day = 86400 * 1000LL, in = (2 + (int64_t)rng_below(&d->rng, 5)) * day;
@@ -211,14 +226,19 @@ static int edit_appointment(demo *d, demo_person *p, err *e)
     const char *id = jsonx_str(json_object_get(ans, "appointment"), "id");
     if (rc == 0 && !move && id)
         snprintf(p->appt_id, sizeof p->appt_id, "%s", id);
-    if (rc == 0)
-        demo_line(d, "HighLevel  %-13s %s: %.16s UTC", move ? "meeting moved" : "meeting booked",
-                  p->name, start);
+    if (rc == 0) {
+        demo_event(d, "HighLevel", move ? "meeting moved" : "meeting booked", "%s: %.16s UTC", p->name,
+            start);
+        *x = (demo_expect){.list = "appointments"};
+        snprintf(x->id, sizeof x->id, "%s", p->appt_id);
+        snprintf(x->start, sizeof x->start, "%.16s", start);
+        snprintf(x->what, sizeof x->what, "meeting at %.16s UTC", start);
+    }
     json_decref(ans);
     return rc;
 }
 
-static int edit_company(demo *d, demo_person *p, err *e)
+static int edit_company(demo *d, demo_person *p, demo_expect *x, err *e)
 {
     static const char *const names[] = {"Northwind Traders", "Blue Harbor Labs",
                                         "Société Lumière", "Kaito Design Studio"};
@@ -228,7 +248,7 @@ static int edit_company(demo *d, demo_person *p, err *e)
     int rc = demo_admin(NULL, d, true, "PATCH", path, json_pack("{s:s}", "companyName", company),
                         e);
     if (rc == 0)
-        demo_line(d, "HighLevel  company       %s: %s", p->name, company);
+        demo_event(d, "HighLevel", "company", "%s: %s", p->name, company);
     return rc;
 }
 
@@ -247,15 +267,16 @@ void demo_edit(demo *d)
         k = E_SIGNUP;
     demo_person *p = d->n_people ? &d->people[rng_below(&d->rng, d->n_people)] : NULL;
     err e = {0};
+    demo_expect x = {.list = NULL};
     int rc;
     switch (k) {
     case E_SIGNUP: rc = edit_signup(d, &e); break;
-    case E_CHECKIN: rc = edit_checkin(d, p, &e); break;
-    case E_TAG: rc = edit_tag(d, p, &e); break;
-    case E_TASK: rc = edit_task(d, p, &e); break;
-    case E_NOTE: rc = edit_note(d, p, &e); break;
-    case E_APPT: rc = edit_appointment(d, p, &e); break;
-    default: rc = edit_company(d, p, &e); break;
+    case E_CHECKIN: rc = edit_checkin(d, p, &x, &e); break;
+    case E_TAG: rc = edit_tag(d, p, &x, &e); break;
+    case E_TASK: rc = edit_task(d, p, &x, &e); break;
+    case E_NOTE: rc = edit_note(d, p, &x, &e); break;
+    case E_APPT: rc = edit_appointment(d, p, &x, &e); break;
+    default: rc = edit_company(d, p, &x, &e); break;
     }
     if (rc != 0) {
         d->edit_failures++;
@@ -263,6 +284,12 @@ void demo_edit(demo *d)
         return;
     }
     *(k <= E_CHECKIN ? &d->edits_pl : &d->edits_ghl) += 1;
-    if (p && k != E_SIGNUP)
-        demo_watch_person(d, p->link_id, NULL, p->name, NULL, NULL);
+    if (!p || k == E_SIGNUP)
+        return;
+    demo_watch *w = demo_watch_person(d, p->link_id, NULL, p->name, NULL, NULL);
+    if (x.list) {
+        snprintf(x.event, sizeof x.event, "%s", p->event);
+        snprintf(x.code, sizeof x.code, "%s", p->code);
+        w->expect = x;
+    }
 }

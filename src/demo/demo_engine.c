@@ -104,6 +104,10 @@ int demo_start_daemon(demo *d, err *e)
     o.planner = engine_plan_some;
     o.worker = engine_work_some;
     o.workers = 2;
+    /* Every change here comes with its webhook, and the pollers' first round would re-read
+     * every contact the initial sync just wrote, holding the live changes back for a minute at
+     * HighLevel's rate; `pheedsync run` polls as configured. */
+    o.poll_interval_ms = 0;
     rc = daemon_start(&d->dmn, &o, e);
     if (rc == 0)
         d->port = daemon_port(d->dmn);

@@ -18,9 +18,23 @@ typedef struct demo_person {
     char name[160];
     bool checked_in;
     char task_id[64]; /* an open task the demo made, "" when none */
+    char task_title[64];
     char appt_id[64]; /* an appointment the demo made */
     char tag[32];     /* a tag the demo added */
 } demo_person;
+
+/* What a HighLevel activity edit should become on one of the person's attendees: an entry of
+ * metadata.highlevel.LIST with this id (a completed task: completed; a moved appointment: its
+ * new start). Checked on PheedLoop itself: activity is not in the audit log. */
+typedef struct demo_expect {
+    const char *list; /* "tasks", "notes", "appointments"; NULL: nothing to check */
+    char id[64];
+    bool completed;
+    char start[24]; /* "YYYY-MM-DDTHH:MM", "" when any */
+    char what[128]; /* the entry, for the line */
+    char event[32], code[32];
+    int64_t next_ms; /* monotonic: the next look */
+} demo_expect;
 
 /* The audit log of one person, watched for a while after an edit. */
 typedef struct demo_watch {
@@ -31,6 +45,7 @@ typedef struct demo_watch {
     char event[32], code[32]; /* a sign-up still waiting for its link ("" otherwise) */
     int64_t since_ms;         /* wall clock: entries older than the edit are not its outcome */
     int64_t until_ms;         /* monotonic */
+    demo_expect expect;
 } demo_watch;
 
 #define DEMO_WATCHES 64
@@ -63,6 +78,9 @@ typedef struct demo {
 void demo_step(demo *d, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* "HH:MM:SS  text": one line of the live phase (nothing with --quiet). */
 void demo_line(demo *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "HH:MM:SS  SIDE       ACTION         what": one edit or one outcome, aligned. */
+void demo_event(demo *d, const char *side, const char *action, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Whether one of stop is pending (not taken: the live loop's wait takes it). */
 bool demo_stopping(const sigset_t *stop);
 
@@ -106,8 +124,8 @@ void demo_add_person(demo *d, const demo_person *p);
 
 /* Watches a person's audit log: by link id (0: not linked yet) and by email (may be NULL); a
  * sign-up names its attendee, whose link is looked up until found. */
-void demo_watch_person(demo *d, int64_t link_id, const char *email, const char *who,
-                       const char *event, const char *code);
+demo_watch *demo_watch_person(demo *d, int64_t link_id, const char *email, const char *who,
+                              const char *event, const char *code);
 /* Prints what the watched people's audit logs gained. */
 void demo_watch_poll(demo *d);
 
