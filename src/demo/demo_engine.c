@@ -11,17 +11,28 @@ typedef struct bar {
     demo *d;
     const sigset_t *stop;
     engine_pass_opts *po; /* its deadline moves to now when a stop signal is pending */
-    const char *phase;
-    int64_t drawn_ms; /* monotonic: the terminal is redrawn at most ten times a second */
+    int64_t drawn_ms;     /* monotonic: the terminal is redrawn at most ten times a second */
+    int64_t records;      /* the most records seen waiting to be planned: the bar's length */
 } bar;
 
-static const char *phase_name(const char *phase)
+/* The pass reports operations done; how far the planning is comes from the inbox, which the
+ * listing filled with one hint per record. */
+static void draw(bar *b, const engine_progress *p)
 {
-    if (!strcmp(phase, "scan"))
-        return "listing";
-    if (!strcmp(phase, "sync"))
-        return "syncing";
-    return phase;
+    store_counts c = {0};
+    if (store_count(&c, b->d->app.store, NULL) != 0)
+        return;
+    int64_t left = c.inbox_pending + c.inbox_claimed;
+    b->records = PS_MAX(b->records, left);
+    int64_t done = b->records - left;
+    enum { WIDTH = 30 };
+    char cells[WIDTH + 1];
+    int64_t full = b->records ? PS_MIN(WIDTH, done * WIDTH / b->records) : 0;
+    for (int i = 0; i < WIDTH; i++)
+        cells[i] = i < full ? '#' : '.';
+    cells[WIDTH] = '\0';
+    fprintf(b->d->out, "\r\033[K    [%s] %3lld%% planned, %zu changes applied", cells,
+            (long long)(b->records ? done * 100 / b->records : 0), p->done);
 }
 
 static void on_progress(void *ctx, const engine_progress *p)
@@ -30,22 +41,13 @@ static void on_progress(void *ctx, const engine_progress *p)
     if (demo_stopping(b->stop))
         b->po->deadline_ms = 1;
     int64_t now = clock_mono_ms(clock_system());
-    bool changed = !b->phase || strcmp(b->phase, p->phase) != 0;
-    if (!b->d->tty || (!changed && now - b->drawn_ms < 100 && p->done != p->total))
+    if (!b->d->tty || now - b->drawn_ms < 100)
         return;
-    b->phase = p->phase;
     b->drawn_ms = now;
-    enum { WIDTH = 30 };
-    char cells[WIDTH + 1];
-    size_t full = p->total ? PS_MIN(WIDTH, p->done * WIDTH / p->total) : 0;
-    for (size_t i = 0; i < WIDTH; i++)
-        cells[i] = i < full ? '#' : '.';
-    cells[WIDTH] = '\0';
-    if (p->total)
-        fprintf(b->d->out, "\r\033[K    %-9s [%s] %zu/%zu", phase_name(p->phase), cells, p->done,
-                p->total);
+    if (!strcmp(p->phase, "scan"))
+        fprintf(b->d->out, "\r\033[K    listing both sides...");
     else
-        fprintf(b->d->out, "\r\033[K    %-9s %zu", phase_name(p->phase), p->done);
+        draw(b, p);
     fflush(b->d->out);
 }
 
