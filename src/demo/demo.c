@@ -102,8 +102,9 @@ static bool set_up(demo *d, const sigset_t *stop, err *e)
     demo_step(d, true, "configuration written: %s (store and key beside it)", d->conf_path);
     if (demo_connect(d, e) != 0)
         return false;
-    demo_step(d, true, "HighLevel connected through OAuth: authorize page, redirect, code "
-                       "exchange; tokens sealed in the store");
+    demo_step(d, true,
+              "HighLevel connected through OAuth: authorize page, redirect, code "
+              "exchange; tokens sealed in the store");
     if (demo_initial_sync(d, stop, e) != 0 || demo_stopping(stop))
         return false;
     if (demo_start_daemon(d, e) != 0)
@@ -114,8 +115,9 @@ static bool set_up(demo *d, const sigset_t *stop, err *e)
               (unsigned)d->port);
     if (demo_register_webhooks(d, e) != 0)
         return false;
-    demo_step(d, true, "webhooks registered: HighLevel and PheedLoop (REST hooks for every event) "
-                       "deliver to the daemon, signed");
+    demo_step(d, true,
+              "webhooks registered: HighLevel and PheedLoop (REST hooks for every event) "
+              "deliver to the daemon, signed");
     return demo_load_people(d, e) == 0;
 }
 
@@ -126,8 +128,7 @@ static int64_t live(demo *d, const sigset_t *stop)
     int64_t end = d->opt.duration_s ? start + d->opt.duration_s * 1000 : 0;
     if (!d->opt.quiet)
         fprintf(d->out, "Live edits every %.1f s%s; their sync outcomes follow as they land:\n",
-                (double)d->opt.edit_interval_ms / 1000.0,
-                end ? "" : " until Ctrl-C");
+                (double)d->opt.edit_interval_ms / 1000.0, end ? "" : " until Ctrl-C");
     for (;;) {
         int64_t now = clock_mono_ms(clock_system());
         if (end && now >= end)

@@ -95,10 +95,10 @@ static int edit_signup(demo *d, err *e)
     sbx_gen_person(&d->rng, &s);
     const json_t *ev = json_array_get(d->events, rng_below(&d->rng, json_array_size(d->events)));
     const char *event = jsonx_str(ev, "code"), *ticket = PICK(d, tickets);
-    json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "first_name",
-                             s.first_name, "last_name", s.last_name, "email", s.email,
-                             "organization", s.organization, "title", s.title, "address_phone",
-                             s.phone, "address_city", s.city, "ticket_name", ticket);
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "first_name", s.first_name,
+                             "last_name", s.last_name, "email", s.email, "organization",
+                             s.organization, "title", s.title, "address_phone", s.phone,
+                             "address_city", s.city, "ticket_name", ticket);
     char path[256];
     snprintf(path, sizeof path, "/_sandbox/ui/events/%s/register", event);
     json_t *att = NULL;
@@ -118,8 +118,8 @@ static int edit_checkin(demo *d, demo_person *p, demo_expect *x, err *e)
 {
     char path[256];
     bool in = !p->checked_in;
-    snprintf(path, sizeof path, "/_sandbox/ui/events/%s/%s/%s", p->event, in ? "checkin" : "checkout",
-             p->code);
+    snprintf(path, sizeof path, "/_sandbox/ui/events/%s/%s/%s", p->event,
+             in ? "checkin" : "checkout", p->code);
     int rc = demo_admin(NULL, d, false, "POST", path, NULL, e);
     if (rc == 0) {
         p->checked_in = in;
@@ -167,9 +167,9 @@ static int edit_task(demo *d, demo_person *p, demo_expect *x, err *e)
     const char *title = PICK(d, titles);
     snprintf(path, sizeof path, "/_sandbox/ui/contacts/%s/tasks", p->contact_id);
     json_t *ans = NULL;
-    int rc = demo_admin(&ans, d, true, "POST", path,
-                        json_pack("{s:s, s:s, s:b}", "title", title, "dueDate", due, "completed", 0),
-                        e);
+    int rc =
+        demo_admin(&ans, d, true, "POST", path,
+                   json_pack("{s:s, s:s, s:b}", "title", title, "dueDate", due, "completed", 0), e);
     const char *id = jsonx_str(json_object_get(ans, "task"), "id");
     if (rc == 0 && id) {
         snprintf(p->task_id, sizeof p->task_id, "%s", id);
@@ -185,10 +185,9 @@ static int edit_task(demo *d, demo_person *p, demo_expect *x, err *e)
 
 static int edit_note(demo *d, demo_person *p, demo_expect *x, err *e)
 {
-    static const char *const notes[] = {"Met at the booth; wants the pricing sheet.",
-                                        "Asked for a vegetarian lunch.",
-                                        "Interested in speaking next year.",
-                                        "Bringing two colleagues."};
+    static const char *const notes[] = {
+        "Met at the booth; wants the pricing sheet.", "Asked for a vegetarian lunch.",
+        "Interested in speaking next year.", "Bringing two colleagues."};
     const char *text = PICK(d, notes);
     char path[256];
     snprintf(path, sizeof path, "/_sandbox/ui/contacts/%s/notes", p->contact_id);
@@ -227,8 +226,8 @@ static int edit_appointment(demo *d, demo_person *p, demo_expect *x, err *e)
     if (rc == 0 && !move && id)
         snprintf(p->appt_id, sizeof p->appt_id, "%s", id);
     if (rc == 0) {
-        demo_event(d, "HighLevel", move ? "meeting moved" : "meeting booked", "%s: %.16s UTC", p->name,
-            start);
+        demo_event(d, "HighLevel", move ? "meeting moved" : "meeting booked", "%s: %.16s UTC",
+                   p->name, start);
         *x = (demo_expect){.list = "appointments"};
         snprintf(x->id, sizeof x->id, "%s", p->appt_id);
         snprintf(x->start, sizeof x->start, "%.16s", start);
@@ -240,19 +239,32 @@ static int edit_appointment(demo *d, demo_person *p, demo_expect *x, err *e)
 
 static int edit_company(demo *d, demo_person *p, demo_expect *x, err *e)
 {
-    static const char *const names[] = {"Northwind Traders", "Blue Harbor Labs",
-                                        "Société Lumière", "Kaito Design Studio"};
+    static const char *const names[] = {"Northwind Traders", "Blue Harbor Labs", "Société Lumière",
+                                        "Kaito Design Studio"};
     const char *company = PICK(d, names);
     char path[256];
     snprintf(path, sizeof path, "/_sandbox/ui/contacts/%s", p->contact_id);
-    int rc = demo_admin(NULL, d, true, "PATCH", path, json_pack("{s:s}", "companyName", company),
-                        e);
+    int rc =
+        demo_admin(NULL, d, true, "PATCH", path, json_pack("{s:s}", "companyName", company), e);
     if (rc == 0)
         demo_event(d, "HighLevel", "company", "%s: %s", p->name, company);
     return rc;
 }
 
 enum { E_SIGNUP, E_CHECKIN, E_TAG, E_TASK, E_NOTE, E_APPT, E_COMPANY, E_N };
+
+/* Someone edited lately four times in ten, else anyone. */
+static demo_person *pick_person(demo *d)
+{
+    size_t i;
+    if (d->n_recent && rng_chance(&d->rng, 0.4)) {
+        i = d->recent[rng_below(&d->rng, PS_MIN(d->n_recent, PS_ARRAY_LEN(d->recent)))];
+    } else {
+        i = rng_below(&d->rng, d->n_people);
+        d->recent[d->n_recent++ % PS_ARRAY_LEN(d->recent)] = i;
+    }
+    return &d->people[i];
+}
 
 void demo_edit(demo *d)
 {
@@ -265,18 +277,32 @@ void demo_edit(demo *d)
         r -= weights[k++];
     if (!d->n_people)
         k = E_SIGNUP;
-    demo_person *p = d->n_people ? &d->people[rng_below(&d->rng, d->n_people)] : NULL;
+    demo_person *p = d->n_people ? pick_person(d) : NULL;
     err e = {0};
     demo_expect x = {.list = NULL};
     int rc;
     switch (k) {
-    case E_SIGNUP: rc = edit_signup(d, &e); break;
-    case E_CHECKIN: rc = edit_checkin(d, p, &x, &e); break;
-    case E_TAG: rc = edit_tag(d, p, &x, &e); break;
-    case E_TASK: rc = edit_task(d, p, &x, &e); break;
-    case E_NOTE: rc = edit_note(d, p, &x, &e); break;
-    case E_APPT: rc = edit_appointment(d, p, &x, &e); break;
-    default: rc = edit_company(d, p, &x, &e); break;
+    case E_SIGNUP:
+        rc = edit_signup(d, &e);
+        break;
+    case E_CHECKIN:
+        rc = edit_checkin(d, p, &x, &e);
+        break;
+    case E_TAG:
+        rc = edit_tag(d, p, &x, &e);
+        break;
+    case E_TASK:
+        rc = edit_task(d, p, &x, &e);
+        break;
+    case E_NOTE:
+        rc = edit_note(d, p, &x, &e);
+        break;
+    case E_APPT:
+        rc = edit_appointment(d, p, &x, &e);
+        break;
+    default:
+        rc = edit_company(d, p, &x, &e);
+        break;
     }
     if (rc != 0) {
         d->edit_failures++;

@@ -111,6 +111,13 @@ int demo_start_daemon(demo *d, err *e)
      * HighLevel's rate; `pheedsync run` polls as configured. */
     o.poll_interval_ms = 0;
     rc = daemon_start(&d->dmn, &o, e);
+    /* The port was free when the demo started; something may have taken it during the initial
+     * sync. Unless the user chose it, any free one does (the webhooks follow d->port). */
+    if (rc != 0 && d->opt.port <= 0) {
+        o.port = 0;
+        err_clear(e);
+        rc = daemon_start(&d->dmn, &o, e);
+    }
     if (rc == 0)
         d->port = daemon_port(d->dmn);
     return rc;
@@ -175,8 +182,9 @@ void demo_summary(demo *d, int64_t live_ms)
             (long long)(c.inbox_pending + c.inbox_claimed + c.outbox_pending + c.outbox_running));
     fprintf(d->out, "  dead letters             %lld\n", (long long)c.dead_letters);
     fprintf(d->out, "  deletes held             %lld\n", (long long)c.held_pending);
-    fprintf(d->out, "\nThe state stays in %s (inspect it with `pheedsync status --config %s`; the "
-                    "sandbox is gone, so commands that call the services will fail).\n",
+    fprintf(d->out,
+            "\nThe state stays in %s (inspect it with `pheedsync status --config %s`; the "
+            "sandbox is gone, so commands that call the services will fail).\n",
             d->dir, d->conf_path);
     fflush(d->out);
 }

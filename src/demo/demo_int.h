@@ -68,6 +68,9 @@ typedef struct demo {
     rng rng;
     demo_person *people;
     size_t n_people, cap_people;
+    size_t recent[8]; /* people edited lately: edited again often, so that tasks get
+                         completed, meetings moved, tags removed, attendees checked out */
+    size_t n_recent;
     demo_watch watches[DEMO_WATCHES];
     size_t edits_pl, edits_ghl, edit_failures, outcomes;
 } demo;
@@ -97,8 +100,8 @@ int demo_connect(demo *d, err *e);
 /* HighLevel's webhook URL and PheedLoop's REST hooks, both to the daemon. */
 int demo_register_webhooks(demo *d, err *e);
 /* An admin call on one emulator (ghl: HighLevel); *out (may be NULL) gets the answer. */
-int demo_admin(json_t **out, demo *d, bool ghl, const char *method, const char *path,
-               json_t *body, err *e);
+int demo_admin(json_t **out, demo *d, bool ghl, const char *method, const char *path, json_t *body,
+               err *e);
 void demo_teardown(demo *d);
 
 /* ---------------------------------------------------------------- demo_engine.c */

@@ -152,30 +152,34 @@ static void config_text(buf *t, demo *d, const json_t *info)
     buf rsa;
     buf_init(&rsa, 4096);
     pem_to_b64(&rsa, jsonx_str(ghl, "webhook_rsa_public_key"));
-    buf_addf(t,
-             CONF_MARK " the sandbox it started, rewritten at every start.\n\n"
-             "[store]\nurl = sqlite:%s/state.db\nkey_file = %s/pheedsync.key\n\n"
-             "[ghl]\nbase_url = %s\nauth = oauth\nclient_id = %s\nclient_secret = %s\n"
-             "location_id = %s\nauthorize_url = %s\nredirect_uri = http://127.0.0.1:%u/oauth/callback\n"
-             "webhook_public_key = %s\nwebhook_rsa_public_key = %s\n\n",
-             d->dir, d->dir, d->ghl_base, jsonx_str(ghl, "client_id"),
-             jsonx_str(ghl, "client_secret"), d->location, d->ghl_base, (unsigned)d->port,
-             jsonx_str(ghl, "webhook_public_key_b64"), buf_cstr(&rsa));
+    buf_addf(
+        t,
+        CONF_MARK
+        " the sandbox it started, rewritten at every start.\n\n"
+        "[store]\nurl = sqlite:%s/state.db\nkey_file = %s/pheedsync.key\n\n"
+        "[ghl]\nbase_url = %s\nauth = oauth\nclient_id = %s\nclient_secret = %s\n"
+        "location_id = %s\nauthorize_url = %s\nredirect_uri = http://127.0.0.1:%u/oauth/callback\n"
+        "webhook_public_key = %s\nwebhook_rsa_public_key = %s\n\n",
+        d->dir, d->dir, d->ghl_base, jsonx_str(ghl, "client_id"), jsonx_str(ghl, "client_secret"),
+        d->location, d->ghl_base, (unsigned)d->port, jsonx_str(ghl, "webhook_public_key_b64"),
+        buf_cstr(&rsa));
     buf_free(&rsa);
-    buf_addf(t, "[pheedloop]\nbase_url = %s\norg_code = %s\napi_key = %s\napi_secret = %s\nevents = ",
+    buf_addf(t,
+             "[pheedloop]\nbase_url = %s\norg_code = %s\napi_key = %s\napi_secret = %s\nevents = ",
              d->pl_base, d->org, jsonx_str(pl, "api_key"), jsonx_str(pl, "api_secret"));
     size_t i;
     const json_t *ev;
     json_array_foreach(d->events, i, ev) buf_addf(t, "%s%s", i ? ", " : "", jsonx_str(ev, "code"));
     buf_addstr(t, "\nwebhook_secret = ");
-    json_array_foreach(d->events, i, ev)
-        buf_addf(t, "%s%s=%s", i ? ", " : "", jsonx_str(ev, "code"), jsonx_str(ev, "webhook_secret"));
+    json_array_foreach(d->events, i, ev) buf_addf(
+        t, "%s%s=%s", i ? ", " : "", jsonx_str(ev, "code"), jsonx_str(ev, "webhook_secret"));
     /* The sandbox has no PheedLoop limit, and the real service publishes none. */
     buf_addstr(t, "\nrate_limit = 0\n\n");
-    buf_addf(t,
-             "[server]\nlisten = 127.0.0.1:%u\nadmin_token = %s\npublic_url = http://127.0.0.1:%u\n\n"
-             "[sync]\npoll_interval = 2m\ncoalesce_ms = 1000\n\n[log]\nlevel = warn\n",
-             (unsigned)d->port, d->page_token, (unsigned)d->port);
+    buf_addf(
+        t,
+        "[server]\nlisten = 127.0.0.1:%u\nadmin_token = %s\npublic_url = http://127.0.0.1:%u\n\n"
+        "[sync]\npoll_interval = 2m\ncoalesce_ms = 1000\n\n[log]\nlevel = warn\n",
+        (unsigned)d->port, d->page_token, (unsigned)d->port);
 }
 
 static int write_file(const char *path, const char *text, err *e)
@@ -221,8 +225,8 @@ int demo_write_config(demo *d, err *e)
 
 /* ---------------------------------------------------------------- admin calls */
 
-int demo_admin(json_t **out, demo *d, bool ghl, const char *method, const char *path,
-               json_t *body, err *e)
+int demo_admin(json_t **out, demo *d, bool ghl, const char *method, const char *path, json_t *body,
+               err *e)
 {
     char url[512], token[128];
     snprintf(url, sizeof url, "%s%s", ghl ? d->ghl_base : d->pl_base, path);
@@ -284,10 +288,9 @@ static int authorize(char *code, size_t n, demo *d, err *e)
     random_hex(state, 16);
     buf url;
     buf_init(&url, 16384);
-    int rc = ghl_oauth_authorize_url(&url, config_str(cfg, "ghl", "authorize_url"),
-                                     config_str(cfg, "ghl", "client_id"),
-                                     config_str(cfg, "ghl", "redirect_uri"), scopes, n_scopes,
-                                     state, e);
+    int rc = ghl_oauth_authorize_url(
+        &url, config_str(cfg, "ghl", "authorize_url"), config_str(cfg, "ghl", "client_id"),
+        config_str(cfg, "ghl", "redirect_uri"), scopes, n_scopes, state, e);
     http_client_request req = {.method = "GET", .url = buf_cstr(&url), .label = "authorize page"};
     http_client_response res;
     http_client_response_init(&res);

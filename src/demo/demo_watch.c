@@ -197,8 +197,8 @@ static void flush_line(demo *d, demo_watch *w, pending_line *p)
         return;
     bool pl = !strcmp(p->side, "→ PheedLoop");
     if (p->times > 1)
-        demo_event(d, "pheedsync", p->side, "%s: %s (%zu %s)", w->who, buf_cstr(&p->text),
-                   p->times, pl ? "attendees" : "times");
+        demo_event(d, "pheedsync", p->side, "%s: %s (%zu %s)", w->who, buf_cstr(&p->text), p->times,
+                   pl ? "attendees" : "times");
     else
         demo_event(d, "pheedsync", p->side, "%s: %s", w->who, buf_cstr(&p->text));
     d->outcomes++;
@@ -270,8 +270,9 @@ static void check_expect(demo *d, demo_watch *w, int64_t now)
     if (it) {
         size_t reminders = json_array_size(json_object_get(it, "reminders"));
         if (reminders)
-            demo_event(d, "pheedsync", "→ PheedLoop", "%s: %s in the attendee's metadata, %zu reminders",
-                       w->who, x->what, reminders);
+            demo_event(d, "pheedsync", "→ PheedLoop",
+                       "%s: %s in the attendee's metadata, %zu reminders", w->who, x->what,
+                       reminders);
         else
             demo_event(d, "pheedsync", "→ PheedLoop", "%s: %s in the attendee's metadata", w->who,
                        x->what);

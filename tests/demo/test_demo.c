@@ -144,8 +144,9 @@ static int64_t summary_value(const char *text, const char *label)
 static void test_runs_by_itself_and_converges(void **state)
 {
     child *c = *state;
-    const char *args[] = {"demo", "--duration", "20", "--people", "120", "--edit-interval", "400",
-                          "--port", "0", "--seed", "7", "--dir", "state", NULL};
+    const char *args[] = {"demo",  "--duration", "20", "--people", "120", "--edit-interval",
+                          "400",   "--port",     "0",  "--seed",   "7",   "--dir",
+                          "state", NULL};
     start(c, args);
     char *out = NULL;
     assert_int_equal(finish(c, 150000, &out, 0), 0);
@@ -212,8 +213,8 @@ static bool has_outcome(void *ctx)
 static void test_stops_cleanly_on_sigint(void **state)
 {
     child *c = *state;
-    const char *args[] = {"demo", "--people", "40", "--edit-interval", "300", "--port", "0",
-                          "--dir", "state", NULL};
+    const char *args[] = {"demo",   "--people", "40",    "--edit-interval", "300",
+                          "--port", "0",        "--dir", "state",           NULL};
     start(c, args);
     if (!th_wait_until(has_outcome, c, 90000)) {
         char *out = slurp(c->out_path);
