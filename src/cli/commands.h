@@ -20,6 +20,7 @@ int cmd_catalog(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_call(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

@@ -15,6 +15,7 @@ static const command commands[] = {
     {"check", cmd_check, "validate configuration, credentials and scopes; exit 0 when ready"},
     {"catalog", cmd_catalog, "every action and trigger pheedsync knows"},
     {"call", cmd_call, "run one action of the catalog and print the answer"},
+    {"sync", cmd_sync, "one pass: capture, plan, apply, then exit"},
     {"run", cmd_run, "the daemon: webhooks, pollers, reconcile, planner and workers"},
     {"status", cmd_status, "health: linked, in sync, pending, failing, services, pollers"},
     {"verify", cmd_verify, "compare both sides field by field; exit 0 in sync, 1 on drift"},

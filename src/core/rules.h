@@ -31,6 +31,7 @@ typedef enum core_action_kind {
     CORE_ACTION_PL_ADD_TAG,
     CORE_ACTION_PL_REMOVE_TAG,
     CORE_ACTION_PL_ANNOUNCE,
+    CORE_ACTION_PL_REGISTER, /* text: the event code */
 } core_action_kind;
 
 /* One concrete action: what to do, its text filled in. */

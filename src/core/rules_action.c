@@ -21,6 +21,9 @@ static const core_catalog_entry CATALOG[] = {
     {"pheedloop.announce", "pheedloop.announce TITLE [at=-24h] [description=TEXT]",
      "Send the attendee an announcement, released that long from the appointment's start (or "
      "the event's start, or now)."},
+    {"pheedloop.register", "pheedloop.register EVENT_CODE",
+     "Register the contact as an attendee of the event (attendees may cost credits: a contact "
+     "becomes one only where a rule says so)."},
 };
 
 /* In CATALOG's order. */
@@ -33,6 +36,7 @@ static const struct {
     {CORE_ACTION_GHL_CREATE_TASK, "due", "body"},   {CORE_ACTION_GHL_ADD_NOTE, NULL, NULL},
     {CORE_ACTION_PL_ADD_TAG, NULL, NULL},           {CORE_ACTION_PL_REMOVE_TAG, NULL, NULL},
     {CORE_ACTION_PL_ANNOUNCE, "at", "description"},
+    {CORE_ACTION_PL_REGISTER, NULL, NULL},
 };
 
 const core_catalog_entry *core_rules_actions(size_t *n)

@@ -113,7 +113,8 @@ static int by_id(const void *a, const void *b)
 /* A hash of the contact's tasks in id order (the list's order is not promised), and the list. */
 static void tasks_hash(char out[17], json_t **out_list, ghl_tasks *tasks)
 {
-    qsort(tasks->v, tasks->n, sizeof *tasks->v, by_id);
+    if (tasks->n > 1) /* qsort wants a list; a contact with no task has none */
+        qsort(tasks->v, tasks->n, sizeof *tasks->v, by_id);
     json_t *list = json_array();
     for (size_t i = 0; list && i < tasks->n; i++)
         json_array_append(list, tasks->v[i].raw);

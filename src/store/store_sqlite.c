@@ -64,16 +64,63 @@ static int bindv(sqlite3_stmt *st, const char *types, va_list ap)
     return SQLITE_OK;
 }
 
+static uint64_t sql_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* A free cached statement for sql, or a new one (cached while there is room). */
+static int prepare_cached(sqlite3_stmt **out, sq_store *q, const char *sql)
+{
+    uint64_t h = sql_hash(sql);
+    for (size_t i = 0; i < q->n_cache; i++) {
+        sq_cached *c = &q->cache[i];
+        if (c->hash == h && !c->busy && strcmp(c->sql, sql) == 0) {
+            c->busy = true;
+            *out = c->st;
+            return SQLITE_OK;
+        }
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return rc;
+    }
+    if (q->n_cache < SQ_CACHE_MAX)
+        q->cache[q->n_cache++] = (sq_cached){h, sqlite3_sql(st), st, true};
+    *out = st;
+    return SQLITE_OK;
+}
+
+void sq_release(sq_store *q, sqlite3_stmt *st)
+{
+    if (!st)
+        return;
+    for (size_t i = 0; i < q->n_cache; i++) {
+        if (q->cache[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            q->cache[i].busy = false;
+            return;
+        }
+    }
+    sqlite3_finalize(st);
+}
+
 static int prepv(sqlite3_stmt **out, sq_store *q, err *e, const char *sql, const char *types,
                  va_list ap)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
+    int rc = prepare_cached(&st, q, sql);
     if (rc == SQLITE_OK)
         rc = bindv(st, types, ap);
     if (rc != SQLITE_OK) {
         int r = sq_fail(q, rc, e, "prepare");
-        sqlite3_finalize(st);
+        sq_release(q, st);
         return r;
     }
     *out = st;
@@ -110,7 +157,7 @@ int sq_run(int64_t *out_changes, sq_store *q, err *e, const char *sql, const cha
         return rc;
     while ((rc = sq_step(q, st, e)) == 1) {
     }
-    sqlite3_finalize(st);
+    sq_release(q, st);
     if (rc == 0 && out_changes)
         *out_changes = sqlite3_changes64(q->db);
     return rc;
@@ -133,7 +180,7 @@ int sq_int(int64_t *out, sq_store *q, err *e, const char *sql, const char *types
         rc = ERR_NOT_FOUND; /* callers set their own message */
         err_set(e, rc, "store: no row");
     }
-    sqlite3_finalize(st);
+    sq_release(q, st);
     return rc;
 }
 
@@ -251,11 +298,19 @@ static int sq_rollback(store *s, err *e)
 
 /* ------------------------------------------------------------------ open and close */
 
+static void drop_cache(sq_store *q)
+{
+    for (size_t i = 0; i < q->n_cache; i++)
+        sqlite3_finalize(q->cache[i].st);
+    q->n_cache = 0;
+}
+
 static void sq_close(store *s)
 {
     sq_store *q = SQ(s);
     if (q->base.in_tx)
         rollback_quietly(q, "ROLLBACK");
+    drop_cache(q);
     sqlite3_close(q->db);
     free(q);
 }
@@ -299,7 +354,7 @@ static int configure(sq_store *q, err *e)
     } else if (rc == 0) {
         rc = err_set(e, ERR_IO, "journal_mode gave no answer");
     }
-    sqlite3_finalize(st);
+    sq_release(q, st);
     if (rc == 0)
         rc = exec(q, "PRAGMA synchronous=FULL", e);
     if (rc == 0)
@@ -327,6 +382,7 @@ int store_sqlite_open(store **out, const char *path, clock_source *clock, err *e
             err_wrap(e, "store %s: ", path);
     }
     if (rc != 0) {
+        drop_cache(q);
         sqlite3_close(q->db);
         free(q);
         return rc;

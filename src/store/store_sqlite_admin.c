@@ -66,7 +66,7 @@ static int held_list(store_helds *out, store *s, int state, int64_t after_id, si
         if (rc == 0)
             rc = read_held(&list.v[list.n++], st, e);
     }
-    sqlite3_finalize(st);
+    sq_release(SQ(s), st);
     if (rc != 0) {
         store_helds_free(&list);
         return err_wrap(e, "held deletes: ");
@@ -143,7 +143,7 @@ static int audit_by_person(store_audit_entries *out, store *s, const char *perso
         if (rc == 0)
             rc = read_audit(&list.v[list.n++], st, e);
     }
-    sqlite3_finalize(st);
+    sq_release(SQ(s), st);
     if (rc != 0) {
         store_audit_entries_free(&list);
         return err_wrap(e, "audit: ");
@@ -174,7 +174,7 @@ static int budget_read(budget_row *b, sq_store *q, const char *account, err *e)
         b->day_count = sqlite3_column_int64(st, 3);
         rc = 0;
     }
-    sqlite3_finalize(st);
+    sq_release(q, st);
     return rc;
 }
 
@@ -260,7 +260,7 @@ static int count(store_counts *out, store *s, err *e)
     } else if (rc == 0) {
         rc = err_set(e, ERR_INTERNAL, "store counts: no row");
     }
-    sqlite3_finalize(st);
+    sq_release(SQ(s), st);
     return rc;
 }
 

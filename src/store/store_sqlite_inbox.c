@@ -43,7 +43,7 @@ static int claim_key(store_hint *h, sq_store *q, const char *owner, int64_t unti
         rc = err_set(e, ERR_INTERNAL, "inbox: hint %lld vanished during its claim",
                      (long long)h->last_id);
     }
-    sqlite3_finalize(st);
+    sq_release(q, st);
     return rc;
 }
 
@@ -76,7 +76,7 @@ static int ready_keys(store_hints *list, size_t *cap, sq_store *q, int64_t now, 
         if (failed)
             rc = err_set(e, ERR_NOMEM, "store: out of memory");
     }
-    sqlite3_finalize(st);
+    sq_release(q, st);
     return rc;
 }
 

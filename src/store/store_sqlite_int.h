@@ -6,10 +6,22 @@
 
 #include <sqlite3.h>
 
+/* Prepared statements kept for reuse: preparing costs more than most statements take to run. */
+#define SQ_CACHE_MAX 96
+
+typedef struct sq_cached {
+    uint64_t hash; /* of the SQL text */
+    const char *sql;
+    sqlite3_stmt *st;
+    bool busy;
+} sq_cached;
+
 typedef struct sq_store {
     store base;
     sqlite3 *db;
     int depth; /* nesting of sq_tx_start inside one public call */
+    sq_cached cache[SQ_CACHE_MAX];
+    size_t n_cache;
 } sq_store;
 
 #define SQ(s) ((sq_store *)(void *)(s))
@@ -20,6 +32,9 @@ int sq_fail(sq_store *q, int rc, err *e, const char *what);
 /* Prepares sql and binds arguments by types, one letter each: 't' const char * (NULL binds
  * NULL), 'i' int64_t, 'd' int. Parameters are ?1, ?2, ... in that order. */
 int sq_prep(sqlite3_stmt **out, sq_store *q, err *e, const char *sql, const char *types, ...);
+/* Gives back a statement from sq_prep (finished with or not): a cached one is reset for its next
+ * use, any other finalized. */
+void sq_release(sq_store *q, sqlite3_stmt *st);
 /* Steps: 1 a row, 0 done, or a negative ERR_* code (e filled). */
 int sq_step(sq_store *q, sqlite3_stmt *st, err *e);
 /* Runs a statement that returns no rows; *out_changes (may be NULL): rows changed. */

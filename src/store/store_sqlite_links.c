@@ -26,7 +26,7 @@ static int read_attendees(store_link *l, sq_store *q, err *e)
         if (failed)
             rc = err_set(e, ERR_NOMEM, "store: out of memory");
     }
-    sqlite3_finalize(st);
+    sq_release(q, st);
     return rc;
 }
 
@@ -53,7 +53,7 @@ static int read_link(store_link *l, sq_store *q, int64_t id, err *e)
     } else if (rc == 0) {
         rc = err_set(e, ERR_NOT_FOUND, "link %lld: no such link", (long long)id);
     }
-    sqlite3_finalize(st);
+    sq_release(q, st);
     if (rc == 0)
         rc = read_attendees(l, q, e);
     return rc;
@@ -232,7 +232,7 @@ static int by_email(store_links *list, size_t *cap, sq_store *q, const char *ema
         if (rc == 0)
             rc = read_link(&list->v[list->n++], q, sqlite3_column_int64(st, 0), e);
     }
-    sqlite3_finalize(st);
+    sq_release(q, st);
     return rc;
 }
 
@@ -271,7 +271,7 @@ static int link_list(store_links *out, store *s, int64_t after_id, size_t max, e
         if (rc == 0)
             rc = read_link(&list.v[list.n++], q, sqlite3_column_int64(st, 0), e);
     }
-    sqlite3_finalize(st);
+    sq_release(q, st);
     sq_read_end(q);
     if (rc != 0) {
         store_links_free(&list);

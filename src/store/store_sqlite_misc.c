@@ -40,7 +40,7 @@ static int token_get(char **out_sealed, int64_t *out_expires_ms, store *s, const
     } else if (rc == 0) {
         rc = err_set(e, ERR_NOT_FOUND, "no token stored for %s/%s", service, account);
     }
-    sqlite3_finalize(st);
+    sq_release(SQ(s), st);
     return rc;
 }
 
@@ -165,7 +165,7 @@ static int shadow_get(store_shadow **out, store *s, const char *side, const char
     } else if (rc == 0) {
         rc = err_set(e, ERR_NOT_FOUND, "no shadow for %s/%s", side, record_key);
     }
-    sqlite3_finalize(st);
+    sq_release(SQ(s), st);
     if (rc != 0) {
         store_shadow_free(sh);
         return rc;
@@ -205,7 +205,7 @@ static int cursor_get(char **out, store *s, const char *name, err *e)
     } else if (rc == 0) {
         rc = err_set(e, ERR_NOT_FOUND, "cursor %s is not set", name);
     }
-    sqlite3_finalize(st);
+    sq_release(SQ(s), st);
     return rc;
 }
 

@@ -74,7 +74,7 @@ static int ready_ids(int64_t *ids, size_t *n, sq_store *q, int64_t now, const ch
         ids[(*n)++] = sqlite3_column_int64(st, 0);
         rc = 0;
     }
-    sqlite3_finalize(st);
+    sq_release(q, st);
     return rc;
 }
 
@@ -97,7 +97,7 @@ static int claim_one(store_op *op, sq_store *q, int64_t id, const char *owner, i
         rc = read_op(op, st, e);
     else if (rc == 0)
         rc = err_set(e, ERR_INTERNAL, "operation %lld vanished during its claim", (long long)id);
-    sqlite3_finalize(st);
+    sq_release(q, st);
     return rc;
 }
 
@@ -261,7 +261,7 @@ static int dead_list(store_deads *out, store *s, int64_t after_id, size_t max, e
         if (rc == 0)
             rc = read_dead(&list.v[list.n++], st, e);
     }
-    sqlite3_finalize(st);
+    sq_release(SQ(s), st);
     if (rc != 0) {
         store_deads_free(&list);
         return err_wrap(e, "dead letters: ");
@@ -284,7 +284,7 @@ static int dead_get(store_dead **out, store *s, int64_t id, err *e)
         rc = read_dead(d, st, e);
     else if (rc == 0)
         rc = err_set(e, ERR_NOT_FOUND, "dead letter %lld: no such dead letter", (long long)id);
-    sqlite3_finalize(st);
+    sq_release(SQ(s), st);
     if (rc != 0) {
         store_dead_free(d);
         return rc;

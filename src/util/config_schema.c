@@ -137,6 +137,10 @@ static const config_key_spec sync_keys[] = {
         "attendee's fields fill in."),
     STR("reminder_description", "{appointment_title} starts at {appointment_start}.",
         "Text of reminder announcements, filled in like reminder_title."),
+    BOOL("pull_activity", "false",
+         "Also copy each linked contact's HighLevel tasks, notes and appointments onto its "
+         "attendees during full scans (three more HighLevel reads per person); live changes to "
+         "them are always copied."),
     END,
 };
 

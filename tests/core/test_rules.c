@@ -312,7 +312,7 @@ static void catalog_lists_triggers_and_actions(void **state)
     }
     assert_true(tag_added);
     const core_catalog_entry *a = core_rules_actions(&n);
-    assert_int_equal(n, 7);
+    assert_int_equal(n, 8);
     assert_string_equal(a[2].usage, "ghl.create_task TITLE [due=+3d] [body=TEXT]");
 }
 

@@ -452,7 +452,7 @@ static void load_from_a_file(void **state)
              "poll_interval, reconcile_interval, coalesce_ms, delete_policy, "
              "delete_hold_count, delete_hold_share, budget_reserve, direction, "
              "default_country_code, signup_tags, checkin_tag, reminders, reminder_title, "
-             "reminder_description)",
+             "reminder_description, pull_activity)",
              path);
     assert_string_equal(e.msg, want);
     FILE *f = fopen(path, "w");

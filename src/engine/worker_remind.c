@@ -1,0 +1,139 @@
+/* worker_remind.c: announcements (flows F5 and F6): an appointment's reminders brought to what
+ * the planner wants (created, moved, cancelled), what exists remembered in the store; a rule's
+ * announcement. Creates are safe to repeat: in doubt, the event's announcements are read and
+ * one to the same attendee with the same title and release is taken for the lost attempt's. */
+#include "engine/sync_int.h"
+
+#include "util/jsonx.h"
+#include "util/log.h"
+
+static work_outcome failed(work_ctx *w, pl_call *call, int rc, const err *e)
+{
+    return work_fail(w, rc, &call->error, call->maybe_applied, call->retry_after_ms, e);
+}
+
+static bool same_announcement(const json_t *a, const json_t *body)
+{
+    static const char *const keys[] = {"title", "release_date", "release_time"};
+    for (size_t i = 0; i < PS_ARRAY_LEN(keys); i++) {
+        const char *x = jsonx_str(a, keys[i]), *y = jsonx_str(body, keys[i]);
+        if (!x || !y || strncmp(x, y, strlen(y)) != 0)
+            return false;
+    }
+    const json_t *to = json_object_get(a, "recipients");
+    const char *who = json_string_value(json_array_get(json_object_get(body, "recipients"), 0));
+    return who && jsonx_array_has_str(to, who);
+}
+
+/* The code of an announcement like body that exists already, or "" (in doubt only). */
+static int find_existing(char code[64], work_ctx *w, const char *event, const json_t *body,
+                         pl_call *call, err *e)
+{
+    code[0] = '\0';
+    if (!w->op->in_doubt)
+        return 0;
+    pl_iter *it = NULL;
+    int rc = pl_client_announcements(&it, w->en->pl, event, w->lane, e);
+    while (rc == 0 && !*code) {
+        json_t *a = NULL;
+        int n = pl_iter_next(&a, it, e);
+        if (n <= 0) {
+            rc = n;
+            break;
+        }
+        if (same_announcement(a, body) && jsonx_str(a, "code"))
+            snprintf(code, 64, "%s", jsonx_str(a, "code"));
+        json_decref(a);
+    }
+    if (rc != 0)
+        *call = *pl_iter_call(it);
+    pl_iter_free(it);
+    return rc;
+}
+
+static int create_one(char code[64], work_ctx *w, const char *event, const json_t *body,
+                      pl_call *call, err *e)
+{
+    int rc = find_existing(code, w, event, body, call, e);
+    if (rc != 0 || *code)
+        return rc;
+    json_decref(w->request);
+    w->request =
+        json_pack("{s:s, s:s, s:O}", "call", "create-announcement", "event", event, "body", body);
+    pl_announcement a = {0};
+    *call = (pl_call){.lane = w->lane};
+    rc = pl_client_create_announcement(&a, w->en->pl, event, body, call, e);
+    if (rc == 0)
+        snprintf(code, 64, "%s", a.code ? a.code : "");
+    pl_announcement_free(&a);
+    return rc;
+}
+
+work_outcome worker_reminders(work_ctx *w)
+{
+    const char *event = jsonx_str(w->payload, "event"), *rkey = jsonx_str(w->payload, "key");
+    json_t *have = sync_shadow_json(w->en, SIDE_REMIND, rkey);
+    if (!have)
+        have = json_array();
+    core_reminder_plan d = {0};
+    err e = {0};
+    int64_t now = clock_now_ms(w->en->clock);
+    if (core_reminders_diff(&d, json_object_get(w->payload, "want"), have, now, &e) != 0) {
+        json_decref(have);
+        return work_fail_msg(w, false, "reminders", e.msg);
+    }
+    json_decref(have);
+    json_t *next = json_deep_copy(d.keep);
+    pl_call call = {.lane = w->lane};
+    int rc = 0;
+    size_t i;
+    json_t *it;
+    json_array_foreach(d.remove, i, it)
+    {
+        if (rc == 0) {
+            call = (pl_call){.lane = w->lane};
+            rc = pl_client_delete_announcement(w->en->pl, event, jsonx_str(it, "code"), &call, &e);
+            rc = rc == ERR_NOT_FOUND ? 0 : rc;
+        }
+    }
+    json_array_foreach(d.update, i, it)
+    {
+        pl_announcement a = {0};
+        if (rc == 0) {
+            call = (pl_call){.lane = w->lane};
+            rc = pl_client_update_announcement(&a, w->en->pl, event, jsonx_str(it, "code"),
+                                               json_object_get(it, "body"), &call, &e);
+        }
+        if (rc == ERR_NOT_FOUND) /* deleted by hand: made again */
+            rc = 0, json_array_append(d.create, it);
+        else if (rc == 0)
+            json_array_append_new(next, core_reminder_record(it, jsonx_str(it, "code")));
+        pl_announcement_free(&a);
+    }
+    json_array_foreach(d.create, i, it)
+    {
+        char code[64];
+        if (rc == 0)
+            rc = create_one(code, w, event, json_object_get(it, "body"), &call, &e);
+        if (rc == 0)
+            json_array_append_new(next, core_reminder_record(it, code));
+    }
+    core_reminder_plan_clear(&d);
+    work_outcome out = WORK_DONE;
+    if (rc != 0)
+        out = failed(w, &call, rc, &e);
+    else if (work_add_shadow(w, SIDE_REMIND, rkey, next) != 0)
+        out = work_fail_msg(w, true, "nomem", "out of memory");
+    json_decref(next);
+    return out;
+}
+
+work_outcome worker_announce(work_ctx *w)
+{
+    err e = {0};
+    pl_call call = {.lane = w->lane};
+    char code[64];
+    int rc = create_one(code, w, jsonx_str(w->payload, "event"),
+                        json_object_get(w->payload, "body"), &call, &e);
+    return rc == 0 ? WORK_DONE : failed(w, &call, rc, &e);
+}
