@@ -4,7 +4,10 @@
  * Threads and cadences:
  *   webhooks   the HTTP server on [server] listen (one thread per connection): POST
  *              /webhooks/ghl, POST /webhooks/pheedloop (capture.h), GET /healthz, GET /metrics
- *              (the process registry; pheedsync_webhooks_total{source, outcome}).
+ *              (the process registry; pheedsync_webhooks_total{source, outcome}), and what the
+ *              operator reads: /readyz, the status page at / and its /api/ (ops/admin_http.h).
+ *   watch      every watch_tick_ms: health to /metrics gauges, the page's chart, and [alert]
+ *              (ops/status_watch.h).
  *   poller     at start, then every [sync] poll_interval: HighLevel contacts by dateUpdated and
  *              PheedLoop registrations of every event; every slow_every-th time also the tasks
  *              of a share of the linked contacts and the attendee listing of every event
@@ -45,6 +48,7 @@ typedef struct daemon_options {
     ghl_client *ghl;     /* shared by every thread; NULL: HighLevel is neither polled nor
                             reconciled */
     pl_client *pl;       /* likewise for PheedLoop */
+    ghl_tokens *ghl_tokens; /* HighLevel's grant, for /readyz and alerts; NULL: unknown */
     engine_link_cfg link;
 
     /* Webhooks: both NULL: no webhook routes. */
@@ -53,6 +57,8 @@ typedef struct daemon_options {
     const ghl_webhook_verifier *ghl_webhooks;
     const pl_webhook *pl_webhooks;
     int64_t coalesce_ms; /* the hints' delay */
+    const char *admin_token; /* [server] admin_token: the status page's actions; NULL: off */
+    int64_t watch_tick_ms;   /* 0: 2000. Alerts follow cfg's [alert] (none when cfg is NULL) */
 
     /* Cadences; 0 turns the job off. */
     int64_t poll_interval_ms;
@@ -67,8 +73,8 @@ typedef struct daemon_options {
     int64_t idle_ms;     /* 0: 250 */
 } daemon_options;
 
-/* Fills the options from the configuration: store URL, [server] listen, [sync] poll_interval,
- * reconcile_interval, coalesce_ms. ERR_CONFIG names a bad listen address. The rest stays as
+/* Fills the options from the configuration: store URL, [server] listen and admin_token, [sync]
+ * poll_interval, reconcile_interval, coalesce_ms. ERR_CONFIG names a bad listen address. The rest stays as
  * the caller set it. */
 int daemon_options_from_config(daemon_options *o, const config *cfg, err *e);
 
