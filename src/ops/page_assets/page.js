@@ -222,7 +222,7 @@ function renderChart(series) {
   const applied = series.applied || [], failed = series.failed || [];
   const apiCalls = series.api_calls || [], hooks = series.webhooks || [];
   const n = applied.length || 60;
-  const top = Math.max(1, ...applied.map((v, i) => v + (failed[i] || 0)), ...apiCalls, ...hooks);
+  const top = Math.max(2, ...applied.map((v, i) => v + (failed[i] || 0)), ...apiCalls, ...hooks);
   const scale = niceCeil(top);
   const x = (i) => L + ((W - L - R) * i) / n;
   const y = (v) => T + (H - T - B) * (1 - v / scale);
@@ -253,9 +253,10 @@ function renderChart(series) {
   });
 }
 
+// The axis top: a round number whose half is a whole number too (v >= 2).
 function niceCeil(v) {
   const p = Math.pow(10, Math.floor(Math.log10(v)));
-  for (const m of [1, 2, 5, 10]) if (v <= m * p) return m * p;
+  for (const m of [1, 2, 4, 6, 8, 10]) if (v <= m * p && (m * p) % 2 === 0) return m * p;
   return 10 * p;
 }
 
