@@ -152,9 +152,9 @@ static void h_status(void *ctx, const http_request *req, http_response *res)
     if (j) {
         json_object_set_new(j, "version", json_string(PHEEDSYNC_VERSION));
         json_object_set_new(j, "admin_token", json_boolean(a->token != NULL));
-        json_object_set_new(j, "alerts_active",
-                            json_integer(a->o.watch ? (json_int_t)ops_watch_alerts_active(a->o.watch)
-                                                    : 0));
+        json_object_set_new(
+            j, "alerts_active",
+            json_integer(a->o.watch ? (json_int_t)ops_watch_alerts_active(a->o.watch) : 0));
         json_t *d = a->o.daemon_json ? a->o.daemon_json(a->o.daemon_ctx) : NULL;
         json_object_set_new(j, "daemon", d ? d : json_null());
     }
@@ -172,7 +172,6 @@ static void h_series(void *ctx, const http_request *req, http_response *res)
     ops_series_init(&empty);
     ops_admin_answer(res, ops_series_json(&empty, clock_now_ms(a->clk)));
 }
-
 
 /* ------------------------------------------------------------------ life */
 

@@ -86,7 +86,8 @@ static void serve_list(ops_admin *a, const http_request *req, http_response *res
         return;
     list_ctx c = {.max = ops_admin_limit(req, def, max), .items = json_array()};
     err e = {0};
-    int rc = c.items ? ops_admin_with_store(a, fn, &c, &e) : err_set(&e, ERR_NOMEM, "out of memory");
+    int rc =
+        c.items ? ops_admin_with_store(a, fn, &c, &e) : err_set(&e, ERR_NOMEM, "out of memory");
     if (rc != 0) {
         json_decref(c.items);
         ops_admin_fail(res, rc, &e);

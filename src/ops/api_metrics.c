@@ -13,8 +13,8 @@ int ops_api_metrics_init(ops_api_metrics *out, metrics *m, err *e)
                              "service,operation,status", e);
     if (rc == 0)
         rc = metrics_histogram(&am.seconds, m, "pheedsync_api_request_duration_seconds",
-                               "API request latency by service and operation.",
-                               "service,operation", NULL, 0, e);
+                               "API request latency by service and operation.", "service,operation",
+                               NULL, 0, e);
     if (rc == 0)
         rc = metrics_counter(&am.outcomes, m, "pheedsync_api_outcomes_total",
                              "API requests by service and kind of outcome (ok, auth, rate, "
@@ -60,8 +60,15 @@ void ops_api_observe(void *ctx, const http_client_attempt_info *info)
 alert_totals ops_api_totals(const ops_api_metrics *am, const char *service)
 {
     static const api_error_kind kinds[] = {
-        API_OK,        API_ERR_AUTH,      API_ERR_SCOPE,     API_ERR_NOT_FOUND, API_ERR_VALIDATION,
-        API_ERR_DUPLICATE, API_ERR_RATE, API_ERR_TRANSIENT, API_ERR_PERMANENT,
+        API_OK,
+        API_ERR_AUTH,
+        API_ERR_SCOPE,
+        API_ERR_NOT_FOUND,
+        API_ERR_VALIDATION,
+        API_ERR_DUPLICATE,
+        API_ERR_RATE,
+        API_ERR_TRANSIENT,
+        API_ERR_PERMANENT,
     };
     alert_totals t = {0};
     for (size_t i = 0; i < PS_ARRAY_LEN(kinds); i++) {

@@ -3,7 +3,7 @@
 
 /* Nothing from elsewhere, no inline script, no framing. */
 #define PAGE_CSP                                                                                   \
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "             \
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "              \
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 const ops_page_asset *ops_page_asset_find(const char *name)

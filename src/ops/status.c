@@ -27,7 +27,8 @@ static void collect_store(ops_health *h, const ops_status_src *src)
     err e = {0};
     h->lag_ms = -1;
     if (!src->store) {
-        copy(h->store_error, sizeof h->store_error, src->store_error ? src->store_error : "not open");
+        copy(h->store_error, sizeof h->store_error,
+             src->store_error ? src->store_error : "not open");
     } else if (store_count(&h->counts, src->store, &e) != 0) {
         copy(h->store_error, sizeof h->store_error, e.msg);
     } else {
@@ -101,8 +102,9 @@ void ops_health_collect(ops_health *out, const ops_status_src *src)
         if (src->api)
             s->api = ops_api_totals(src->api, s->name);
         if (strcmp(s->breaker, "open") == 0)
-            add_problem(out, "%s: the circuit breaker is open after repeated failures (calls "
-                             "wait for its cool-down)",
+            add_problem(out,
+                        "%s: the circuit breaker is open after repeated failures (calls "
+                        "wait for its cool-down)",
                         strcmp(s->name, "ghl") == 0 ? "HighLevel" : "PheedLoop");
     }
 }
@@ -114,13 +116,14 @@ json_t *ops_budget_json(const json_t *gov)
     int64_t max = jsonx_int(gov, "max_per_interval", 0);
     int64_t used = jsonx_int(gov, "used", 0);
     int64_t daily = jsonx_int(gov, "daily_limit", 0);
-    json_t *j = json_pack("{s:I, s:I, s:I, s:I}", "interval_max", (json_int_t)max, "interval_ms",
-                          (json_int_t)jsonx_int(gov, "interval_ms", 0), "interval_left",
-                          (json_int_t)PS_MAX((int64_t)0, max - used), "daily_limit",
-                          (json_int_t)daily);
+    json_t *j =
+        json_pack("{s:I, s:I, s:I, s:I}", "interval_max", (json_int_t)max, "interval_ms",
+                  (json_int_t)jsonx_int(gov, "interval_ms", 0), "interval_left",
+                  (json_int_t)PS_MAX((int64_t)0, max - used), "daily_limit", (json_int_t)daily);
     if (j)
         json_object_set_new(j, "daily_left",
-                            daily > 0 ? json_integer(jsonx_int(gov, "daily_left", 0)) : json_null());
+                            daily > 0 ? json_integer(jsonx_int(gov, "daily_left", 0))
+                                      : json_null());
     return j;
 }
 
@@ -155,12 +158,11 @@ static json_t *service_json(const ops_service_health *s, const ops_status_src *s
 {
     bool ghl = strcmp(s->name, "ghl") == 0;
     const char *account = ghl ? src->location_id : pl_client_org(src->pl);
-    json_t *j = json_pack("{s:s?, s:s, s:s?, s:s?, s:o, s:{s:I, s:I, s:I}}", "account", account,
-                          "auth", s->auth, "reason", *s->reason ? s->reason : NULL, "breaker",
-                          *s->breaker ? s->breaker : NULL, "budget", budget_of(s, src), "api",
-                          "calls", (json_int_t)s->api.calls, "failures",
-                          (json_int_t)s->api.failures, "rate_limited",
-                          (json_int_t)s->api.rate_limited);
+    json_t *j = json_pack(
+        "{s:s?, s:s, s:s?, s:s?, s:o, s:{s:I, s:I, s:I}}", "account", account, "auth", s->auth,
+        "reason", *s->reason ? s->reason : NULL, "breaker", *s->breaker ? s->breaker : NULL,
+        "budget", budget_of(s, src), "api", "calls", (json_int_t)s->api.calls, "failures",
+        (json_int_t)s->api.failures, "rate_limited", (json_int_t)s->api.rate_limited);
     return j ? j : json_object();
 }
 

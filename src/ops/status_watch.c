@@ -61,8 +61,8 @@ static int register_families(ops_watch *w, metrics *m, err *e)
         {&w->breaker_open, false, "pheedsync_breaker_open",
          "1 while the service's circuit breaker is open.", "service"},
         {&w->alerts_active, false, "pheedsync_alerts_active", "Alert incidents going on.", NULL},
-        {&w->webhooks, true, "pheedsync_webhooks_total", "Webhook deliveries by source and outcome.",
-         "source,outcome"},
+        {&w->webhooks, true, "pheedsync_webhooks_total",
+         "Webhook deliveries by source and outcome.", "source,outcome"},
     };
     int rc = ops_api_metrics_init(&w->api, m, e);
     for (size_t i = 0; rc == 0 && i < PS_ARRAY_LEN(t); i++)
@@ -93,8 +93,7 @@ static void set_budget(ops_watch *w, const char *service, const json_t *gov)
     json_t *b = ops_budget_json(gov);
     if (!b)
         return;
-    metric_set(metric_at(w->budget, service, "interval"),
-               (double)jsonx_int(b, "interval_left", 0));
+    metric_set(metric_at(w->budget, service, "interval"), (double)jsonx_int(b, "interval_left", 0));
     if (json_is_integer(json_object_get(b, "daily_left")))
         metric_set(metric_at(w->budget, service, "day"), (double)jsonx_int(b, "daily_left", 0));
     json_decref(b);
@@ -322,7 +321,8 @@ json_t *ops_watch_series_json(ops_watch *w)
     json_t *j = ops_series_json(&w->series, now);
     pthread_mutex_unlock(&w->mu);
     if (j)
-        json_object_set_new(j, "alerts_active", json_integer((json_int_t)ops_watch_alerts_active(w)));
+        json_object_set_new(j, "alerts_active",
+                            json_integer((json_int_t)ops_watch_alerts_active(w)));
     return j;
 }
 

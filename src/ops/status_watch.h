@@ -21,15 +21,15 @@
 #include "util/config.h"
 
 typedef struct ops_watch_options {
-    const config *cfg;    /* [alert] rules and delivery; NULL: no alerts */
+    const config *cfg; /* [alert] rules and delivery; NULL: no alerts */
     const char *store_url;
-    clock_source *clock;  /* NULL: system */
-    ghl_client *ghl;      /* each may be NULL: that service is not watched */
+    clock_source *clock; /* NULL: system */
+    ghl_client *ghl;     /* each may be NULL: that service is not watched */
     ghl_tokens *ghl_tokens;
     const char *location_id;
     pl_client *pl;
-    metrics *metrics;     /* NULL: metrics_default() */
-    int64_t tick_ms;      /* 0: 2000 */
+    metrics *metrics; /* NULL: metrics_default() */
+    int64_t tick_ms;  /* 0: 2000 */
 } ops_watch_options;
 
 typedef struct ops_watch ops_watch;

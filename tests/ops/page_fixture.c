@@ -131,8 +131,7 @@ int pfx_daemon_stop(pfx_daemon *d)
     return code;
 }
 
-static th_response *call(const char *method, const char *base, const char *path,
-                         const char *token)
+static th_response *call(const char *method, const char *base, const char *path, const char *token)
 {
     char url[512], auth[512];
     snprintf(url, sizeof url, "%s%s", base, path);

@@ -214,7 +214,7 @@ static void test_dead_letters(void **state)
     assert_int_equal(store_count(&c, v->s, NULL), 0);
     assert_int_equal(c.dead_letters, 1);
     assert_int_equal(c.outbox_pending, 1); /* back in the queue */
-    r = pfx_post(v->base, path, TOKEN); /* already replayed */
+    r = pfx_post(v->base, path, TOKEN);    /* already replayed */
     assert_int_equal(r->status, 404);
     th_response_free(r);
 
@@ -422,11 +422,10 @@ static void test_not_ready_while_breaker_open(void **state)
     assert_true(th_wait_until(refused, pl, 10000));
     r = pfx_get(v->base, "/readyz", NULL);
     assert_int_equal(r->status, 503);
-    assert_string_equal(jsonx_str(json_object_get(r->json, "checks"), "pheedloop"),
-                        "breaker open");
-    assert_non_null(strstr(json_string_value(json_array_get(json_object_get(r->json, "problems"),
-                                                            0)),
-                           "PheedLoop: the circuit breaker is open"));
+    assert_string_equal(jsonx_str(json_object_get(r->json, "checks"), "pheedloop"), "breaker open");
+    assert_non_null(
+        strstr(json_string_value(json_array_get(json_object_get(r->json, "problems"), 0)),
+               "PheedLoop: the circuit breaker is open"));
     th_response_free(r);
     wait_metric(v->base, "pheedsync_breaker_open{service=\"pheedloop\"}", 1);
     wait_metric(v->base, "pheedsync_ready", 0);
@@ -478,10 +477,10 @@ static void test_client_observer_counts_attempts(void **state)
     http_server_stop(srv);
     http_server_free(srv);
 
-    assert_int_equal(
-        metric_counter_value(metric_at(am.requests, "pheedloop", "get-event", "200")), 1);
-    assert_int_equal(
-        metric_counter_value(metric_at(am.requests, "pheedloop", "get-event", "503")), 3);
+    assert_int_equal(metric_counter_value(metric_at(am.requests, "pheedloop", "get-event", "200")),
+                     1);
+    assert_int_equal(metric_counter_value(metric_at(am.requests, "pheedloop", "get-event", "503")),
+                     3);
     metric_series *lat = metric_at(am.seconds, "pheedloop", "get-event");
     assert_int_equal(metric_histogram_count(lat), 4);
     assert_true(metric_histogram_sum(lat) > 0);

@@ -137,9 +137,8 @@ static void test_api_metrics(void **state)
     observe(&am, NULL, 200, API_TRANSPORT_NONE, API_OK);
 
     assert_int_equal(metric_counter_value(metric_at(am.requests, "ghl", "get-contact", "200")), 2);
-    assert_int_equal(metric_counter_value(metric_at(am.requests, "ghl", "upsert-contact",
-                                                    "timeout")),
-                     1);
+    assert_int_equal(
+        metric_counter_value(metric_at(am.requests, "ghl", "upsert-contact", "timeout")), 1);
     assert_int_equal(metric_counter_value(metric_at(am.requests, "other", "/oauth/token", "200")),
                      1);
     assert_int_equal(metric_counter_value(metric_at(am.requests, "other", "GET", "200")), 1);
@@ -159,9 +158,9 @@ static void test_api_metrics(void **state)
     buf_init(&out, 1 << 20);
     assert_int_equal(metrics_render(m, &out), 0);
     assert_non_null(strstr(buf_cstr(&out), "pheedsync_api_requests_total{service=\"ghl\","
-                                            "operation=\"upsert-contact\",status=\"429\"} 1"));
+                                           "operation=\"upsert-contact\",status=\"429\"} 1"));
     assert_non_null(strstr(buf_cstr(&out), "# TYPE pheedsync_api_request_duration_seconds "
-                                            "histogram"));
+                                           "histogram"));
     buf_free(&out);
     metrics_free(m);
 }
@@ -198,8 +197,8 @@ static void test_assets(void **state)
     /* Nothing is loaded from elsewhere. */
     for (size_t i = 0; i < ops_page_assets_len; i++) {
         const char *d = ops_page_assets[i].data;
-        const char *bad[] = {"src=\"http", "href=\"http", "src=\"//", "href=\"//", "url(http",
-                             "url(//", "@import", "fetch('http", "fetch(\"http"};
+        const char *bad[] = {"src=\"http", "href=\"http", "src=\"//",    "href=\"//",   "url(http",
+                             "url(//",     "@import",     "fetch('http", "fetch(\"http"};
         for (size_t k = 0; k < PS_ARRAY_LEN(bad); k++)
             if (strstr(d, bad[k]))
                 fail_msg("%s loads from elsewhere: %s", ops_page_assets[i].name, bad[k]);
@@ -240,10 +239,8 @@ static void close_tmp(tmp_store *t)
 
 static void audit(tmp_store *t, const char *person, const char *direction)
 {
-    store_audit_new a = {.person_key = person,
-                         .direction = direction,
-                         .fields = "[\"email\"]",
-                         .reason = "test"};
+    store_audit_new a = {
+        .person_key = person, .direction = direction, .fields = "[\"email\"]", .reason = "test"};
     assert_int_equal(store_audit_append(NULL, t->s, &a, NULL), 0);
 }
 
@@ -291,8 +288,8 @@ static void test_store_lag(void **state)
     int64_t id = 0;
     assert_int_equal(store_outbox_enqueue(&id, NULL, t.s, &op, NULL), 0);
     clock_fake_advance(&t.clk, 5000);
-    store_hint_new h = {.source = "ghl", .kind = "ContactUpdate", .record_key = "ghl:LOC:C1",
-                        .payload = "{}"};
+    store_hint_new h = {
+        .source = "ghl", .kind = "ContactUpdate", .record_key = "ghl:LOC:C1", .payload = "{}"};
     assert_int_equal(store_inbox_append(NULL, t.s, &h, NULL), 0);
     assert_int_equal(store_count(&c, t.s, NULL), 0);
     assert_int_equal(c.oldest_pending_ms, T0); /* the operation, older than the hint */
