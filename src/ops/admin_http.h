@@ -2,7 +2,7 @@
  * status page, /readyz, and the JSON API the page runs on.
  *
  *   GET  /                      the status page (page.h), /page.js and /page.css
- *   GET  /readyz                200 when ready, 503 otherwise (status.h says what is checked)
+ *   GET  /readyz                200 when ready, 503 otherwise (health.h says what is checked)
  *   GET  /api/status            health, budgets, queues, lag, the daemon's own figures
  *   GET  /api/series            operations, failures, API calls, webhooks per minute, last hour
  *   GET  /api/activity?limit=N  the newest audit entries (N <= 200, default 50)

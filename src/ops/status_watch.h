@@ -1,4 +1,4 @@
-/* status_watch.h: the daemon's watch: a thread that every tick reads the health (status.h) on
+/* status_watch.h: the daemon's watch: a thread that every tick reads the health (health.h) on
  * its own store handle and turns it into the /metrics gauges (queue depths, sync lag, dead
  * letters, budgets, grants, breakers), the counters derived from the store (operations applied,
  * conflicts), the status page's per-minute chart (page_series.h), and the observations the alert
@@ -17,7 +17,7 @@
 #ifndef PHEEDSYNC_OPS_STATUS_WATCH_H
 #define PHEEDSYNC_OPS_STATUS_WATCH_H
 
-#include "ops/status.h"
+#include "ops/health.h"
 #include "util/config.h"
 
 typedef struct ops_watch_options {

@@ -5,7 +5,7 @@
 #include "ops/api_metrics.h"
 #include "ops/page.h"
 #include "ops/page_series.h"
-#include "ops/status.h"
+#include "ops/health.h"
 #include "util/jsonx.h"
 
 #include <setjmp.h>

@@ -1,5 +1,5 @@
-/* status.c: the health record (store, grants, breakers, API totals), readiness and their JSON. */
-#include "ops/status.h"
+/* health.c: the daemon's health record (store, grants, breakers, API totals), readiness, JSON. */
+#include "ops/health.h"
 #include "util/clock.h"
 #include "util/jsonx.h"
 

@@ -1,6 +1,7 @@
-/* status.h: pheedsync's health in one record, for `pheedsync status`, the daemon's /readyz and
- * status page, and its alerts: the store (reachable, queue depths, sync lag) and each service
- * (its grant, its circuit breaker, its request budget, its API totals).
+/* health.h: the daemon's health in one record, for its /readyz, its status page and its alerts:
+ * the store (reachable, queue depths, sync lag) and each service (its grant, its circuit
+ * breaker, its request budget, its API totals), from what the process holds, with no API call
+ * and on any thread (`pheedsync status`, ops/status.h, is the command's report, with probes).
  *
  * Ready (GET /readyz) means exactly:
  *   store      a count query on the store succeeds (it opens, its schema is current, it reads);
@@ -9,8 +10,8 @@
  *   PheedLoop  when configured: its circuit breaker is not open (its key and secret have no
  *              expiry to watch).
  * A half-open breaker (one probe call on its way) passes: the service is being tried again. */
-#ifndef PHEEDSYNC_OPS_STATUS_H
-#define PHEEDSYNC_OPS_STATUS_H
+#ifndef PHEEDSYNC_OPS_HEALTH_H
+#define PHEEDSYNC_OPS_HEALTH_H
 
 #include "ghl/ghl_client.h"
 #include "ops/api_metrics.h"
