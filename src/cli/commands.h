@@ -21,5 +21,13 @@ int cmd_init(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_call(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_dlq(int argc, char **argv);
+int cmd_approve(int argc, char **argv);
+int cmd_reject(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_mapping(int argc, char **argv);
 
 #endif

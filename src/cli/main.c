@@ -16,6 +16,14 @@ static const command commands[] = {
     {"catalog", cmd_catalog, "every action and trigger pheedsync knows"},
     {"call", cmd_call, "run one action of the catalog and print the answer"},
     {"run", cmd_run, "the daemon: webhooks, pollers, reconcile, planner and workers"},
+    {"status", cmd_status, "health: linked, in sync, pending, failing, services, pollers"},
+    {"verify", cmd_verify, "compare both sides field by field; exit 0 in sync, 1 on drift"},
+    {"dlq", cmd_dlq, "dead letters: list, show, replay, drop"},
+    {"approve", cmd_approve, "let deletes held for approval go ahead (--list shows them)"},
+    {"reject", cmd_reject, "keep the people whose deletes were held for approval"},
+    {"profile", cmd_profile, "one person's complete profile on both sides"},
+    {"audit", cmd_audit, "every change pheedsync made or decided for one person"},
+    {"mapping", cmd_mapping, "the field map, and a preview of it on real records"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,348 @@
+/* status.c: the health report of `pheedsync status`, from the store and one probe per service. */
+#include "ops/status.h"
+#include "engine/poller.h"
+#include "engine/reconcile.h"
+#include "ops/verify.h"
+#include "util/jsonx.h"
+
+typedef struct status {
+    app_ctx *a;
+    bool probe;
+    json_t *root, *attention;
+} status;
+
+static void attention(status *st, const char *what)
+{
+    json_array_append_new(st->attention, json_string(what));
+}
+
+/* The cursor's JSON value; NULL when unset. A value that is not JSON is given as a string. */
+static json_t *cursor_json(store *s, const char *name, err *e, int *rc)
+{
+    char *text = NULL;
+    *rc = store_cursor_get(&text, s, name, e);
+    if (*rc == ERR_NOT_FOUND) {
+        *rc = 0;
+        return NULL;
+    }
+    if (*rc != 0)
+        return NULL;
+    json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
+    if (!j)
+        j = json_string(text);
+    free(text);
+    return j;
+}
+
+/* The store's URL without a password ("postgresql://user:secret@host/db" shows user:***). */
+static json_t *url_shown(const char *url)
+{
+    const char *scheme = url ? strstr(url, "://") : NULL;
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    if (!colon)
+        return url ? json_string(url) : json_null();
+    char out[1024];
+    snprintf(out, sizeof out, "%.*s:***%s", (int)(colon - url), url, at);
+    return json_string(out);
+}
+
+/* ---------------------------------------------------------------- people and queues */
+
+/* Distinct people among the dead letters: by the link their record names, else the key. */
+static int failing_people(int64_t *out, store *s, err *e)
+{
+    json_t *seen = json_object();
+    int64_t after = 0;
+    int rc = 0;
+    for (;;) {
+        store_deads page = {0};
+        rc = store_dead_list(&page, s, after, 500, e);
+        for (size_t i = 0; rc == 0 && i < page.n; i++) {
+            const char *key = page.v[i].op.record_key;
+            char scratch[ENGINE_KEY_MAX], who[64];
+            const char *parts[3];
+            const char *side = key ? engine_key_parse(key, scratch, parts) : NULL;
+            store_link *l = NULL;
+            int lr = ERR_NOT_FOUND;
+            err e2 = {0};
+            if (side && !strcmp(side, "ghl"))
+                lr = store_link_by_contact(&l, s, parts[0], parts[1], &e2);
+            else if (side)
+                lr = store_link_by_attendee(&l, s, parts[0], parts[1], parts[2], &e2);
+            if (lr == 0)
+                snprintf(who, sizeof who, "link:%lld", (long long)l->id);
+            store_link_free(l);
+            json_object_set_new(seen, lr == 0 ? who : key ? key : "?", json_true());
+            after = page.v[i].op.id;
+        }
+        size_t n = page.n;
+        store_deads_free(&page);
+        if (rc != 0 || n == 0)
+            break;
+    }
+    *out = (int64_t)json_object_size(seen);
+    json_decref(seen);
+    return rc;
+}
+
+static int people(status *st, err *e)
+{
+    store *s = st->a->store;
+    store_counts c;
+    int rc = store_count(&c, s, e);
+    int64_t failing = 0;
+    if (rc == 0)
+        rc = failing_people(&failing, s, e);
+    json_t *last = rc == 0 ? cursor_json(s, OPS_VERIFY_CURSOR, e, &rc) : NULL;
+    if (rc != 0)
+        return rc;
+    int64_t at = jsonx_int(last, "at_ms", 0);
+    char iso[CLOCK_ISO_LEN] = "";
+    if (at > 0)
+        clock_format_iso(at, iso);
+    json_t *ppl =
+        json_pack("{s:I, s:o, s:o, s:o}", "linked", (json_int_t)c.links, "in_sync",
+                  last ? json_integer(jsonx_int(last, "in_sync", 0)) : json_null(), "drifted",
+                  last ? json_integer(jsonx_int(last, "drifted", 0)) : json_null(), "verified_at",
+                  at > 0 ? json_string(iso) : json_null());
+    json_decref(last);
+    json_object_set_new(st->root, "people", ppl);
+    json_object_set_new(
+        st->root, "queue",
+        json_pack(
+            "{s:I, s:I, s:I, s:I, s:I, s:I}", "pending",
+            (json_int_t)(c.inbox_pending + c.inbox_claimed + c.outbox_pending + c.outbox_running),
+            "hints_pending", (json_int_t)c.inbox_pending, "hints_claimed",
+            (json_int_t)c.inbox_claimed, "ops_pending", (json_int_t)c.outbox_pending, "ops_running",
+            (json_int_t)c.outbox_running, "ops_done", (json_int_t)c.outbox_done));
+    json_object_set_new(st->root, "failing",
+                        json_pack("{s:I, s:I}", "dead_letters", (json_int_t)c.dead_letters,
+                                  "people", (json_int_t)failing));
+    json_object_set_new(st->root, "held_deletes", json_integer(c.held_pending));
+    if (c.dead_letters > 0)
+        attention(st, "dead letters wait for an operator: `pheedsync dlq list`");
+    if (c.held_pending > 0)
+        attention(st, "deletes wait for approval: `pheedsync approve --list`");
+    return 0;
+}
+
+/* ---------------------------------------------------------------- services */
+
+static const char *ghl_failure_state(const ghl_call *call)
+{
+    if (call->held)
+        return "needs_reauth";
+    switch (call->error.kind) {
+    case API_ERR_AUTH:
+    case API_ERR_SCOPE:
+        return "refused";
+    case API_ERR_TRANSIENT:
+        return "unreachable";
+    default:
+        return NULL;
+    }
+}
+
+static json_t *ghl_budget(const retry_rate_info *ri, int64_t reserve_pct)
+{
+    if (!retry_rate_info_any(ri))
+        return json_pack("{s:I}", "reserve_percent", (json_int_t)reserve_pct);
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "max_per_interval", (json_int_t)ri->max,
+                     "remaining", (json_int_t)ri->remaining, "interval_ms",
+                     (json_int_t)ri->interval_ms, "daily_limit", (json_int_t)ri->daily_limit,
+                     "daily_remaining", (json_int_t)ri->daily_remaining, "reserve_percent",
+                     (json_int_t)reserve_pct);
+}
+
+/* One search of one contact: the token works, and the answer's headers give the budget. */
+static void ghl_probe(json_t *svc, app_ctx *a, const char *loc)
+{
+    ghl_call call = {0};
+    ghl_op op = {.location_id = loc, .lane = GOVERNOR_LANE_LIVE, .call = &call};
+    ghl_client_query q = {.kind = GHL_ITER_SEARCH, .page_size = 1, .max = 1};
+    ghl_client_iter *it = NULL;
+    ghl_contact_page page = {0};
+    err e = {0};
+    int rc = ghl_client_iter_new(&it, a->ghl, &op, &q, &e);
+    if (rc == 0)
+        rc = ghl_client_iter_next(&page, it, &e);
+    if (rc == 0) {
+        json_object_set_new(svc, "contacts", json_integer(ghl_client_iter_total(it)));
+    } else {
+        const char *state = ghl_failure_state(&call);
+        jsonx_set_str(svc, "state", state ? state : "unreachable");
+        jsonx_set_str(svc, "detail", e.msg);
+    }
+    ghl_contact_page_clear(&page);
+    ghl_client_iter_free(it);
+    json_object_set_new(svc, "budget",
+                        ghl_budget(&call.rate, config_int(a->cfg, "sync", "budget_reserve")));
+}
+
+/* What the store says of the authorization (OAuth): connected, needs_reauth or not_connected. */
+static void ghl_grant(json_t *svc, app_ctx *a, const char *loc)
+{
+    json_t *d = NULL;
+    err e = {0};
+    int rc = ghl_tokens_describe(&d, a->ghl_setup.tokens, loc, &e);
+    if (rc == ERR_NOT_FOUND) {
+        jsonx_set_str(svc, "state", "not_connected");
+        jsonx_set_str(svc, "detail", "no authorization stored: run `pheedsync connect ghl`");
+    } else if (rc != 0) {
+        jsonx_set_str(svc, "state", "not_connected");
+        jsonx_set_str(svc, "detail", e.msg);
+    } else if (!strcmp(jsonx_str(d, "state") ? jsonx_str(d, "state") : "", "needs_reauth")) {
+        jsonx_set_str(svc, "state", "needs_reauth");
+        jsonx_set_str(svc, "detail", jsonx_str(d, "reason"));
+    } else {
+        jsonx_set_str(svc, "state", "connected");
+        json_object_set_new(svc, "expires_ms", json_integer(jsonx_int(d, "expires_ms", 0)));
+    }
+    json_decref(d);
+}
+
+static void ghl_service(status *st, json_t *services)
+{
+    app_ctx *a = st->a;
+    const char *loc = config_str(a->cfg, "ghl", "location_id");
+    json_t *svc = json_pack("{s:s?}", "location_id", loc);
+    json_object_set_new(services, "ghl", svc);
+    err e = {0};
+    if (!loc || !*loc || app_require(a, APP_GHL, &e) != 0) {
+        jsonx_set_str(svc, "state", "not_configured");
+        jsonx_set_str(svc, "detail", loc && *loc ? e.msg : "[ghl] location_id is not set");
+    } else if (a->ghl_setup.pit) {
+        jsonx_set_str(svc, "state", "token");
+    } else {
+        ghl_grant(svc, a, loc);
+    }
+    const char *state = jsonx_str(svc, "state");
+    if (st->probe && (!strcmp(state, "token") || !strcmp(state, "connected")))
+        ghl_probe(svc, a, loc);
+    state = jsonx_str(svc, "state");
+    if (strcmp(state, "token") != 0 && strcmp(state, "connected") != 0)
+        attention(st, !strcmp(state, "needs_reauth") || !strcmp(state, "not_connected")
+                          ? "HighLevel is not connected: `pheedsync connect ghl`"
+                          : "HighLevel does not answer as it should: `pheedsync check`");
+}
+
+static void pl_service(status *st, json_t *services)
+{
+    app_ctx *a = st->a;
+    json_t *svc = json_object();
+    json_object_set_new(services, "pheedloop", svc);
+    err e = {0};
+    if (app_require(a, APP_PL, &e) != 0) {
+        jsonx_set_str(svc, "state", "not_configured");
+        jsonx_set_str(svc, "detail", e.msg);
+        attention(st, "PheedLoop is not configured: `pheedsync connect pheedloop`");
+        return;
+    }
+    jsonx_set_str(svc, "org_code", pl_client_org(a->pl));
+    jsonx_set_str(svc, "state", "configured");
+    if (st->probe) {
+        pl_call call = {.lane = GOVERNOR_LANE_LIVE};
+        int rc = pl_client_validate_auth(NULL, a->pl, &call, &e);
+        jsonx_set_str(svc, "state",
+                      rc == 0                                 ? "connected"
+                      : rc == ERR_AUTH || rc == ERR_NOT_FOUND ? "refused"
+                                                              : "unreachable");
+        if (rc != 0) {
+            jsonx_set_str(svc, "detail", e.msg);
+            attention(st, "PheedLoop does not answer as it should: `pheedsync check`");
+        }
+    }
+    json_t *gs = pl_client_state_json(a->pl);
+    json_object_set_new(svc, "budget",
+                        json_pack("{s:I, s:O*}", "rate_per_minute",
+                                  (json_int_t)config_int(a->cfg, "pheedloop", "rate_limit"),
+                                  "governor", json_object_get(gs, "governor")));
+    json_decref(gs);
+}
+
+/* ---------------------------------------------------------------- pollers */
+
+static int poller(status *st, json_t *list, const char *name, bool timed, err *e)
+{
+    int rc = 0;
+    json_t *cur = cursor_json(st->a->store, name, e, &rc);
+    if (rc != 0)
+        return rc;
+    json_t *p = json_pack("{s:s, s:b}", "name", name, "ran", cur != NULL);
+    int64_t at = timed ? jsonx_int(cur, "updated_ms", 0) : 0;
+    if (at > 0) {
+        char iso[CLOCK_ISO_LEN];
+        clock_format_iso(at, iso);
+        jsonx_set_str(p, "newest_change_at", iso);
+        jsonx_set_int(p, "lag_ms", clock_now_ms(st->a->clock) - at);
+    }
+    json_decref(cur);
+    json_array_append_new(list, p);
+    return 0;
+}
+
+static int pollers(status *st, err *e)
+{
+    app_ctx *a = st->a;
+    json_t *list = json_array();
+    json_object_set_new(st->root, "pollers", list);
+    const char *loc = config_str(a->cfg, "ghl", "location_id");
+    const char *org = a->pl ? pl_client_org(a->pl) : config_str(a->cfg, "pheedloop", "org_code");
+    char name[ENGINE_KEY_MAX];
+    int rc = 0;
+    if (loc && *loc) {
+        poller_cursor_name(name, sizeof name, "ghl.contacts", loc, NULL);
+        rc = poller(st, list, name, true, e);
+        poller_cursor_name(name, sizeof name, "ghl.tasks", loc, NULL);
+        rc = rc ? rc : poller(st, list, name, false, e);
+    }
+    for (size_t i = 0; rc == 0 && org && *org && a->events[i]; i++) {
+        poller_cursor_name(name, sizeof name, "pl.registrations", org, a->events[i]);
+        rc = poller(st, list, name, true, e);
+        poller_cursor_name(name, sizeof name, "pl.attendees", org, a->events[i]);
+        rc = rc ? rc : poller(st, list, name, false, e);
+    }
+    json_t *last = rc == 0 ? cursor_json(a->store, RECONCILE_CURSOR, e, &rc) : NULL;
+    if (rc != 0)
+        return rc;
+    int64_t fin = jsonx_int(last, "finished_ms", 0);
+    json_t *rec = json_pack("{s:b}", "ran", fin > 0);
+    if (fin > 0) {
+        char iso[CLOCK_ISO_LEN];
+        clock_format_iso(fin, iso);
+        jsonx_set_str(rec, "finished_at", iso);
+        jsonx_set_int(rec, "age_ms", clock_now_ms(a->clock) - fin);
+        jsonx_set_bool(rec, "complete", jsonx_bool(last, "complete", false));
+    }
+    json_decref(last);
+    json_object_set_new(st->root, "reconcile", rec);
+    return 0;
+}
+
+int ops_status(json_t **out, app_ctx *a, bool probe, err *e)
+{
+    status st = {.a = a, .probe = probe, .root = json_object(), .attention = json_array()};
+    int rc = app_require(a, APP_STORE, e);
+    if (rc == 0) {
+        json_t *where =
+            json_pack("{s:o, s:s}", "url", url_shown(config_str(a->cfg, "store", "url")), "backend",
+                      store_backend(a->store));
+        json_object_set_new(st.root, "store", where);
+        rc = people(&st, e);
+    }
+    if (rc == 0) {
+        json_t *services = json_object();
+        json_object_set_new(st.root, "services", services);
+        ghl_service(&st, services);
+        pl_service(&st, services);
+        rc = pollers(&st, e);
+    }
+    json_object_set_new(st.root, "attention", st.attention);
+    if (rc != 0) {
+        json_decref(st.root);
+        return rc;
+    }
+    *out = st.root;
+    return 0;
+}
