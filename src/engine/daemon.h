@@ -48,7 +48,6 @@ typedef struct daemon_options {
     ghl_client *ghl;     /* shared by every thread; NULL: HighLevel is neither polled nor
                             reconciled */
     pl_client *pl;       /* likewise for PheedLoop */
-    ghl_tokens *ghl_tokens; /* HighLevel's grant, for /readyz and alerts; NULL: unknown */
     engine_link_cfg link;
 
     /* Webhooks: both NULL: no webhook routes. */
@@ -57,8 +56,11 @@ typedef struct daemon_options {
     const ghl_webhook_verifier *ghl_webhooks;
     const pl_webhook *pl_webhooks;
     int64_t coalesce_ms; /* the hints' delay */
-    const char *admin_token; /* [server] admin_token: the status page's actions; NULL: off */
-    int64_t watch_tick_ms;   /* 0: 2000. Alerts follow cfg's [alert] (none when cfg is NULL) */
+
+    /* The operator's side (ops/admin_http.h, ops/status_watch.h). */
+    const char *admin_token; /* [server] admin_token: the page's actions; NULL: off */
+    ghl_tokens *ghl_tokens;  /* HighLevel's grant, for /readyz and alerts; NULL: unknown */
+    int64_t watch_tick_ms;   /* 0: 2000; alerts follow cfg's [alert] (none when cfg is NULL) */
 
     /* Cadences; 0 turns the job off. */
     int64_t poll_interval_ms;
@@ -74,8 +76,8 @@ typedef struct daemon_options {
 } daemon_options;
 
 /* Fills the options from the configuration: store URL, [server] listen and admin_token, [sync]
- * poll_interval, reconcile_interval, coalesce_ms. ERR_CONFIG names a bad listen address. The rest stays as
- * the caller set it. */
+ * poll_interval, reconcile_interval, coalesce_ms. ERR_CONFIG names a bad listen address. The
+ * rest stays as the caller set it. */
 int daemon_options_from_config(daemon_options *o, const config *cfg, err *e);
 
 typedef struct daemon daemon;

@@ -23,8 +23,8 @@
 
 /* What one attempt did, for an observer (metrics). */
 typedef struct http_client_attempt_info {
-    const char *label;       /* the request's label ("ghl get-contact"); NULL when it has none
-                                (never put the URL in a metric label: it is unbounded) */
+    const char *label; /* the request's label ("ghl get-contact"); NULL when it has none
+                          (never put the URL in a metric label: it is unbounded) */
     const char *method;
     long status;             /* HTTP status; 0 when no answer came */
     api_transport transport; /* API_TRANSPORT_NONE when an answer came */
@@ -49,7 +49,9 @@ typedef struct http_client_config {
     retry_policy retry;         /* zero fields: retry.h defaults */
     clock_source *clock;        /* backoff sleeps and elapsed time; NULL: system clock */
     uint64_t seed;              /* backoff jitter; 0: from the time and pid */
-    http_client_observer observe; /* NULL: none (src/ops/api_metrics.h counts for /metrics) */
+
+    /* Told of every attempt; NULL: none (ops/api_metrics.h counts them for /metrics). */
+    http_client_observer observe;
     void *observe_ctx;
 } http_client_config;
 
