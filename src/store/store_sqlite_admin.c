@@ -137,7 +137,7 @@ static int audit_rows(store_audit_entries *out, sq_store *q, sqlite3_stmt *st, e
         if (rc == 0)
             rc = read_audit(&list.v[list.n++], st, e);
     }
-    sq_release(SQ(s), st);
+    sq_release(q, st);
     if (rc != 0) {
         store_audit_entries_free(&list);
         return err_wrap(e, "audit: ");
