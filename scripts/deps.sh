@@ -6,6 +6,7 @@ packages=(
   libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev
   libssl-dev libinih-dev libcmocka-dev libpq-dev
   wrk curl python3
+  chromium  # the status page's browser test (headless, driven by playwright-core)
 )
 missing=()
 for p in "${packages[@]}"; do

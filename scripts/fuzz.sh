@@ -5,7 +5,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 build=build-fuzz
 secs=${FUZZ_SECONDS:-300}
-[ "${1:-}" = "--smoke" ] && secs=${FUZZ_SECONDS:-10}
+seed_opt=()
+# The smoke run (part of `make test`) starts every target from the same seed, so that a run
+# repeats the last one's mutations; `make fuzz` explores afresh.
+[ "${1:-}" = "--smoke" ] && secs=${FUZZ_SECONDS:-10} && seed_opt=(-seed=1)
 
 if [ ! -f "$build/build.ninja" ]; then
   CC=clang meson setup "$build" --buildtype=debug -Dtests=false -Dfuzz=true >/dev/null \
@@ -21,7 +24,7 @@ for f in "$build"/fuzz/fuzz_*; do
   corpus="$build/corpus/$name"
   mkdir -p "$corpus"
   seeds=fuzz/corpus/${name#fuzz_}
-  if "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  if "$f" "${seed_opt[@]}" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$build/artifacts/$name-" "$corpus" $( [ -d "$seeds" ] && echo "$seeds" ) \
       >"$build/$name.log" 2>&1; then
     echo "fuzz $name: ok ($(grep -o 'stat::number_of_executed_units: [0-9]*' "$build/$name.log" | awk '{print $2}') runs)"

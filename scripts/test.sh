@@ -37,7 +37,7 @@ PY
 
 fuzz_out=$(scripts/fuzz.sh --smoke 2>&1)
 fuzz_rc=$?
-echo "$fuzz_out" | grep -v '^fuzz-summary' | tail -n 40
+echo "$fuzz_out" | grep -v '^fuzz-summary'
 read -r fp ff < <(echo "$fuzz_out" | awk '/^fuzz-summary/ {print $2, $3}')
 passed=$((passed + ${fp:-0}))
 failed=$((failed + ${ff:-0}))

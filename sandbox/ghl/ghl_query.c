@@ -98,8 +98,13 @@ static int bound_ms(json_t *range, const char *key, ghl_fail *f)
         return 0;
     if (json_is_integer(v))
         return 0;
-    if (json_is_real(v))
-        return json_object_set_new(range, key, json_integer((json_int_t)json_real_value(v)));
+    if (json_is_real(v)) {
+        /* A timestamp in ms fits far inside +-2^62; anything else is not a date. */
+        double d = json_real_value(v);
+        if (!(d > -4.6e18 && d < 4.6e18))
+            return ghl_fail_set(f, 400, "range %s must be a date or a timestamp", key);
+        return json_object_set_new(range, key, json_integer((json_int_t)d));
+    }
     err e = {0};
     if (!json_is_string(v) || clock_parse_iso(&ms, json_string_value(v), &e) != 0)
         return ghl_fail_set(f, 400, "range %s must be a date or a timestamp", key);

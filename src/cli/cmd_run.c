@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "engine/capture.h"
 #include "engine/daemon.h"
+#include "ops/api_metrics.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -12,9 +13,15 @@ static const char usage_text[] =
     "usage: pheedsync run [OPTIONS]\n"
     "\n"
     "Runs the daemon: the webhook endpoints on [server] listen (POST /webhooks/ghl and\n"
-    "/webhooks/pheedloop, GET /healthz), the pollers every [sync] poll_interval, the reconcile\n"
+    "/webhooks/pheedloop), the pollers every [sync] poll_interval, the reconcile\n"
     "every [sync] reconcile_interval, and the planner and workers. SIGTERM or SIGINT stops it\n"
     "cleanly: no new webhooks are taken, the work in hand finishes, and it exits 0.\n"
+    "\n"
+    "It also serves its operator on the same address: the status page at /, GET /healthz\n"
+    "(alive), GET /readyz (store reachable, no connection waiting for re-authorization, no\n"
+    "circuit breaker open), GET /metrics (Prometheus), and the page's /api/. Replaying or\n"
+    "dropping dead letters and deciding held deletes need [server] admin_token. Alerts go\n"
+    "where [alert] says, once per incident and once when it is over.\n"
     "\n"
     "options:\n" APP_USAGE_OPTIONS
     "  --register-hooks  subscribe PheedLoop REST hooks for every event in [pheedloop] events\n"
@@ -125,6 +132,7 @@ static int serve(app_ctx *a, const run_checks *k, const run_args *r, const sigse
     o.owner = a->owner;
     o.ghl = a->ghl;
     o.pl = a->pl;
+    o.ghl_tokens = a->ghl ? a->ghl_setup.tokens : NULL;
     o.link = eng.link;
     o.ghl_webhooks = k->ghl;
     o.pl_webhooks = k->pl;
@@ -178,6 +186,14 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "pheedsync run: %s (see pheedsync run --help)\n", e.msg);
         return EXIT_USAGE;
     }
+    /* Every API request of the daemon is counted for /metrics and the alerts. */
+    ops_api_metrics api;
+    if (ops_api_metrics_init(&api, NULL, &e) != 0) {
+        fprintf(stderr, "pheedsync run: %s\n", e.msg);
+        return EXIT_RUNTIME;
+    }
+    http_client_config hc = {.observe = ops_api_observe, .observe_ctx = &api};
+    r.app.http_config = &hc;
     app_ctx a = {0};
     run_checks k = {0};
     if (app_open(&a, &r.app, &e) != 0) {

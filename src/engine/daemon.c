@@ -33,6 +33,12 @@ int daemon_options_from_config(daemon_options *o, const config *cfg, err *e)
     memcpy(o->bind_addr, listen, host_len);
     o->bind_addr[host_len] = '\0';
     o->port = (uint16_t)port;
+    o->admin_token = config_str(cfg, "server", "admin_token");
+    if (!o->admin_token && strcmp(o->bind_addr, "127.0.0.1") != 0 &&
+        strcmp(o->bind_addr, "localhost") != 0 && strcmp(o->bind_addr, "::1") != 0)
+        log_warnf("[server] listen = %s is beyond loopback and no admin_token is set: the status "
+                  "page's lists are open to every caller (its actions stay off)",
+                  listen);
     return 0;
 }
 
@@ -166,6 +172,38 @@ static void on_healthz(void *ctx, const http_request *req, http_response *res)
     http_response_json(res, 200, daemon_status(ctx));
 }
 
+static json_t *status_of(void *ctx)
+{
+    return daemon_status(ctx);
+}
+
+/* The watch (gauges, chart, alerts) and the operator's API, before the server takes its port. */
+static int start_ops(daemon *d, err *e)
+{
+    ops_watch_options wo = {.cfg = d->o.cfg,
+                            .store_url = d->store_url,
+                            .clock = d->o.clock,
+                            .ghl = d->o.ghl,
+                            .ghl_tokens = d->o.ghl_tokens,
+                            .location_id = d->o.link.location_id,
+                            .pl = d->o.pl,
+                            .tick_ms = d->o.watch_tick_ms};
+    ops_admin_options ao = {.store_url = d->store_url,
+                            .clock = d->o.clock,
+                            .admin_token = d->o.admin_token,
+                            .ghl = d->o.ghl,
+                            .ghl_tokens = d->o.ghl_tokens,
+                            .location_id = d->o.link.location_id,
+                            .pl = d->o.pl,
+                            .daemon_json = status_of,
+                            .daemon_ctx = d};
+    int rc = ops_watch_start(&d->watch, &wo, e);
+    ao.watch = d->watch;
+    if (rc == 0)
+        rc = ops_admin_new(&d->admin, &ao, e);
+    return rc;
+}
+
 static int start_server(daemon *d, err *e)
 {
     http_server_options so = {.bind_addr = d->o.bind_addr[0] ? d->o.bind_addr : "127.0.0.1",
@@ -188,6 +226,8 @@ static int start_server(daemon *d, err *e)
     if (rc == 0 && (http_server_route(d->srv, "GET", "/healthz", "healthz", on_healthz, d) != 0 ||
                     ops_metrics_route(d->srv, NULL) != 0))
         rc = err_set(e, ERR_INTERNAL, "daemon: cannot route /healthz and /metrics");
+    if (rc == 0)
+        rc = ops_admin_mount(d->admin, d->srv, e);
     if (rc == 0)
         rc = http_server_start(d->srv, e);
     return rc;
@@ -242,6 +282,8 @@ int daemon_start(daemon **out, const daemon_options *o, err *e)
     if (rc == 0)
         rc = start_threads(d, e);
     if (rc == 0)
+        rc = start_ops(d, e);
+    if (rc == 0)
         rc = start_server(d, e);
     if (rc != 0) {
         daemon_free(d);
@@ -284,6 +326,8 @@ void daemon_stop(daemon *d)
     for (size_t i = 0; i < d->n_threads; i++)
         pthread_join(d->threads[i], NULL);
     d->n_threads = 0;
+    ops_watch_free(d->watch); /* its last tick, then queued alerts get their chance to go out */
+    d->watch = NULL;
 }
 
 void daemon_free(daemon *d)
@@ -292,6 +336,7 @@ void daemon_free(daemon *d)
         return;
     daemon_stop(d);
     http_server_free(d->srv);
+    ops_admin_free(d->admin);
     capture_free(d->cap);
     pthread_cond_destroy(&d->cv);
     pthread_mutex_destroy(&d->mu);

@@ -4,7 +4,10 @@
  * Threads and cadences:
  *   webhooks   the HTTP server on [server] listen (one thread per connection): POST
  *              /webhooks/ghl, POST /webhooks/pheedloop (capture.h), GET /healthz, GET /metrics
- *              (the process registry; pheedsync_webhooks_total{source, outcome}).
+ *              (the process registry; pheedsync_webhooks_total{source, outcome}), and what the
+ *              operator reads: /readyz, the status page at / and its /api/ (ops/admin_http.h).
+ *   watch      every watch_tick_ms: health to /metrics gauges, the page's chart, and [alert]
+ *              (ops/status_watch.h).
  *   poller     at start, then every [sync] poll_interval: HighLevel contacts by dateUpdated and
  *              PheedLoop registrations of every event; every slow_every-th time also the tasks
  *              of a share of the linked contacts and the attendee listing of every event
@@ -54,6 +57,11 @@ typedef struct daemon_options {
     const pl_webhook *pl_webhooks;
     int64_t coalesce_ms; /* the hints' delay */
 
+    /* The operator's side (ops/admin_http.h, ops/status_watch.h). */
+    const char *admin_token; /* [server] admin_token: the page's actions; NULL: off */
+    ghl_tokens *ghl_tokens;  /* HighLevel's grant, for /readyz and alerts; NULL: unknown */
+    int64_t watch_tick_ms;   /* 0: 2000; alerts follow cfg's [alert] (none when cfg is NULL) */
+
     /* Cadences; 0 turns the job off. */
     int64_t poll_interval_ms;
     unsigned slow_every; /* tasks and attendee listings every this many polls; 0: 6 */
@@ -67,9 +75,9 @@ typedef struct daemon_options {
     int64_t idle_ms;     /* 0: 250 */
 } daemon_options;
 
-/* Fills the options from the configuration: store URL, [server] listen, [sync] poll_interval,
- * reconcile_interval, coalesce_ms. ERR_CONFIG names a bad listen address. The rest stays as
- * the caller set it. */
+/* Fills the options from the configuration: store URL, [server] listen and admin_token, [sync]
+ * poll_interval, reconcile_interval, coalesce_ms. ERR_CONFIG names a bad listen address. The
+ * rest stays as the caller set it. */
 int daemon_options_from_config(daemon_options *o, const config *cfg, err *e);
 
 typedef struct daemon daemon;

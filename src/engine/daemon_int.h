@@ -5,6 +5,7 @@
 
 #include "engine/capture.h"
 #include "engine/daemon.h"
+#include "ops/admin_http.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -23,6 +24,8 @@ struct daemon {
     char *store_url, *owner;
     capture *cap;
     http_server *srv;
+    ops_watch *watch;
+    ops_admin *admin;
     atomic_bool stop;
     pthread_mutex_t mu;
     pthread_cond_t cv;

@@ -54,6 +54,18 @@ void ghl_client_free(ghl_client *c)
     free(c);
 }
 
+json_t *ghl_client_state_json(ghl_client *c)
+{
+    json_t *govs = json_object();
+    pthread_mutex_lock(&c->mu);
+    for (ghl_loc *l = c->locs; l; l = l->next)
+        if (l->gov)
+            json_object_set_new(govs, l->id, governor_state_json(l->gov));
+    pthread_mutex_unlock(&c->mu);
+    return json_pack("{s:o, s:o}", "governors", govs ? govs : json_object(), "breaker",
+                     c->cfg.brk ? breaker_state_json(c->cfg.brk) : json_null());
+}
+
 ghl_loc *ghl_client_loc(ghl_client *c, const char *location_id, err *e)
 {
     pthread_mutex_lock(&c->mu);

@@ -41,6 +41,9 @@ typedef struct ghl_client ghl_client;
 
 int ghl_client_new(ghl_client **out, const ghl_client_config *cfg, err *e);
 void ghl_client_free(ghl_client *c);
+/* {"governors": {location: governor_state_json}, "breaker": breaker_state_json or null} for
+ * the status page; a location appears once a call was made for it. */
+json_t *ghl_client_state_json(ghl_client *c);
 
 /* What one call did on the wire, for the caller's retry or dead-letter decision. */
 typedef struct ghl_call {

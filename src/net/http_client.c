@@ -351,12 +351,15 @@ void http_client_attempt(http_client *c, const http_client_request *req, bool id
     setup(c, job.easy, req, idempotent, &job, headers);
     CURLcode rc = run_job(c, &job);
     long status = 0, request_size = 0, connects = 0;
+    curl_off_t total_us = 0;
     curl_easy_getinfo(job.easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(job.easy, CURLINFO_TOTAL_TIME_T, &total_us);
     curl_easy_getinfo(job.easy, CURLINFO_REQUEST_SIZE, &request_size);
     curl_easy_getinfo(job.easy, CURLINFO_NUM_CONNECTS, &connects);
     map_result(rc, &job, request_size, out);
     res->status = status;
     out->new_connections = connects;
+    out->seconds = (double)total_us / 1e6;
     curl_easy_cleanup(job.easy);
     curl_slist_free_all(headers);
     pthread_cond_destroy(&job.cv);

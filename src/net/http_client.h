@@ -21,6 +21,21 @@
 #include "util/clock.h"
 #include "util/err.h"
 
+/* What one attempt did, for an observer (metrics). */
+typedef struct http_client_attempt_info {
+    const char *label; /* the request's label ("ghl get-contact"); NULL when it has none
+                          (never put the URL in a metric label: it is unbounded) */
+    const char *method;
+    long status;             /* HTTP status; 0 when no answer came */
+    api_transport transport; /* API_TRANSPORT_NONE when an answer came */
+    api_error_kind kind;     /* the attempt's classification (API_OK on 2xx) */
+    double seconds;          /* the attempt's duration, connecting included */
+} http_client_attempt_info;
+
+/* Called on the sender's thread after every attempt that was made (not for calls the breaker
+ * or the governor refused: nothing was sent). Must be quick and thread-safe. */
+typedef void (*http_client_observer)(void *ctx, const http_client_attempt_info *info);
+
 typedef struct http_client_config {
     long connect_timeout_ms;    /* default 5000 */
     long timeout_ms;            /* one attempt, connecting included; default 30000 */
@@ -34,6 +49,10 @@ typedef struct http_client_config {
     retry_policy retry;         /* zero fields: retry.h defaults */
     clock_source *clock;        /* backoff sleeps and elapsed time; NULL: system clock */
     uint64_t seed;              /* backoff jitter; 0: from the time and pid */
+
+    /* Told of every attempt; NULL: none (ops/api_metrics.h counts them for /metrics). */
+    http_client_observer observe;
+    void *observe_ctx;
 } http_client_config;
 
 /* Whether sending the request twice is harmless. A request that is not is never repeated after

@@ -32,6 +32,7 @@ typedef struct http_attempt {
     api_transport transport;
     bool sent;             /* false: surely never reached the server */
     long new_connections;
+    double seconds; /* how long the attempt took */
 } http_attempt;
 
 /* Runs one attempt of req (no retries), filling res's status, body, headers and rate info. A

@@ -150,6 +150,15 @@ static bool attempt_once(http_client *c, const http_client_request *req, bool id
     if (req->brk)
         breaker_record(req->brk, bt, health_of(&res->error));
     capture_trace(c, res);
+    if (c->cfg.observe) {
+        http_client_attempt_info info = {.label = req->label,
+                                         .method = req->method ? req->method : "GET",
+                                         .status = res->status,
+                                         .transport = at.transport,
+                                         .kind = res->error.kind,
+                                         .seconds = at.seconds};
+        c->cfg.observe(c->cfg.observe_ctx, &info);
+    }
     return at.sent;
 }
 

@@ -151,6 +151,8 @@ int alert_monitor_new(alert_monitor **out, const config *cfg, err *e);
 /* Evaluates obs at now_ms; each event is logged (warn when firing, info when resolved) and
  * queued for delivery. Returns the number of events. */
 size_t alert_monitor_feed(alert_monitor *m, const alert_obs *obs, int64_t now_ms);
+/* Incidents going on now (alert_eval_active). Call it from the feeding thread. */
+size_t alert_monitor_active(const alert_monitor *m);
 /* The [alert] window in milliseconds: the span the caller measures rates over. */
 int64_t alert_monitor_window_ms(const alert_monitor *m);
 alert_sender *alert_monitor_sender(alert_monitor *m);

@@ -95,6 +95,11 @@ size_t alert_monitor_feed(alert_monitor *m, const alert_obs *obs, int64_t now_ms
     return n;
 }
 
+size_t alert_monitor_active(const alert_monitor *m)
+{
+    return alert_eval_active(m->eval);
+}
+
 int64_t alert_monitor_window_ms(const alert_monitor *m)
 {
     return m->window_ms;

@@ -360,6 +360,9 @@ int store_audit_append(int64_t *out_id, store *s, const store_audit_new *a, err 
 /* Entries for person_key with id > after_id, oldest first, at most max. */
 int store_audit_by_person(store_audit_entries *out, store *s, const char *person_key,
                           int64_t after_id, size_t max, err *e);
+/* The newest entries of every person with id > after_id, newest first, at most max: the status
+ * page's recent activity (after_id 0), and what a follower has not seen yet. */
+int store_audit_recent(store_audit_entries *out, store *s, int64_t after_id, size_t max, err *e);
 void store_audit_entries_free(store_audit_entries *list);
 
 /* ---------------------------------------------------------------- rate budgets */
@@ -387,6 +390,9 @@ typedef struct store_counts {
     int64_t inbox_pending, inbox_claimed;
     int64_t outbox_pending, outbox_running, outbox_done;
     int64_t dead_letters, held_pending, links;
+    /* When the oldest change not yet applied came in (a hint's receipt, an unfinished
+     * operation's creation): now minus this is the sync lag. 0 when nothing waits. */
+    int64_t oldest_pending_ms;
 } store_counts;
 
 int store_count(store_counts *out, store *s, err *e);

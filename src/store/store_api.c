@@ -213,6 +213,14 @@ int store_audit_by_person(store_audit_entries *out, store *s, const char *person
     return rc != 0 ? rc : VT(s)->audit_by_person(out, s, person_key, after_id, max, e);
 }
 
+int store_audit_recent(store_audit_entries *out, store *s, int64_t after_id, size_t max, err *e)
+{
+    int rc = check(s, out, e, NULL, NULL, NULL, NULL, NULL, NULL);
+    if (rc == 0 && (max == 0 || max > 10000))
+        rc = err_set(e, ERR_INVALID, "store: audit_recent needs 0 < max <= 10000");
+    return rc != 0 ? rc : VT(s)->audit_recent(out, s, after_id, max, e);
+}
+
 /* ------------------------------------------------------------------ budgets and counts */
 
 int store_budget_take(store_budget_take_result *out, store *s, const char *account,

@@ -101,6 +101,7 @@ typedef struct store_vtable {
     int (*audit_append)(int64_t *out_id, store *s, const store_audit_new *a, err *e);
     int (*audit_by_person)(store_audit_entries *out, store *s, const char *person_key,
                            int64_t after_id, size_t max, err *e);
+    int (*audit_recent)(store_audit_entries *out, store *s, int64_t after_id, size_t max, err *e);
     int (*budget_take)(store_budget_take_result *out, store *s, const char *account,
                        const store_budget_limits *lim, int64_t n, err *e);
     int (*count)(store_counts *out, store *s, err *e);

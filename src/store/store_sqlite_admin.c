@@ -127,29 +127,46 @@ static int read_audit(store_audit_entry *a, sqlite3_stmt *st, err *e)
     return failed ? err_set(e, ERR_NOMEM, "store: out of memory") : 0;
 }
 
-static int audit_by_person(store_audit_entries *out, store *s, const char *person_key,
-                           int64_t after_id, size_t max, err *e)
+/* Runs an audit query whose columns are read_audit's, collecting every row. */
+static int audit_rows(store_audit_entries *out, sq_store *q, sqlite3_stmt *st, err *e, int rc)
 {
-    sq_store *q = SQ(s);
     store_audit_entries list = {0};
     size_t cap = 0;
-    sqlite3_stmt *st = NULL;
-    int rc = sq_prep(&st, q, e,
-                     "SELECT id, at, person_key, direction, fields, before_json, after_json,"
-                     " reason FROM audit WHERE person_key = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
-                     "tii", person_key, after_id, (int64_t)max);
     while (rc == 0 && (rc = sq_step(q, st, e)) == 1) {
         rc = sq_grow((void **)&list.v, &cap, list.n, sizeof *list.v, e);
         if (rc == 0)
             rc = read_audit(&list.v[list.n++], st, e);
     }
-    sq_release(SQ(s), st);
+    sq_release(q, st);
     if (rc != 0) {
         store_audit_entries_free(&list);
         return err_wrap(e, "audit: ");
     }
     *out = list;
     return 0;
+}
+
+static int audit_by_person(store_audit_entries *out, store *s, const char *person_key,
+                           int64_t after_id, size_t max, err *e)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = NULL;
+    int rc = sq_prep(&st, q, e,
+                     "SELECT id, at, person_key, direction, fields, before_json, after_json,"
+                     " reason FROM audit WHERE person_key = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+                     "tii", person_key, after_id, (int64_t)max);
+    return audit_rows(out, q, st, e, rc);
+}
+
+static int audit_recent(store_audit_entries *out, store *s, int64_t after_id, size_t max, err *e)
+{
+    sq_store *q = SQ(s);
+    sqlite3_stmt *st = NULL;
+    int rc = sq_prep(&st, q, e,
+                     "SELECT id, at, person_key, direction, fields, before_json, after_json,"
+                     " reason FROM audit WHERE id > ?1 ORDER BY id DESC LIMIT ?2",
+                     "ii", after_id, (int64_t)max);
+    return audit_rows(out, q, st, e, rc);
 }
 
 /* ------------------------------------------------------------------ rate budgets */
@@ -245,7 +262,10 @@ static int count(store_counts *out, store *s, err *e)
                      " (SELECT COUNT(*) FROM outbox WHERE state = 'done'),"
                      " (SELECT COUNT(*) FROM dead_letters),"
                      " (SELECT COUNT(*) FROM held_deletes WHERE state = 0),"
-                     " (SELECT COUNT(*) FROM links WHERE unlinked_at IS NULL)",
+                     " (SELECT COUNT(*) FROM links WHERE unlinked_at IS NULL),"
+                     " (SELECT MIN(t) FROM (SELECT MIN(received_at) AS t FROM inbox UNION ALL"
+                     "  SELECT MIN(created_at) FROM outbox"
+                     "  WHERE state IN ('pending', 'claimed', 'in_flight')))",
                      "i", store_now(s));
     if (rc == 0)
         rc = sq_step(q, st, e);
@@ -254,6 +274,7 @@ static int count(store_counts *out, store *s, err *e)
             sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
             sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
             sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
+            sqlite3_column_int64(st, 8), /* NULL (nothing waits) reads as 0 */
         };
         *out = c;
         rc = 0;
@@ -271,6 +292,7 @@ void sq_fill_admin(store_vtable *vt)
     vt->held_decide = held_decide;
     vt->audit_append = audit_append;
     vt->audit_by_person = audit_by_person;
+    vt->audit_recent = audit_recent;
     vt->budget_take = budget_take;
     vt->count = count;
 }
