@@ -84,7 +84,7 @@ static void show_sandbox(demo *d)
 static void show_addresses(demo *d)
 {
     fprintf(d->out,
-            "\n  Status page   http://127.0.0.1:%u/   (admin token %s)\n"
+            "\n  Status page   http://127.0.0.1:%u/   (admin token for its actions: %s)\n"
             "  Metrics       http://127.0.0.1:%u/metrics\n"
             "  From another terminal: pheedsync status --config %s\n\n",
             (unsigned)d->port, d->page_token, (unsigned)d->port, d->conf_path);

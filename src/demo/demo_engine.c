@@ -100,6 +100,7 @@ int demo_start_daemon(demo *d, err *e)
     o.owner = a->owner;
     o.ghl = a->ghl;
     o.pl = a->pl;
+    o.ghl_tokens = a->ghl_setup.tokens;
     o.link = en.link;
     o.ghl_webhooks = d->ghl_wh;
     o.pl_webhooks = d->pl_wh;

@@ -7,6 +7,7 @@
 #include "demo/demo.h"
 #include "app/app.h"
 #include "engine/daemon.h"
+#include "ops/api_metrics.h"
 #include "sandbox/sandbox.h"
 #include "util/rng.h"
 
@@ -60,6 +61,8 @@ typedef struct demo {
     sbx_sandbox *sbx;
     char ghl_base[128], pl_base[128], sbx_token[64], location[64], org[64];
     json_t *events; /* PheedLoop events of the sandbox: [{code, webhook_secret, ...}] */
+    ops_api_metrics api;   /* every API call counted, for /metrics and the status page */
+    http_client_config hc; /* the shared client's, observed by api */
     app_ctx app;
     bool app_open;
     ghl_webhook_verifier *ghl_wh;

@@ -215,7 +215,12 @@ int demo_write_config(demo *d, err *e)
         return rc;
     /* The user's PHEEDSYNC_* variables are for their own configuration, not this one. */
     static char *const no_env[] = {NULL};
-    app_options ao = {.command = "demo", .config_path = d->conf_path, .envp = no_env};
+    rc = ops_api_metrics_init(&d->api, NULL, e);
+    if (rc != 0)
+        return rc;
+    d->hc = (http_client_config){.observe = ops_api_observe, .observe_ctx = &d->api};
+    app_options ao = {
+        .command = "demo", .config_path = d->conf_path, .envp = no_env, .http_config = &d->hc};
     rc = app_open(&d->app, &ao, e);
     d->app_open = true;
     if (rc == 0)
