@@ -38,8 +38,12 @@ static void draw(bar *b, const engine_progress *p)
 static void on_progress(void *ctx, const engine_progress *p)
 {
     bar *b = ctx;
-    if (demo_stopping(b->stop))
+    if (demo_stopping(b->stop) && b->po->deadline_ms != 1) {
         b->po->deadline_ms = 1;
+        fprintf(b->d->out, "%sStopping once the operations in hand are done...\n",
+                b->d->tty ? "\r\033[K" : "");
+        fflush(b->d->out);
+    }
     int64_t now = clock_mono_ms(clock_system());
     if (!b->d->tty || now - b->drawn_ms < 100)
         return;
@@ -173,7 +177,7 @@ void demo_summary(demo *d, int64_t live_ms)
     fprintf(d->out, "\nSummary (%lld s of live edits)\n", (long long)(live_ms / 1000));
     fprintf(d->out, "  live edits               %zu (PheedLoop %zu, HighLevel %zu, %zu refused)\n",
             d->edits_pl + d->edits_ghl, d->edits_pl, d->edits_ghl, d->edit_failures);
-    fprintf(d->out, "  sync outcomes shown      %zu\n", d->outcomes);
+    fprintf(d->out, "  sync outcomes seen       %zu\n", d->outcomes);
     fprintf(d->out, "  people linked            %lld\n", (long long)c.links);
     fprintf(d->out, "  operations applied       %lld\n", (long long)c.outbox_done);
     fprintf(d->out,

@@ -60,7 +60,7 @@ typedef struct demo {
     char page_token[48]; /* [server] admin_token: the status page's */
     sbx_sandbox *sbx;
     char ghl_base[128], pl_base[128], sbx_token[64], location[64], org[64];
-    json_t *events; /* PheedLoop events of the sandbox: [{code, webhook_secret, ...}] */
+    json_t *events;        /* PheedLoop events of the sandbox: [{code, webhook_secret, ...}] */
     ops_api_metrics api;   /* every API call counted, for /metrics and the status page */
     http_client_config hc; /* the shared client's, observed by api */
     app_ctx app;

@@ -20,14 +20,16 @@
 /* The first line of the configuration the demo writes: a file without it is not the demo's. */
 #define CONF_MARK "# pheedsync demo:"
 
-static void random_hex(char *out, size_t bytes)
+/* bytes random bytes as hex into out (2 * bytes + 1 chars). */
+static int random_hex(char *out, size_t bytes, err *e)
 {
     unsigned char r[32];
     bytes = PS_MIN(bytes, sizeof r);
     if (RAND_bytes(r, (int)bytes) != 1)
-        memset(r, 0, sizeof r); /* only the status page token: a weak one still works */
+        return err_set(e, ERR_CRYPTO, "cannot draw random bytes");
     for (size_t i = 0; i < bytes; i++)
         snprintf(out + 2 * i, 3, "%02x", r[i]);
+    return 0;
 }
 
 /* ---------------------------------------------------------------- directory and port */
@@ -105,8 +107,8 @@ int demo_prepare(demo *d, err *e)
         if (unlink(path) != 0 && errno != ENOENT)
             return err_set(e, ERR_IO, "cannot remove %s: %s", path, strerror(errno));
     }
-    random_hex(d->page_token, 16);
-    return pick_port(d, e);
+    int rc = random_hex(d->page_token, 16, e);
+    return rc ? rc : pick_port(d, e);
 }
 
 /* ---------------------------------------------------------------- sandbox */
@@ -290,12 +292,13 @@ static int authorize(char *code, size_t n, demo *d, err *e)
     const char *const *scopes = NULL;
     size_t n_scopes = config_list(cfg, "ghl", "scopes", &scopes);
     char state[33];
-    random_hex(state, 16);
+    int rc = random_hex(state, 16, e);
     buf url;
     buf_init(&url, 16384);
-    int rc = ghl_oauth_authorize_url(
-        &url, config_str(cfg, "ghl", "authorize_url"), config_str(cfg, "ghl", "client_id"),
-        config_str(cfg, "ghl", "redirect_uri"), scopes, n_scopes, state, e);
+    if (rc == 0)
+        rc = ghl_oauth_authorize_url(
+            &url, config_str(cfg, "ghl", "authorize_url"), config_str(cfg, "ghl", "client_id"),
+            config_str(cfg, "ghl", "redirect_uri"), scopes, n_scopes, state, e);
     http_client_request req = {.method = "GET", .url = buf_cstr(&url), .label = "authorize page"};
     http_client_response res;
     http_client_response_init(&res);
