@@ -1,7 +1,8 @@
-/* demo_watch.c: the outcome of each live edit as pheedsync recorded it: the audit log of the
- * people the edits touched, read while the daemon works, one line per entry (what was written
- * where, and the decisions taken). Entries are written when an operation completes, so a line
- * means the change reached the other side. */
+/* demo_watch.c: the outcome of each live edit: the audit log of the people the edits touched,
+ * read while the daemon works, one line per entry (what was written where, and the decisions
+ * taken); writes are audited when their operation completes, so such a line means the change
+ * reached the other side. HighLevel activity mirrored onto attendees is not audited: it is
+ * looked for on PheedLoop itself. */
 #include "demo/demo_int.h"
 #include "core/normalize.h"
 #include "util/jsonx.h"
