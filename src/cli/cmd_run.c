@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "engine/capture.h"
 #include "engine/daemon.h"
+#include "engine/sync.h"
 #include "ops/api_metrics.h"
 
 #include <pthread.h>
