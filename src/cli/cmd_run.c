@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "engine/capture.h"
 #include "engine/daemon.h"
+#include "engine/sync.h"
 #include "ops/api_metrics.h"
 
 #include <pthread.h>
@@ -139,9 +140,6 @@ static int serve(app_ctx *a, const run_checks *k, const run_args *r, const sigse
     o.planner = r->capture_only ? NULL : engine_plan_some;
     o.worker = r->capture_only ? NULL : engine_work_some;
     o.workers = (size_t)r->workers;
-    if (!r->capture_only && (!o.planner || !o.worker))
-        log_warnf("the planner or the workers are not built in: hints and operations wait in "
-                  "the store");
     daemon *d = NULL;
     rc = daemon_start(&d, &o, e);
     if (rc != 0)

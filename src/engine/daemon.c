@@ -47,7 +47,18 @@ bool daemon_stopping(daemon *d)
     return atomic_load(&d->stop);
 }
 
-bool daemon_wait(daemon *d, int64_t ms, bool on_webhook)
+static uint64_t read_counter(daemon *d, const uint64_t *counter)
+{
+    pthread_mutex_lock(&d->mu);
+    uint64_t v = counter ? *counter : 0;
+    pthread_mutex_unlock(&d->mu);
+    return v;
+}
+
+/* Sleeps up to ms, returning early when the daemon stops or when *counter (guarded by mu; NULL:
+ * none) is no longer seen: read before the pass that found nothing, so that a wake-up during
+ * that pass is not missed. */
+static bool wait_since(daemon *d, int64_t ms, const uint64_t *counter, uint64_t seen)
 {
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
@@ -58,12 +69,17 @@ bool daemon_wait(daemon *d, int64_t ms, bool on_webhook)
         until.tv_nsec -= 1000000000L;
     }
     pthread_mutex_lock(&d->mu);
-    uint64_t seen = d->wakes;
-    while (!atomic_load(&d->stop) && !(on_webhook && d->wakes != seen))
+    while (!atomic_load(&d->stop) && !(counter && *counter != seen))
         if (pthread_cond_timedwait(&d->cv, &d->mu, &until) == ETIMEDOUT)
             break;
     pthread_mutex_unlock(&d->mu);
     return !atomic_load(&d->stop);
+}
+
+bool daemon_wait(daemon *d, int64_t ms, bool on_webhook)
+{
+    const uint64_t *counter = on_webhook ? &d->wakes : NULL;
+    return wait_since(d, ms, counter, read_counter(d, counter));
 }
 
 static void wake_all(daemon *d, bool webhook)
@@ -116,6 +132,8 @@ static void *step_main(void *arg)
     while (!daemon_stopping(d)) {
         size_t done = 0;
         err e = {0};
+        const uint64_t *wake = t->planner ? &d->wakes : &d->plans;
+        uint64_t seen = read_counter(d, wake);
         int rc = t->fn(&eng, d->o.batch, &done, &e);
         if (rc != 0) {
             log_write(LOG_WARN, "daemon: pass failed",
@@ -128,7 +146,13 @@ static void *step_main(void *arg)
             }
             daemon_wait(d, ERROR_PAUSE_MS, false);
         } else if (done == 0) {
-            daemon_wait(d, d->o.idle_ms, t->planner);
+            wait_since(d, d->o.idle_ms, wake, seen);
+        } else if (t->planner) {
+            /* What it planned is work: idle workers take it now, not at their next look. */
+            pthread_mutex_lock(&d->mu);
+            d->plans++;
+            pthread_cond_broadcast(&d->cv);
+            pthread_mutex_unlock(&d->mu);
         }
     }
     daemon_engine_close(&eng);

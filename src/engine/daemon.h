@@ -33,13 +33,6 @@
  * waits a little and calls again. The shape of engine_plan_some and engine_work_some. */
 typedef int (*daemon_step)(engine *en, size_t max, size_t *out_done, err *e);
 
-/* The planner's and workers' passes (src/engine/sync.h, the planner's side of the engine),
- * declared weak here so that the daemon links before they are merged: a NULL address means "not
- * built in", and the daemon then leaves hints and operations waiting in the store. Once sync.h
- * is on the branch, cmd_run.c includes it and these two lines go. */
-int engine_plan_some(engine *en, size_t max, size_t *out_done, err *e) __attribute__((weak));
-int engine_work_some(engine *en, size_t max, size_t *out_done, err *e) __attribute__((weak));
-
 typedef struct daemon_options {
     const config *cfg; /* handed to every engine; may be NULL in tests */
     const char *store_url;

@@ -30,6 +30,7 @@ struct daemon {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     uint64_t wakes; /* bumped by each stored webhook; guarded by mu */
+    uint64_t plans; /* bumped by each planner pass that took something; guarded by mu */
     pthread_t threads[DAEMON_MAX_THREADS];
     daemon_thread steps[DAEMON_MAX_THREADS];
     size_t n_threads;
