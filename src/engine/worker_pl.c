@@ -142,11 +142,15 @@ static work_outcome update_attendee(work_ctx *w)
     if (work_add_shadow(w, SIDE_PL, key, json_object_get(w->payload, "shadow")) != 0 ||
         work_remember(w, "attendee", key, a.raw) != 0)
         out = work_fail_msg(w, true, "nomem", "out of memory");
+    /* Every write is audited, also an update that only carries HighLevel activity (tasks,
+     * notes, appointments, business in the metadata), which has no field shadow. */
     const char *person = jsonx_str(w->payload, "person");
-    if (out == WORK_DONE && person && !json_is_null(json_object_get(w->payload, "shadow")))
+    bool activity_only = json_is_null(json_object_get(w->payload, "shadow"));
+    if (out == WORK_DONE && person)
         work_add_audit(w, person, "ghl_to_pheedloop",
                        json_incref(json_object_get(w->payload, "fields")),
-                       json_incref(json_object_get(w->payload, "body")), "synced");
+                       json_incref(json_object_get(w->payload, "body")),
+                       activity_only ? "HighLevel activity kept on the attendee" : "synced");
     pl_attendee_free(&a);
     return out;
 }

@@ -68,6 +68,25 @@ static json_t *attendee(pair *p)
     return efix_attendee(p->f, EV1, p->code);
 }
 
+/* True when the person's audit log has a write onto the attendee with this reason. */
+static bool audited(pair *p, const char *reason)
+{
+    store_link *l = efix_link_of_contact(p->f, p->id);
+    assert_non_null(l);
+    char person[32];
+    snprintf(person, sizeof person, "%lld", (long long)l->id);
+    store_link_free(l);
+    store_audit_entries list = {0};
+    err e = {0};
+    assert_int_equal(store_audit_by_person(&list, p->f->store, person, 0, 1000, &e), 0);
+    bool found = false;
+    for (size_t i = 0; i < list.n; i++)
+        found |= !strcmp(list.v[i].direction, "ghl_to_pheedloop") &&
+                 strstr(list.v[i].reason, reason) != NULL;
+    store_audit_entries_free(&list);
+    return found;
+}
+
 static void test_f2_tasks(void **state)
 {
     (void)state;
@@ -87,6 +106,8 @@ static void test_f2_tasks(void **state)
     assert_string_equal(jsonx_str(e, "title"), "Send badge");
     assert_false(jsonx_bool(e, "completed", true));
     json_decref(a);
+    /* `pheedsync audit` shows this write too. */
+    assert_true(audited(&p, "HighLevel activity kept on the attendee"));
 
     char sub[256];
     snprintf(sub, sizeof sub, "/tasks/%s/complete", tid);
