@@ -118,7 +118,8 @@ static void make_email(rng *r, const gen_name *first, const gen_name *last, cons
     } else {
         put(domain, sizeof domain, pick(r, gen_mail_domains, gen_n_mail_domains));
     }
-    snprintf(out, size, "%s%u@%s", local, number, domain);
+    if (snprintf(out, size, "%s%u@%s", local, number, domain) >= (int)size)
+        snprintf(out, size, "person%u@%s", number, domain); /* the tables keep this rare */
 }
 
 /* ---- the person ---- */
@@ -288,7 +289,8 @@ static void recase(char *s, size_t size, bool upper)
         p += len;
     }
     out[n] = '\0';
-    snprintf(s, size, "%s", out);
+    if (snprintf(s, size, "%s", out) >= (int)size)
+        s[0] = '\0'; /* a case change that no longer fits: no name rather than half of one */
 }
 
 /* ---- variants ---- */
@@ -321,7 +323,8 @@ static void vary_email(rng *r, const char *in, char *out, size_t size)
     const char *trail = rng_chance(r, 0.4) ? pads[rng_below(r, 3) + 1] : "";
     if (strcmp(e, in) == 0 && !*lead && !*trail)
         trail = " "; /* a variant always differs somewhere */
-    snprintf(out, size, "%s%s%s", lead, e, trail);
+    if (snprintf(out, size, "%s%s%s", lead, e, trail) >= (int)size)
+        snprintf(out, size, "%s", e); /* no room for the padding: the spelling alone */
 }
 
 /* The calling code of an E.164 number among the ones the tables use. */
@@ -364,7 +367,8 @@ static void vary_phone(rng *r, const char *in, char *out, size_t size)
     const char *dial = dial_of(in);
     const char *national = dial ? in + 1 + strlen(dial) : NULL;
     if (!dial || !*national) {
-        snprintf(out, size, " %s", in);
+        if (snprintf(out, size, " %s", in) >= (int)size)
+            snprintf(out, size, "%s", in);
         return;
     }
     if (strcmp(dial, "1") == 0 && strlen(national) == 10) {

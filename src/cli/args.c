@@ -18,7 +18,7 @@ int args_parse_int(int64_t *out, const char *option, const char *value, int64_t 
 
 int args_parse_port(uint16_t *out, const char *option, const char *value, err *e)
 {
-    int64_t v;
+    int64_t v = 0;
     int rc = args_parse_int(&v, option, value, 0, 65535, e);
     if (rc)
         return rc;
