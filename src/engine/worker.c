@@ -1,4 +1,4 @@
-/* worker.c: the workers: claim a batch of operations, store every intent (one transaction),
+/* worker.c: the workers: claim a batch of operations and store every intent (one transaction),
  * run the calls, then write each outcome with its effects (links, shadows, follow-up hints,
  * audit entries) in one transaction: done, retried with exponential backoff and jitter, or a
  * dead letter with its error and its request. */
@@ -276,16 +276,31 @@ static work_outcome run_one(work_ctx *w)
     return work_fail_msg(w, false, "unknown", "unknown service");
 }
 
-/* Marks every intent of the batch in one transaction. */
-static int intents(engine *en, store_ops *ops, err *e)
+/* Claims a batch and marks every intent in one transaction (one sync to disk). Whether an
+ * operation is in doubt is what its claim said: the intent marks every one in doubt until it
+ * is done. */
+static int claim_with_intents(store_ops *ops, engine *en, size_t max, err *e)
 {
     int rc = store_begin(en->store, e);
-    for (size_t i = 0; rc == 0 && i < ops->n; i++)
-        rc = store_outbox_intent(en->store, &ops->v[i], e);
     if (rc == 0)
-        return store_commit(en->store, e);
+        rc = store_outbox_claim(ops, en->store, en->owner, ENGINE_WORK_LEASE_MS, NULL, max, e);
+    bool *doubt = rc == 0 && ops->n ? calloc(ops->n, sizeof *doubt) : NULL;
+    if (rc == 0 && ops->n && !doubt)
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < ops->n; i++) {
+        doubt[i] = ops->v[i].in_doubt;
+        rc = store_outbox_intent(en->store, &ops->v[i], e);
+    }
+    for (size_t i = 0; rc == 0 && i < ops->n; i++)
+        ops->v[i].in_doubt = doubt[i];
+    free(doubt);
+    if (rc == 0)
+        rc = store_commit(en->store, e);
+    if (rc == 0)
+        return 0;
     err e2 = {0};
     store_rollback(en->store, &e2);
+    store_ops_free(ops);
     return rc;
 }
 
@@ -293,20 +308,11 @@ int worker_run(engine *en, sync_settings *set, sync_snapshot *snap, size_t max, 
                err *e)
 {
     store_ops ops = {0};
-    int rc = store_outbox_claim(&ops, en->store, en->owner, ENGINE_WORK_LEASE_MS, NULL, max, e);
+    int rc = claim_with_intents(&ops, en, max, e);
     if (rc != 0 || ops.n == 0) {
         store_ops_free(&ops);
         return rc;
     }
-    /* Whether an operation is in doubt is what its claim said: the intent just stored marks
-     * every one in doubt until it is done. */
-    bool *doubt = calloc(ops.n, sizeof *doubt);
-    for (size_t i = 0; doubt && i < ops.n; i++)
-        doubt[i] = ops.v[i].in_doubt;
-    rc = doubt ? intents(en, &ops, e) : err_set(e, ERR_NOMEM, "out of memory");
-    for (size_t i = 0; rc == 0 && i < ops.n; i++)
-        ops.v[i].in_doubt = doubt[i];
-    free(doubt);
     work_ctx *ws = calloc(ops.n, sizeof *ws);
     work_outcome *outs = calloc(ops.n, sizeof *outs);
     if (rc == 0 && (!ws || !outs))

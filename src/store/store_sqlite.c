@@ -214,10 +214,19 @@ int sq_grow(void **v, size_t *cap, size_t n, size_t size, err *e)
 
 /* ------------------------------------------------------------------ transactions */
 
+/* Transaction control, from the statement cache: every store call inside a transaction opens
+ * and releases a savepoint, and compiling those each time cost more than their work. */
 static int exec(sq_store *q, const char *sql, err *e)
 {
-    int rc = sqlite3_exec(q->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? 0 : sq_fail(q, rc, e, sql);
+    sqlite3_stmt *st = NULL;
+    int rc = prepare_cached(&st, q, sql);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+    }
+    int r = rc == SQLITE_OK ? 0 : sq_fail(q, rc, e, sql); /* before the reset clears the message */
+    sq_release(q, st);
+    return r;
 }
 
 /* After some errors (I/O, full disk) SQLite has already rolled the whole transaction back. */

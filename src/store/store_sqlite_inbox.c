@@ -18,12 +18,13 @@ static int inbox_append(int64_t *out_id, store *s, const store_hint_new *h, err 
     return 0;
 }
 
-/* Takes one key: fences all its hints up to last_id with a new claim, then reads the latest. */
-static int claim_key(store_hint *h, sq_store *q, const char *owner, int64_t until, err *e)
+/* Takes one key: fences all its hints up to last_id with the batch's claim (the fences check
+ * the key with it), then reads the latest. */
+static int claim_key(store_hint *h, sq_store *q, int64_t claim, const char *owner, int64_t until,
+                     err *e)
 {
-    int rc = sq_next_claim(&h->claim, q, e);
-    if (rc == 0)
-        rc = sq_run(NULL, q, e,
+    h->claim = claim;
+    int rc = sq_run(NULL, q, e,
                     "UPDATE inbox SET owner = ?1, lease_until = ?2, claim = ?3"
                     " WHERE record_key = ?4 AND id <= ?5",
                     "tiiti", owner, until, h->claim, h->record_key, h->last_id);
@@ -91,8 +92,11 @@ static int inbox_claim(store_hints *out, store *s, const char *owner, int64_t le
     if (rc != 0)
         return err_wrap(e, "inbox claim: ");
     rc = ready_keys(&list, &cap, q, now, max, e);
+    int64_t claim = 0;
+    if (rc == 0 && list.n)
+        rc = sq_next_claim(&claim, q, e);
     for (size_t i = 0; rc == 0 && i < list.n; i++)
-        rc = claim_key(&list.v[i], q, owner, now + lease_ms, e);
+        rc = claim_key(&list.v[i], q, claim, owner, now + lease_ms, e);
     rc = sq_tx_end(q, rc, e);
     if (rc != 0) {
         store_hints_free(&list);

@@ -54,37 +54,77 @@ static int outbox_enqueue(int64_t *out_id, bool *out_dup, store *s, const store_
     return 0;
 }
 
-/* Ready ids, lane first then due time. The NOT EXISTS keeps one record's operations in order
- * and one at a time. PostgreSQL: the same query with FOR UPDATE SKIP LOCKED. */
-static int ready_ids(int64_t *ids, size_t *n, sq_store *q, int64_t now, const char *service,
-                     size_t max, err *e)
+#define READY_REST                                                                                 \
+    " AND (?2 IS NULL OR o.service = ?2)"                                                          \
+    " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.service = o.service"                          \
+    "  AND p.record_key = o.record_key AND p.id < o.id"                                            \
+    "  AND p.state IN ('pending', 'claimed', 'in_flight'))"                                        \
+    " ORDER BY o.lane, o.not_before, o.id LIMIT ?3"
+
+/* A candidate of a claim, in the order claims take them. */
+typedef struct ready_op {
+    int64_t lane, due, id;
+} ready_op;
+
+static bool ready_before(const ready_op *a, const ready_op *b)
 {
+    if (a->lane != b->lane)
+        return a->lane < b->lane;
+    return a->due != b->due ? a->due < b->due : a->id < b->id;
+}
+
+/* Up to max candidates of one kind (pending and due, or leased and expired), in claim order.
+ * The NOT EXISTS keeps one record's operations in order and one at a time. */
+static int ready_of(ready_op *out, size_t *n, sq_store *q, bool expired, int64_t now,
+                    const char *service, size_t max, err *e)
+{
+    static const char *const sql[2] = {
+        "SELECT o.id, o.lane, o.not_before FROM outbox o"
+        " WHERE o.state = 'pending' AND o.not_before <= ?1" READY_REST,
+        "SELECT o.id, o.lane, o.not_before FROM outbox o"
+        " WHERE o.state IN ('claimed', 'in_flight') AND o.lease_until <= ?1" READY_REST,
+    };
     sqlite3_stmt *st = NULL;
-    int rc = sq_prep(&st, q, e,
-                     "SELECT o.id FROM outbox o WHERE ((o.state = 'pending' AND o.not_before <= ?1)"
-                     " OR (o.state IN ('claimed', 'in_flight') AND o.lease_until <= ?1))"
-                     " AND (?2 IS NULL OR o.service = ?2)"
-                     " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.service = o.service"
-                     "  AND p.record_key = o.record_key AND p.id < o.id"
-                     "  AND p.state IN ('pending', 'claimed', 'in_flight'))"
-                     " ORDER BY o.lane, o.not_before, o.id LIMIT ?3",
-                     "iti", now, service, (int64_t)max);
+    int rc = sq_prep(&st, q, e, sql[expired], "iti", now, service, (int64_t)max);
     *n = 0;
     while (rc == 0 && (rc = sq_step(q, st, e)) == 1) {
-        ids[(*n)++] = sqlite3_column_int64(st, 0);
+        out[(*n)++] = (ready_op){sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+                                 sqlite3_column_int64(st, 0)};
         rc = 0;
     }
     sq_release(q, st);
     return rc;
 }
 
-static int claim_one(store_op *op, sq_store *q, int64_t id, const char *owner, int64_t now,
-                     int64_t until, err *e)
+/* Ready ids, lane first then due time. Two queries, so that each walks the outbox_ready index
+ * in its order and stops at max (one query with an OR sorted every pending operation at each
+ * claim). PostgreSQL: the same with FOR UPDATE SKIP LOCKED. */
+static int ready_ids(int64_t *ids, size_t *n, sq_store *q, int64_t now, const char *service,
+                     size_t max, err *e)
 {
-    int64_t claim = 0;
-    int rc = sq_next_claim(&claim, q, e);
+    ready_op *due = calloc(max, sizeof *due), *late = calloc(max, sizeof *late);
+    size_t n_due = 0, n_late = 0;
+    int rc = due && late ? 0 : err_set(e, ERR_NOMEM, "store: out of memory");
     if (rc == 0)
-        rc = sq_run(NULL, q, e,
+        rc = ready_of(due, &n_due, q, false, now, service, max, e);
+    if (rc == 0)
+        rc = ready_of(late, &n_late, q, true, now, service, max, e);
+    size_t i = 0, k = 0;
+    *n = 0;
+    while (rc == 0 && *n < max && (i < n_due || k < n_late)) {
+        bool take_late = k < n_late && (i == n_due || ready_before(&late[k], &due[i]));
+        ids[(*n)++] = take_late ? late[k++].id : due[i++].id;
+    }
+    free(due);
+    free(late);
+    return rc;
+}
+
+/* One claim number serves the whole batch: the fences check the id with it. */
+static int claim_one(store_op *op, sq_store *q, int64_t id, int64_t claim, const char *owner,
+                     int64_t now, int64_t until, err *e)
+{
+    int rc = sq_run(NULL, q, e,
                     "UPDATE outbox SET state = 'claimed', owner = ?1, lease_until = ?2,"
                     " claim = ?3, updated_at = ?4 WHERE id = ?5",
                     "tiiii", owner, until, claim, now, id);
@@ -117,9 +157,12 @@ static int outbox_claim(store_ops *out, store *s, const char *owner, int64_t lea
     int rc = sq_tx_start(q, e);
     if (rc == 0) {
         rc = ready_ids(ids, &n, q, now, service, max, e);
+        int64_t claim = 0;
+        if (rc == 0 && n)
+            rc = sq_next_claim(&claim, q, e);
         for (size_t i = 0; rc == 0 && i < n; i++) {
             list.n = i + 1; /* so a partly read op is freed on failure */
-            rc = claim_one(&list.v[i], q, ids[i], owner, now, now + lease_ms, e);
+            rc = claim_one(&list.v[i], q, ids[i], claim, owner, now, now + lease_ms, e);
         }
         rc = sq_tx_end(q, rc, e);
     }
