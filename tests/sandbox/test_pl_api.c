@@ -1,6 +1,6 @@
 /* test_pl_api.c: the PheedLoop emulator over HTTP: authentication, paths, events, attendees one
  * by one and in bulk, duplicate emails, metadata kept verbatim. */
-#include "tests/sandbox/pl_fixture.h"
+#include "tests/support/pl_fixture.h"
 #include "sandbox/gen.h"
 #include "util/jsonx.h"
 
