@@ -56,12 +56,13 @@ static pl_fx *start(bool fake_clock)
     assert_int_equal(sbx_counters_new(&fx->svc.counters, &e), 0);
     assert_int_equal(sbx_webhooks_new(&fx->svc.webhooks, fx->svc.faults, clock_system(), &e), 0);
     assert_int_equal(sbx_webhooks_start(fx->svc.webhooks, &e), 0);
-    pl_emu_options opts = {.org_code = PLFX_ORG, .api_key = PLFX_KEY, .api_secret = PLFX_SECRET};
-    assert_int_equal(pl_emu_new(&fx->pl, &opts, &fx->svc, &e), 0);
-    assert_int_equal(pl_emu_seed_event(fx->pl, PLFX_EVENT, "Test Summit", "2027-03-18", &e), 0);
+    sbx_pl_emu_options opts = {
+        .org_code = PLFX_ORG, .api_key = PLFX_KEY, .api_secret = PLFX_SECRET};
+    assert_int_equal(sbx_pl_emu_new(&fx->pl, &opts, &fx->svc, &e), 0);
+    assert_int_equal(sbx_pl_emu_seed_event(fx->pl, PLFX_EVENT, "Test Summit", "2027-03-18", &e), 0);
     http_server_options o = {0};
     assert_int_equal(http_server_new(&fx->srv, &o, &e), 0);
-    if (pl_emu_mount(fx->pl, fx->srv, &e) != 0)
+    if (sbx_pl_emu_mount(fx->pl, fx->srv, &e) != 0)
         fail_msg("mount: %s", e.msg);
     assert_int_equal(http_server_start(fx->srv, &e), 0);
     snprintf(fx->base, sizeof fx->base, "http://127.0.0.1:%u", (unsigned)http_server_port(fx->srv));
@@ -82,7 +83,7 @@ int plfx_client_setup(void **state)
 {
     pl_fx *fx = start(false);
     err e = {0};
-    assert_int_equal(pl_emu_seed_event(fx->pl, PLFX_EVENT2, "Other Expo", "2027-05-02", &e), 0);
+    assert_int_equal(sbx_pl_emu_seed_event(fx->pl, PLFX_EVENT2, "Other Expo", "2027-05-02", &e), 0);
     fx->client = plfx_client(fx, NULL);
     *state = fx;
     return 0;
@@ -98,7 +99,7 @@ int plfx_teardown(void **state)
     pl_client_free(fx->client);
     http_server_free(fx->srv);
     http_server_free(fx->rcv);
-    pl_emu_free(fx->pl);
+    sbx_pl_emu_free(fx->pl);
     sbx_webhooks_free(fx->svc.webhooks);
     sbx_counters_free(fx->svc.counters);
     sbx_faults_free(fx->svc.faults);
@@ -201,7 +202,7 @@ void plfx_event_tag(pl_fx *fx, const char *event, const char *name)
 void plfx_event_secret(pl_fx *fx, const char *event, char out[80])
 {
     out[0] = '\0';
-    json_t *info = pl_emu_info(fx->pl);
+    json_t *info = sbx_pl_emu_info(fx->pl);
     size_t i;
     json_t *ev;
     json_array_foreach(json_object_get(info, "events"), i, ev)
@@ -214,7 +215,7 @@ void plfx_event_secret(pl_fx *fx, const char *event, char out[80])
 
 json_t *plfx_state(pl_fx *fx)
 {
-    return pl_emu_state(fx->pl);
+    return sbx_pl_emu_state(fx->pl);
 }
 
 int64_t plfx_welcome_emails(pl_fx *fx)

@@ -27,7 +27,7 @@ typedef struct pl_fx {
      * one (the client's waits move only the client's clock). */
     clock_source clock;
     sbx_service svc;
-    pl_emu *pl;
+    sbx_pl_emu *pl;
     http_server *srv;
     char base[64];         /* http://127.0.0.1:PORT */
     char api[128];         /* base + /api/v3/organization/ORG/ */
@@ -76,9 +76,9 @@ th_response *plfx_expect(th_response *r, long status);
 void plfx_faults(pl_fx *fx, const char *json);
 /* Creates an event tag through the admin API. */
 void plfx_event_tag(pl_fx *fx, const char *event, const char *name);
-/* The webhook secret of an event from pl_emu_info ("" when unknown). */
+/* The webhook secret of an event from sbx_pl_emu_info ("" when unknown). */
 void plfx_event_secret(pl_fx *fx, const char *event, char out[80]);
-/* The emulator's whole state (pl_emu_state); new reference. */
+/* The emulator's whole state (sbx_pl_emu_state); new reference. */
 json_t *plfx_state(pl_fx *fx);
 /* Welcome emails the emulator would have sent so far. */
 int64_t plfx_welcome_emails(pl_fx *fx);
