@@ -360,7 +360,7 @@ static int start(bench *b)
     sbx_options so = {
         .seed = 2028, .seed_data = true, .people = (size_t)((double)b->attendees_wanted * 1.212)};
     sbx_fault_config_defaults(&so.faults);
-    so.ghl.rate = (ghl_ratelimit_options){
+    so.ghl.rate = (sbx_ghl_ratelimit_options){
         .max_per_interval = 1000000000, .interval_ms = 10000, .max_daily = 2000000000};
     err e = {0};
     if (sbx_sandbox_start(&b->sbx, &so, &e) != 0) {

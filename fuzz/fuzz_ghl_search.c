@@ -4,23 +4,23 @@
 
 #include "sandbox/ghl/ghl_query.h"
 
-static ghl_contact *sample_contact(ghl_location *loc)
+static sbx_ghl_contact *sample_contact(sbx_ghl_location *loc)
 {
-    ghl_contact *c = ghl_contact_alloc(loc);
+    sbx_ghl_contact *c = sbx_ghl_contact_alloc(loc);
     json_t *body =
         json_pack("{s:s, s:s, s:s, s:s, s:[s, s], s:[{s:s, s:s}]}", "firstName", "Ada", "lastName",
                   "Lovelace", "email", "ada@example.com", "phone", "+14155550134", "tags", "vip",
                   "speaker", "customFields", "key", "dietary", "field_value", "vegan");
     json_t *patch = NULL;
-    ghl_fail f = {0};
-    if (c && ghl_contact_patch_parse(&patch, body, loc, GHL_IN_CREATE, &f) == 0) {
-        ghl_change ch;
-        ghl_contact_patch_apply(c, patch, &ch);
+    sbx_ghl_fail f = {0};
+    if (c && sbx_ghl_contact_patch_parse(&patch, body, loc, SBX_GHL_IN_CREATE, &f) == 0) {
+        sbx_ghl_change ch;
+        sbx_ghl_contact_patch_apply(c, patch, &ch);
         snprintf(c->id, sizeof(c->id), "FuzzContact000000001");
         c->added_ms = 1700000000000;
         c->updated_ms = 1700000001000;
     }
-    ghl_fail_clear(&f);
+    sbx_ghl_fail_clear(&f);
     json_decref(patch);
     json_decref(body);
     return c;
@@ -31,27 +31,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *body = fuzz_ghl_body(data, size);
     if (!body)
         return 0;
-    ghl_location loc;
+    sbx_ghl_location loc;
     fuzz_ghl_location(&loc);
-    ghl_search *s = NULL;
-    ghl_fail f = {0};
-    if (ghl_search_parse(&s, body, &f) == 0) {
-        ghl_contact *c = sample_contact(&loc);
+    sbx_ghl_search *s = NULL;
+    sbx_ghl_fail f = {0};
+    if (sbx_ghl_search_parse(&s, body, &f) == 0) {
+        sbx_ghl_contact *c = sample_contact(&loc);
         if (c) {
-            (void)ghl_search_match(s, c);
-            json_t *keys = ghl_search_keys(s, c);
-            if (json_array_size(keys) != s->n_sort + 1 || ghl_search_cmp(s, keys, keys) != 0)
+            (void)sbx_ghl_search_match(s, c);
+            json_t *keys = sbx_ghl_search_keys(s, c);
+            if (json_array_size(keys) != s->n_sort + 1 || sbx_ghl_search_cmp(s, keys, keys) != 0)
                 abort();
             if (s->search_after)
-                (void)ghl_search_cmp(s, keys, s->search_after);
+                (void)sbx_ghl_search_cmp(s, keys, s->search_after);
             json_decref(keys);
-            ghl_contact_free(c);
+            sbx_ghl_contact_free(c);
         }
-        ghl_search_free(s);
+        sbx_ghl_search_free(s);
     } else if (f.status != 400 || f.message[0] == '\0') {
         abort();
     }
-    ghl_fail_clear(&f);
+    sbx_ghl_fail_clear(&f);
     json_decref(loc.custom_fields);
     json_decref(body);
     return 0;

@@ -8,21 +8,21 @@
 #define EVENT "EVEFUZZ"
 
 typedef struct target {
-    pl_handler fn;
+    sbx_pl_handler fn;
     const char *method;
 } target;
 
 static const target targets[] = {
-    {pl_h_attendee_create, "POST"},     {pl_h_attendee_patch, "PATCH"},
-    {pl_h_bulk_create, "POST"},         {pl_h_bulk_patch, "PATCH"},
-    {pl_h_bulk_delete, "DELETE"},       {pl_h_checkin, "POST"},
-    {pl_h_checkout, "DELETE"},          {pl_h_member_create, "POST"},
-    {pl_h_member_patch, "PATCH"},       {pl_h_members_bulk_create, "POST"},
-    {pl_h_members_bulk_patch, "PATCH"}, {pl_h_event_patch, "PATCH"},
-    {pl_h_ctag_create, "POST"},         {pl_h_ann_create, "POST"},
-    {pl_h_hook_create, "POST"},         {pl_h_hook_put, "PUT"},
-    {pl_h_ui_register, "POST"},         {pl_h_ui_patch, "PATCH"},
-    {pl_h_admin_event, "POST"},         {pl_h_admin_tag, "POST"},
+    {sbx_pl_h_attendee_create, "POST"},     {sbx_pl_h_attendee_patch, "PATCH"},
+    {sbx_pl_h_bulk_create, "POST"},         {sbx_pl_h_bulk_patch, "PATCH"},
+    {sbx_pl_h_bulk_delete, "DELETE"},       {sbx_pl_h_checkin, "POST"},
+    {sbx_pl_h_checkout, "DELETE"},          {sbx_pl_h_member_create, "POST"},
+    {sbx_pl_h_member_patch, "PATCH"},       {sbx_pl_h_members_bulk_create, "POST"},
+    {sbx_pl_h_members_bulk_patch, "PATCH"}, {sbx_pl_h_event_patch, "PATCH"},
+    {sbx_pl_h_ctag_create, "POST"},         {sbx_pl_h_ann_create, "POST"},
+    {sbx_pl_h_hook_create, "POST"},         {sbx_pl_h_hook_put, "PUT"},
+    {sbx_pl_h_ui_register, "POST"},         {sbx_pl_h_ui_patch, "PATCH"},
+    {sbx_pl_h_admin_event, "POST"},         {sbx_pl_h_admin_tag, "POST"},
 };
 
 /* The page parser: "page\0page_size\0" then up to two bytes of list length. */
@@ -37,29 +37,29 @@ static void fuzz_page(const uint8_t *data, size_t size)
     size_t count = 0;
     for (i++; i < size; i++)
         count = (count << 8 | data[i]) & 0xffff;
-    pl_page_sel sel;
-    if (pl_page_select(&sel, page[0] ? page : NULL, page_size[0] ? page_size : NULL, count)) {
-        if (sel.page < 1 || sel.page > sel.pages || sel.size < 1 || sel.size > PL_PAGE_MAX ||
+    sbx_pl_page_sel sel;
+    if (sbx_pl_page_select(&sel, page[0] ? page : NULL, page_size[0] ? page_size : NULL, count)) {
+        if (sel.page < 1 || sel.page > sel.pages || sel.size < 1 || sel.size > SBX_PL_PAGE_MAX ||
             sel.from + sel.n > count || (count > 0 && sel.n == 0))
             abort();
     }
 }
 
-static void seed(pl_emu *p, char att[PL_CODE_MAX], char mbr[PL_CODE_MAX])
+static void seed(sbx_pl_emu *p, char att[SBX_PL_CODE_MAX], char mbr[SBX_PL_CODE_MAX])
 {
-    pl_event *ev = NULL;
-    if (pl_event_add(p, EVENT, "Fuzz", "2027-01-01", NULL, NULL, &ev, NULL) != 0)
+    sbx_pl_event *ev = NULL;
+    if (sbx_pl_event_add(p, EVENT, "Fuzz", "2027-01-01", NULL, NULL, &ev, NULL) != 0)
         abort();
-    pl_event_tag_add(p, ev, "VIP", NULL);
+    sbx_pl_event_tag_add(p, ev, "VIP", NULL);
     json_t *f =
         json_pack("{s:s, s:s, s:s}", "first_name", "F", "last_name", "Z", "email", "f@z.io");
-    json_t *a = pl_att_create(p, ev, f, PL_FROM_SEED);
-    json_t *m = pl_member_seed(p, f);
+    json_t *a = sbx_pl_att_create(p, ev, f, SBX_PL_FROM_SEED);
+    json_t *m = sbx_pl_member_seed(p, f);
     json_decref(f);
     if (!a || !m)
         abort();
-    snprintf(att, PL_CODE_MAX, "%s", jsonx_str(a, "code"));
-    snprintf(mbr, PL_CODE_MAX, "%s", jsonx_str(m, "code"));
+    snprintf(att, SBX_PL_CODE_MAX, "%s", jsonx_str(a, "code"));
+    snprintf(mbr, SBX_PL_CODE_MAX, "%s", jsonx_str(m, "code"));
     json_array_append_new(ev->hooks, json_pack("{s:i, s:s, s:s, s:s}", "id", 1, "event", EVENT,
                                                "action", "*", "endpoint", "http://127.0.0.1:9/"));
 }
@@ -104,16 +104,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     clock_source clock;
     clock_fake_init(&clock, 1795766400000LL);
     sbx_service svc = {.name = "pheedloop", .clock = &clock, .seed = 1};
-    pl_emu *p = NULL;
-    if (pl_emu_new(&p, NULL, &svc, NULL) != 0)
+    sbx_pl_emu *p = NULL;
+    if (sbx_pl_emu_new(&p, NULL, &svc, NULL) != 0)
         return 0;
-    char att[PL_CODE_MAX], mbr[PL_CODE_MAX];
+    char att[SBX_PL_CODE_MAX], mbr[SBX_PL_CODE_MAX];
     seed(p, att, mbr);
     /* The body is a copy of exactly the input's size, NUL after it as the server keeps it. */
     unsigned char *body = malloc(size);
     memcpy(body, data + 1, size - 1);
     body[size - 1] = '\0';
-    bool member = targets[pick].fn == pl_h_member_patch;
+    bool member = targets[pick].fn == sbx_pl_h_member_patch;
     http_request req = {
         .method = targets[pick].method,
         .path = "/fuzz/",
@@ -129,6 +129,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_answer(&res);
     http_response_clear(&res);
     free(body);
-    pl_emu_free(p);
+    sbx_pl_emu_free(p);
     return 0;
 }

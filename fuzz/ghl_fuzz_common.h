@@ -6,7 +6,7 @@
 #include "fuzz/fuzz.h"
 #include "sandbox/ghl/ghl_state.h"
 
-static inline void fuzz_ghl_location(ghl_location *loc)
+static inline void fuzz_ghl_location(sbx_ghl_location *loc)
 {
     memset(loc, 0, sizeof(*loc));
     snprintf(loc->id, sizeof(loc->id), "ve9EPM428h8vShlRW1KT");

@@ -18,8 +18,8 @@ struct sbx_sandbox {
     char bind_addr[64];
     sbx_side ghl_side;
     sbx_side pl_side;
-    ghl_emu *ghl;
-    pl_emu *pl;
+    sbx_ghl_emu *ghl;
+    sbx_pl_emu *pl;
     json_t *seed_summary;
 };
 
@@ -132,12 +132,12 @@ static int seed_people(sbx_sandbox *s, err *e)
     rng r;
     rng_seed(&r, s->opts.seed);
     char location[64];
-    json_t *info = ghl_emu_info(s->ghl);
+    json_t *info = sbx_ghl_emu_info(s->ghl);
     snprintf(location, sizeof location, "%s", jsonx_str(info, "location_id") ? jsonx_str(info, "location_id") : "");
     json_decref(info);
-    int rc = pl_emu_seed_event(s->pl, SBX_EVENT_1, "Sandbox Summit 2027", "2027-03-18", e);
+    int rc = sbx_pl_emu_seed_event(s->pl, SBX_EVENT_1, "Sandbox Summit 2027", "2027-03-18", e);
     if (!rc)
-        rc = pl_emu_seed_event(s->pl, SBX_EVENT_2, "Sandbox Workshop Day", "2027-06-02", e);
+        rc = sbx_pl_emu_seed_event(s->pl, SBX_EVENT_2, "Sandbox Workshop Day", "2027-06-02", e);
     if (rc)
         return rc;
     size_t n_both = 0, n_ghl = 0, n_pl = 0;
@@ -156,7 +156,7 @@ static int seed_people(sbx_sandbox *s, err *e)
         if (in_ghl) {
             json_t *c = person_contact(&p, &r);
             char id[64];
-            rc = ghl_emu_seed_contact(s->ghl, location, c, id, sizeof id, e);
+            rc = sbx_ghl_emu_seed_contact(s->ghl, location, c, id, sizeof id, e);
             json_decref(c);
         }
         if (in_pl && !rc) {
@@ -165,10 +165,10 @@ static int seed_people(sbx_sandbox *s, err *e)
             json_t *a = person_attendee(who, &r);
             char code[64];
             bool second = rng_chance(&r, 0.5);
-            rc = pl_emu_seed_attendee(s->pl, second ? SBX_EVENT_2 : SBX_EVENT_1, a, code,
+            rc = sbx_pl_emu_seed_attendee(s->pl, second ? SBX_EVENT_2 : SBX_EVENT_1, a, code,
                                       sizeof code, e);
             if (!rc && rng_chance(&r, 0.1))
-                rc = pl_emu_seed_attendee(s->pl, second ? SBX_EVENT_1 : SBX_EVENT_2, a, code,
+                rc = sbx_pl_emu_seed_attendee(s->pl, second ? SBX_EVENT_1 : SBX_EVENT_2, a, code,
                                           sizeof code, e);
             json_decref(a);
         }
@@ -182,13 +182,13 @@ static int seed_people(sbx_sandbox *s, err *e)
 
 static int start_emulators(sbx_sandbox *s, err *e)
 {
-    int rc = ghl_emu_new(&s->ghl, &s->opts.ghl, &s->ghl_side.svc, e);
+    int rc = sbx_ghl_emu_new(&s->ghl, &s->opts.ghl, &s->ghl_side.svc, e);
     if (!rc)
-        rc = pl_emu_new(&s->pl, &s->opts.pheedloop, &s->pl_side.svc, e);
+        rc = sbx_pl_emu_new(&s->pl, &s->opts.pheedloop, &s->pl_side.svc, e);
     if (!rc)
-        rc = ghl_emu_mount(s->ghl, s->ghl_side.server, e);
+        rc = sbx_ghl_emu_mount(s->ghl, s->ghl_side.server, e);
     if (!rc)
-        rc = pl_emu_mount(s->pl, s->pl_side.server, e);
+        rc = sbx_pl_emu_mount(s->pl, s->pl_side.server, e);
     if (!rc && s->opts.seed_data)
         rc = seed_people(s, e);
     if (!rc)
@@ -254,20 +254,20 @@ static json_t *side_info(const sbx_side *side, const char *bind_addr, json_t *em
 json_t *sbx_sandbox_info(sbx_sandbox *s)
 {
     json_t *j = json_object();
-    json_object_set_new(j, "highlevel", side_info(&s->ghl_side, s->bind_addr, ghl_emu_info(s->ghl), ""));
-    json_object_set_new(j, "pheedloop", side_info(&s->pl_side, s->bind_addr, pl_emu_info(s->pl), ""));
+    json_object_set_new(j, "highlevel", side_info(&s->ghl_side, s->bind_addr, sbx_ghl_emu_info(s->ghl), ""));
+    json_object_set_new(j, "pheedloop", side_info(&s->pl_side, s->bind_addr, sbx_pl_emu_info(s->pl), ""));
     jsonx_set_str(j, "admin_token", s->admin_token);
     if (s->seed_summary)
         json_object_set(j, "seeded", s->seed_summary);
     return j;
 }
 
-ghl_emu *sbx_sandbox_ghl(sbx_sandbox *s)
+sbx_ghl_emu *sbx_sandbox_ghl(sbx_sandbox *s)
 {
     return s->ghl;
 }
 
-pl_emu *sbx_sandbox_pheedloop(sbx_sandbox *s)
+sbx_pl_emu *sbx_sandbox_pheedloop(sbx_sandbox *s)
 {
     return s->pl;
 }
@@ -307,8 +307,8 @@ void sbx_sandbox_free(sbx_sandbox *s)
     sbx_sandbox_stop(s);
     side_free(&s->ghl_side);
     side_free(&s->pl_side);
-    ghl_emu_free(s->ghl);
-    pl_emu_free(s->pl);
+    sbx_ghl_emu_free(s->ghl);
+    sbx_pl_emu_free(s->pl);
     json_decref(s->seed_summary);
     free(s);
 }

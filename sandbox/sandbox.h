@@ -15,17 +15,17 @@ typedef struct sbx_options {
     size_t people;               /* default 400: about half on both sides, with other spellings */
     const char *admin_token;     /* default generated */
     sbx_fault_config faults;     /* applied to both emulators at start */
-    ghl_emu_options ghl;
-    pl_emu_options pheedloop;
+    sbx_ghl_emu_options ghl;
+    sbx_pl_emu_options pheedloop;
 } sbx_options;
 
 typedef struct sbx_sandbox sbx_sandbox;
 
 int sbx_sandbox_start(sbx_sandbox **out, const sbx_options *opts, err *e);
-/* {"ghl": {base_url, admin ..., ghl_emu_info}, "pheedloop": {...}, "admin_token": ...} */
+/* {"ghl": {base_url, admin ..., sbx_ghl_emu_info}, "pheedloop": {...}, "admin_token": ...} */
 json_t *sbx_sandbox_info(sbx_sandbox *s);
-ghl_emu *sbx_sandbox_ghl(sbx_sandbox *s);
-pl_emu *sbx_sandbox_pheedloop(sbx_sandbox *s);
+sbx_ghl_emu *sbx_sandbox_ghl(sbx_sandbox *s);
+sbx_pl_emu *sbx_sandbox_pheedloop(sbx_sandbox *s);
 sbx_service *sbx_sandbox_ghl_service(sbx_sandbox *s);
 sbx_service *sbx_sandbox_pheedloop_service(sbx_sandbox *s);
 uint16_t sbx_sandbox_ghl_port(sbx_sandbox *s);

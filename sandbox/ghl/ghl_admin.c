@@ -7,7 +7,7 @@
 
 /* ---- state and settings ---- */
 
-static void collect_activity(json_t *out, const char *key, const ghl_contact *c,
+static void collect_activity(json_t *out, const char *key, const sbx_ghl_contact *c,
                              const json_t *items)
 {
     size_t i;
@@ -20,23 +20,23 @@ static void collect_activity(json_t *out, const char *key, const ghl_contact *c,
     }
 }
 
-static json_t *rate_json(ghl_emu *g)
+static json_t *rate_json(sbx_ghl_emu *g)
 {
-    ghl_ratelimit_options r;
-    ghl_ratelimit_get(g->rate, &r);
+    sbx_ghl_ratelimit_options r;
+    sbx_ghl_ratelimit_get(g->rate, &r);
     return json_pack("{s:i, s:i, s:i}", "max_per_interval", r.max_per_interval, "interval_ms",
                      r.interval_ms, "max_daily", r.max_daily);
 }
 
-static void h_state(ghl_emu *g, const http_request *req, http_response *res)
+static void h_state(sbx_ghl_emu *g, const http_request *req, http_response *res)
 {
     json_t *out = json_pack("{s:[], s:[], s:[], s:[], s:[]}", "locations", "contacts", "tasks",
                             "notes", "appointments");
     for (size_t i = 0; i < g->n_locs; i++)
-        json_array_append_new(json_object_get(out, "locations"), ghl_location_json(g->locs[i]));
+        json_array_append_new(json_object_get(out, "locations"), sbx_ghl_location_json(g->locs[i]));
     for (size_t i = 0; i < g->n_contacts; i++) {
-        const ghl_contact *c = g->contacts[i];
-        json_array_append_new(json_object_get(out, "contacts"), ghl_contact_json(c));
+        const sbx_ghl_contact *c = g->contacts[i];
+        json_array_append_new(json_object_get(out, "contacts"), sbx_ghl_contact_json(c));
         collect_activity(out, "tasks", c, c->tasks);
         collect_activity(out, "notes", c, c->notes);
         collect_activity(out, "appointments", c, c->appts);
@@ -47,14 +47,14 @@ static void h_state(ghl_emu *g, const http_request *req, http_response *res)
     http_response_json(res, 200, out);
 }
 
-static int apply_rate(ghl_emu *g, const json_t *rate, http_response *res)
+static int apply_rate(sbx_ghl_emu *g, const json_t *rate, http_response *res)
 {
     static const char *const KEYS[] = {"max_per_interval", "interval_ms", "max_daily"};
-    ghl_ratelimit_options r;
-    ghl_ratelimit_get(g->rate, &r);
+    sbx_ghl_ratelimit_options r;
+    sbx_ghl_ratelimit_get(g->rate, &r);
     int *fields[] = {&r.max_per_interval, &r.interval_ms, &r.max_daily};
     if (!json_is_object(rate)) {
-        ghl_reply_error(res, 400, "rate must be an object");
+        sbx_ghl_reply_error(res, 400, "rate must be an object");
         return ERR_INVALID;
     }
     for (size_t i = 0; i < PS_ARRAY_LEN(KEYS); i++) {
@@ -63,35 +63,35 @@ static int apply_rate(ghl_emu *g, const json_t *rate, http_response *res)
             continue;
         if (!json_is_integer(v) || json_integer_value(v) < 1 ||
             json_integer_value(v) > 1000000000) {
-            ghl_reply_error(res, 400, "rate.%s must be a positive integer", KEYS[i]);
+            sbx_ghl_reply_error(res, 400, "rate.%s must be a positive integer", KEYS[i]);
             return ERR_INVALID;
         }
         *fields[i] = (int)json_integer_value(v);
     }
-    ghl_ratelimit_set(g->rate, &r);
+    sbx_ghl_ratelimit_set(g->rate, &r);
     return 0;
 }
 
-static int apply_settings(ghl_emu *g, const json_t *body, http_response *res)
+static int apply_settings(sbx_ghl_emu *g, const json_t *body, http_response *res)
 {
     const char *loc_id = jsonx_str(body, "location_id");
-    ghl_location *loc = loc_id ? ghl_location_find(g, loc_id) : g->locs[0];
+    sbx_ghl_location *loc = loc_id ? sbx_ghl_location_find(g, loc_id) : g->locs[0];
     json_t *v;
     if (!loc) {
-        ghl_reply_error(res, 400, "no location %s", loc_id);
+        sbx_ghl_reply_error(res, 400, "no location %s", loc_id);
         return ERR_INVALID;
     }
     if ((v = json_object_get(body, "allowDuplicates")) && !json_is_boolean(v)) {
-        ghl_reply_error(res, 400, "allowDuplicates must be a boolean");
+        sbx_ghl_reply_error(res, 400, "allowDuplicates must be a boolean");
         return ERR_INVALID;
     }
     if ((v = json_object_get(body, "webhook_url")) && !json_is_string(v) && !json_is_null(v)) {
-        ghl_reply_error(res, 400, "webhook_url must be a string or null");
+        sbx_ghl_reply_error(res, 400, "webhook_url must be a string or null");
         return ERR_INVALID;
     }
     if ((v = json_object_get(body, "access_ttl_s")) &&
         (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 31536000)) {
-        ghl_reply_error(res, 400, "access_ttl_s must be a whole number of seconds in [1, 31536000]");
+        sbx_ghl_reply_error(res, 400, "access_ttl_s must be a whole number of seconds in [1, 31536000]");
         return ERR_INVALID;
     }
     if ((v = json_object_get(body, "rate")) && apply_rate(g, v, res) != 0)
@@ -99,7 +99,7 @@ static int apply_settings(ghl_emu *g, const json_t *body, http_response *res)
     if ((v = json_object_get(body, "allowDuplicates")))
         loc->allow_duplicates = json_is_true(v);
     if ((v = json_object_get(body, "access_ttl_s")))
-        ghl_auth_set_access_ttl(g->auth, json_integer_value(v));
+        sbx_ghl_auth_set_access_ttl(g->auth, json_integer_value(v));
     if ((v = json_object_get(body, "webhook_url"))) {
         free(g->webhook_url);
         g->webhook_url =
@@ -108,9 +108,9 @@ static int apply_settings(ghl_emu *g, const json_t *body, http_response *res)
     return 0;
 }
 
-static void h_settings(ghl_emu *g, const http_request *req, http_response *res)
+static void h_settings(sbx_ghl_emu *g, const http_request *req, http_response *res)
 {
-    json_t *body = ghl_body(req, res);
+    json_t *body = sbx_ghl_body(req, res);
     if (!body)
         return;
     if (apply_settings(g, body, res) == 0) {
@@ -126,31 +126,31 @@ static void h_settings(ghl_emu *g, const http_request *req, http_response *res)
     json_decref(body);
 }
 
-static void h_location_add(ghl_emu *g, const http_request *req, http_response *res)
+static void h_location_add(sbx_ghl_emu *g, const http_request *req, http_response *res)
 {
-    json_t *body = ghl_body(req, res);
+    json_t *body = sbx_ghl_body(req, res);
     if (!body)
         return;
-    ghl_location *loc = NULL;
+    sbx_ghl_location *loc = NULL;
     err e = {0};
     char pit[256];
     const char *id = jsonx_str(body, "id");
     if (!id)
         id = jsonx_str(body, "location_id");
-    int rc = ghl_location_add(g, id, jsonx_str(body, "name"),
+    int rc = sbx_ghl_location_add(g, id, jsonx_str(body, "name"),
                               jsonx_bool(body, "allowDuplicates", false), &loc, &e);
     if (rc == 0)
-        rc = ghl_auth_add_location(g->auth, loc->id, loc->name, &e);
+        rc = sbx_ghl_auth_add_location(g->auth, loc->id, loc->name, &e);
     if (rc == 0)
-        rc = ghl_auth_create_pit(g->auth, loc->id,
+        rc = sbx_ghl_auth_create_pit(g->auth, loc->id,
                                  jsonx_str(body, "scopes") ? jsonx_str(body, "scopes")
                                                            : "contacts.readonly contacts.write "
                                                              "locations/customFields.readonly",
                                  pit, sizeof(pit), &e);
     if (rc != 0) {
-        ghl_reply_error(res, rc == ERR_CONFLICT ? 409 : 400, "%s", e.msg);
+        sbx_ghl_reply_error(res, rc == ERR_CONFLICT ? 409 : 400, "%s", e.msg);
     } else {
-        json_t *j = ghl_location_json(loc);
+        json_t *j = sbx_ghl_location_json(loc);
         json_object_set_new(j, "pit", json_string(pit));
         http_response_json(res, 201, j);
     }
@@ -159,60 +159,60 @@ static void h_location_add(ghl_emu *g, const http_request *req, http_response *r
 
 /* ---- OAuth helpers ---- */
 
-static const char *body_location(ghl_emu *g, const json_t *body)
+static const char *body_location(sbx_ghl_emu *g, const json_t *body)
 {
     const char *id = jsonx_str(body, "location_id");
     return id ? id : g->locs[0]->id;
 }
 
-static void h_oauth_code(ghl_emu *g, const http_request *req, http_response *res)
+static void h_oauth_code(sbx_ghl_emu *g, const http_request *req, http_response *res)
 {
-    json_t *body = ghl_body(req, res);
+    json_t *body = sbx_ghl_body(req, res);
     if (!body)
         return;
     char code[256];
     err e = {0};
     const char *scopes = jsonx_str(body, "scopes");
     const char *redirect = jsonx_str(body, "redirect_uri");
-    if (ghl_auth_issue_code(g->auth, body_location(g, body), scopes ? scopes : "",
+    if (sbx_ghl_auth_issue_code(g->auth, body_location(g, body), scopes ? scopes : "",
                             redirect ? redirect : "", code, sizeof(code), &e) != 0)
-        ghl_reply_error(res, 400, "%s", e.msg);
+        sbx_ghl_reply_error(res, 400, "%s", e.msg);
     else
         http_response_json(res, 200, json_pack("{s:s}", "code", code));
     json_decref(body);
 }
 
-static void h_oauth_pit(ghl_emu *g, const http_request *req, http_response *res)
+static void h_oauth_pit(sbx_ghl_emu *g, const http_request *req, http_response *res)
 {
-    json_t *body = ghl_body(req, res);
+    json_t *body = sbx_ghl_body(req, res);
     if (!body)
         return;
     char token[256];
     err e = {0};
     const char *scopes = jsonx_str(body, "scopes");
-    if (ghl_auth_create_pit(g->auth, body_location(g, body), scopes ? scopes : "", token,
+    if (sbx_ghl_auth_create_pit(g->auth, body_location(g, body), scopes ? scopes : "", token,
                             sizeof(token), &e) != 0)
-        ghl_reply_error(res, 400, "%s", e.msg);
+        sbx_ghl_reply_error(res, 400, "%s", e.msg);
     else
         http_response_json(res, 200, json_pack("{s:s}", "token", token));
     json_decref(body);
 }
 
-static void h_oauth_expire(ghl_emu *g, const http_request *req, http_response *res)
+static void h_oauth_expire(sbx_ghl_emu *g, const http_request *req, http_response *res)
 {
-    ghl_auth_expire_access_tokens(g->auth);
+    sbx_ghl_auth_expire_access_tokens(g->auth);
     http_response_json(res, 200, json_pack("{s:b}", "ok", 1));
 }
 
-static void h_oauth_revoke(ghl_emu *g, const http_request *req, http_response *res)
+static void h_oauth_revoke(sbx_ghl_emu *g, const http_request *req, http_response *res)
 {
-    ghl_auth_revoke_all(g->auth);
+    sbx_ghl_auth_revoke_all(g->auth);
     http_response_json(res, 200, json_pack("{s:b}", "ok", 1));
 }
 
-static void h_oauth_state(ghl_emu *g, const http_request *req, http_response *res)
+static void h_oauth_state(sbx_ghl_emu *g, const http_request *req, http_response *res)
 {
-    json_t *s = ghl_auth_state(g->auth);
+    json_t *s = sbx_ghl_auth_state(g->auth);
     http_response_json(res, 200, s ? s : json_object());
 }
 
@@ -236,15 +236,15 @@ static json_t *person_fields(const sbx_person *p)
     return f;
 }
 
-static void h_seed(ghl_emu *g, const http_request *req, http_response *res)
+static void h_seed(sbx_ghl_emu *g, const http_request *req, http_response *res)
 {
-    json_t *body = ghl_body(req, res);
+    json_t *body = sbx_ghl_body(req, res);
     if (!body)
         return;
     int64_t n = jsonx_int(body, "contacts", 0);
     const char *loc = jsonx_str(body, "location_id");
-    if (n < 0 || n > 1000000 || (loc && !ghl_location_find(g, loc))) {
-        ghl_reply_error(res, 400, "contacts must be in [0, 1000000] and location_id known");
+    if (n < 0 || n > 1000000 || (loc && !sbx_ghl_location_find(g, loc))) {
+        sbx_ghl_reply_error(res, 400, "contacts must be in [0, 1000000] and location_id known");
         json_decref(body);
         return;
     }
@@ -256,7 +256,7 @@ static void h_seed(ghl_emu *g, const http_request *req, http_response *res)
         sbx_gen_person(&r, &p);
         json_t *fields = person_fields(&p);
         err e = {0};
-        if (ghl_emu_seed_locked(g, loc, fields, NULL, 0, &e) == 0)
+        if (sbx_ghl_emu_seed_locked(g, loc, fields, NULL, 0, &e) == 0)
             created++;
         else
             skipped++; /* the generator drew someone already there: a duplicate */
@@ -270,7 +270,7 @@ static void h_seed(ghl_emu *g, const http_request *req, http_response *res)
 
 #define OAUTH "/_sandbox/oauth"
 
-const ghl_route ghl_admin_routes[] = {
+const sbx_ghl_route sbx_ghl_admin_routes[] = {
     {"GET", "/_sandbox/state", "admin-state", h_state, NULL},
     {"PUT", "/_sandbox/settings", "admin-settings", h_settings, NULL},
     {"POST", "/_sandbox/locations", "admin-add-location", h_location_add, NULL},
@@ -281,4 +281,4 @@ const ghl_route ghl_admin_routes[] = {
     {"GET", OAUTH "/state", "admin-oauth-state", h_oauth_state, NULL},
     {"POST", "/_sandbox/seed", "admin-seed", h_seed, NULL},
 };
-const size_t ghl_admin_routes_n = PS_ARRAY_LEN(ghl_admin_routes);
+const size_t sbx_ghl_admin_routes_n = PS_ARRAY_LEN(sbx_ghl_admin_routes);

@@ -9,7 +9,7 @@
 static const char ALNUM[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 static const char HEX[] = "0123456789abcdef";
 
-int ghl_auth_grow(void **arr, size_t *cap, size_t n, size_t elem)
+int sbx_ghl_auth_grow(void **arr, size_t *cap, size_t n, size_t elem)
 {
     if (n < *cap)
         return 0;
@@ -24,7 +24,7 @@ int ghl_auth_grow(void **arr, size_t *cap, size_t n, size_t elem)
     return 0;
 }
 
-int ghl_auth_random(char *out, size_t n, const char *alphabet)
+int sbx_ghl_auth_random(char *out, size_t n, const char *alphabet)
 {
     size_t k = strlen(alphabet);
     /* Rejection sampling keeps every character equally likely. */
@@ -45,14 +45,14 @@ int ghl_auth_random(char *out, size_t n, const char *alphabet)
     return 0;
 }
 
-int ghl_auth_new_token(char *out, size_t n)
+int sbx_ghl_auth_new_token(char *out, size_t n)
 {
-    return ghl_auth_random(out, n, ALNUM);
+    return sbx_ghl_auth_random(out, n, ALNUM);
 }
 
-int ghl_auth_new_code(char *out)
+int sbx_ghl_auth_new_code(char *out)
 {
-    return ghl_auth_random(out, GHL_CODE_LEN, HEX);
+    return sbx_ghl_auth_random(out, SBX_GHL_CODE_LEN, HEX);
 }
 
 static char *dup_or(const char *s, const char *fallback)
@@ -61,16 +61,16 @@ static char *dup_or(const char *s, const char *fallback)
 }
 
 /* Secrets come from OpenSSL; ids from the seed, so a seeded sandbox names things the same way. */
-static int init_identity(ghl_auth *a, const ghl_auth_options *o)
+static int init_identity(sbx_ghl_auth *a, const sbx_ghl_auth_options *o)
 {
     rng r;
     rng_seed(&r, o->seed ^ UINT64_C(0x6a09e667f3bcc908));
-    char company[GHL_ID_LEN + 1];
-    rng_string(&r, company, GHL_ID_LEN, ALNUM);
-    rng_string(&r, a->user_id, GHL_ID_LEN, ALNUM);
+    char company[SBX_GHL_ID_LEN + 1];
+    rng_string(&r, company, SBX_GHL_ID_LEN, ALNUM);
+    rng_string(&r, a->user_id, SBX_GHL_ID_LEN, ALNUM);
     rng_string(&r, a->app_id, 24, HEX);
     char secret[37];
-    if (ghl_auth_random(secret, 36, HEX) != 0)
+    if (sbx_ghl_auth_random(secret, 36, HEX) != 0)
         return ERR_CRYPTO;
     /* A UUID-shaped secret, as HighLevel's are. */
     secret[8] = secret[13] = secret[18] = secret[23] = '-';
@@ -82,12 +82,12 @@ static int init_identity(ghl_auth *a, const ghl_auth_options *o)
     return 0;
 }
 
-int ghl_auth_new(ghl_auth **out, const ghl_auth_options *opts, err *e)
+int sbx_ghl_auth_new(sbx_ghl_auth **out, const sbx_ghl_auth_options *opts, err *e)
 {
-    ghl_auth_options o = {0};
+    sbx_ghl_auth_options o = {0};
     if (opts)
         o = *opts;
-    ghl_auth *a = calloc(1, sizeof *a);
+    sbx_ghl_auth *a = calloc(1, sizeof *a);
     if (!a)
         return err_set(e, ERR_NOMEM, "oauth emulator: out of memory");
     if (pthread_mutex_init(&a->mu, NULL) != 0) {
@@ -99,14 +99,14 @@ int ghl_auth_new(ghl_auth **out, const ghl_auth_options *opts, err *e)
     a->reuse_grace_ms = (o.reuse_grace_s > 0 ? o.reuse_grace_s : 30) * 1000;
     int rc = init_identity(a, &o);
     if (rc) {
-        ghl_auth_free(a);
+        sbx_ghl_auth_free(a);
         return err_set(e, rc, "oauth emulator: cannot make the client credentials");
     }
     *out = a;
     return 0;
 }
 
-static void free_arrays(ghl_auth *a)
+static void free_arrays(sbx_ghl_auth *a)
 {
     for (size_t i = 0; i < a->n_locations; i++) {
         free(a->locations[i].id);
@@ -129,7 +129,7 @@ static void free_arrays(ghl_auth *a)
         json_decref(a->refresh[i].answer);
 }
 
-void ghl_auth_free(ghl_auth *a)
+void sbx_ghl_auth_free(sbx_ghl_auth *a)
 {
     if (!a)
         return;
@@ -146,7 +146,7 @@ void ghl_auth_free(ghl_auth *a)
     free(a);
 }
 
-const ghl_auth_location *ghl_auth_find_location(const ghl_auth *a, const char *id)
+const sbx_ghl_auth_location *sbx_ghl_auth_find_location(const sbx_ghl_auth *a, const char *id)
 {
     for (size_t i = 0; i < a->n_locations; i++)
         if (strcmp(a->locations[i].id, id) == 0)
@@ -154,21 +154,21 @@ const ghl_auth_location *ghl_auth_find_location(const ghl_auth *a, const char *i
     return NULL;
 }
 
-int ghl_auth_add_location(ghl_auth *a, const char *location_id, const char *name, err *e)
+int sbx_ghl_auth_add_location(sbx_ghl_auth *a, const char *location_id, const char *name, err *e)
 {
-    if (!location_id || !*location_id || strlen(location_id) > GHL_ID_LEN * 2)
+    if (!location_id || !*location_id || strlen(location_id) > SBX_GHL_ID_LEN * 2)
         return err_set(e, ERR_INVALID, "oauth emulator: a location id of 1 to %d characters",
-                       GHL_ID_LEN * 2);
+                       SBX_GHL_ID_LEN * 2);
     int rc = 0;
     pthread_mutex_lock(&a->mu);
-    if (ghl_auth_find_location(a, location_id)) {
+    if (sbx_ghl_auth_find_location(a, location_id)) {
         rc = err_set(e, ERR_CONFLICT, "oauth emulator: location %s is already installed",
                      location_id);
-    } else if (ghl_auth_grow((void **)&a->locations, &a->cap_locations, a->n_locations,
-                             sizeof *a->locations) != 0) {
+    } else if (sbx_ghl_auth_grow((void **)&a->locations, &a->cap_locations, a->n_locations,
+                                 sizeof *a->locations) != 0) {
         rc = err_set(e, ERR_NOMEM, "oauth emulator: out of memory");
     } else {
-        ghl_auth_location *l = &a->locations[a->n_locations];
+        sbx_ghl_auth_location *l = &a->locations[a->n_locations];
         l->id = strdup(location_id);
         l->name = strdup(name ? name : location_id);
         l->installed_ms = clock_now_ms(a->clock);
@@ -186,11 +186,11 @@ int ghl_auth_add_location(ghl_auth *a, const char *location_id, const char *name
 
 /* Forgets access tokens that expired long ago (an unknown token answers like an expired one);
  * called with the lock held before the array grows. */
-static void prune_access(ghl_auth *a, int64_t now)
+static void prune_access(sbx_ghl_auth *a, int64_t now)
 {
     size_t keep = 0;
     for (size_t i = 0; i < a->n_access; i++) {
-        ghl_auth_access *t = &a->access[i];
+        sbx_ghl_auth_access *t = &a->access[i];
         if (t->family >= 0 && t->expires_ms + 3600 * 1000 < now) {
             free(t->location_id);
             free(t->scopes);
@@ -201,14 +201,15 @@ static void prune_access(ghl_auth *a, int64_t now)
     a->n_access = keep;
 }
 
-int ghl_auth_store_access(ghl_auth *a, int family, ghl_user_type type, const char *location_id,
-                          const char *scopes, int64_t expires_ms, const char *token)
+int sbx_ghl_auth_store_access(sbx_ghl_auth *a, int family, sbx_ghl_user_type type,
+                              const char *location_id, const char *scopes, int64_t expires_ms,
+                              const char *token)
 {
     if (a->n_access == a->cap_access)
         prune_access(a, clock_now_ms(a->clock));
-    if (ghl_auth_grow((void **)&a->access, &a->cap_access, a->n_access, sizeof *a->access) != 0)
+    if (sbx_ghl_auth_grow((void **)&a->access, &a->cap_access, a->n_access, sizeof *a->access) != 0)
         return ERR_NOMEM;
-    ghl_auth_access *t = &a->access[a->n_access];
+    sbx_ghl_auth_access *t = &a->access[a->n_access];
     memset(t, 0, sizeof *t);
     snprintf(t->token, sizeof t->token, "%s", token);
     t->family = family;
@@ -226,7 +227,7 @@ int ghl_auth_store_access(ghl_auth *a, int family, ghl_user_type type, const cha
 }
 
 /* Length-checked, constant-time equality of a stored secret and a presented one. */
-bool ghl_auth_secret_eq(const char *stored, const char *given, size_t given_len)
+bool sbx_ghl_auth_secret_eq(const char *stored, const char *given, size_t given_len)
 {
     size_t n = strlen(stored);
     if (n != given_len)
@@ -234,16 +235,16 @@ bool ghl_auth_secret_eq(const char *stored, const char *given, size_t given_len)
     return CRYPTO_memcmp(stored, given, n) == 0;
 }
 
-bool ghl_auth_lookup(ghl_auth *a, const char *token, size_t len, ghl_auth_grant *out)
+bool sbx_ghl_auth_lookup(sbx_ghl_auth *a, const char *token, size_t len, sbx_ghl_auth_grant *out)
 {
-    if (len == 0 || len > GHL_TOKEN_MAX)
+    if (len == 0 || len > SBX_GHL_TOKEN_MAX)
         return false;
     int64_t now = clock_now_ms(a->clock);
     bool found = false;
     pthread_mutex_lock(&a->mu);
     for (size_t i = 0; i < a->n_access && !found; i++) {
-        const ghl_auth_access *t = &a->access[i];
-        if (!ghl_auth_secret_eq(t->token, token, len))
+        const sbx_ghl_auth_access *t = &a->access[i];
+        if (!sbx_ghl_auth_secret_eq(t->token, token, len))
             continue;
         found = true;
         bool family_ok = t->family < 0 || !a->families[t->family].revoked;
@@ -262,7 +263,7 @@ bool ghl_auth_lookup(ghl_auth *a, const char *token, size_t len, ghl_auth_grant 
     return false;
 }
 
-bool ghl_auth_scope_has(const char *scopes, const char *scope)
+bool sbx_ghl_auth_scope_has(const char *scopes, const char *scope)
 {
     size_t n = strlen(scope);
     for (const char *p = scopes; *p;) {
@@ -276,14 +277,14 @@ bool ghl_auth_scope_has(const char *scopes, const char *scope)
     return false;
 }
 
-void ghl_auth_unauthorized(http_response *res, const char *message)
+void sbx_ghl_auth_unauthorized(http_response *res, const char *message)
 {
     json_t *body = json_pack("{s:i, s:s, s:s}", "statusCode", 401, "message", message, "error",
                              "Unauthorized");
     http_response_json(res, 401, body);
 }
 
-bool ghl_auth_parse_bearer(const char *value, size_t len, size_t *tok_start, size_t *tok_len)
+bool sbx_ghl_auth_parse_bearer(const char *value, size_t len, size_t *tok_start, size_t *tok_len)
 {
     size_t i = 0;
     while (i < len && (value[i] == ' ' || value[i] == '\t'))
@@ -309,38 +310,38 @@ bool ghl_auth_parse_bearer(const char *value, size_t len, size_t *tok_start, siz
 }
 
 /* The shared first half of every bearer check: header, lookup, scope. */
-static bool check_bearer(ghl_auth *a, const char *authorization, const char *scope,
-                         ghl_auth_grant *grant, http_response *res)
+static bool check_bearer(sbx_ghl_auth *a, const char *authorization, const char *scope,
+                         sbx_ghl_auth_grant *grant, http_response *res)
 {
     const char *h = authorization;
     size_t start, len;
-    if (!h || !ghl_auth_parse_bearer(h, strlen(h), &start, &len) ||
-        !ghl_auth_lookup(a, h + start, len, grant)) {
-        ghl_auth_unauthorized(res, "Invalid JWT");
+    if (!h || !sbx_ghl_auth_parse_bearer(h, strlen(h), &start, &len) ||
+        !sbx_ghl_auth_lookup(a, h + start, len, grant)) {
+        sbx_ghl_auth_unauthorized(res, "Invalid JWT");
         return false;
     }
-    if (scope && !ghl_auth_scope_has(grant->scopes, scope)) {
-        ghl_auth_unauthorized(res, "The token is not authorized for this scope.");
+    if (scope && !sbx_ghl_auth_scope_has(grant->scopes, scope)) {
+        sbx_ghl_auth_unauthorized(res, "The token is not authorized for this scope.");
         return false;
     }
     return true;
 }
 
-bool ghl_auth_check(ghl_auth *a, const http_request *req, const char *scope, char *location_out,
-                    size_t location_len, http_response *res)
+bool sbx_ghl_auth_check(sbx_ghl_auth *a, const http_request *req, const char *scope,
+                        char *location_out, size_t location_len, http_response *res)
 {
-    return ghl_auth_check_authorization(a, http_request_header(req, "Authorization"), scope,
-                                        location_out, location_len, res);
+    return sbx_ghl_auth_check_authorization(a, http_request_header(req, "Authorization"), scope,
+                                            location_out, location_len, res);
 }
 
-bool ghl_auth_check_authorization(ghl_auth *a, const char *authorization, const char *scope,
-                                  char *location_out, size_t location_len, http_response *res)
+bool sbx_ghl_auth_check_authorization(sbx_ghl_auth *a, const char *authorization, const char *scope,
+                                      char *location_out, size_t location_len, http_response *res)
 {
-    ghl_auth_grant g;
+    sbx_ghl_auth_grant g;
     if (!check_bearer(a, authorization, scope, &g, res))
         return false;
-    if (g.type != GHL_USER_LOCATION) {
-        ghl_auth_unauthorized(res, "This route needs a Sub-Account (Location) access token.");
+    if (g.type != SBX_GHL_USER_LOCATION) {
+        sbx_ghl_auth_unauthorized(res, "This route needs a Sub-Account (Location) access token.");
         return false;
     }
     if (location_out) {
@@ -356,40 +357,40 @@ bool ghl_auth_check_authorization(ghl_auth *a, const char *authorization, const 
     return true;
 }
 
-bool ghl_auth_check_company(ghl_auth *a, const http_request *req, const char *scope,
-                            ghl_auth_grant *grant, http_response *res)
+bool sbx_ghl_auth_check_company(sbx_ghl_auth *a, const http_request *req, const char *scope,
+                                sbx_ghl_auth_grant *grant, http_response *res)
 {
     if (!check_bearer(a, http_request_header(req, "Authorization"), scope, grant, res))
         return false;
-    if (grant->type != GHL_USER_COMPANY || grant->pit) {
-        ghl_auth_unauthorized(res, "This route needs an Agency (Company) access token.");
+    if (grant->type != SBX_GHL_USER_COMPANY || grant->pit) {
+        sbx_ghl_auth_unauthorized(res, "This route needs an Agency (Company) access token.");
         return false;
     }
     return true;
 }
 
-int ghl_auth_create_pit(ghl_auth *a, const char *location_id, const char *scopes, char *out,
-                        size_t out_len, err *e)
+int sbx_ghl_auth_create_pit(sbx_ghl_auth *a, const char *location_id, const char *scopes, char *out,
+                            size_t out_len, err *e)
 {
     char tok[41];
     /* pit- and a UUID's shape, as HighLevel's Private Integration Tokens look. */
-    if (ghl_auth_random(tok, 36, HEX) != 0)
+    if (sbx_ghl_auth_random(tok, 36, HEX) != 0)
         return err_set(e, ERR_CRYPTO, "oauth emulator: no randomness");
     tok[8] = tok[13] = tok[18] = tok[23] = '-';
     char pit[48];
     snprintf(pit, sizeof pit, "pit-%s", tok);
     if (strlen(pit) >= out_len)
         return err_set(e, ERR_LIMIT, "oauth emulator: a PIT needs %zu bytes", strlen(pit) + 1);
-    if (scopes && strlen(scopes) >= GHL_SCOPES_MAX)
+    if (scopes && strlen(scopes) >= SBX_GHL_SCOPES_MAX)
         return err_set(e, ERR_LIMIT, "oauth emulator: scopes longer than %d bytes",
-                       GHL_SCOPES_MAX - 1);
+                       SBX_GHL_SCOPES_MAX - 1);
     int rc = 0;
     pthread_mutex_lock(&a->mu);
-    if (!location_id || !ghl_auth_find_location(a, location_id))
+    if (!location_id || !sbx_ghl_auth_find_location(a, location_id))
         rc = err_set(e, ERR_NOT_FOUND, "oauth emulator: location %s is not installed",
                      location_id ? location_id : "(none)");
-    else if (ghl_auth_store_access(a, -1, GHL_USER_LOCATION, location_id, scopes, INT64_MAX, pit) !=
-             0)
+    else if (sbx_ghl_auth_store_access(a, -1, SBX_GHL_USER_LOCATION, location_id, scopes, INT64_MAX,
+                                       pit) != 0)
         rc = err_set(e, ERR_NOMEM, "oauth emulator: out of memory");
     pthread_mutex_unlock(&a->mu);
     if (rc == 0)
@@ -397,7 +398,7 @@ int ghl_auth_create_pit(ghl_auth *a, const char *location_id, const char *scopes
     return rc;
 }
 
-void ghl_auth_expire_access_tokens(ghl_auth *a)
+void sbx_ghl_auth_expire_access_tokens(sbx_ghl_auth *a)
 {
     int64_t now = clock_now_ms(a->clock);
     pthread_mutex_lock(&a->mu);
@@ -407,14 +408,14 @@ void ghl_auth_expire_access_tokens(ghl_auth *a)
     pthread_mutex_unlock(&a->mu);
 }
 
-void ghl_auth_set_access_ttl(ghl_auth *a, int64_t seconds)
+void sbx_ghl_auth_set_access_ttl(sbx_ghl_auth *a, int64_t seconds)
 {
     pthread_mutex_lock(&a->mu);
     a->access_ttl_s = seconds > 0 ? seconds : 86399;
     pthread_mutex_unlock(&a->mu);
 }
 
-void ghl_auth_revoke_all(ghl_auth *a)
+void sbx_ghl_auth_revoke_all(sbx_ghl_auth *a)
 {
     pthread_mutex_lock(&a->mu);
     for (size_t i = 0; i < a->n_families; i++)
@@ -422,13 +423,13 @@ void ghl_auth_revoke_all(ghl_auth *a)
     pthread_mutex_unlock(&a->mu);
 }
 
-static json_t *state_locked(ghl_auth *a, int64_t now)
+static json_t *state_locked(sbx_ghl_auth *a, int64_t now)
 {
     int64_t codes_pending = 0, live = 0, pits = 0, revoked = 0, refresh_live = 0;
     for (size_t i = 0; i < a->n_codes; i++)
         codes_pending += !a->codes[i].used && now < a->codes[i].expires_ms;
     for (size_t i = 0; i < a->n_access; i++) {
-        const ghl_auth_access *t = &a->access[i];
+        const sbx_ghl_auth_access *t = &a->access[i];
         if (t->family < 0)
             pits++;
         else if (!a->families[t->family].revoked && now < t->expires_ms)
@@ -437,7 +438,7 @@ static json_t *state_locked(ghl_auth *a, int64_t now)
     for (size_t i = 0; i < a->n_families; i++)
         revoked += a->families[i].revoked;
     for (size_t i = 0; i < a->n_refresh; i++) {
-        const ghl_auth_refresh *r = &a->refresh[i];
+        const sbx_ghl_auth_refresh *r = &a->refresh[i];
         refresh_live += r->used_ms == 0 && !a->families[r->family].revoked && now < r->expires_ms;
     }
     return json_pack(
@@ -449,7 +450,7 @@ static json_t *state_locked(ghl_auth *a, int64_t now)
         (json_int_t)a->n_grace_replays, "reuse_detections", (json_int_t)a->n_reuse_detections);
 }
 
-json_t *ghl_auth_state(ghl_auth *a)
+json_t *sbx_ghl_auth_state(sbx_ghl_auth *a)
 {
     int64_t now = clock_now_ms(a->clock);
     pthread_mutex_lock(&a->mu);
@@ -458,7 +459,7 @@ json_t *ghl_auth_state(ghl_auth *a)
     return out;
 }
 
-json_t *ghl_auth_info(ghl_auth *a)
+json_t *sbx_ghl_auth_info(sbx_ghl_auth *a)
 {
     pthread_mutex_lock(&a->mu);
     json_t *locs = json_array();
@@ -471,7 +472,7 @@ json_t *ghl_auth_info(ghl_auth *a)
     return out;
 }
 
-bool ghl_auth_contains_ci(const char *haystack, const char *needle)
+bool sbx_ghl_auth_contains_ci(const char *haystack, const char *needle)
 {
     size_t n = strlen(needle);
     for (const char *p = haystack; *p; p++)
@@ -480,17 +481,17 @@ bool ghl_auth_contains_ci(const char *haystack, const char *needle)
     return n == 0;
 }
 
-json_t *ghl_auth_installed(ghl_auth *a, const ghl_auth_installed_query *q)
+json_t *sbx_ghl_auth_installed(sbx_ghl_auth *a, const sbx_ghl_auth_installed_query *q)
 {
     json_t *list = json_array();
     int64_t count = 0;
     char iso[CLOCK_ISO_LEN];
     pthread_mutex_lock(&a->mu);
     for (size_t i = 0; i < a->n_locations && list; i++) {
-        const ghl_auth_location *l = &a->locations[i];
+        const sbx_ghl_auth_location *l = &a->locations[i];
         if (q->not_installed || (q->location_id && strcmp(q->location_id, l->id) != 0))
             continue;
-        if (q->query && *q->query && !ghl_auth_contains_ci(l->name, q->query))
+        if (q->query && *q->query && !sbx_ghl_auth_contains_ci(l->name, q->query))
             continue;
         if (count++ < q->skip || (int64_t)json_array_size(list) >= q->limit)
             continue;

@@ -47,9 +47,9 @@
 
 #include <jansson.h>
 
-typedef struct ghl_auth ghl_auth;
+typedef struct sbx_ghl_auth sbx_ghl_auth;
 
-typedef struct ghl_auth_options {
+typedef struct sbx_ghl_auth_options {
     const char *client_id;      /* default "sandbox-client" */
     const char *client_secret;  /* default: generated */
     const char *company_id;     /* the agency; default generated */
@@ -57,44 +57,44 @@ typedef struct ghl_auth_options {
     int64_t reuse_grace_s;      /* an identical refresh repeated within this gets the same answer; default 30 */
     clock_source *clock;
     uint64_t seed;
-} ghl_auth_options;
+} sbx_ghl_auth_options;
 
-int ghl_auth_new(ghl_auth **out, const ghl_auth_options *opts, err *e);
-void ghl_auth_free(ghl_auth *a);
+int sbx_ghl_auth_new(sbx_ghl_auth **out, const sbx_ghl_auth_options *opts, err *e);
+void sbx_ghl_auth_free(sbx_ghl_auth *a);
 
 /* Declares a location the app is installed on (the authorize page picks the first one unless
  * the request names location_id). */
-int ghl_auth_add_location(ghl_auth *a, const char *location_id, const char *name, err *e);
+int sbx_ghl_auth_add_location(sbx_ghl_auth *a, const char *location_id, const char *name, err *e);
 /* Mounts GET /oauth/chooselocation, POST /oauth/token, POST /oauth/locationToken,
  * GET /oauth/installedLocations. */
-int ghl_auth_mount(ghl_auth *a, http_server *srv, err *e);
+int sbx_ghl_auth_mount(sbx_ghl_auth *a, http_server *srv, err *e);
 
 /* A Private Integration Token for the location with the space-separated scopes. */
-int ghl_auth_create_pit(ghl_auth *a, const char *location_id, const char *scopes, char *out,
+int sbx_ghl_auth_create_pit(sbx_ghl_auth *a, const char *location_id, const char *scopes, char *out,
                         size_t out_len, err *e);
 /* Issues an authorization code as the authorize page would (for tests and the demo). */
-int ghl_auth_issue_code(ghl_auth *a, const char *location_id, const char *scopes,
+int sbx_ghl_auth_issue_code(sbx_ghl_auth *a, const char *location_id, const char *scopes,
                         const char *redirect_uri, char *out, size_t out_len, err *e);
 
 /* Checks the request's bearer token for scope (NULL: any valid token). On success copies the
  * token's location id to location_out and returns true; otherwise fills res with HighLevel's
  * 401 answer and returns false. */
-bool ghl_auth_check(ghl_auth *a, const http_request *req, const char *scope, char *location_out,
+bool sbx_ghl_auth_check(sbx_ghl_auth *a, const http_request *req, const char *scope, char *location_out,
                     size_t location_len, http_response *res);
 
 /* Admin: every access token issued so far expires now. */
-void ghl_auth_expire_access_tokens(ghl_auth *a);
+void sbx_ghl_auth_expire_access_tokens(sbx_ghl_auth *a);
 /* Admin: tokens issued from now on live this long (<= 0: HighLevel's 86399 s). */
-void ghl_auth_set_access_ttl(ghl_auth *a, int64_t seconds);
+void sbx_ghl_auth_set_access_ttl(sbx_ghl_auth *a, int64_t seconds);
 /* Admin: the next refresh of every token family answers invalid_grant (as a revoked install);
  * their access tokens stop working at once too. PITs are kept. */
-void ghl_auth_revoke_all(ghl_auth *a);
+void sbx_ghl_auth_revoke_all(sbx_ghl_auth *a);
 /* Admin: counts of codes, live access tokens, families, refreshes, reuse detections:
  * {"codes_issued", "codes_pending", "access_tokens_live", "refresh_tokens_live", "pits",
  *  "families", "families_revoked", "refreshes", "grace_replays", "reuse_detections"}. */
-json_t *ghl_auth_state(ghl_auth *a);
+json_t *sbx_ghl_auth_state(sbx_ghl_auth *a);
 /* The credentials a configuration needs: client_id, client_secret, company_id; also app_id,
  * user_id and the installed location ids. */
-json_t *ghl_auth_info(ghl_auth *a);
+json_t *sbx_ghl_auth_info(sbx_ghl_auth *a);
 
 #endif

@@ -4,10 +4,10 @@
 
 #include <stdarg.h>
 
-static int fail(ghl_auth_outcome *out, int status, const char *error, const char *fmt, ...)
+static int fail(sbx_ghl_auth_outcome *out, int status, const char *error, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static int fail(ghl_auth_outcome *out, int status, const char *error, const char *fmt, ...)
+static int fail(sbx_ghl_auth_outcome *out, int status, const char *error, const char *fmt, ...)
 {
     out->status = status;
     out->error = error;
@@ -19,44 +19,45 @@ static int fail(ghl_auth_outcome *out, int status, const char *error, const char
     return status;
 }
 
-static int fail_nomem(ghl_auth_outcome *out)
+static int fail_nomem(sbx_ghl_auth_outcome *out)
 {
     return fail(out, 500, "server_error", "out of memory");
 }
 
-static int succeed(ghl_auth_outcome *out, json_t *answer)
+static int succeed(sbx_ghl_auth_outcome *out, json_t *answer)
 {
     out->status = 200;
     out->answer = answer;
     return 200;
 }
 
-int ghl_auth_issue_code(ghl_auth *a, const char *location_id, const char *scopes,
-                        const char *redirect_uri, char *out, size_t out_len, err *e)
+int sbx_ghl_auth_issue_code(sbx_ghl_auth *a, const char *location_id, const char *scopes,
+                            const char *redirect_uri, char *out, size_t out_len, err *e)
 {
-    char code[GHL_CODE_LEN + 1];
-    if (out_len <= GHL_CODE_LEN)
-        return err_set(e, ERR_LIMIT, "oauth emulator: a code needs %d bytes", GHL_CODE_LEN + 1);
-    if (scopes && strlen(scopes) >= GHL_SCOPES_MAX)
+    char code[SBX_GHL_CODE_LEN + 1];
+    if (out_len <= SBX_GHL_CODE_LEN)
+        return err_set(e, ERR_LIMIT, "oauth emulator: a code needs %d bytes", SBX_GHL_CODE_LEN + 1);
+    if (scopes && strlen(scopes) >= SBX_GHL_SCOPES_MAX)
         return err_set(e, ERR_LIMIT, "oauth emulator: scopes longer than %d bytes",
-                       GHL_SCOPES_MAX - 1);
-    if (ghl_auth_new_code(code) != 0)
+                       SBX_GHL_SCOPES_MAX - 1);
+    if (sbx_ghl_auth_new_code(code) != 0)
         return err_set(e, ERR_CRYPTO, "oauth emulator: no randomness");
     int rc = 0;
     pthread_mutex_lock(&a->mu);
-    const ghl_auth_location *l = NULL;
+    const sbx_ghl_auth_location *l = NULL;
     if (location_id)
-        l = ghl_auth_find_location(a, location_id);
+        l = sbx_ghl_auth_find_location(a, location_id);
     else if (a->n_locations > 0)
         l = &a->locations[0];
     if (!l) {
         rc = err_set(e, ERR_NOT_FOUND, "oauth emulator: location %s is not installed",
                      location_id ? location_id : "(none: add one first)");
-    } else if (ghl_auth_grow((void **)&a->codes, &a->cap_codes, a->n_codes, sizeof *a->codes)) {
+    } else if (sbx_ghl_auth_grow((void **)&a->codes, &a->cap_codes, a->n_codes, sizeof *a->codes)) {
         rc = err_set(e, ERR_NOMEM, "oauth emulator: out of memory");
     } else {
-        ghl_auth_code *c = &a->codes[a->n_codes];
-        *c = (ghl_auth_code){.expires_ms = clock_now_ms(a->clock) + GHL_CODE_TTL_MS, .family = -1};
+        sbx_ghl_auth_code *c = &a->codes[a->n_codes];
+        *c = (sbx_ghl_auth_code){.expires_ms = clock_now_ms(a->clock) + SBX_GHL_CODE_TTL_MS,
+                                 .family = -1};
         memcpy(c->code, code, sizeof code);
         c->location_id = strdup(l->id);
         c->scopes = strdup(scopes ? scopes : "");
@@ -77,13 +78,14 @@ int ghl_auth_issue_code(ghl_auth *a, const char *location_id, const char *scopes
     return rc;
 }
 
-static int new_family(ghl_auth *a, ghl_user_type type, const char *location_id, const char *scopes)
+static int new_family(sbx_ghl_auth *a, sbx_ghl_user_type type, const char *location_id,
+                      const char *scopes)
 {
-    if (ghl_auth_grow((void **)&a->families, &a->cap_families, a->n_families,
-                      sizeof *a->families) != 0)
+    if (sbx_ghl_auth_grow((void **)&a->families, &a->cap_families, a->n_families,
+                          sizeof *a->families) != 0)
         return -1;
-    ghl_auth_family *f = &a->families[a->n_families];
-    *f = (ghl_auth_family){.type = type};
+    sbx_ghl_auth_family *f = &a->families[a->n_families];
+    *f = (sbx_ghl_auth_family){.type = type};
     f->location_id = location_id ? strdup(location_id) : NULL;
     f->scopes = strdup(scopes);
     if ((location_id && !f->location_id) || !f->scopes) {
@@ -94,7 +96,7 @@ static int new_family(ghl_auth *a, ghl_user_type type, const char *location_id, 
     return (int)a->n_families++;
 }
 
-static json_t *approved_locations(const ghl_auth *a)
+static json_t *approved_locations(const sbx_ghl_auth *a)
 {
     json_t *list = json_array();
     for (size_t i = 0; i < a->n_locations && list; i++)
@@ -103,7 +105,7 @@ static json_t *approved_locations(const ghl_auth *a)
 }
 
 /* The token endpoint's success body, in HighLevel's field order. */
-static json_t *token_answer(const ghl_auth *a, const ghl_auth_family *f, const char *access,
+static json_t *token_answer(const sbx_ghl_auth *a, const sbx_ghl_auth_family *f, const char *access,
                             const char *refresh)
 {
     json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s}", "access_token", access, "token_type",
@@ -111,7 +113,7 @@ static json_t *token_answer(const ghl_auth *a, const ghl_auth_family *f, const c
                           refresh, "scope", f->scopes);
     if (!o)
         return NULL;
-    bool company = f->type == GHL_USER_COMPANY;
+    bool company = f->type == SBX_GHL_USER_COMPANY;
     json_object_set_new(o, "userType", json_string(company ? "Company" : "Location"));
     json_object_set_new(o, "companyId", json_string(a->company_id));
     if (company)
@@ -128,31 +130,32 @@ static json_t *token_answer(const ghl_auth *a, const ghl_auth_family *f, const c
 }
 
 /* A fresh access and refresh token for family; *refresh_idx receives the refresh token's slot. */
-static json_t *issue_pair(ghl_auth *a, int family, int64_t now, int *refresh_idx)
+static json_t *issue_pair(sbx_ghl_auth *a, int family, int64_t now, int *refresh_idx)
 {
-    char access[GHL_TOKEN_LEN + 1], refresh[GHL_TOKEN_LEN + 1];
-    if (ghl_auth_new_token(access, GHL_TOKEN_LEN) || ghl_auth_new_token(refresh, GHL_TOKEN_LEN))
+    char access[SBX_GHL_TOKEN_LEN + 1], refresh[SBX_GHL_TOKEN_LEN + 1];
+    if (sbx_ghl_auth_new_token(access, SBX_GHL_TOKEN_LEN) ||
+        sbx_ghl_auth_new_token(refresh, SBX_GHL_TOKEN_LEN))
         return NULL;
-    const ghl_auth_family *f = &a->families[family];
-    if (ghl_auth_grow((void **)&a->refresh, &a->cap_refresh, a->n_refresh, sizeof *a->refresh))
+    const sbx_ghl_auth_family *f = &a->families[family];
+    if (sbx_ghl_auth_grow((void **)&a->refresh, &a->cap_refresh, a->n_refresh, sizeof *a->refresh))
         return NULL;
     json_t *answer = token_answer(a, f, access, refresh);
     if (!answer)
         return NULL;
-    if (ghl_auth_store_access(a, family, f->type, f->location_id, f->scopes,
-                              now + a->access_ttl_s * 1000, access) != 0) {
+    if (sbx_ghl_auth_store_access(a, family, f->type, f->location_id, f->scopes,
+                                  now + a->access_ttl_s * 1000, access) != 0) {
         json_decref(answer);
         return NULL;
     }
-    ghl_auth_refresh *r = &a->refresh[a->n_refresh];
-    *r = (ghl_auth_refresh){
-        .family = family, .expires_ms = now + GHL_REFRESH_TTL_MS, .successor = -1};
+    sbx_ghl_auth_refresh *r = &a->refresh[a->n_refresh];
+    *r = (sbx_ghl_auth_refresh){
+        .family = family, .expires_ms = now + SBX_GHL_REFRESH_TTL_MS, .successor = -1};
     memcpy(r->token, refresh, sizeof refresh);
     *refresh_idx = (int)a->n_refresh++;
     return answer;
 }
 
-static void revoke_family(ghl_auth *a, int family)
+static void revoke_family(sbx_ghl_auth *a, int family)
 {
     if (family >= 0) {
         a->families[family].revoked = true;
@@ -160,19 +163,19 @@ static void revoke_family(ghl_auth *a, int family)
     }
 }
 
-static ghl_auth_code *find_code(ghl_auth *a, const char *code)
+static sbx_ghl_auth_code *find_code(sbx_ghl_auth *a, const char *code)
 {
     size_t len = strlen(code);
     for (size_t i = 0; i < a->n_codes; i++)
-        if (ghl_auth_secret_eq(a->codes[i].code, code, len))
+        if (sbx_ghl_auth_secret_eq(a->codes[i].code, code, len))
             return &a->codes[i];
     return NULL;
 }
 
-static int code_grant_locked(ghl_auth *a, const ghl_auth_token_request *rq, int user_type,
-                             int64_t now, ghl_auth_outcome *out)
+static int code_grant_locked(sbx_ghl_auth *a, const sbx_ghl_auth_token_request *rq, int user_type,
+                             int64_t now, sbx_ghl_auth_outcome *out)
 {
-    ghl_auth_code *c = find_code(a, rq->code);
+    sbx_ghl_auth_code *c = find_code(a, rq->code);
     if (!c)
         return fail(out, 400, "invalid_grant", "Invalid authorization code");
     if (c->used) {
@@ -185,8 +188,10 @@ static int code_grant_locked(ghl_auth *a, const ghl_auth_token_request *rq, int 
     if (c->redirect_uri && rq->redirect_uri && strcmp(c->redirect_uri, rq->redirect_uri) != 0)
         return fail(out, 400, "invalid_grant",
                     "redirect_uri does not match the one of the authorization request");
-    ghl_user_type type = user_type == GHL_USER_COMPANY ? GHL_USER_COMPANY : GHL_USER_LOCATION;
-    int family = new_family(a, type, type == GHL_USER_COMPANY ? NULL : c->location_id, c->scopes);
+    sbx_ghl_user_type type =
+        user_type == SBX_GHL_USER_COMPANY ? SBX_GHL_USER_COMPANY : SBX_GHL_USER_LOCATION;
+    int family =
+        new_family(a, type, type == SBX_GHL_USER_COMPANY ? NULL : c->location_id, c->scopes);
     int idx;
     json_t *answer = family < 0 ? NULL : issue_pair(a, family, now, &idx);
     if (!answer)
@@ -196,21 +201,21 @@ static int code_grant_locked(ghl_auth *a, const ghl_auth_token_request *rq, int 
     return succeed(out, answer);
 }
 
-static int find_refresh(ghl_auth *a, const char *token)
+static int find_refresh(sbx_ghl_auth *a, const char *token)
 {
     size_t len = strlen(token);
     for (size_t i = 0; i < a->n_refresh; i++)
-        if (ghl_auth_secret_eq(a->refresh[i].token, token, len))
+        if (sbx_ghl_auth_secret_eq(a->refresh[i].token, token, len))
             return (int)i;
     return -1;
 }
 
 /* A used refresh token: the same answer again within the grace period while its successor is
  * unused (the client may have lost our answer); otherwise a replay, and the family goes. */
-static int refresh_again_locked(ghl_auth *a, int idx, int64_t now, ghl_auth_outcome *out)
+static int refresh_again_locked(sbx_ghl_auth *a, int idx, int64_t now, sbx_ghl_auth_outcome *out)
 {
-    ghl_auth_refresh *r = &a->refresh[idx];
-    const ghl_auth_refresh *next = &a->refresh[r->successor];
+    sbx_ghl_auth_refresh *r = &a->refresh[idx];
+    const sbx_ghl_auth_refresh *next = &a->refresh[r->successor];
     if (now - r->used_ms < a->reuse_grace_ms && next->used_ms == 0 && r->answer) {
         out->answer = json_deep_copy(r->answer);
         if (!out->answer)
@@ -223,19 +228,19 @@ static int refresh_again_locked(ghl_auth *a, int idx, int64_t now, ghl_auth_outc
                 "The refresh token was already used; every token of this authorization is revoked");
 }
 
-static int refresh_grant_locked(ghl_auth *a, const ghl_auth_token_request *rq, int user_type,
-                                int64_t now, ghl_auth_outcome *out)
+static int refresh_grant_locked(sbx_ghl_auth *a, const sbx_ghl_auth_token_request *rq,
+                                int user_type, int64_t now, sbx_ghl_auth_outcome *out)
 {
     int idx = find_refresh(a, rq->refresh_token);
     if (idx < 0)
         return fail(out, 400, "invalid_grant", "Invalid refresh token");
-    ghl_auth_refresh *r = &a->refresh[idx];
-    const ghl_auth_family *f = &a->families[r->family];
+    sbx_ghl_auth_refresh *r = &a->refresh[idx];
+    const sbx_ghl_auth_family *f = &a->families[r->family];
     if (f->revoked)
         return fail(out, 400, "invalid_grant", "The refresh token has been revoked");
     if (now >= r->expires_ms)
         return fail(out, 400, "invalid_grant", "The refresh token has expired");
-    if (user_type >= 0 && (ghl_user_type)user_type != f->type)
+    if (user_type >= 0 && (sbx_ghl_user_type)user_type != f->type)
         return fail(out, 400, "invalid_grant", "user_type does not match the refresh token");
     if (r->used_ms != 0)
         return refresh_again_locked(a, idx, now, out);
@@ -257,21 +262,22 @@ static int parse_user_type(const char *s)
     if (!s || !*s)
         return -1;
     if (strcmp(s, "Location") == 0)
-        return GHL_USER_LOCATION;
+        return SBX_GHL_USER_LOCATION;
     if (strcmp(s, "Company") == 0)
-        return GHL_USER_COMPANY;
+        return SBX_GHL_USER_COMPANY;
     return -2;
 }
 
-int ghl_auth_token_grant(ghl_auth *a, const ghl_auth_token_request *rq, ghl_auth_outcome *out)
+int sbx_ghl_auth_token_grant(sbx_ghl_auth *a, const sbx_ghl_auth_token_request *rq,
+                             sbx_ghl_auth_outcome *out)
 {
     memset(out, 0, sizeof *out);
     if (!rq->grant_type || !rq->client_id || !rq->client_secret)
         return fail(out, 400, "invalid_request",
                     "client_id, client_secret and grant_type are required");
-    bool id_ok = ghl_auth_secret_eq(a->client_id, rq->client_id, strlen(rq->client_id));
+    bool id_ok = sbx_ghl_auth_secret_eq(a->client_id, rq->client_id, strlen(rq->client_id));
     bool secret_ok =
-        ghl_auth_secret_eq(a->client_secret, rq->client_secret, strlen(rq->client_secret));
+        sbx_ghl_auth_secret_eq(a->client_secret, rq->client_secret, strlen(rq->client_secret));
     if (!id_ok || !secret_ok)
         return fail(out, 401, "invalid_client", "Invalid client credentials");
     int user_type = parse_user_type(rq->user_type);
@@ -294,7 +300,7 @@ int ghl_auth_token_grant(ghl_auth *a, const ghl_auth_token_request *rq, ghl_auth
     return status;
 }
 
-static json_t *location_answer(const ghl_auth *a, const char *token, const char *location_id,
+static json_t *location_answer(const sbx_ghl_auth *a, const char *token, const char *location_id,
                                const char *scopes)
 {
     return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "access_token", token,
@@ -303,23 +309,24 @@ static json_t *location_answer(const ghl_auth *a, const char *token, const char 
                      location_id, "userId", a->user_id, "appId", a->app_id, "versionId", a->app_id);
 }
 
-int ghl_auth_location_token(ghl_auth *a, const ghl_auth_grant *company, const char *company_id,
-                            const char *location_id, ghl_auth_outcome *out)
+int sbx_ghl_auth_location_token(sbx_ghl_auth *a, const sbx_ghl_auth_grant *company,
+                                const char *company_id, const char *location_id,
+                                sbx_ghl_auth_outcome *out)
 {
     memset(out, 0, sizeof *out);
     if (strcmp(company_id, a->company_id) != 0)
         return fail(out, 400, NULL, "companyId does not match the access token's company");
-    char token[GHL_TOKEN_LEN + 1];
-    if (ghl_auth_new_token(token, GHL_TOKEN_LEN) != 0)
+    char token[SBX_GHL_TOKEN_LEN + 1];
+    if (sbx_ghl_auth_new_token(token, SBX_GHL_TOKEN_LEN) != 0)
         return fail_nomem(out);
     int64_t now = clock_now_ms(a->clock);
     pthread_mutex_lock(&a->mu);
-    if (!ghl_auth_find_location(a, location_id)) {
+    if (!sbx_ghl_auth_find_location(a, location_id)) {
         fail(out, 400, NULL, "The app is not installed on location %.40s", location_id);
     } else if (a->families[company->family].revoked) {
         fail(out, 401, NULL, "Invalid JWT");
-    } else if (ghl_auth_store_access(a, company->family, GHL_USER_LOCATION, location_id,
-                                     company->scopes, now + a->access_ttl_s * 1000, token)) {
+    } else if (sbx_ghl_auth_store_access(a, company->family, SBX_GHL_USER_LOCATION, location_id,
+                                         company->scopes, now + a->access_ttl_s * 1000, token)) {
         fail_nomem(out);
     } else {
         json_t *answer = location_answer(a, token, location_id, company->scopes);

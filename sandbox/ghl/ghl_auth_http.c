@@ -24,7 +24,7 @@ static bool dto_error(http_response *res, int status, const char *message)
 
 /* Token endpoint errors carry both HighLevel's DTO fields (statusCode, message) and OAuth's
  * (error, error_description, RFC 6749 5.2), so clients of either kind read them. */
-static void oauth_error(http_response *res, const ghl_auth_outcome *o)
+static void oauth_error(http_response *res, const sbx_ghl_auth_outcome *o)
 {
     if (!o->error) {
         dto_error(res, o->status, o->description);
@@ -78,7 +78,7 @@ static int build_redirect(buf *loc, const char *redirect_uri, const char *code, 
 /* GET /oauth/chooselocation: the sandbox approves at once and redirects with a code. */
 static void h_choose_location(void *ctx, const http_request *req, http_response *res)
 {
-    ghl_auth *a = ctx;
+    sbx_ghl_auth *a = ctx;
     const char *client_id = http_request_query(req, "client_id");
     const char *type = http_request_query(req, "response_type");
     const char *redirect_uri = http_request_query(req, "redirect_uri");
@@ -95,17 +95,17 @@ static void h_choose_location(void *ctx, const http_request *req, http_response 
         return;
     }
     buf scopes, loc;
-    buf_init(&scopes, GHL_SCOPES_MAX - 1);
+    buf_init(&scopes, SBX_GHL_SCOPES_MAX - 1);
     buf_init(&loc, URL_MAX);
-    char code[GHL_CODE_LEN + 1];
+    char code[SBX_GHL_CODE_LEN + 1];
     err e = {0};
     const char *location_id = http_request_query(req, "location_id");
     if (location_id && !*location_id)
         location_id = NULL;
     if (normalize_scopes(&scopes, http_request_query(req, "scope")) != 0) {
         dto_error(res, 400, "scope is too long");
-    } else if (ghl_auth_issue_code(a, location_id, buf_cstr(&scopes), redirect_uri, code,
-                                   sizeof code, &e) != 0) {
+    } else if (sbx_ghl_auth_issue_code(a, location_id, buf_cstr(&scopes), redirect_uri, code,
+                                       sizeof code, &e) != 0) {
         dto_error(res, e.code == ERR_NOT_FOUND ? 400 : 500, e.msg);
     } else if (build_redirect(&loc, redirect_uri, code, http_request_query(req, "state")) != 0) {
         dto_error(res, 400, "redirect_uri or state is too long");
@@ -161,7 +161,7 @@ static void form_free(form_fields *f)
 static bool read_form(const char *content_type, const char *body, size_t len, form_fields *f,
                       http_response *res, bool oauth)
 {
-    ghl_auth_outcome o = {.status = 400, .error = oauth ? "invalid_request" : NULL};
+    sbx_ghl_auth_outcome o = {.status = 400, .error = oauth ? "invalid_request" : NULL};
     err e = {0};
     if (!is_form(content_type)) {
         snprintf(o.description, sizeof o.description,
@@ -184,16 +184,16 @@ static bool read_form(const char *content_type, const char *body, size_t len, fo
 static const char *const TOKEN_FIELDS[] = {"grant_type",    "client_id", "client_secret", "code",
                                            "refresh_token", "user_type", "redirect_uri"};
 
-void ghl_auth_token_body(ghl_auth *a, const char *content_type, const char *body, size_t len,
-                         http_response *res)
+void sbx_ghl_auth_token_body(sbx_ghl_auth *a, const char *content_type, const char *body,
+                             size_t len, http_response *res)
 {
     form_fields f = {.names = TOKEN_FIELDS, .n = PS_ARRAY_LEN(TOKEN_FIELDS)};
     no_store(res);
     if (read_form(content_type, body, len, &f, res, true)) {
-        ghl_auth_token_request rq = {f.values[0], f.values[1], f.values[2], f.values[3],
-                                     f.values[4], f.values[5], f.values[6]};
-        ghl_auth_outcome o;
-        if (ghl_auth_token_grant(a, &rq, &o) == 200)
+        sbx_ghl_auth_token_request rq = {f.values[0], f.values[1], f.values[2], f.values[3],
+                                         f.values[4], f.values[5], f.values[6]};
+        sbx_ghl_auth_outcome o;
+        if (sbx_ghl_auth_token_grant(a, &rq, &o) == 200)
             http_response_json(res, 200, o.answer);
         else
             oauth_error(res, &o);
@@ -204,8 +204,8 @@ void ghl_auth_token_body(ghl_auth *a, const char *content_type, const char *body
 /* POST /oauth/token */
 static void h_token(void *ctx, const http_request *req, http_response *res)
 {
-    ghl_auth_token_body(ctx, http_request_header(req, "Content-Type"), (const char *)req->body,
-                        req->body_len, res);
+    sbx_ghl_auth_token_body(ctx, http_request_header(req, "Content-Type"), (const char *)req->body,
+                            req->body_len, res);
 }
 
 static const char *const LOCATION_TOKEN_FIELDS[] = {"companyId", "locationId"};
@@ -213,20 +213,20 @@ static const char *const LOCATION_TOKEN_FIELDS[] = {"companyId", "locationId"};
 /* POST /oauth/locationToken: a Location token from a Company one. */
 static void h_location_token(void *ctx, const http_request *req, http_response *res)
 {
-    ghl_auth *a = ctx;
-    ghl_auth_grant g;
-    if (!ghl_auth_check_company(a, req, "oauth.write", &g, res))
+    sbx_ghl_auth *a = ctx;
+    sbx_ghl_auth_grant g;
+    if (!sbx_ghl_auth_check_company(a, req, "oauth.write", &g, res))
         return;
     form_fields f = {.names = LOCATION_TOKEN_FIELDS, .n = 2};
     no_store(res);
     if (read_form(http_request_header(req, "Content-Type"), (const char *)req->body, req->body_len,
                   &f, res, false)) {
-        ghl_auth_outcome o;
+        sbx_ghl_auth_outcome o;
         if (!f.values[0] || !*f.values[0])
             dto_error(res, 422, "companyId should not be empty");
         else if (!f.values[1] || !*f.values[1])
             dto_error(res, 422, "locationId should not be empty");
-        else if (ghl_auth_location_token(a, &g, f.values[0], f.values[1], &o) == 200)
+        else if (sbx_ghl_auth_location_token(a, &g, f.values[0], f.values[1], &o) == 200)
             http_response_json(res, 200, o.answer);
         else
             oauth_error(res, &o);
@@ -252,8 +252,8 @@ static bool query_count(const http_request *req, const char *name, int64_t fallb
 }
 
 /* Reads the query of GET /oauth/installedLocations; false after answering with an error. */
-static bool installed_query(ghl_auth *a, const http_request *req, ghl_auth_installed_query *q,
-                            http_response *res)
+static bool installed_query(sbx_ghl_auth *a, const http_request *req,
+                            sbx_ghl_auth_installed_query *q, http_response *res)
 {
     const char *company = http_request_query(req, "companyId");
     const char *app = http_request_query(req, "appId");
@@ -282,20 +282,20 @@ static bool installed_query(ghl_auth *a, const http_request *req, ghl_auth_insta
 /* GET /oauth/installedLocations */
 static void h_installed(void *ctx, const http_request *req, http_response *res)
 {
-    ghl_auth *a = ctx;
-    ghl_auth_grant g;
-    ghl_auth_installed_query q = {0};
-    if (!ghl_auth_check_company(a, req, "oauth.readonly", &g, res) ||
+    sbx_ghl_auth *a = ctx;
+    sbx_ghl_auth_grant g;
+    sbx_ghl_auth_installed_query q = {0};
+    if (!sbx_ghl_auth_check_company(a, req, "oauth.readonly", &g, res) ||
         !installed_query(a, req, &q, res))
         return;
-    json_t *body = ghl_auth_installed(a, &q);
+    json_t *body = sbx_ghl_auth_installed(a, &q);
     if (body)
         http_response_json(res, 200, body);
     else
         dto_error(res, 500, "out of memory");
 }
 
-int ghl_auth_mount(ghl_auth *a, http_server *srv, err *e)
+int sbx_ghl_auth_mount(sbx_ghl_auth *a, http_server *srv, err *e)
 {
     /* The marketplace serves the page under /v2/ too; authorize URLs use that form. */
     int rc = http_server_route(srv, "GET", "/oauth/chooselocation", "oauth-chooselocation",

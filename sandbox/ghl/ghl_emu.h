@@ -70,29 +70,29 @@
 #include "sandbox/ghl/ghl_ratelimit.h"
 #include "sandbox/service.h"
 
-typedef struct ghl_emu ghl_emu;
+typedef struct sbx_ghl_emu sbx_ghl_emu;
 
-typedef struct ghl_emu_options {
+typedef struct sbx_ghl_emu_options {
     const char *location_id;      /* the first location; default generated */
     bool allow_duplicates;        /* the location's "Allow Duplicate Contact" setting; default false */
-    ghl_ratelimit_options rate;   /* zeros: HighLevel's defaults */
+    sbx_ghl_ratelimit_options rate;   /* zeros: HighLevel's defaults */
     int64_t access_ttl_s;         /* zero: 86399 */
     const char *webhook_url;      /* where webhooks go; NULL: none until set by the admin API */
-} ghl_emu_options;
+} sbx_ghl_emu_options;
 
-int ghl_emu_new(ghl_emu **out, const ghl_emu_options *opts, sbx_service *svc, err *e);
-void ghl_emu_free(ghl_emu *g);
+int sbx_ghl_emu_new(sbx_ghl_emu **out, const sbx_ghl_emu_options *opts, sbx_service *svc, err *e);
+void sbx_ghl_emu_free(sbx_ghl_emu *g);
 /* Registers every API, OAuth and admin route on srv and installs the service glue. */
-int ghl_emu_mount(ghl_emu *g, http_server *srv, err *e);
+int sbx_ghl_emu_mount(sbx_ghl_emu *g, http_server *srv, err *e);
 /* What a configuration needs: location id, client id and secret, a Private Integration Token,
- * the webhook public keys: ghl_auth_info's keys plus {"location_id", "locations": [ids], "pit"
+ * the webhook public keys: sbx_ghl_auth_info's keys plus {"location_id", "locations": [ids], "pit"
  * (every scope, first location), "version", "webhook_public_key" (Ed25519, PEM),
  * "webhook_public_key_b64" (Ed25519, base64 SPKI), "webhook_rsa_public_key" (PEM),
  * "webhook_url"}. */
-json_t *ghl_emu_info(ghl_emu *g);
+json_t *sbx_ghl_emu_info(sbx_ghl_emu *g);
 /* Stores a contact directly (no webhook), as seeding does; fields in the API's create shape. */
-int ghl_emu_seed_contact(ghl_emu *g, const char *location_id, const json_t *fields,
+int sbx_ghl_emu_seed_contact(sbx_ghl_emu *g, const char *location_id, const json_t *fields,
                          char *id_out, size_t id_len, err *e);
-ghl_auth *ghl_emu_auth(ghl_emu *g);
+sbx_ghl_auth *sbx_ghl_emu_auth(sbx_ghl_emu *g);
 
 #endif

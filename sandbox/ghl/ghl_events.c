@@ -12,9 +12,9 @@ static const char *const CONTACT_STRINGS[] = {
     "state",    "tags",  "website",     "attachments", "assignedTo", "customFields",
 };
 
-json_t *ghl_contact_event_payload(const char *type, const ghl_contact *c)
+json_t *sbx_ghl_contact_event_payload(const char *type, const sbx_ghl_contact *c)
 {
-    json_t *full = ghl_contact_json(c);
+    json_t *full = sbx_ghl_contact_json(c);
     json_t *p = json_pack("{s:s, s:s, s:s}", "type", type, "locationId", c->loc->id, "id", c->id);
     for (size_t i = 0; i < PS_ARRAY_LEN(CONTACT_STRINGS); i++) {
         const char *k = CONTACT_STRINGS[i];
@@ -34,7 +34,7 @@ json_t *ghl_contact_event_payload(const char *type, const ghl_contact *c)
 }
 
 /* A version-4 UUID from the emulator's generator: unique per event, reproducible per seed. */
-static void new_uuid(ghl_emu *g, char out[37])
+static void new_uuid(sbx_ghl_emu *g, char out[37])
 {
     uint64_t a = rng_next(&g->rng), b = rng_next(&g->rng);
     a = (a & ~0xf000ULL) | 0x4000ULL;
@@ -44,8 +44,8 @@ static void new_uuid(ghl_emu *g, char out[37])
              (unsigned long long)(b & 0xffffffffffffULL));
 }
 
-/* Stamps the payload and queues it for ghl_events_flush; takes ownership of payload. */
-static void enqueue(ghl_emu *g, const char *label, json_t *payload)
+/* Stamps the payload and queues it for sbx_ghl_events_flush; takes ownership of payload. */
+static void enqueue(sbx_ghl_emu *g, const char *label, json_t *payload)
 {
     if (!payload)
         return;
@@ -54,17 +54,17 @@ static void enqueue(ghl_emu *g, const char *label, json_t *payload)
         return;
     }
     char iso[CLOCK_ISO_LEN], uuid[37];
-    ghl_iso(ghl_now_ms(g), iso);
+    sbx_ghl_iso(sbx_ghl_now_ms(g), iso);
     new_uuid(g, uuid);
     json_object_set_new(payload, "timestamp", json_string(iso));
     json_object_set_new(payload, "webhookId", json_string(uuid));
     json_array_append_new(g->outbox, json_pack("[s, o]", label, payload));
 }
 
-void ghl_event_contact(ghl_emu *g, const char *type, const ghl_contact *c)
+void sbx_ghl_event_contact(sbx_ghl_emu *g, const char *type, const sbx_ghl_contact *c)
 {
     if (g->webhook_url)
-        enqueue(g, type, ghl_contact_event_payload(type, c));
+        enqueue(g, type, sbx_ghl_contact_event_payload(type, c));
 }
 
 static void copy_keys(json_t *to, const json_t *from, const char *const *keys, size_t n)
@@ -76,7 +76,8 @@ static void copy_keys(json_t *to, const json_t *from, const char *const *keys, s
     }
 }
 
-void ghl_event_task(ghl_emu *g, const char *type, const ghl_contact *c, const json_t *task)
+void sbx_ghl_event_task(sbx_ghl_emu *g, const char *type, const sbx_ghl_contact *c,
+                        const json_t *task)
 {
     static const char *const KEYS[] = {"id",    "assignedTo", "body",   "contactId",
                                        "title", "dateAdded",  "dueDate"};
@@ -87,7 +88,8 @@ void ghl_event_task(ghl_emu *g, const char *type, const ghl_contact *c, const js
     enqueue(g, type, p);
 }
 
-void ghl_event_note(ghl_emu *g, const char *type, const ghl_contact *c, const json_t *note)
+void sbx_ghl_event_note(sbx_ghl_emu *g, const char *type, const sbx_ghl_contact *c,
+                        const json_t *note)
 {
     static const char *const KEYS[] = {"id", "body", "contactId", "dateAdded"};
     if (!g->webhook_url)
@@ -97,7 +99,8 @@ void ghl_event_note(ghl_emu *g, const char *type, const ghl_contact *c, const js
     enqueue(g, type, p);
 }
 
-void ghl_event_appt(ghl_emu *g, const char *type, const ghl_contact *c, const json_t *appt)
+void sbx_ghl_event_appt(sbx_ghl_emu *g, const char *type, const sbx_ghl_contact *c,
+                        const json_t *appt)
 {
     static const char *const KEYS[] = {
         "id",      "address",           "title",          "calendarId", "contactId",
@@ -111,12 +114,12 @@ void ghl_event_appt(ghl_emu *g, const char *type, const ghl_contact *c, const js
             json_pack("{s:s, s:s, s:o}", "type", type, "locationId", c->loc->id, "appointment", a));
 }
 
-static void deliver(ghl_emu *g, const char *url, const char *label, const json_t *payload)
+static void deliver(sbx_ghl_emu *g, const char *url, const char *label, const json_t *payload)
 {
     char *body = jsonx_dumps(payload);
     char *ed = NULL, *rsa = NULL;
     err e = {0};
-    if (body && ghl_signer_sign(g->signer, body, strlen(body), &ed, &rsa, &e) == 0) {
+    if (body && sbx_ghl_signer_sign(g->signer, body, strlen(body), &ed, &rsa, &e) == 0) {
         sbx_webhook_header h[] = {
             {"Content-Type", "application/json"},
             {"X-GHL-Signature", ed},
@@ -129,7 +132,7 @@ static void deliver(ghl_emu *g, const char *url, const char *label, const json_t
     free(body);
 }
 
-void ghl_events_flush(ghl_emu *g)
+void sbx_ghl_events_flush(sbx_ghl_emu *g)
 {
     pthread_mutex_lock(&g->send_mu);
     pthread_mutex_lock(&g->mu);

@@ -7,14 +7,14 @@
 
 /* The guard and the handler of one request run on the connection's thread, one after the
  * other, so the token's location travels between them in a thread-local. */
-static _Thread_local char tl_location[GHL_LOC_MAX];
+static _Thread_local char tl_location[SBX_GHL_LOC_MAX];
 
-const char *ghl_token_location(void)
+const char *sbx_ghl_token_location(void)
 {
     return tl_location;
 }
 
-void ghl_set_token_location(const char *loc)
+void sbx_ghl_set_token_location(const char *loc)
 {
     snprintf(tl_location, sizeof(tl_location), "%s", loc ? loc : "");
 }
@@ -38,7 +38,7 @@ static json_t *error_body(int status, const char *msg)
     return j;
 }
 
-void ghl_reply_error(http_response *res, int status, const char *fmt, ...)
+void sbx_ghl_reply_error(http_response *res, int status, const char *fmt, ...)
 {
     char msg[256];
     va_list ap;
@@ -48,7 +48,7 @@ void ghl_reply_error(http_response *res, int status, const char *fmt, ...)
     http_response_json(res, status, error_body(status, msg));
 }
 
-int ghl_fail_set(ghl_fail *f, int status, const char *fmt, ...)
+int sbx_ghl_fail_set(sbx_ghl_fail *f, int status, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -58,7 +58,7 @@ int ghl_fail_set(ghl_fail *f, int status, const char *fmt, ...)
     return status == 422 || status == 400 ? ERR_INVALID : ERR_BAD_STATE;
 }
 
-void ghl_fail_clear(ghl_fail *f)
+void sbx_ghl_fail_clear(sbx_ghl_fail *f)
 {
     json_decref(f->meta);
     f->meta = NULL;
@@ -66,31 +66,31 @@ void ghl_fail_clear(ghl_fail *f)
     f->message[0] = '\0';
 }
 
-void ghl_reply_fail(http_response *res, ghl_fail *f)
+void sbx_ghl_reply_fail(http_response *res, sbx_ghl_fail *f)
 {
     json_t *j = error_body(f->status ? f->status : 400, f->message);
     if (f->meta) {
         json_object_set(j, "meta", f->meta);
     }
     http_response_json(res, f->status ? f->status : 400, j);
-    ghl_fail_clear(f);
+    sbx_ghl_fail_clear(f);
 }
 
-json_t *ghl_body(const http_request *req, http_response *res)
+json_t *sbx_ghl_body(const http_request *req, http_response *res)
 {
     json_t *j = NULL;
     err e = {0};
     if (req->body_len == 0) {
-        ghl_reply_error(res, 400, "request body is required");
+        sbx_ghl_reply_error(res, 400, "request body is required");
         return NULL;
     }
     if (jsonx_parse(&j, req->body, req->body_len, "request body", &e) != 0) {
-        ghl_reply_error(res, 400, "%s", e.msg);
+        sbx_ghl_reply_error(res, 400, "%s", e.msg);
         return NULL;
     }
     if (!json_is_object(j)) {
         json_decref(j);
-        ghl_reply_error(res, 400, "request body must be a JSON object");
+        sbx_ghl_reply_error(res, 400, "request body must be a JSON object");
         return NULL;
     }
     return j;
@@ -98,41 +98,42 @@ json_t *ghl_body(const http_request *req, http_response *res)
 
 static bool token_allows(const char *loc_id, http_response *res)
 {
-    const char *tok = ghl_token_location();
+    const char *tok = sbx_ghl_token_location();
     if (*tok && strcmp(tok, loc_id) != 0) {
-        ghl_reply_error(res, 403, "The token does not have access to this location.");
+        sbx_ghl_reply_error(res, 403, "The token does not have access to this location.");
         return false;
     }
     return true;
 }
 
-ghl_location *ghl_request_location(ghl_emu *g, const char *id, int missing_status,
-                                   http_response *res)
+sbx_ghl_location *sbx_ghl_request_location(sbx_ghl_emu *g, const char *id, int missing_status,
+                                           http_response *res)
 {
     if (!id || !*id) {
-        ghl_reply_error(res, missing_status, "locationId should not be empty");
+        sbx_ghl_reply_error(res, missing_status, "locationId should not be empty");
         return NULL;
     }
     if (!token_allows(id, res))
         return NULL;
-    ghl_location *l = ghl_location_find(g, id);
+    sbx_ghl_location *l = sbx_ghl_location_find(g, id);
     if (!l)
-        ghl_reply_error(res, 400, "Location not found");
+        sbx_ghl_reply_error(res, 400, "Location not found");
     return l;
 }
 
-ghl_contact *ghl_request_contact(ghl_emu *g, const http_request *req, http_response *res)
+sbx_ghl_contact *sbx_ghl_request_contact(sbx_ghl_emu *g, const http_request *req,
+                                         http_response *res)
 {
-    ghl_contact *c = ghl_contact_get(g, http_request_param(req, "contactId"));
+    sbx_ghl_contact *c = sbx_ghl_contact_get(g, http_request_param(req, "contactId"));
     if (!c) {
-        ghl_reply_error(res, 400, "Contact not found");
+        sbx_ghl_reply_error(res, 400, "Contact not found");
         return NULL;
     }
     return token_allows(c->loc->id, res) ? c : NULL;
 }
 
-bool ghl_query_int(const http_request *req, const char *name, int64_t fallback, int64_t *out,
-                   http_response *res)
+bool sbx_ghl_query_int(const http_request *req, const char *name, int64_t fallback, int64_t *out,
+                       http_response *res)
 {
     const char *s = http_request_query(req, name);
     if (!s || !*s) {
@@ -150,7 +151,7 @@ bool ghl_query_int(const http_request *req, const char *name, int64_t fallback, 
             rest++;
     }
     if (errno != 0 || end == s || *rest != '\0' || v < 0) {
-        ghl_reply_error(res, 422, "%s must be a non-negative number", name);
+        sbx_ghl_reply_error(res, 422, "%s must be a non-negative number", name);
         return false;
     }
     *out = v;

@@ -57,20 +57,20 @@ static bool parse_birth_date(const char *s, char out[11])
 }
 
 static int parse_string_field(json_t *fields, json_t *clear, const char *key, const json_t *v,
-                              ghl_fail *f)
+                              sbx_ghl_fail *f)
 {
     if (json_is_null(v))
         return json_array_append_new(clear, json_string(key)) == 0 ? 0 : ERR_NOMEM;
     if (!json_is_string(v))
-        return ghl_fail_set(f, 422, "%s must be a string", key);
+        return sbx_ghl_fail_set(f, 422, "%s must be a string", key);
     const char *s = json_string_value(v);
     char norm[512];
     if (strcmp(key, "email") == 0) {
-        ghl_norm_email(s, norm, sizeof(norm));
+        sbx_ghl_norm_email(s, norm, sizeof(norm));
         if (*norm && !valid_email(norm))
-            return ghl_fail_set(f, 422, "email must be an email");
+            return sbx_ghl_fail_set(f, 422, "email must be an email");
     } else if (strcmp(key, "phone") == 0) {
-        ghl_norm_phone(s, norm, sizeof(norm));
+        sbx_ghl_norm_phone(s, norm, sizeof(norm));
     } else {
         snprintf(norm, sizeof(norm), "%s", s);
     }
@@ -79,14 +79,14 @@ static int parse_string_field(json_t *fields, json_t *clear, const char *key, co
     return json_object_set_new(fields, key, json_string(norm)) == 0 ? 0 : ERR_NOMEM;
 }
 
-static int parse_name(json_t *fields, const json_t *body, ghl_fail *f)
+static int parse_name(json_t *fields, const json_t *body, sbx_ghl_fail *f)
 {
     const json_t *v = json_object_get(body, "name");
     if (!v || json_is_null(v) || json_object_get(body, "firstName") ||
         json_object_get(body, "lastName"))
         return 0;
     if (!json_is_string(v))
-        return ghl_fail_set(f, 422, "name must be a string");
+        return sbx_ghl_fail_set(f, 422, "name must be a string");
     char tmp[256];
     snprintf(tmp, sizeof(tmp), "%s", json_string_value(v));
     char *first = tmp;
@@ -106,31 +106,31 @@ static int parse_name(json_t *fields, const json_t *body, ghl_fail *f)
     return 0;
 }
 
-static int check_dnd_setting(const json_t *s, const char *name, bool inbound, ghl_fail *f)
+static int check_dnd_setting(const json_t *s, const char *name, bool inbound, sbx_ghl_fail *f)
 {
     const char *status = jsonx_str(s, "status");
     bool ok = status && (strcmp(status, "active") == 0 || strcmp(status, "inactive") == 0 ||
                          (!inbound && strcmp(status, "permanent") == 0));
     if (!json_is_object(s) || !ok)
-        return ghl_fail_set(f, 422, "%s.status must be one of the following values: %s", name,
-                            inbound ? "active, inactive" : "active, inactive, permanent");
+        return sbx_ghl_fail_set(f, 422, "%s.status must be one of the following values: %s", name,
+                                inbound ? "active, inactive" : "active, inactive, permanent");
     const json_t *m = json_object_get(s, "message"), *c = json_object_get(s, "code");
     if ((m && !json_is_string(m)) || (c && !json_is_string(c)))
-        return ghl_fail_set(f, 422, "%s.message and code must be strings", name);
+        return sbx_ghl_fail_set(f, 422, "%s.message and code must be strings", name);
     return 0;
 }
 
-static int parse_dnd(json_t *fields, const json_t *body, ghl_fail *f)
+static int parse_dnd(json_t *fields, const json_t *body, sbx_ghl_fail *f)
 {
     json_t *v = json_object_get(body, "dnd");
     if (v && !json_is_boolean(v))
-        return ghl_fail_set(f, 422, "dnd must be a boolean value");
+        return sbx_ghl_fail_set(f, 422, "dnd must be a boolean value");
     if (v)
         json_object_set(fields, "dnd", v);
     v = json_object_get(body, "dndSettings");
     if (v && !json_is_null(v)) {
         if (!json_is_object(v))
-            return ghl_fail_set(f, 422, "dndSettings must be an object");
+            return sbx_ghl_fail_set(f, 422, "dndSettings must be an object");
         json_t *keep = json_object();
         for (size_t i = 0; i < PS_ARRAY_LEN(DND_CHANNELS); i++) {
             json_t *s = json_object_get(v, DND_CHANNELS[i]);
@@ -150,17 +150,17 @@ static int parse_dnd(json_t *fields, const json_t *body, ghl_fail *f)
         if (!json_is_object(v) ||
             (all && check_dnd_setting(all, "inboundDndSettings.all", true, f) != 0))
             return f->status ? ERR_INVALID
-                             : ghl_fail_set(f, 422, "inboundDndSettings must be an object");
+                             : sbx_ghl_fail_set(f, 422, "inboundDndSettings must be an object");
         json_object_set_new(fields, "inboundDndSettings",
                             all ? json_pack("{s:O}", "all", all) : json_object());
     }
     return 0;
 }
 
-static int parse_tags(json_t *patch, const json_t *v, ghl_fail *f)
+static int parse_tags(json_t *patch, const json_t *v, sbx_ghl_fail *f)
 {
     if (!json_is_array(v))
-        return ghl_fail_set(f, 422, "tags must be an array");
+        return sbx_ghl_fail_set(f, 422, "tags must be an array");
     json_t *tags = json_array();
     size_t i;
     json_t *t;
@@ -169,9 +169,9 @@ static int parse_tags(json_t *patch, const json_t *v, ghl_fail *f)
         char norm[256];
         if (!json_is_string(t)) {
             json_decref(tags);
-            return ghl_fail_set(f, 422, "each value in tags must be a string");
+            return sbx_ghl_fail_set(f, 422, "each value in tags must be a string");
         }
-        ghl_norm_tag(json_string_value(t), norm, sizeof(norm));
+        sbx_ghl_norm_tag(json_string_value(t), norm, sizeof(norm));
         if (*norm && !jsonx_array_has_str(tags, norm))
             json_array_append_new(tags, json_string(norm));
     }
@@ -181,7 +181,7 @@ static int parse_tags(json_t *patch, const json_t *v, ghl_fail *f)
 
 /* One custom field value, as the field's data type stores it: text (numbers written as text,
  * since the API reads every value back as a string), or a list for the multi-value types. */
-static int custom_value(json_t **out, const json_t *def, json_t *v, ghl_fail *f)
+static int custom_value(json_t **out, const json_t *def, json_t *v, sbx_ghl_fail *f)
 {
     const char *type = jsonx_str(def, "dataType");
     bool multi = type && (strcmp(type, "CHECKBOX") == 0 || strcmp(type, "MULTIPLE_OPTIONS") == 0);
@@ -199,20 +199,21 @@ static int custom_value(json_t **out, const json_t *def, json_t *v, ghl_fail *f)
     } else if (multi && json_is_array(v)) {
         for (size_t i = 0; i < json_array_size(v); i++)
             if (!json_is_string(json_array_get(v, i)))
-                return ghl_fail_set(f, 422, "customFields: each value of %s must be a string",
-                                    jsonx_str(def, "fieldKey"));
+                return sbx_ghl_fail_set(f, 422, "customFields: each value of %s must be a string",
+                                        jsonx_str(def, "fieldKey"));
         *out = json_incref(v);
     } else {
-        return ghl_fail_set(f, 422, "customFields: value of %s must be a string",
-                            jsonx_str(def, "fieldKey"));
+        return sbx_ghl_fail_set(f, 422, "customFields: value of %s must be a string",
+                                jsonx_str(def, "fieldKey"));
     }
     return 0;
 }
 
-static int parse_custom(json_t *patch, const json_t *v, const ghl_location *loc, ghl_fail *f)
+static int parse_custom(json_t *patch, const json_t *v, const sbx_ghl_location *loc,
+                        sbx_ghl_fail *f)
 {
     if (!json_is_array(v))
-        return ghl_fail_set(f, 422, "customFields must be an array");
+        return sbx_ghl_fail_set(f, 422, "customFields must be an array");
     json_t *custom = json_object();
     json_object_set_new(patch, "custom", custom);
     size_t i;
@@ -220,14 +221,14 @@ static int parse_custom(json_t *patch, const json_t *v, const ghl_location *loc,
     json_array_foreach(v, i, item)
     {
         if (!json_is_object(item))
-            return ghl_fail_set(f, 422, "each value in customFields must be an object");
+            return sbx_ghl_fail_set(f, 422, "each value in customFields must be an object");
         const char *ref = jsonx_str(item, "id");
         if (!ref || !*ref)
             ref = jsonx_str(item, "key");
         if (!ref)
-            return ghl_fail_set(f, 422, "customFields: pass either id or key of custom field");
+            return sbx_ghl_fail_set(f, 422, "customFields: pass either id or key of custom field");
         /* HighLevel ignores fields it does not know; so does the emulator. */
-        const json_t *def = ghl_field_find(loc, ref);
+        const json_t *def = sbx_ghl_field_find(loc, ref);
         if (!def)
             continue;
         json_t *val = json_object_get(item, "field_value");
@@ -241,7 +242,7 @@ static int parse_custom(json_t *patch, const json_t *v, const ghl_location *loc,
     return 0;
 }
 
-static int parse_fields(json_t *patch, const json_t *body, ghl_fail *f)
+static int parse_fields(json_t *patch, const json_t *body, sbx_ghl_fail *f)
 {
     json_t *fields = json_object_get(patch, "fields");
     json_t *clear = json_object_get(patch, "clear");
@@ -256,7 +257,7 @@ static int parse_fields(json_t *patch, const json_t *body, ghl_fail *f)
         json_array_append_new(clear, json_string("dateOfBirth"));
     } else if (dob) {
         if (!json_is_string(dob) || !parse_birth_date(json_string_value(dob), date))
-            return ghl_fail_set(f, 422, "dateOfBirth must be a valid date");
+            return sbx_ghl_fail_set(f, 422, "dateOfBirth must be a valid date");
         json_object_set_new(fields, "dateOfBirth", json_string(date));
     }
     if (parse_name(fields, body, f) != 0 || parse_dnd(fields, body, f) != 0)
@@ -264,14 +265,14 @@ static int parse_fields(json_t *patch, const json_t *body, ghl_fail *f)
     return 0;
 }
 
-int ghl_contact_patch_parse(json_t **out, const json_t *body, const ghl_location *loc, int mode,
-                            ghl_fail *f)
+int sbx_ghl_contact_patch_parse(json_t **out, const json_t *body, const sbx_ghl_location *loc,
+                                int mode, sbx_ghl_fail *f)
 {
     if (!json_is_object(body))
-        return ghl_fail_set(f, 400, "request body must be a JSON object");
+        return sbx_ghl_fail_set(f, 400, "request body must be a JSON object");
     json_t *patch = json_pack("{s:o, s:o}", "fields", json_object(), "clear", json_array());
     if (!patch)
-        return ghl_fail_set(f, 500, "out of memory");
+        return sbx_ghl_fail_set(f, 500, "out of memory");
     int rc = parse_fields(patch, body, f);
     const json_t *v = json_object_get(body, "tags");
     if (rc == 0 && v && !json_is_null(v))
@@ -281,8 +282,8 @@ int ghl_contact_patch_parse(json_t **out, const json_t *body, const ghl_location
         rc = parse_custom(patch, v, loc, f);
     v = json_object_get(body, "createNewIfDuplicateAllowed");
     if (rc == 0 && v && !json_is_boolean(v))
-        rc = ghl_fail_set(f, 422, "createNewIfDuplicateAllowed must be a boolean value");
-    if (rc == 0 && (mode & GHL_IN_UPSERT))
+        rc = sbx_ghl_fail_set(f, 422, "createNewIfDuplicateAllowed must be a boolean value");
+    if (rc == 0 && (mode & SBX_GHL_IN_UPSERT))
         json_object_set_new(patch, "createNewIfDuplicateAllowed", json_boolean(json_is_true(v)));
     if (rc != 0) {
         json_decref(patch);
@@ -302,9 +303,9 @@ static bool tags_equal(const json_t *a, const json_t *b)
     return true;
 }
 
-void ghl_contact_patch_apply(ghl_contact *c, const json_t *patch, ghl_change *out)
+void sbx_ghl_contact_patch_apply(sbx_ghl_contact *c, const json_t *patch, sbx_ghl_change *out)
 {
-    *out = (ghl_change){0};
+    *out = (sbx_ghl_change){0};
     const char *k;
     json_t *v;
     json_object_foreach(json_object_get(patch, "fields"), k, v)
@@ -349,7 +350,7 @@ static void lower_into(json_t *j, const char *key, const char *s)
     json_object_set_new(j, key, json_string(low));
 }
 
-static void add_names(json_t *j, const ghl_contact *c)
+static void add_names(json_t *j, const sbx_ghl_contact *c)
 {
     const char *first = jsonx_str(c->f, "firstName");
     const char *last = jsonx_str(c->f, "lastName");
@@ -370,7 +371,7 @@ static void add_names(json_t *j, const ghl_contact *c)
     }
 }
 
-json_t *ghl_contact_json(const ghl_contact *c)
+json_t *sbx_ghl_contact_json(const sbx_ghl_contact *c)
 {
     json_t *j = json_object();
     char iso[CLOCK_ISO_LEN];
@@ -404,9 +405,9 @@ json_t *ghl_contact_json(const ghl_contact *c)
     json_object_foreach(c->custom, k, v)
         json_array_append_new(cf, json_pack("{s:s, s:O}", "id", k, "value", v));
     json_object_set_new(j, "customFields", cf);
-    ghl_iso(c->added_ms, iso);
+    sbx_ghl_iso(c->added_ms, iso);
     json_object_set_new(j, "dateAdded", json_string(iso));
-    ghl_iso(c->updated_ms, iso);
+    sbx_ghl_iso(c->updated_ms, iso);
     json_object_set_new(j, "dateUpdated", json_string(iso));
     json_object_set_new(j, "followers", json_array());
     return j;

@@ -1,14 +1,14 @@
 /* ghl_map.c: a small chained hash map from strings to pointers, for the emulator's indexes. */
 #include "sandbox/ghl/ghl_state.h"
 
-typedef struct ghl_map_node {
-    struct ghl_map_node *next;
+typedef struct map_node {
+    struct map_node *next;
     void *value;
     char key[]; /* NUL-terminated */
-} ghl_map_node;
+} map_node;
 
-struct ghl_map {
-    ghl_map_node **buckets;
+struct sbx_ghl_map {
+    map_node **buckets;
     size_t n_buckets; /* a power of two */
     size_t count;
 };
@@ -23,9 +23,9 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
-int ghl_map_new(ghl_map **out)
+int sbx_ghl_map_new(sbx_ghl_map **out)
 {
-    ghl_map *m = calloc(1, sizeof(*m));
+    sbx_ghl_map *m = calloc(1, sizeof(*m));
     if (!m)
         return ERR_NOMEM;
     m->n_buckets = 64;
@@ -38,14 +38,14 @@ int ghl_map_new(ghl_map **out)
     return 0;
 }
 
-void ghl_map_free(ghl_map *m)
+void sbx_ghl_map_free(sbx_ghl_map *m)
 {
     if (!m)
         return;
     for (size_t i = 0; i < m->n_buckets; i++) {
-        ghl_map_node *n = m->buckets[i];
+        map_node *n = m->buckets[i];
         while (n) {
-            ghl_map_node *next = n->next;
+            map_node *next = n->next;
             free(n);
             n = next;
         }
@@ -54,32 +54,32 @@ void ghl_map_free(ghl_map *m)
     free(m);
 }
 
-static ghl_map_node **slot(const ghl_map *m, const char *key)
+static map_node **slot(const sbx_ghl_map *m, const char *key)
 {
-    ghl_map_node **p = &m->buckets[hash_str(key) & (m->n_buckets - 1)];
+    map_node **p = &m->buckets[hash_str(key) & (m->n_buckets - 1)];
     while (*p && strcmp((*p)->key, key) != 0)
         p = &(*p)->next;
     return p;
 }
 
-void *ghl_map_get(const ghl_map *m, const char *key)
+void *sbx_ghl_map_get(const sbx_ghl_map *m, const char *key)
 {
-    ghl_map_node *n = *slot(m, key);
+    map_node *n = *slot(m, key);
     return n ? n->value : NULL;
 }
 
 /* Doubles the table when it holds more entries than buckets; a failed allocation just keeps
  * the chains longer. */
-static void grow(ghl_map *m)
+static void grow(sbx_ghl_map *m)
 {
     size_t nb = m->n_buckets * 2;
-    ghl_map_node **b = calloc(nb, sizeof(*b));
+    map_node **b = calloc(nb, sizeof(*b));
     if (!b)
         return;
     for (size_t i = 0; i < m->n_buckets; i++) {
-        ghl_map_node *n = m->buckets[i];
+        map_node *n = m->buckets[i];
         while (n) {
-            ghl_map_node *next = n->next;
+            map_node *next = n->next;
             size_t j = hash_str(n->key) & (nb - 1);
             n->next = b[j];
             b[j] = n;
@@ -91,15 +91,15 @@ static void grow(ghl_map *m)
     m->n_buckets = nb;
 }
 
-int ghl_map_put(ghl_map *m, const char *key, void *value)
+int sbx_ghl_map_put(sbx_ghl_map *m, const char *key, void *value)
 {
-    ghl_map_node **p = slot(m, key);
+    map_node **p = slot(m, key);
     if (*p) {
         (*p)->value = value;
         return 0;
     }
     size_t len = strlen(key);
-    ghl_map_node *n = malloc(sizeof(*n) + len + 1);
+    map_node *n = malloc(sizeof(*n) + len + 1);
     if (!n)
         return ERR_NOMEM;
     memcpy(n->key, key, len + 1);
@@ -111,12 +111,12 @@ int ghl_map_put(ghl_map *m, const char *key, void *value)
     return 0;
 }
 
-void ghl_map_del(ghl_map *m, const char *key)
+void sbx_ghl_map_del(sbx_ghl_map *m, const char *key)
 {
-    ghl_map_node **p = slot(m, key);
+    map_node **p = slot(m, key);
     if (!*p)
         return;
-    ghl_map_node *n = *p;
+    map_node *n = *p;
     *p = n->next;
     free(n);
     m->count--;

@@ -55,7 +55,7 @@ static const fdef *field_def(const char *name)
 }
 
 /* The contact's value for a field, a new reference; NULL when it has none. */
-static json_t *field_value(const ghl_contact *c, const fdef *d, const char *name)
+static json_t *field_value(const sbx_ghl_contact *c, const fdef *d, const char *name)
 {
     if (!d)
         return NULL; /* parsing refuses unknown fields; this keeps the compiler sure of it */
@@ -70,7 +70,7 @@ static json_t *field_value(const ghl_contact *c, const fdef *d, const char *name
     if (strcmp(d->src, "$custom") == 0) {
         json_t *v = json_object_get(c->custom, name + 13);
         if (!v) {
-            const json_t *def = ghl_field_find(c->loc, name + 13);
+            const json_t *def = sbx_ghl_field_find(c->loc, name + 13);
             v = def ? json_object_get(c->custom, jsonx_str(def, "id")) : NULL;
         }
         return v ? json_incref(v) : NULL;
@@ -90,7 +90,7 @@ static json_t *field_value(const ghl_contact *c, const fdef *d, const char *name
 
 /* ---- parsing ---- */
 
-static int bound_ms(json_t *range, const char *key, ghl_fail *f)
+static int bound_ms(json_t *range, const char *key, sbx_ghl_fail *f)
 {
     json_t *v = json_object_get(range, key);
     int64_t ms;
@@ -102,26 +102,27 @@ static int bound_ms(json_t *range, const char *key, ghl_fail *f)
         /* A timestamp in ms fits far inside +-2^62; anything else is not a date. */
         double d = json_real_value(v);
         if (!(d > -4.6e18 && d < 4.6e18))
-            return ghl_fail_set(f, 400, "range %s must be a date or a timestamp", key);
+            return sbx_ghl_fail_set(f, 400, "range %s must be a date or a timestamp", key);
         return json_object_set_new(range, key, json_integer((json_int_t)d));
     }
     err e = {0};
     if (!json_is_string(v) || clock_parse_iso(&ms, json_string_value(v), &e) != 0)
-        return ghl_fail_set(f, 400, "range %s must be a date or a timestamp", key);
+        return sbx_ghl_fail_set(f, 400, "range %s must be a date or a timestamp", key);
     return json_object_set_new(range, key, json_integer(ms));
 }
 
-static int check_value(json_t *flt, const fdef *d, const char *field, const char *op, ghl_fail *f)
+static int check_value(json_t *flt, const fdef *d, const char *field, const char *op,
+                       sbx_ghl_fail *f)
 {
     json_t *v = json_object_get(flt, "value");
     if (strcmp(op, "exists") == 0 || strcmp(op, "not_exists") == 0)
         return 0;
     if (strcmp(op, "range") == 0) {
         if (d->type != FT_DATE)
-            return ghl_fail_set(f, 400, "operator range is not supported for field %s", field);
+            return sbx_ghl_fail_set(f, 400, "operator range is not supported for field %s", field);
         if (!json_is_object(v) || !(json_object_get(v, "gt") || json_object_get(v, "gte") ||
                                     json_object_get(v, "lt") || json_object_get(v, "lte")))
-            return ghl_fail_set(f, 400, "range needs gt, gte, lt or lte");
+            return sbx_ghl_fail_set(f, 400, "range needs gt, gte, lt or lte");
         const char *keys[] = {"gt", "gte", "lt", "lte"};
         for (size_t i = 0; i < 4; i++)
             if (bound_ms(v, keys[i], f) != 0)
@@ -130,54 +131,55 @@ static int check_value(json_t *flt, const fdef *d, const char *field, const char
     }
     bool contains = strstr(op, "contains") != NULL;
     if (contains && (!json_is_string(v) || d->type == FT_DATE || d->type == FT_BOOL))
-        return ghl_fail_set(f, 400, "operator %s needs a string value for field %s", op, field);
+        return sbx_ghl_fail_set(f, 400, "operator %s needs a string value for field %s", op, field);
     if (!contains && !(json_is_string(v) || json_is_number(v) || json_is_boolean(v) ||
                        (d->type == FT_TAGS && json_is_array(v))))
-        return ghl_fail_set(f, 400, "filter on %s needs a value", field);
+        return sbx_ghl_fail_set(f, 400, "filter on %s needs a value", field);
     if (json_is_string(v) && strlen(json_string_value(v)) > 75)
-        return ghl_fail_set(f, 400, "filter value must be shorter than 75 characters");
+        return sbx_ghl_fail_set(f, 400, "filter value must be shorter than 75 characters");
     if (d->type == FT_DATE && json_is_string(v)) {
         int64_t ms;
         err e = {0};
         if (clock_parse_iso(&ms, json_string_value(v), &e) != 0)
-            return ghl_fail_set(f, 400, "filter on %s needs a date", field);
+            return sbx_ghl_fail_set(f, 400, "filter on %s needs a date", field);
         json_object_set_new(flt, "value", json_integer(ms));
     }
     return 0;
 }
 
-static int check_filters(json_t *filters, int depth, ghl_fail *f);
+static int check_filters(json_t *filters, int depth, sbx_ghl_fail *f);
 
-static int check_filter(json_t *flt, int depth, ghl_fail *f)
+static int check_filter(json_t *flt, int depth, sbx_ghl_fail *f)
 {
     static const char *const OPS[] = {"eq",     "not_eq",     "contains", "not_contains",
                                       "exists", "not_exists", "range"};
     if (!json_is_object(flt))
-        return ghl_fail_set(f, 400, "each filter must be an object");
+        return sbx_ghl_fail_set(f, 400, "each filter must be an object");
     const char *group = jsonx_str(flt, "group");
     if (group) {
         if (strcmp(group, "AND") != 0 && strcmp(group, "OR") != 0)
-            return ghl_fail_set(f, 400, "group must be AND or OR");
+            return sbx_ghl_fail_set(f, 400, "group must be AND or OR");
         return check_filters(json_object_get(flt, "filters"), depth + 1, f);
     }
     const char *field = jsonx_str(flt, "field"), *op = jsonx_str(flt, "operator");
     const fdef *d = field ? field_def(field) : NULL;
     if (!d)
-        return ghl_fail_set(f, 400, "filter field %s is not supported", field ? field : "(none)");
+        return sbx_ghl_fail_set(f, 400, "filter field %s is not supported",
+                                field ? field : "(none)");
     bool known = false;
     for (size_t i = 0; op && i < PS_ARRAY_LEN(OPS); i++)
         known |= strcmp(op, OPS[i]) == 0;
     if (!known)
-        return ghl_fail_set(f, 400, "filter operator %s is not supported", op ? op : "(none)");
+        return sbx_ghl_fail_set(f, 400, "filter operator %s is not supported", op ? op : "(none)");
     return check_value(flt, d, field, op, f);
 }
 
-static int check_filters(json_t *filters, int depth, ghl_fail *f)
+static int check_filters(json_t *filters, int depth, sbx_ghl_fail *f)
 {
     if (!json_is_array(filters))
-        return ghl_fail_set(f, 400, "filters must be an array");
+        return sbx_ghl_fail_set(f, 400, "filters must be an array");
     if (depth > 4 || json_array_size(filters) > 100)
-        return ghl_fail_set(f, 400, "too many filters or groups nested too deep");
+        return sbx_ghl_fail_set(f, 400, "too many filters or groups nested too deep");
     size_t i;
     json_t *x;
     json_array_foreach(filters, i, x)
@@ -188,7 +190,7 @@ static int check_filters(json_t *filters, int depth, ghl_fail *f)
     return 0;
 }
 
-static int parse_sort(ghl_search *s, const json_t *sort, ghl_fail *f)
+static int parse_sort(sbx_ghl_search *s, const json_t *sort, sbx_ghl_fail *f)
 {
     if (!sort || json_is_null(sort)) {
         snprintf(s->sort[0].field, sizeof(s->sort[0].field), "dateAdded");
@@ -196,8 +198,9 @@ static int parse_sort(ghl_search *s, const json_t *sort, ghl_fail *f)
         s->n_sort = 1;
         return 0;
     }
-    if (!json_is_array(sort) || json_array_size(sort) > GHL_SEARCH_MAX_SORT)
-        return ghl_fail_set(f, 400, "sort must be an array of up to %d items", GHL_SEARCH_MAX_SORT);
+    if (!json_is_array(sort) || json_array_size(sort) > SBX_GHL_SEARCH_MAX_SORT)
+        return sbx_ghl_fail_set(f, 400, "sort must be an array of up to %d items",
+                                SBX_GHL_SEARCH_MAX_SORT);
     size_t i;
     json_t *x;
     json_array_foreach(sort, i, x)
@@ -205,9 +208,9 @@ static int parse_sort(ghl_search *s, const json_t *sort, ghl_fail *f)
         const char *field = jsonx_str(x, "field"), *dir = jsonx_str(x, "direction");
         const fdef *d = field ? field_def(field) : NULL;
         if (!d || !d->sortable)
-            return ghl_fail_set(f, 400, "sort field %s is not supported", field ? field : "");
+            return sbx_ghl_fail_set(f, 400, "sort field %s is not supported", field ? field : "");
         if (dir && strcmp(dir, "asc") != 0 && strcmp(dir, "desc") != 0)
-            return ghl_fail_set(f, 400, "sort direction must be asc or desc");
+            return sbx_ghl_fail_set(f, 400, "sort direction must be asc or desc");
         snprintf(s->sort[i].field, sizeof(s->sort[i].field), "%s", field);
         s->sort[i].desc = dir && strcmp(dir, "desc") == 0;
     }
@@ -215,44 +218,45 @@ static int parse_sort(ghl_search *s, const json_t *sort, ghl_fail *f)
     return 0;
 }
 
-static int parse_paging(ghl_search *s, const json_t *body, ghl_fail *f)
+static int parse_paging(sbx_ghl_search *s, const json_t *body, sbx_ghl_fail *f)
 {
     const json_t *page = json_object_get(body, "page"), *lim = json_object_get(body, "pageLimit");
     if ((page && !json_is_integer(page)) || (lim && !json_is_integer(lim)))
-        return ghl_fail_set(f, 400, "page and pageLimit must be integers");
+        return sbx_ghl_fail_set(f, 400, "page and pageLimit must be integers");
     s->page = page ? json_integer_value(page) : 1;
     s->limit = lim ? json_integer_value(lim) : 20;
-    if (s->limit < 1 || s->limit > GHL_SEARCH_MAX_LIMIT)
-        return ghl_fail_set(f, 400, "pageLimit must be between 1 and %d", GHL_SEARCH_MAX_LIMIT);
-    if (s->page < 1 || s->page > GHL_SEARCH_MAX_WINDOW)
-        return ghl_fail_set(f, 400, "page must be between 1 and %d", GHL_SEARCH_MAX_WINDOW);
+    if (s->limit < 1 || s->limit > SBX_GHL_SEARCH_MAX_LIMIT)
+        return sbx_ghl_fail_set(f, 400, "pageLimit must be between 1 and %d",
+                                SBX_GHL_SEARCH_MAX_LIMIT);
+    if (s->page < 1 || s->page > SBX_GHL_SEARCH_MAX_WINDOW)
+        return sbx_ghl_fail_set(f, 400, "page must be between 1 and %d", SBX_GHL_SEARCH_MAX_WINDOW);
     json_t *after = json_object_get(body, "searchAfter");
     if (after && !json_is_null(after)) {
         if (!json_is_array(after) || json_array_size(after) != s->n_sort + 1)
-            return ghl_fail_set(f, 400, "searchAfter must be the searchAfter of a result");
+            return sbx_ghl_fail_set(f, 400, "searchAfter must be the searchAfter of a result");
         if (s->page > 1)
-            return ghl_fail_set(f, 400, "page cannot be used with searchAfter");
+            return sbx_ghl_fail_set(f, 400, "page cannot be used with searchAfter");
         s->search_after = json_incref(after);
-    } else if (s->page * s->limit > GHL_SEARCH_MAX_WINDOW) {
-        return ghl_fail_set(f, 400, "page and pageLimit reach past %d records: use searchAfter",
-                            GHL_SEARCH_MAX_WINDOW);
+    } else if (s->page * s->limit > SBX_GHL_SEARCH_MAX_WINDOW) {
+        return sbx_ghl_fail_set(f, 400, "page and pageLimit reach past %d records: use searchAfter",
+                                SBX_GHL_SEARCH_MAX_WINDOW);
     }
     return 0;
 }
 
-int ghl_search_parse(ghl_search **out, const json_t *body, ghl_fail *f)
+int sbx_ghl_search_parse(sbx_ghl_search **out, const json_t *body, sbx_ghl_fail *f)
 {
     if (!json_is_object(body))
-        return ghl_fail_set(f, 400, "request body must be a JSON object");
-    ghl_search *s = calloc(1, sizeof(*s));
+        return sbx_ghl_fail_set(f, 400, "request body must be a JSON object");
+    sbx_ghl_search *s = calloc(1, sizeof(*s));
     if (!s)
-        return ghl_fail_set(f, 500, "out of memory");
+        return sbx_ghl_fail_set(f, 500, "out of memory");
     const char *loc = jsonx_str(body, "locationId");
     const char *q = jsonx_str(body, "query");
     snprintf(s->location_id, sizeof(s->location_id), "%s", loc ? loc : "");
     int rc = 0;
     if (q && strlen(q) > 75)
-        rc = ghl_fail_set(f, 400, "query must be shorter than 75 characters");
+        rc = sbx_ghl_fail_set(f, 400, "query must be shorter than 75 characters");
     snprintf(s->query, sizeof(s->query), "%s", q ? q : "");
     json_t *filters = json_object_get(body, "filters");
     s->filters = filters && !json_is_null(filters) ? json_deep_copy(filters) : json_array();
@@ -263,14 +267,14 @@ int ghl_search_parse(ghl_search **out, const json_t *body, ghl_fail *f)
     if (rc == 0)
         rc = parse_paging(s, body, f);
     if (rc != 0) {
-        ghl_search_free(s);
+        sbx_ghl_search_free(s);
         return ERR_INVALID;
     }
     *out = s;
     return 0;
 }
 
-void ghl_search_free(ghl_search *s)
+void sbx_ghl_search_free(sbx_ghl_search *s)
 {
     if (!s)
         return;
@@ -285,12 +289,12 @@ static bool str_eq(const fdef *d, const char *have, const char *want)
 {
     if (d->type == FT_PHONE) {
         char a[64], b[64];
-        ghl_phone_digits(have, a, sizeof(a));
-        ghl_phone_digits(want, b, sizeof(b));
+        sbx_ghl_phone_digits(have, a, sizeof(a));
+        sbx_ghl_phone_digits(want, b, sizeof(b));
         return *a && strcmp(a, b) == 0;
     }
     char w[256];
-    ghl_norm_email(want, w, sizeof(w)); /* trim and lower-case: search is case-insensitive */
+    sbx_ghl_norm_email(want, w, sizeof(w)); /* trim and lower-case: search is case-insensitive */
     return strcasecmp(have, w) == 0;
 }
 
@@ -302,7 +306,7 @@ static bool value_eq(const fdef *d, const json_t *have, const json_t *want)
         /* Tags match when the contact has any of the tags asked for. */
         if (json_is_string(want)) {
             char t[256];
-            ghl_norm_tag(json_string_value(want), t, sizeof(t));
+            sbx_ghl_norm_tag(json_string_value(want), t, sizeof(t));
             return jsonx_array_has_str(have, t);
         }
         size_t i;
@@ -310,7 +314,7 @@ static bool value_eq(const fdef *d, const json_t *have, const json_t *want)
         json_array_foreach(want, i, x)
         {
             char t[256];
-            ghl_norm_tag(json_is_string(x) ? json_string_value(x) : "", t, sizeof(t));
+            sbx_ghl_norm_tag(json_is_string(x) ? json_string_value(x) : "", t, sizeof(t));
             if (*t && jsonx_array_has_str(have, t))
                 return true;
         }
@@ -333,12 +337,12 @@ static bool value_eq(const fdef *d, const json_t *have, const json_t *want)
 static bool value_contains(const json_t *have, const char *want)
 {
     if (json_is_string(have))
-        return ghl_contains_ci(json_string_value(have), want);
+        return sbx_ghl_contains_ci(json_string_value(have), want);
     size_t i;
     json_t *x;
     json_array_foreach(have, i, x)
     {
-        if (json_is_string(x) && ghl_contains_ci(json_string_value(x), want))
+        if (json_is_string(x) && sbx_ghl_contains_ci(json_string_value(x), want))
             return true;
     }
     return false;
@@ -367,9 +371,9 @@ static bool has_value(const json_t *v)
            !(json_is_array(v) && json_array_size(v) == 0);
 }
 
-static bool match_filters(const json_t *filters, const ghl_contact *c, bool any);
+static bool match_filters(const json_t *filters, const sbx_ghl_contact *c, bool any);
 
-static bool match_one(const json_t *flt, const ghl_contact *c)
+static bool match_one(const json_t *flt, const sbx_ghl_contact *c)
 {
     const char *group = jsonx_str(flt, "group");
     if (group)
@@ -393,7 +397,7 @@ static bool match_one(const json_t *flt, const ghl_contact *c)
     return r;
 }
 
-static bool match_filters(const json_t *filters, const ghl_contact *c, bool any)
+static bool match_filters(const json_t *filters, const sbx_ghl_contact *c, bool any)
 {
     size_t i;
     json_t *x;
@@ -407,40 +411,40 @@ static bool match_filters(const json_t *filters, const ghl_contact *c, bool any)
     return !any;
 }
 
-static bool match_query(const ghl_contact *c, const char *q)
+static bool match_query(const sbx_ghl_contact *c, const char *q)
 {
     static const char *const KEYS[] = {"firstName", "lastName", "email", "companyName"};
     if (!*q)
         return true;
     for (size_t i = 0; i < PS_ARRAY_LEN(KEYS); i++) {
         const char *v = jsonx_str(c->f, KEYS[i]);
-        if (v && ghl_contains_ci(v, q))
+        if (v && sbx_ghl_contains_ci(v, q))
             return true;
     }
     const fdef *name = field_def("fullNameLowerCase");
     json_t *full = field_value(c, name, "fullNameLowerCase");
-    bool hit = full && ghl_contains_ci(json_string_value(full), q);
+    bool hit = full && sbx_ghl_contains_ci(json_string_value(full), q);
     json_decref(full);
     const char *phone = jsonx_str(c->f, "phone");
     char qd[64], pd[64];
-    ghl_phone_digits(q, qd, sizeof(qd));
-    ghl_phone_digits(phone ? phone : "", pd, sizeof(pd));
+    sbx_ghl_phone_digits(q, qd, sizeof(qd));
+    sbx_ghl_phone_digits(phone ? phone : "", pd, sizeof(pd));
     if (strlen(qd) >= 4 && strstr(pd, qd))
         hit = true;
     return hit || value_contains(c->tags, q);
 }
 
-bool ghl_search_match(const ghl_search *s, const ghl_contact *c)
+bool sbx_ghl_search_match(const sbx_ghl_search *s, const sbx_ghl_contact *c)
 {
     return match_query(c, s->query) && match_filters(s->filters, c, false);
 }
 
-bool ghl_text_match(const ghl_contact *c, const char *query)
+bool sbx_ghl_text_match(const sbx_ghl_contact *c, const char *query)
 {
     return match_query(c, query ? query : "");
 }
 
-json_t *ghl_search_keys(const ghl_search *s, const ghl_contact *c)
+json_t *sbx_ghl_search_keys(const sbx_ghl_search *s, const sbx_ghl_contact *c)
 {
     json_t *keys = json_array();
     for (size_t i = 0; i < s->n_sort; i++) {
@@ -464,7 +468,7 @@ static int cmp_value(const json_t *a, const json_t *b)
     return r ? r : strcmp(x, y);
 }
 
-int ghl_search_cmp(const ghl_search *s, const json_t *a, const json_t *b)
+int sbx_ghl_search_cmp(const sbx_ghl_search *s, const json_t *a, const json_t *b)
 {
     for (size_t i = 0; i <= s->n_sort; i++) {
         int r = cmp_value(json_array_get(a, i), json_array_get(b, i));

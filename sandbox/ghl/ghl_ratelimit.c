@@ -17,18 +17,18 @@ typedef struct rl_account {
     int64_t day_count;
 } rl_account;
 
-struct ghl_ratelimit {
+struct sbx_ghl_ratelimit {
     pthread_mutex_t mu;
     clock_source *clock;
-    ghl_ratelimit_options opts;
+    sbx_ghl_ratelimit_options opts;
     rl_account *accounts;
     size_t n_accounts, cap_accounts;
     int64_t rejected;
 };
 
-static ghl_ratelimit_options normalized(const ghl_ratelimit_options *in)
+static sbx_ghl_ratelimit_options normalized(const sbx_ghl_ratelimit_options *in)
 {
-    ghl_ratelimit_options o = {0};
+    sbx_ghl_ratelimit_options o = {0};
     if (in)
         o = *in;
     if (o.max_per_interval <= 0)
@@ -40,10 +40,10 @@ static ghl_ratelimit_options normalized(const ghl_ratelimit_options *in)
     return o;
 }
 
-int ghl_ratelimit_new(ghl_ratelimit **out, const ghl_ratelimit_options *opts, clock_source *clock,
-                      err *e)
+int sbx_ghl_ratelimit_new(sbx_ghl_ratelimit **out, const sbx_ghl_ratelimit_options *opts,
+                          clock_source *clock, err *e)
 {
-    ghl_ratelimit *r = calloc(1, sizeof *r);
+    sbx_ghl_ratelimit *r = calloc(1, sizeof *r);
     if (!r)
         return err_set(e, ERR_NOMEM, "rate limiter: out of memory");
     if (pthread_mutex_init(&r->mu, NULL) != 0) {
@@ -56,7 +56,7 @@ int ghl_ratelimit_new(ghl_ratelimit **out, const ghl_ratelimit_options *opts, cl
     return 0;
 }
 
-static void free_accounts(ghl_ratelimit *r)
+static void free_accounts(sbx_ghl_ratelimit *r)
 {
     for (size_t i = 0; i < r->n_accounts; i++)
         free(r->accounts[i].name);
@@ -65,7 +65,7 @@ static void free_accounts(ghl_ratelimit *r)
     r->n_accounts = r->cap_accounts = 0;
 }
 
-void ghl_ratelimit_free(ghl_ratelimit *r)
+void sbx_ghl_ratelimit_free(sbx_ghl_ratelimit *r)
 {
     if (!r)
         return;
@@ -74,21 +74,21 @@ void ghl_ratelimit_free(ghl_ratelimit *r)
     free(r);
 }
 
-void ghl_ratelimit_set(ghl_ratelimit *r, const ghl_ratelimit_options *opts)
+void sbx_ghl_ratelimit_set(sbx_ghl_ratelimit *r, const sbx_ghl_ratelimit_options *opts)
 {
     pthread_mutex_lock(&r->mu);
     r->opts = normalized(opts);
     pthread_mutex_unlock(&r->mu);
 }
 
-void ghl_ratelimit_get(ghl_ratelimit *r, ghl_ratelimit_options *out)
+void sbx_ghl_ratelimit_get(sbx_ghl_ratelimit *r, sbx_ghl_ratelimit_options *out)
 {
     pthread_mutex_lock(&r->mu);
     *out = r->opts;
     pthread_mutex_unlock(&r->mu);
 }
 
-void ghl_ratelimit_reset(ghl_ratelimit *r)
+void sbx_ghl_ratelimit_reset(sbx_ghl_ratelimit *r)
 {
     pthread_mutex_lock(&r->mu);
     free_accounts(r);
@@ -97,7 +97,7 @@ void ghl_ratelimit_reset(ghl_ratelimit *r)
 }
 
 /* The account's record, created on first use; NULL when out of memory. */
-static rl_account *account_get(ghl_ratelimit *r, const char *name)
+static rl_account *account_get(sbx_ghl_ratelimit *r, const char *name)
 {
     for (size_t i = 0; i < r->n_accounts; i++)
         if (strcmp(r->accounts[i].name, name) == 0)
@@ -119,7 +119,7 @@ static rl_account *account_get(ghl_ratelimit *r, const char *name)
 }
 
 /* Ends a finished window and starts the next at now; moves the daily count to today. */
-static void roll(rl_account *a, const ghl_ratelimit_options *o, int64_t mono, int64_t wall)
+static void roll(rl_account *a, const sbx_ghl_ratelimit_options *o, int64_t mono, int64_t wall)
 {
     if (!a->window_open || mono - a->window_start >= o->interval_ms) {
         a->window_open = true;
@@ -140,8 +140,8 @@ static void set_int_header(http_response *res, const char *name, int64_t v)
     http_response_header(res, name, text);
 }
 
-static void set_headers(http_response *res, const ghl_ratelimit_options *o, int64_t window_count,
-                        int64_t day_count)
+static void set_headers(http_response *res, const sbx_ghl_ratelimit_options *o,
+                        int64_t window_count, int64_t day_count)
 {
     set_int_header(res, "X-RateLimit-Max", o->max_per_interval);
     set_int_header(res, "X-RateLimit-Remaining", PS_MAX(0, o->max_per_interval - window_count));
@@ -156,12 +156,12 @@ static void too_many(http_response *res)
     http_response_json(res, 429, body);
 }
 
-bool ghl_ratelimit_take(ghl_ratelimit *r, const char *account, http_response *res)
+bool sbx_ghl_ratelimit_take(sbx_ghl_ratelimit *r, const char *account, http_response *res)
 {
     int64_t mono = clock_mono_ms(r->clock);
     int64_t wall = clock_now_ms(r->clock);
     pthread_mutex_lock(&r->mu);
-    ghl_ratelimit_options o = r->opts;
+    sbx_ghl_ratelimit_options o = r->opts;
     rl_account *a = account_get(r, account ? account : "");
     if (!a) {
         pthread_mutex_unlock(&r->mu);
@@ -184,7 +184,7 @@ bool ghl_ratelimit_take(ghl_ratelimit *r, const char *account, http_response *re
     return ok;
 }
 
-json_t *ghl_ratelimit_state(ghl_ratelimit *r)
+json_t *sbx_ghl_ratelimit_state(sbx_ghl_ratelimit *r)
 {
     json_t *accounts = json_object();
     pthread_mutex_lock(&r->mu);

@@ -15,7 +15,7 @@
  *   after this one), X-RateLimit-Interval-Milliseconds, X-RateLimit-Limit-Daily and
  *   X-RateLimit-Daily-Remaining (max_daily minus today's accepted requests). Never negative.
  * - Past either limit the answer is 429 {"statusCode":429,"message":"Too many requests"}.
- * - ghl_ratelimit_set applies at once and keeps the counts: a lowered limit may leave
+ * - sbx_ghl_ratelimit_set applies at once and keeps the counts: a lowered limit may leave
  *   Remaining at 0 until the window (or day) ends; a changed interval moves the current
  *   window's end to start + the new interval.
  * Zero or negative option values mean HighLevel's defaults: 100 per 10000 ms, 200000 a day. */
@@ -28,27 +28,27 @@
 
 #include <jansson.h>
 
-typedef struct ghl_ratelimit_options {
+typedef struct sbx_ghl_ratelimit_options {
     int max_per_interval; /* default 100 */
     int interval_ms;      /* default 10000 */
     int max_daily;        /* default 200000 */
-} ghl_ratelimit_options;
+} sbx_ghl_ratelimit_options;
 
-typedef struct ghl_ratelimit ghl_ratelimit;
+typedef struct sbx_ghl_ratelimit sbx_ghl_ratelimit;
 
-int ghl_ratelimit_new(ghl_ratelimit **out, const ghl_ratelimit_options *opts, clock_source *clock,
-                      err *e);
-void ghl_ratelimit_free(ghl_ratelimit *r);
-void ghl_ratelimit_set(ghl_ratelimit *r, const ghl_ratelimit_options *opts);
-void ghl_ratelimit_get(ghl_ratelimit *r, ghl_ratelimit_options *out);
+int sbx_ghl_ratelimit_new(sbx_ghl_ratelimit **out, const sbx_ghl_ratelimit_options *opts,
+                          clock_source *clock, err *e);
+void sbx_ghl_ratelimit_free(sbx_ghl_ratelimit *r);
+void sbx_ghl_ratelimit_set(sbx_ghl_ratelimit *r, const sbx_ghl_ratelimit_options *opts);
+void sbx_ghl_ratelimit_get(sbx_ghl_ratelimit *r, sbx_ghl_ratelimit_options *out);
 /* Counts one request against account (a location id); always sets X-RateLimit-Max, -Remaining,
  * -Interval-Milliseconds, -Limit-Daily, -Daily-Remaining on res; past a limit fills res with
  * 429 and returns false. */
-bool ghl_ratelimit_take(ghl_ratelimit *r, const char *account, http_response *res);
+bool sbx_ghl_ratelimit_take(sbx_ghl_ratelimit *r, const char *account, http_response *res);
 /* Forgets every account's counts (and the rejected total). */
-void ghl_ratelimit_reset(ghl_ratelimit *r);
+void sbx_ghl_ratelimit_reset(sbx_ghl_ratelimit *r);
 /* Admin: {"max_per_interval", "interval_ms", "max_daily", "rejected",
  * "accounts": {id: {"window_count", "day_count"}}}. */
-json_t *ghl_ratelimit_state(ghl_ratelimit *r);
+json_t *sbx_ghl_ratelimit_state(sbx_ghl_ratelimit *r);
 
 #endif

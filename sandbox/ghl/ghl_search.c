@@ -3,30 +3,30 @@
 #include "sandbox/ghl/ghl_query.h"
 
 typedef struct hit {
-    ghl_contact *c;
+    sbx_ghl_contact *c;
     json_t *keys;
 } hit;
 
 /* qsort has no context argument; the sort being applied travels in a thread-local. */
-static _Thread_local const ghl_search *tl_sort;
+static _Thread_local const sbx_ghl_search *tl_sort;
 
 static int hit_cmp(const void *a, const void *b)
 {
-    return ghl_search_cmp(tl_sort, ((const hit *)a)->keys, ((const hit *)b)->keys);
+    return sbx_ghl_search_cmp(tl_sort, ((const hit *)a)->keys, ((const hit *)b)->keys);
 }
 
-typedef bool (*hit_pred)(const ghl_contact *c, const void *ctx);
+typedef bool (*hit_pred)(const sbx_ghl_contact *c, const void *ctx);
 
 /* The contacts of loc that pred accepts, sorted by s; *n_out set. NULL when none (or no memory,
  * which the caller cannot tell apart: the answer is then an empty page). */
-static hit *collect(ghl_emu *g, ghl_location *loc, const ghl_search *s, hit_pred pred,
+static hit *collect(sbx_ghl_emu *g, sbx_ghl_location *loc, const sbx_ghl_search *s, hit_pred pred,
                     const void *ctx, size_t *n_out)
 {
     hit *hits = NULL;
     size_t n = 0;
     *n_out = 0;
     for (size_t i = 0; i < g->n_contacts; i++) {
-        ghl_contact *c = g->contacts[i];
+        sbx_ghl_contact *c = g->contacts[i];
         if (c->loc != loc || !pred(c, ctx))
             continue;
         if (n % 256 == 0) {
@@ -36,7 +36,7 @@ static hit *collect(ghl_emu *g, ghl_location *loc, const ghl_search *s, hit_pred
             hits = more;
         }
         hits[n].c = c;
-        hits[n].keys = ghl_search_keys(s, c);
+        hits[n].keys = sbx_ghl_search_keys(s, c);
         n++;
     }
     tl_sort = s;
@@ -53,73 +53,73 @@ static void free_hits(hit *hits, size_t n)
     free(hits);
 }
 
-static bool pred_search(const ghl_contact *c, const void *ctx)
+static bool pred_search(const sbx_ghl_contact *c, const void *ctx)
 {
-    return ghl_search_match(ctx, c);
+    return sbx_ghl_search_match(ctx, c);
 }
 
-static bool pred_text(const ghl_contact *c, const void *ctx)
+static bool pred_text(const sbx_ghl_contact *c, const void *ctx)
 {
-    return ghl_text_match(c, ctx);
+    return sbx_ghl_text_match(c, ctx);
 }
 
 /* ---- POST /contacts/search ---- */
 
-static void h_search(ghl_emu *g, const http_request *req, http_response *res)
+static void h_search(sbx_ghl_emu *g, const http_request *req, http_response *res)
 {
-    json_t *body = ghl_body(req, res);
+    json_t *body = sbx_ghl_body(req, res);
     if (!body)
         return;
-    ghl_fail f = {0};
-    ghl_search *s = NULL;
-    ghl_location *loc = NULL;
-    if (ghl_search_parse(&s, body, &f) != 0)
-        ghl_reply_fail(res, &f);
+    sbx_ghl_fail f = {0};
+    sbx_ghl_search *s = NULL;
+    sbx_ghl_location *loc = NULL;
+    if (sbx_ghl_search_parse(&s, body, &f) != 0)
+        sbx_ghl_reply_fail(res, &f);
     else
-        loc = ghl_request_location(g, s->location_id, 400, res);
+        loc = sbx_ghl_request_location(g, s->location_id, 400, res);
     json_decref(body);
     if (!loc) {
-        ghl_search_free(s);
+        sbx_ghl_search_free(s);
         return;
     }
     size_t n = 0;
     hit *hits = collect(g, loc, s, pred_search, s, &n);
     size_t start = 0;
     if (s->search_after)
-        while (start < n && ghl_search_cmp(s, hits[start].keys, s->search_after) <= 0)
+        while (start < n && sbx_ghl_search_cmp(s, hits[start].keys, s->search_after) <= 0)
             start++;
     else
         start = (size_t)((s->page - 1) * s->limit);
     json_t *list = json_array();
     for (size_t i = start; i < n && i < start + (size_t)s->limit; i++) {
-        json_t *j = ghl_contact_json(hits[i].c);
+        json_t *j = sbx_ghl_contact_json(hits[i].c);
         json_object_set(j, "searchAfter", hits[i].keys);
         json_array_append_new(list, j);
     }
     http_response_json(res, 200, json_pack("{s:o, s:I}", "contacts", list, "total", (json_int_t)n));
     free_hits(hits, n);
-    ghl_search_free(s);
+    sbx_ghl_search_free(s);
 }
 
 /* ---- GET /contacts/ (deprecated): newest first, cursor startAfter (ms) + startAfterId ---- */
 
-static int list_params(ghl_emu *g, const http_request *req, int64_t *limit, json_t **cursor,
+static int list_params(sbx_ghl_emu *g, const http_request *req, int64_t *limit, json_t **cursor,
                        http_response *res)
 {
     int64_t after_ms = -1;
-    if (!ghl_query_int(req, "limit", 20, limit, res) ||
-        !ghl_query_int(req, "startAfter", -1, &after_ms, res))
+    if (!sbx_ghl_query_int(req, "limit", 20, limit, res) ||
+        !sbx_ghl_query_int(req, "startAfter", -1, &after_ms, res))
         return ERR_INVALID;
     if (*limit > 100) {
-        ghl_reply_error(res, 400, "limit must not be greater than 100");
+        sbx_ghl_reply_error(res, 400, "limit must not be greater than 100");
         return ERR_INVALID;
     }
     if (*limit < 1) {
-        ghl_reply_error(res, 400, "limit must not be less than 1");
+        sbx_ghl_reply_error(res, 400, "limit must not be less than 1");
         return ERR_INVALID;
     }
     const char *after_id = http_request_query(req, "startAfterId");
-    ghl_contact *ref = after_id && *after_id ? ghl_contact_get(g, after_id) : NULL;
+    sbx_ghl_contact *ref = after_id && *after_id ? sbx_ghl_contact_get(g, after_id) : NULL;
     if (after_ms < 0 && ref)
         after_ms = ref->added_ms;
     *cursor = NULL;
@@ -128,7 +128,7 @@ static int list_params(ghl_emu *g, const http_request *req, int64_t *limit, json
     return 0;
 }
 
-static void list_meta(json_t *out, const http_request *req, const ghl_location *loc,
+static void list_meta(json_t *out, const http_request *req, const sbx_ghl_location *loc,
                       const hit *last, size_t before, size_t shown, size_t total, int64_t limit)
 {
     json_t *meta = json_object();
@@ -163,14 +163,15 @@ static void list_meta(json_t *out, const http_request *req, const ghl_location *
     json_object_set_new(out, "meta", meta);
 }
 
-static void h_list(ghl_emu *g, const http_request *req, http_response *res)
+static void h_list(sbx_ghl_emu *g, const http_request *req, http_response *res)
 {
-    ghl_location *loc = ghl_request_location(g, http_request_query(req, "locationId"), 422, res);
+    sbx_ghl_location *loc =
+        sbx_ghl_request_location(g, http_request_query(req, "locationId"), 422, res);
     int64_t limit = 0;
     json_t *cursor = NULL;
     if (!loc || list_params(g, req, &limit, &cursor, res) != 0)
         return;
-    ghl_search order = {.n_sort = 1, .sort = {{"dateAdded", true}}};
+    sbx_ghl_search order = {.n_sort = 1, .sort = {{"dateAdded", true}}};
     const char *q = http_request_query(req, "query");
     size_t n = 0;
     hit *hits = collect(g, loc, &order, pred_text, q ? q : "", &n);
@@ -182,14 +183,14 @@ static void h_list(ghl_emu *g, const http_request *req, http_response *res)
         int64_t ms = json_integer_value(json_array_get(k, 0));
         int64_t after = json_integer_value(json_array_get(cursor, 0));
         const char *cid = json_string_value(json_array_get(cursor, 1));
-        if (ms < after || (ms == after && *cid && ghl_search_cmp(&order, k, cursor) > 0))
+        if (ms < after || (ms == after && *cid && sbx_ghl_search_cmp(&order, k, cursor) > 0))
             break;
         start++;
     }
     json_t *list = json_array();
     size_t end = start;
     for (; end < n && end < start + (size_t)limit; end++)
-        json_array_append_new(list, ghl_contact_json(hits[end].c));
+        json_array_append_new(list, sbx_ghl_contact_json(hits[end].c));
     json_t *out = json_pack("{s:o, s:I}", "contacts", list, "count", (json_int_t)n);
     list_meta(out, req, loc, end > start ? &hits[end - 1] : NULL, start, end - start, n, limit);
     http_response_json(res, 200, out);
@@ -204,43 +205,45 @@ typedef struct business_ctx {
     const char *query;
 } business_ctx;
 
-static bool pred_business(const ghl_contact *c, const void *ctx)
+static bool pred_business(const sbx_ghl_contact *c, const void *ctx)
 {
     const business_ctx *b = ctx;
     const char *id = jsonx_str(c->f, "businessId");
-    return id && strcmp(id, b->business_id) == 0 && ghl_text_match(c, b->query);
+    return id && strcmp(id, b->business_id) == 0 && sbx_ghl_text_match(c, b->query);
 }
 
-static void h_business(ghl_emu *g, const http_request *req, http_response *res)
+static void h_business(sbx_ghl_emu *g, const http_request *req, http_response *res)
 {
-    ghl_location *loc = ghl_request_location(g, http_request_query(req, "locationId"), 422, res);
+    sbx_ghl_location *loc =
+        sbx_ghl_request_location(g, http_request_query(req, "locationId"), 422, res);
     int64_t limit = 0, skip = 0;
-    if (!loc || !ghl_query_int(req, "limit", 25, &limit, res) ||
-        !ghl_query_int(req, "skip", 0, &skip, res))
+    if (!loc || !sbx_ghl_query_int(req, "limit", 25, &limit, res) ||
+        !sbx_ghl_query_int(req, "skip", 0, &skip, res))
         return;
     limit = PS_MIN(limit, 1000000);
     skip = PS_MIN(skip, 1000000000);
     business_ctx ctx = {http_request_param(req, "businessId"), http_request_query(req, "query")};
-    ghl_search order = {.n_sort = 1, .sort = {{"dateAdded", true}}};
+    sbx_ghl_search order = {.n_sort = 1, .sort = {{"dateAdded", true}}};
     size_t n = 0;
     hit *hits = collect(g, loc, &order, pred_business, &ctx, &n);
     json_t *list = json_array();
     for (size_t i = (size_t)skip; i < n && i < (size_t)(skip + limit); i++)
-        json_array_append_new(list, ghl_contact_json(hits[i].c));
+        json_array_append_new(list, sbx_ghl_contact_json(hits[i].c));
     http_response_json(res, 200, json_pack("{s:o, s:I}", "contacts", list, "count", (json_int_t)n));
     free_hits(hits, n);
 }
 
 /* ---- GET /locations/{locationId}/customFields (HighLevel's locations API) ---- */
 
-static void h_custom_fields(ghl_emu *g, const http_request *req, http_response *res)
+static void h_custom_fields(sbx_ghl_emu *g, const http_request *req, http_response *res)
 {
-    ghl_location *loc = ghl_request_location(g, http_request_param(req, "locationId"), 422, res);
+    sbx_ghl_location *loc =
+        sbx_ghl_request_location(g, http_request_param(req, "locationId"), 422, res);
     if (loc)
         http_response_json(res, 200, json_pack("{s:O}", "customFields", loc->custom_fields));
 }
 
-const ghl_route ghl_search_routes[] = {
+const sbx_ghl_route sbx_ghl_search_routes[] = {
     {"POST", "/contacts/search", "search-contacts-advanced", h_search, "contacts.readonly"},
     {"GET", "/contacts/", "get-contacts", h_list, "contacts.readonly"},
     {"GET", "/contacts", "get-contacts", h_list, "contacts.readonly"},
@@ -249,4 +252,4 @@ const ghl_route ghl_search_routes[] = {
     {"GET", "/locations/{locationId}/customFields", "get-custom-fields", h_custom_fields,
      "locations/customFields.readonly"},
 };
-const size_t ghl_search_routes_n = PS_ARRAY_LEN(ghl_search_routes);
+const size_t sbx_ghl_search_routes_n = PS_ARRAY_LEN(sbx_ghl_search_routes);

@@ -6,7 +6,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-struct ghl_signer {
+struct sbx_ghl_signer {
     EVP_PKEY *ed25519;
     EVP_PKEY *rsa;
     char *ed25519_pem;
@@ -57,7 +57,7 @@ static char *public_spki_b64(EVP_PKEY *key)
 }
 
 /* Fills the exported forms once the keys exist. */
-static int export_keys(ghl_signer *s, err *e)
+static int export_keys(sbx_ghl_signer *s, err *e)
 {
     s->ed25519_pem = public_pem(s->ed25519);
     s->ed25519_spki_b64 = public_spki_b64(s->ed25519);
@@ -67,43 +67,43 @@ static int export_keys(ghl_signer *s, err *e)
     return 0;
 }
 
-static int signer_build(ghl_signer **out, EVP_PKEY *ed25519, err *e)
+static int signer_build(sbx_ghl_signer **out, EVP_PKEY *ed25519, err *e)
 {
-    ghl_signer *s = calloc(1, sizeof *s);
+    sbx_ghl_signer *s = calloc(1, sizeof *s);
     if (!s) {
         EVP_PKEY_free(ed25519);
         return err_set(e, ERR_NOMEM, "webhook signer: out of memory");
     }
     s->ed25519 = ed25519;
     if (!s->ed25519) {
-        ghl_signer_free(s);
+        sbx_ghl_signer_free(s);
         return err_set(e, ERR_CRYPTO, "webhook signer: Ed25519 key generation failed");
     }
     s->rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
     if (!s->rsa) {
-        ghl_signer_free(s);
+        sbx_ghl_signer_free(s);
         return err_set(e, ERR_CRYPTO, "webhook signer: RSA-2048 key generation failed");
     }
     int rc = export_keys(s, e);
     if (rc) {
-        ghl_signer_free(s);
+        sbx_ghl_signer_free(s);
         return rc;
     }
     *out = s;
     return 0;
 }
 
-int ghl_signer_new(ghl_signer **out, err *e)
+int sbx_ghl_signer_new(sbx_ghl_signer **out, err *e)
 {
     return signer_build(out, EVP_PKEY_Q_keygen(NULL, NULL, "ED25519"), e);
 }
 
-int ghl_signer_new_with_ed25519_seed(ghl_signer **out, const unsigned char seed[32], err *e)
+int sbx_ghl_signer_new_with_ed25519_seed(sbx_ghl_signer **out, const unsigned char seed[32], err *e)
 {
     return signer_build(out, EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32), e);
 }
 
-void ghl_signer_free(ghl_signer *s)
+void sbx_ghl_signer_free(sbx_ghl_signer *s)
 {
     if (!s)
         return;
@@ -137,8 +137,8 @@ done:
     return out;
 }
 
-int ghl_signer_sign(ghl_signer *s, const char *body, size_t len, char **ed25519_b64, char **rsa_b64,
-                    err *e)
+int sbx_ghl_signer_sign(sbx_ghl_signer *s, const char *body, size_t len, char **ed25519_b64,
+                        char **rsa_b64, err *e)
 {
     if (!body && len)
         return err_set(e, ERR_INVALID, "webhook signer: no body");
@@ -154,17 +154,17 @@ int ghl_signer_sign(ghl_signer *s, const char *body, size_t len, char **ed25519_
     return 0;
 }
 
-const char *ghl_signer_ed25519_pem(const ghl_signer *s)
+const char *sbx_ghl_signer_ed25519_pem(const sbx_ghl_signer *s)
 {
     return s->ed25519_pem;
 }
 
-const char *ghl_signer_ed25519_spki_b64(const ghl_signer *s)
+const char *sbx_ghl_signer_ed25519_spki_b64(const sbx_ghl_signer *s)
 {
     return s->ed25519_spki_b64;
 }
 
-const char *ghl_signer_rsa_pem(const ghl_signer *s)
+const char *sbx_ghl_signer_rsa_pem(const sbx_ghl_signer *s)
 {
     return s->rsa_pem;
 }

@@ -5,19 +5,19 @@
 
 #include "util/err.h"
 
-typedef struct ghl_signer ghl_signer;
+typedef struct sbx_ghl_signer sbx_ghl_signer;
 
-int ghl_signer_new(ghl_signer **out, err *e);
+int sbx_ghl_signer_new(sbx_ghl_signer **out, err *e);
 /* The same with the Ed25519 key made from a 32-byte RFC 8032 seed (reproducible demos, test
  * vectors); the RSA key is still fresh. */
-int ghl_signer_new_with_ed25519_seed(ghl_signer **out, const unsigned char seed[32], err *e);
-void ghl_signer_free(ghl_signer *s);
+int sbx_ghl_signer_new_with_ed25519_seed(sbx_ghl_signer **out, const unsigned char seed[32], err *e);
+void sbx_ghl_signer_free(sbx_ghl_signer *s);
 /* Both signatures of body, base64, malloc'd (free() them). */
-int ghl_signer_sign(ghl_signer *s, const char *body, size_t len, char **ed25519_b64,
+int sbx_ghl_signer_sign(sbx_ghl_signer *s, const char *body, size_t len, char **ed25519_b64,
                     char **rsa_b64, err *e);
 /* The public keys as PEM (SubjectPublicKeyInfo), and the Ed25519 one as bare base64 SPKI. */
-const char *ghl_signer_ed25519_pem(const ghl_signer *s);
-const char *ghl_signer_ed25519_spki_b64(const ghl_signer *s);
-const char *ghl_signer_rsa_pem(const ghl_signer *s);
+const char *sbx_ghl_signer_ed25519_pem(const sbx_ghl_signer *s);
+const char *sbx_ghl_signer_ed25519_spki_b64(const sbx_ghl_signer *s);
+const char *sbx_ghl_signer_rsa_pem(const sbx_ghl_signer *s);
 
 #endif

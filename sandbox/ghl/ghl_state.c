@@ -6,27 +6,27 @@
 
 static const char ID_ALPHABET[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-void ghl_new_id(ghl_emu *g, char out[GHL_ID_LEN + 1])
+void sbx_ghl_new_id(sbx_ghl_emu *g, char out[SBX_GHL_ID_LEN + 1])
 {
     /* Retry on the (astronomically unlikely) collision so ids stay unique across kinds. */
     do {
-        rng_string(&g->rng, out, GHL_ID_LEN, ID_ALPHABET);
-    } while (ghl_map_get(g->by_id, out));
+        rng_string(&g->rng, out, SBX_GHL_ID_LEN, ID_ALPHABET);
+    } while (sbx_ghl_map_get(g->by_id, out));
 }
 
-int64_t ghl_now_ms(ghl_emu *g)
+int64_t sbx_ghl_now_ms(sbx_ghl_emu *g)
 {
     return clock_now_ms(g->svc->clock);
 }
 
-void ghl_iso(int64_t ms, char out[CLOCK_ISO_LEN])
+void sbx_ghl_iso(int64_t ms, char out[CLOCK_ISO_LEN])
 {
     clock_format_iso(ms, out);
 }
 
 /* ---- locations ---- */
 
-ghl_location *ghl_location_find(ghl_emu *g, const char *id)
+sbx_ghl_location *sbx_ghl_location_find(sbx_ghl_emu *g, const char *id)
 {
     if (!id)
         return NULL;
@@ -37,7 +37,7 @@ ghl_location *ghl_location_find(ghl_emu *g, const char *id)
 }
 
 /* The fields every sandbox location starts with, as HighLevel's locations API lists them. */
-static json_t *default_fields(ghl_emu *g, const char *loc_id)
+static json_t *default_fields(sbx_ghl_emu *g, const char *loc_id)
 {
     static const struct {
         const char *name, *key, *type, *options;
@@ -48,10 +48,10 @@ static json_t *default_fields(ghl_emu *g, const char *loc_id)
     };
     json_t *arr = json_array();
     char now[CLOCK_ISO_LEN];
-    ghl_iso(ghl_now_ms(g), now);
+    sbx_ghl_iso(sbx_ghl_now_ms(g), now);
     for (size_t i = 0; arr && i < PS_ARRAY_LEN(defs); i++) {
-        char id[GHL_ID_LEN + 1];
-        ghl_new_id(g, id);
+        char id[SBX_GHL_ID_LEN + 1];
+        sbx_ghl_new_id(g, id);
         json_t *f =
             json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "id", id, "name",
                       defs[i].name, "fieldKey", defs[i].key, "placeholder", "", "dataType",
@@ -71,23 +71,23 @@ static json_t *default_fields(ghl_emu *g, const char *loc_id)
     return arr;
 }
 
-int ghl_location_add(ghl_emu *g, const char *id, const char *name, bool allow_duplicates,
-                     ghl_location **out, err *e)
+int sbx_ghl_location_add(sbx_ghl_emu *g, const char *id, const char *name, bool allow_duplicates,
+                         sbx_ghl_location **out, err *e)
 {
-    char gen[GHL_ID_LEN + 1];
+    char gen[SBX_GHL_ID_LEN + 1];
     if (!id || !*id) {
-        ghl_new_id(g, gen);
+        sbx_ghl_new_id(g, gen);
         id = gen;
     }
-    if (strlen(id) >= GHL_LOC_MAX)
+    if (strlen(id) >= SBX_GHL_LOC_MAX)
         return err_set(e, ERR_INVALID, "location id is too long");
-    if (ghl_location_find(g, id))
+    if (sbx_ghl_location_find(g, id))
         return err_set(e, ERR_CONFLICT, "location %s exists", id);
-    ghl_location **locs = realloc(g->locs, (g->n_locs + 1) * sizeof(*locs));
+    sbx_ghl_location **locs = realloc(g->locs, (g->n_locs + 1) * sizeof(*locs));
     if (!locs)
         return err_set(e, ERR_NOMEM, "out of memory");
     g->locs = locs;
-    ghl_location *l = calloc(1, sizeof(*l));
+    sbx_ghl_location *l = calloc(1, sizeof(*l));
     if (!l)
         return err_set(e, ERR_NOMEM, "out of memory");
     snprintf(l->id, sizeof(l->id), "%s", id);
@@ -104,13 +104,13 @@ int ghl_location_add(ghl_emu *g, const char *id, const char *name, bool allow_du
     return 0;
 }
 
-json_t *ghl_location_json(const ghl_location *l)
+json_t *sbx_ghl_location_json(const sbx_ghl_location *l)
 {
     return json_pack("{s:s, s:s, s:b, s:O}", "id", l->id, "name", l->name, "allowDuplicates",
                      l->allow_duplicates, "customFields", l->custom_fields);
 }
 
-const json_t *ghl_field_find(const ghl_location *l, const char *ref)
+const json_t *sbx_ghl_field_find(const sbx_ghl_location *l, const char *ref)
 {
     size_t i;
     json_t *f;
@@ -129,12 +129,12 @@ const json_t *ghl_field_find(const ghl_location *l, const char *ref)
 
 /* ---- contacts ---- */
 
-ghl_contact *ghl_contact_get(ghl_emu *g, const char *id)
+sbx_ghl_contact *sbx_ghl_contact_get(sbx_ghl_emu *g, const char *id)
 {
-    return id ? ghl_map_get(g->by_id, id) : NULL;
+    return id ? sbx_ghl_map_get(g->by_id, id) : NULL;
 }
 
-void ghl_contact_free(ghl_contact *c)
+void sbx_ghl_contact_free(sbx_ghl_contact *c)
 {
     if (!c)
         return;
@@ -149,9 +149,9 @@ void ghl_contact_free(ghl_contact *c)
     free(c);
 }
 
-ghl_contact *ghl_contact_alloc(ghl_location *loc)
+sbx_ghl_contact *sbx_ghl_contact_alloc(sbx_ghl_location *loc)
 {
-    ghl_contact *c = calloc(1, sizeof(*c));
+    sbx_ghl_contact *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
     c->loc = loc;
@@ -162,65 +162,65 @@ ghl_contact *ghl_contact_alloc(ghl_location *loc)
     c->notes = json_array();
     c->appts = json_array();
     if (!c->f || !c->tags || !c->custom || !c->tasks || !c->notes || !c->appts) {
-        ghl_contact_free(c);
+        sbx_ghl_contact_free(c);
         return NULL;
     }
     return c;
 }
 
-int ghl_contact_insert(ghl_emu *g, ghl_location *loc, ghl_contact **out)
+int sbx_ghl_contact_insert(sbx_ghl_emu *g, sbx_ghl_location *loc, sbx_ghl_contact **out)
 {
     if (g->n_contacts == g->cap_contacts) {
         size_t cap = g->cap_contacts ? g->cap_contacts * 2 : 256;
-        ghl_contact **arr = realloc(g->contacts, cap * sizeof(*arr));
+        sbx_ghl_contact **arr = realloc(g->contacts, cap * sizeof(*arr));
         if (!arr)
             return ERR_NOMEM;
         g->contacts = arr;
         g->cap_contacts = cap;
     }
-    ghl_contact *c = ghl_contact_alloc(loc);
+    sbx_ghl_contact *c = sbx_ghl_contact_alloc(loc);
     if (!c)
         return ERR_NOMEM;
-    ghl_new_id(g, c->id);
-    if (ghl_map_put(g->by_id, c->id, c) != 0) {
-        ghl_contact_free(c);
+    sbx_ghl_new_id(g, c->id);
+    if (sbx_ghl_map_put(g->by_id, c->id, c) != 0) {
+        sbx_ghl_contact_free(c);
         return ERR_NOMEM;
     }
     c->seq = g->next_seq++;
-    c->added_ms = ghl_now_ms(g);
+    c->added_ms = sbx_ghl_now_ms(g);
     c->updated_ms = c->added_ms;
     g->contacts[g->n_contacts++] = c;
     *out = c;
     return 0;
 }
 
-void ghl_contact_touch(ghl_emu *g, ghl_contact *c)
+void sbx_ghl_contact_touch(sbx_ghl_emu *g, sbx_ghl_contact *c)
 {
-    int64_t now = ghl_now_ms(g);
+    int64_t now = sbx_ghl_now_ms(g);
     c->updated_ms = now > c->updated_ms ? now : c->updated_ms + 1;
 }
 
 /* Points the index entry for key at the oldest contact still holding it (or drops it). */
-static void index_refresh(ghl_emu *g, ghl_map *m, const char *key, bool email)
+static void index_refresh(sbx_ghl_emu *g, sbx_ghl_map *m, const char *key, bool email)
 {
-    ghl_contact *best = NULL;
+    sbx_ghl_contact *best = NULL;
     for (size_t i = 0; i < g->n_contacts; i++) {
-        ghl_contact *c = g->contacts[i];
+        sbx_ghl_contact *c = g->contacts[i];
         const char *k = email ? c->email_key : c->phone_key;
         if (k && strcmp(k, key) == 0 && (!best || c->seq < best->seq))
             best = c;
     }
     if (best)
-        ghl_map_put(m, key, best);
+        sbx_ghl_map_put(m, key, best);
     else
-        ghl_map_del(m, key);
+        sbx_ghl_map_del(m, key);
 }
 
 /* Moves c from the entry *held (if any) to the entry for value (if any). */
-static int index_move(ghl_emu *g, ghl_map *m, ghl_contact *c, char **held, const char *value,
-                      bool email)
+static int index_move(sbx_ghl_emu *g, sbx_ghl_map *m, sbx_ghl_contact *c, char **held,
+                      const char *value, bool email)
 {
-    char key[GHL_LOC_MAX + 256];
+    char key[SBX_GHL_LOC_MAX + 256];
     bool has = value && *value;
     if (has)
         snprintf(key, sizeof(key), "%s\x1f%s", c->loc->id, value);
@@ -229,7 +229,7 @@ static int index_move(ghl_emu *g, ghl_map *m, ghl_contact *c, char **held, const
     if (*held) {
         char *old = *held;
         *held = NULL;
-        if (ghl_map_get(m, old) == c)
+        if (sbx_ghl_map_get(m, old) == c)
             index_refresh(g, m, old, email);
         free(old);
     }
@@ -238,24 +238,24 @@ static int index_move(ghl_emu *g, ghl_map *m, ghl_contact *c, char **held, const
     *held = strdup(key);
     if (!*held)
         return ERR_NOMEM;
-    ghl_contact *cur = ghl_map_get(m, key);
+    sbx_ghl_contact *cur = sbx_ghl_map_get(m, key);
     if (!cur || cur->seq > c->seq)
-        return ghl_map_put(m, key, c);
+        return sbx_ghl_map_put(m, key, c);
     return 0;
 }
 
-int ghl_contact_reindex(ghl_emu *g, ghl_contact *c)
+int sbx_ghl_contact_reindex(sbx_ghl_emu *g, sbx_ghl_contact *c)
 {
     char digits[64];
     const char *phone = jsonx_str(c->f, "phone");
-    ghl_phone_digits(phone ? phone : "", digits, sizeof(digits));
+    sbx_ghl_phone_digits(phone ? phone : "", digits, sizeof(digits));
     int rc = index_move(g, g->by_email, c, &c->email_key, jsonx_str(c->f, "email"), true);
     if (rc == 0)
         rc = index_move(g, g->by_phone, c, &c->phone_key, digits, false);
     return rc;
 }
 
-void ghl_contact_remove(ghl_emu *g, ghl_contact *c)
+void sbx_ghl_contact_remove(sbx_ghl_emu *g, sbx_ghl_contact *c)
 {
     size_t i = 0;
     while (i < g->n_contacts && g->contacts[i] != c)
@@ -264,26 +264,26 @@ void ghl_contact_remove(ghl_emu *g, ghl_contact *c)
         return;
     memmove(&g->contacts[i], &g->contacts[i + 1], (g->n_contacts - i - 1) * sizeof(c));
     g->n_contacts--;
-    ghl_map_del(g->by_id, c->id);
+    sbx_ghl_map_del(g->by_id, c->id);
     index_move(g, g->by_email, c, &c->email_key, NULL, true);
     index_move(g, g->by_phone, c, &c->phone_key, NULL, false);
-    ghl_contact_free(c);
+    sbx_ghl_contact_free(c);
 }
 
-static ghl_contact *find_by_key(ghl_emu *g, ghl_map *m, ghl_location *loc, const char *value,
-                                const ghl_contact *skip, bool email)
+static sbx_ghl_contact *find_by_key(sbx_ghl_emu *g, sbx_ghl_map *m, sbx_ghl_location *loc,
+                                    const char *value, const sbx_ghl_contact *skip, bool email)
 {
     if (!value || !*value)
         return NULL;
-    char key[GHL_LOC_MAX + 256];
+    char key[SBX_GHL_LOC_MAX + 256];
     snprintf(key, sizeof(key), "%s\x1f%s", loc->id, value);
-    ghl_contact *c = ghl_map_get(m, key);
+    sbx_ghl_contact *c = sbx_ghl_map_get(m, key);
     if (!c || c != skip)
         return c;
     /* The indexed one is the caller itself: look for another holder of the key. */
-    ghl_contact *best = NULL;
+    sbx_ghl_contact *best = NULL;
     for (size_t i = 0; i < g->n_contacts; i++) {
-        ghl_contact *o = g->contacts[i];
+        sbx_ghl_contact *o = g->contacts[i];
         const char *k = email ? o->email_key : o->phone_key;
         if (o != skip && k && strcmp(k, key) == 0 && (!best || o->seq < best->seq))
             best = o;
@@ -291,17 +291,17 @@ static ghl_contact *find_by_key(ghl_emu *g, ghl_map *m, ghl_location *loc, const
     return best;
 }
 
-ghl_contact *ghl_find_by_email(ghl_emu *g, ghl_location *loc, const char *email,
-                               const ghl_contact *skip)
+sbx_ghl_contact *sbx_ghl_find_by_email(sbx_ghl_emu *g, sbx_ghl_location *loc, const char *email,
+                                       const sbx_ghl_contact *skip)
 {
     return find_by_key(g, g->by_email, loc, email, skip, true);
 }
 
-ghl_contact *ghl_find_by_phone(ghl_emu *g, ghl_location *loc, const char *phone,
-                               const ghl_contact *skip)
+sbx_ghl_contact *sbx_ghl_find_by_phone(sbx_ghl_emu *g, sbx_ghl_location *loc, const char *phone,
+                                       const sbx_ghl_contact *skip)
 {
     char digits[64];
-    ghl_phone_digits(phone ? phone : "", digits, sizeof(digits));
+    sbx_ghl_phone_digits(phone ? phone : "", digits, sizeof(digits));
     return find_by_key(g, g->by_phone, loc, digits, skip, false);
 }
 
@@ -320,16 +320,16 @@ static void trim_copy(const char *in, char *out, size_t out_len)
     out[n] = '\0';
 }
 
-void ghl_norm_email(const char *in, char *out, size_t out_len)
+void sbx_ghl_norm_email(const char *in, char *out, size_t out_len)
 {
     trim_copy(in, out, out_len);
     for (char *p = out; *p; p++)
         *p = (char)tolower((unsigned char)*p);
 }
 
-void ghl_norm_tag(const char *in, char *out, size_t out_len)
+void sbx_ghl_norm_tag(const char *in, char *out, size_t out_len)
 {
-    ghl_norm_email(in, out, out_len);
+    sbx_ghl_norm_email(in, out, out_len);
 }
 
 static size_t digits_of(const char *in, char *out, size_t out_len)
@@ -342,7 +342,7 @@ static size_t digits_of(const char *in, char *out, size_t out_len)
     return n;
 }
 
-void ghl_norm_phone(const char *in, char *out, size_t out_len)
+void sbx_ghl_norm_phone(const char *in, char *out, size_t out_len)
 {
     char t[64], d[64];
     trim_copy(in, t, sizeof(t));
@@ -357,14 +357,14 @@ void ghl_norm_phone(const char *in, char *out, size_t out_len)
         snprintf(out, out_len, "%s", t);
 }
 
-void ghl_phone_digits(const char *in, char *out, size_t out_len)
+void sbx_ghl_phone_digits(const char *in, char *out, size_t out_len)
 {
     char norm[64];
-    ghl_norm_phone(in, norm, sizeof(norm));
+    sbx_ghl_norm_phone(in, norm, sizeof(norm));
     digits_of(norm, out, out_len);
 }
 
-bool ghl_contains_ci(const char *hay, const char *needle)
+bool sbx_ghl_contains_ci(const char *hay, const char *needle)
 {
     size_t n = strlen(needle);
     if (n == 0)

@@ -5,30 +5,30 @@
 
 #include "sandbox/service.h"
 
-typedef struct pl_emu pl_emu;
+typedef struct sbx_pl_emu sbx_pl_emu;
 
-typedef struct pl_emu_options {
+typedef struct sbx_pl_emu_options {
     const char *org_code;   /* default "ORGSANDBOX" */
     const char *api_key;    /* default generated */
     const char *api_secret; /* default generated */
-} pl_emu_options;
+} sbx_pl_emu_options;
 
-int pl_emu_new(pl_emu **out, const pl_emu_options *opts, sbx_service *svc, err *e);
-void pl_emu_free(pl_emu *p);
-int pl_emu_mount(pl_emu *p, http_server *srv, err *e);
+int sbx_pl_emu_new(sbx_pl_emu **out, const sbx_pl_emu_options *opts, sbx_service *svc, err *e);
+void sbx_pl_emu_free(sbx_pl_emu *p);
+int sbx_pl_emu_mount(sbx_pl_emu *p, http_server *srv, err *e);
 /* What a configuration needs: base URL path, org code, key, secret, events with their webhook
  * secrets. */
-json_t *pl_emu_info(pl_emu *p);
+json_t *sbx_pl_emu_info(sbx_pl_emu *p);
 /* Creates an event directly; its webhook secret is generated. code_out may be NULL. */
-int pl_emu_seed_event(pl_emu *p, const char *event_code, const char *name, const char *date,
-                      err *e);
+int sbx_pl_emu_seed_event(sbx_pl_emu *p, const char *event_code, const char *name, const char *date,
+                          err *e);
 /* Stores an attendee (and its registration) directly, no webhook; fields in the API's create
  * shape plus optional "ticket_name". */
 /* A deep copy of the whole state (what GET /_sandbox/state answers): events with their
  * attendees, registrations, tags, announcements and REST hooks; members; contact tags;
  * "welcome_emails": {total, app, attendee_portal, virtual_portal, recent}; "webhooks_fired". */
-json_t *pl_emu_state(pl_emu *p);
-int pl_emu_seed_attendee(pl_emu *p, const char *event_code, const json_t *fields, char *code_out,
-                         size_t code_len, err *e);
+json_t *sbx_pl_emu_state(sbx_pl_emu *p);
+int sbx_pl_emu_seed_attendee(sbx_pl_emu *p, const char *event_code, const json_t *fields,
+                             char *code_out, size_t code_len, err *e);
 
 #endif

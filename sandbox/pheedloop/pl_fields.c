@@ -7,60 +7,60 @@
 
 #define S255(n, req)                                                                               \
     {                                                                                              \
-        n, PL_F_STR, req, false, !(req), 255                                                       \
+        n, SBX_PL_F_STR, req, false, !(req), 255                                                   \
     }
 
-const pl_field pl_attendee_fields[] = {
-    {"code_internal", PL_F_STR, false, true, true, 255},
+const sbx_pl_field sbx_pl_attendee_fields[] = {
+    {"code_internal", SBX_PL_F_STR, false, true, true, 255},
     S255("first_name", true),
     S255("last_name", true),
-    {"email", PL_F_EMAIL, true, false, false, 254},
+    {"email", SBX_PL_F_EMAIL, true, false, false, 254},
     S255("organization", false),
     S255("title", false),
-    {"address_phone", PL_F_STR, false, false, true, 50},
+    {"address_phone", SBX_PL_F_STR, false, false, true, 50},
     S255("address_line_1", false),
     S255("address_line_2", false),
     S255("address_city", false),
     S255("address_state", false),
-    {"address_zip", PL_F_STR, false, false, true, 20},
+    {"address_zip", SBX_PL_F_STR, false, false, true, 20},
     S255("address_country", false),
-    {"about", PL_F_STR, false, false, true, 0},
+    {"about", SBX_PL_F_STR, false, false, true, 0},
     S255("linkedin", false),
     S255("designations", false),
-    {"dietary_restrictions", PL_F_STR, false, false, true, 0},
-    {"accessibility_requirements", PL_F_STR, false, false, true, 0},
-    {"profile_visible", PL_F_BOOL, false, false, false, 0},
-    {"tags", PL_F_LIST, false, false, false, 0},
-    {"contact_groups", PL_F_LIST, false, true, false, 0},
-    {"contact_organization", PL_F_ANY, false, true, false, 0},
-    {"membership_tier", PL_F_ANY, false, true, false, 0},
-    {"metadata", PL_F_OBJECT, false, true, false, 0},
-    {"code_badge", PL_F_STR, false, true, true, 255},
-    {"external_qr_code_url", PL_F_STR, false, true, true, 500},
+    {"dietary_restrictions", SBX_PL_F_STR, false, false, true, 0},
+    {"accessibility_requirements", SBX_PL_F_STR, false, false, true, 0},
+    {"profile_visible", SBX_PL_F_BOOL, false, false, false, 0},
+    {"tags", SBX_PL_F_LIST, false, false, false, 0},
+    {"contact_groups", SBX_PL_F_LIST, false, true, false, 0},
+    {"contact_organization", SBX_PL_F_ANY, false, true, false, 0},
+    {"membership_tier", SBX_PL_F_ANY, false, true, false, 0},
+    {"metadata", SBX_PL_F_OBJECT, false, true, false, 0},
+    {"code_badge", SBX_PL_F_STR, false, true, true, 255},
+    {"external_qr_code_url", SBX_PL_F_STR, false, true, true, 500},
 };
-const size_t pl_attendee_fields_n = PS_ARRAY_LEN(pl_attendee_fields);
+const size_t sbx_pl_attendee_fields_n = PS_ARRAY_LEN(sbx_pl_attendee_fields);
 
-const pl_field pl_member_fields[] = {
-    {"code_internal", PL_F_STR, false, true, true, 255},
+const sbx_pl_field sbx_pl_member_fields[] = {
+    {"code_internal", SBX_PL_F_STR, false, true, true, 255},
     S255("first_name", true),
     S255("last_name", true),
-    {"email", PL_F_EMAIL, true, false, false, 254},
+    {"email", SBX_PL_F_EMAIL, true, false, false, 254},
     S255("organization", false),
     S255("title", false),
-    {"address_phone", PL_F_STR, false, false, true, 50},
+    {"address_phone", SBX_PL_F_STR, false, false, true, 50},
     S255("address_line_1", false),
     S255("address_line_2", false),
     S255("address_city", false),
     S255("address_state", false),
-    {"address_zip", PL_F_STR, false, false, true, 20},
+    {"address_zip", SBX_PL_F_STR, false, false, true, 20},
     S255("address_country", false),
-    {"about", PL_F_STR, false, false, true, 0},
+    {"about", SBX_PL_F_STR, false, false, true, 0},
     S255("linkedin", false),
-    {"metadata", PL_F_OBJECT, false, true, false, 0},
-    {"contact_groups", PL_F_LIST, false, true, false, 0},
-    {"memberships", PL_F_LIST, false, true, false, 0},
+    {"metadata", SBX_PL_F_OBJECT, false, true, false, 0},
+    {"contact_groups", SBX_PL_F_LIST, false, true, false, 0},
+    {"memberships", SBX_PL_F_LIST, false, true, false, 0},
 };
-const size_t pl_member_fields_n = PS_ARRAY_LEN(pl_member_fields);
+const size_t sbx_pl_member_fields_n = PS_ARRAY_LEN(sbx_pl_member_fields);
 
 static size_t utf8_chars(const char *s)
 {
@@ -171,7 +171,7 @@ static int bool_form(const json_t *v)
     return -1;
 }
 
-bool pl_date_valid(const char *s)
+bool sbx_pl_date_valid(const char *s)
 {
     if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
         return false;
@@ -199,7 +199,7 @@ static bool time_valid(const char *s)
     return h < 24 && m < 60 && sec < 60;
 }
 
-static const char *check_str(const pl_field *f, const json_t *v, char *msg, size_t msg_len)
+static const char *check_str(const sbx_pl_field *f, const json_t *v, char *msg, size_t msg_len)
 {
     char *s = str_form(v);
     if (!s)
@@ -210,94 +210,94 @@ static const char *check_str(const pl_field *f, const json_t *v, char *msg, size
     else if (f->max_len && utf8_chars(s) > f->max_len) {
         snprintf(msg, msg_len, "Ensure this field has no more than %zu characters.", f->max_len);
         bad = msg;
-    } else if (*s && f->kind == PL_F_EMAIL && !email_valid(s))
+    } else if (*s && f->kind == SBX_PL_F_EMAIL && !email_valid(s))
         bad = "Enter a valid email address.";
-    else if (*s && f->kind == PL_F_DATE && !pl_date_valid(s))
+    else if (*s && f->kind == SBX_PL_F_DATE && !sbx_pl_date_valid(s))
         bad = "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.";
-    else if (*s && f->kind == PL_F_TIME && !time_valid(s))
+    else if (*s && f->kind == SBX_PL_F_TIME && !time_valid(s))
         bad = "Time has wrong format. Use one of these formats instead: hh:mm[:ss[.uuuuuu]].";
     free(s);
     return bad;
 }
 
 /* The message for one present value, or NULL when it is acceptable. */
-static const char *check_one(const pl_field *f, const json_t *v, char *msg, size_t msg_len)
+static const char *check_one(const sbx_pl_field *f, const json_t *v, char *msg, size_t msg_len)
 {
     if (json_is_null(v))
         return f->nullable ? NULL : "This field may not be null.";
     switch (f->kind) {
-    case PL_F_STR:
-    case PL_F_EMAIL:
-    case PL_F_DATE:
-    case PL_F_TIME:
+    case SBX_PL_F_STR:
+    case SBX_PL_F_EMAIL:
+    case SBX_PL_F_DATE:
+    case SBX_PL_F_TIME:
         return check_str(f, v, msg, msg_len);
-    case PL_F_BOOL:
+    case SBX_PL_F_BOOL:
         return bool_form(v) < 0 ? "Must be a valid boolean." : NULL;
-    case PL_F_LIST:
+    case SBX_PL_F_LIST:
         if (json_is_array(v))
             return NULL;
         snprintf(msg, msg_len, "Expected a list of items but got type \"%s\".",
-                 pl_json_type_name(v));
+                 sbx_pl_json_type_name(v));
         return msg;
-    case PL_F_OBJECT:
+    case SBX_PL_F_OBJECT:
         if (json_is_object(v))
             return NULL;
         snprintf(msg, msg_len, "Expected a dictionary of items but got type \"%s\".",
-                 pl_json_type_name(v));
+                 sbx_pl_json_type_name(v));
         return msg;
-    case PL_F_ANY:
+    case SBX_PL_F_ANY:
         return NULL;
     }
     return NULL;
 }
 
-void pl_fields_check(const pl_field *fields, size_t n, const json_t *body, bool create,
-                     json_t **errors)
+void sbx_pl_fields_check(const sbx_pl_field *fields, size_t n, const json_t *body, bool create,
+                         json_t **errors)
 {
     char msg[160];
     for (size_t i = 0; i < n; i++) {
         const json_t *v = json_object_get(body, fields[i].name);
         if (!v) {
             if (create && fields[i].required)
-                pl_add_error(errors, fields[i].name, "This field is required.");
+                sbx_pl_add_error(errors, fields[i].name, "This field is required.");
             continue;
         }
         const char *bad = check_one(&fields[i], v, msg, sizeof msg);
         if (bad)
-            pl_add_error(errors, fields[i].name, bad);
+            sbx_pl_add_error(errors, fields[i].name, bad);
     }
 }
 
-json_t *pl_field_value(const pl_field *f, const json_t *v)
+json_t *sbx_pl_field_value(const sbx_pl_field *f, const json_t *v)
 {
     if (json_is_null(v))
         return json_null();
     switch (f->kind) {
-    case PL_F_STR:
-    case PL_F_EMAIL:
-    case PL_F_DATE:
-    case PL_F_TIME: {
+    case SBX_PL_F_STR:
+    case SBX_PL_F_EMAIL:
+    case SBX_PL_F_DATE:
+    case SBX_PL_F_TIME: {
         char *s = str_form(v);
         json_t *out = s ? json_string(s) : json_null();
         free(s);
         return out ? out : json_null();
     }
-    case PL_F_BOOL:
+    case SBX_PL_F_BOOL:
         return json_boolean(bool_form(v) == 1);
     default:
         return json_deep_copy(v);
     }
 }
 
-bool pl_fields_apply(const pl_field *fields, size_t n, json_t *rec, const json_t *body,
-                     const char *skip)
+bool sbx_pl_fields_apply(const sbx_pl_field *fields, size_t n, json_t *rec, const json_t *body,
+                         const char *skip)
 {
     bool changed = false;
     for (size_t i = 0; i < n; i++) {
         const json_t *v = json_object_get(body, fields[i].name);
         if (!v || (skip && strcmp(skip, fields[i].name) == 0))
             continue;
-        json_t *nv = pl_field_value(&fields[i], v);
+        json_t *nv = sbx_pl_field_value(&fields[i], v);
         if (!nv)
             continue;
         if (!json_equal(json_object_get(rec, fields[i].name), nv))

@@ -19,7 +19,7 @@ static const char *const actions[] = {
     "*", /* every action: cheap, and handy for one receiver per event */
 };
 
-bool pl_hook_action_valid(const char *action)
+bool sbx_pl_hook_action_valid(const char *action)
 {
     for (size_t i = 0; action && i < PS_ARRAY_LEN(actions); i++)
         if (strcmp(action, actions[i]) == 0)
@@ -27,7 +27,8 @@ bool pl_hook_action_valid(const char *action)
     return false;
 }
 
-int pl_hmac_hex(char out[PL_SECRET_HEX + 1], const char *secret, const void *body, size_t len)
+int sbx_pl_hmac_hex(char out[SBX_PL_SECRET_HEX + 1], const char *secret, const void *body,
+                    size_t len)
 {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int mac_len = 0;
@@ -38,18 +39,18 @@ int pl_hmac_hex(char out[PL_SECRET_HEX + 1], const char *secret, const void *bod
     return 0;
 }
 
-static void delivery_id(pl_emu *p, char out[40])
+static void delivery_id(sbx_pl_emu *p, char out[40])
 {
     char hex[33];
     rng_string(&p->rng, hex, 32, "0123456789abcdef");
     snprintf(out, 40, "%.8s-%.4s-4%.3s-a%.3s-%.12s", hex, hex + 8, hex + 12, hex + 15, hex + 18);
 }
 
-static void deliver(pl_emu *p, pl_event *ev, const json_t *hook, const char *action,
+static void deliver(sbx_pl_emu *p, sbx_pl_event *ev, const json_t *hook, const char *action,
                     const json_t *data)
 {
-    char now[CLOCK_ISO_LEN], id[40], sig[PL_SECRET_HEX + 1];
-    pl_now_iso(p, now);
+    char now[CLOCK_ISO_LEN], id[40], sig[SBX_PL_SECRET_HEX + 1];
+    sbx_pl_now_iso(p, now);
     delivery_id(p, id);
     json_t *payload = json_pack("{ss ss sO ss ss}", "action", action, "event_code", ev->code,
                                 "data", data, "timestamp", now, "delivery_id", id);
@@ -57,7 +58,7 @@ static void deliver(pl_emu *p, pl_event *ev, const json_t *hook, const char *act
     json_decref(payload);
     if (!body)
         return;
-    if (pl_hmac_hex(sig, ev->secret, body, strlen(body)) == 0) {
+    if (sbx_pl_hmac_hex(sig, ev->secret, body, strlen(body)) == 0) {
         sbx_webhook_header headers[] = {
             {"Content-Type", "application/json"},
             {"X-PheedLoop-Signature", sig},
@@ -69,7 +70,7 @@ static void deliver(pl_emu *p, pl_event *ev, const json_t *hook, const char *act
     free(body);
 }
 
-void pl_hooks_fire(pl_emu *p, pl_event *ev, const char *action, const json_t *data)
+void sbx_pl_hooks_fire(sbx_pl_emu *p, sbx_pl_event *ev, const char *action, const json_t *data)
 {
     if (!p->svc->webhooks)
         return;
@@ -108,51 +109,51 @@ static json_t *hook_validate(const json_t *body)
     const json_t *endpoint = json_object_get(body, "endpoint");
     char msg[200];
     if (!action) {
-        pl_add_error(&errors, "action", "This field is required.");
-    } else if (!json_is_string(action) || !pl_hook_action_valid(json_string_value(action))) {
+        sbx_pl_add_error(&errors, "action", "This field is required.");
+    } else if (!json_is_string(action) || !sbx_pl_hook_action_valid(json_string_value(action))) {
         snprintf(msg, sizeof msg, "\"%.*s\" is not a valid choice.",
-                 json_is_string(action) ? pl_utf8_cut(json_string_value(action), 100) : 0,
+                 json_is_string(action) ? sbx_pl_utf8_cut(json_string_value(action), 100) : 0,
                  json_is_string(action) ? json_string_value(action) : "");
-        pl_add_error(&errors, "action", msg);
+        sbx_pl_add_error(&errors, "action", msg);
     }
     if (!endpoint)
-        pl_add_error(&errors, "endpoint", "This field is required.");
+        sbx_pl_add_error(&errors, "endpoint", "This field is required.");
     else if (!json_is_string(endpoint) || !url_valid(json_string_value(endpoint)))
-        pl_add_error(&errors, "endpoint", "Enter a valid URL.");
+        sbx_pl_add_error(&errors, "endpoint", "Enter a valid URL.");
     return errors;
 }
 
-void pl_h_hooks_list(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_hooks_list(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
-    pl_event *ev = pl_req_event(p, req, res);
+    sbx_pl_event *ev = sbx_pl_req_event(p, req, res);
     if (ev)
-        pl_page_reply(req, res, json_copy(ev->hooks));
+        sbx_pl_page_reply(req, res, json_copy(ev->hooks));
 }
 
-void pl_h_hook_create(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_hook_create(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
-    pl_event *ev = pl_req_event(p, req, res);
-    json_t *body = ev ? pl_body_object(req, res) : NULL;
+    sbx_pl_event *ev = sbx_pl_req_event(p, req, res);
+    json_t *body = ev ? sbx_pl_body_object(req, res) : NULL;
     if (!body)
         return;
     json_t *errors = hook_validate(body);
     if (errors) {
-        pl_reply(res, 400, errors);
+        sbx_pl_reply(res, 400, errors);
     } else {
         json_t *h =
             json_pack("{sI ss ss ss}", "id", (json_int_t)p->next_hook_id++, "event", ev->code,
                       "action", jsonx_str(body, "action"), "endpoint", jsonx_str(body, "endpoint"));
         json_array_append_new(ev->hooks, h);
-        pl_reply(res, 201, json_deep_copy(h));
+        sbx_pl_reply(res, 201, json_deep_copy(h));
     }
     json_decref(body);
 }
 
 /* The {id} hook of the {event}; its index in *index_out; or 404 and NULL. */
-static json_t *req_hook(pl_emu *p, const http_request *req, http_response *res, pl_event **ev_out,
-                        size_t *index_out)
+static json_t *req_hook(sbx_pl_emu *p, const http_request *req, http_response *res,
+                        sbx_pl_event **ev_out, size_t *index_out)
 {
-    pl_event *ev = pl_req_event(p, req, res);
+    sbx_pl_event *ev = sbx_pl_req_event(p, req, res);
     if (!ev)
         return NULL;
     const char *s = http_request_param(req, "id");
@@ -168,44 +169,44 @@ static json_t *req_hook(pl_emu *p, const http_request *req, http_response *res, 
             return h;
         }
     }
-    pl_reply_detail(res, 404, "Not found.");
+    sbx_pl_reply_detail(res, 404, "Not found.");
     return NULL;
 }
 
-void pl_h_hook_get(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_hook_get(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
-    pl_event *ev;
+    sbx_pl_event *ev;
     size_t i;
     json_t *h = req_hook(p, req, res, &ev, &i);
     if (h)
-        pl_reply(res, 200, json_deep_copy(h));
+        sbx_pl_reply(res, 200, json_deep_copy(h));
 }
 
-void pl_h_hook_put(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_hook_put(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
-    pl_event *ev;
+    sbx_pl_event *ev;
     size_t i;
     json_t *h = req_hook(p, req, res, &ev, &i);
-    json_t *body = h ? pl_body_object(req, res) : NULL;
+    json_t *body = h ? sbx_pl_body_object(req, res) : NULL;
     if (!body)
         return;
     json_t *errors = hook_validate(body);
     if (errors) {
-        pl_reply(res, 400, errors);
+        sbx_pl_reply(res, 400, errors);
     } else {
         json_object_set_new(h, "action", json_string(jsonx_str(body, "action")));
         json_object_set_new(h, "endpoint", json_string(jsonx_str(body, "endpoint")));
-        pl_reply(res, 200, json_deep_copy(h));
+        sbx_pl_reply(res, 200, json_deep_copy(h));
     }
     json_decref(body);
 }
 
-void pl_h_hook_delete(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_hook_delete(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
-    pl_event *ev;
+    sbx_pl_event *ev;
     size_t i;
     if (!req_hook(p, req, res, &ev, &i))
         return;
     json_array_remove(ev->hooks, i);
-    pl_reply_no_content(res);
+    sbx_pl_reply_no_content(res);
 }

@@ -3,15 +3,15 @@
 #include "sandbox/pheedloop/pl_internal.h"
 #include "util/jsonx.h"
 
-static json_t *member_find(pl_emu *p, const char *code)
+static json_t *member_find(sbx_pl_emu *p, const char *code)
 {
     return code ? json_object_get(p->mbr_by_code, code) : NULL;
 }
 
-static void index_email(pl_emu *p, json_t *m, bool add)
+static void index_email(sbx_pl_emu *p, json_t *m, bool add)
 {
     char norm[300];
-    pl_email_norm(jsonx_str(m, "email"), norm, sizeof norm);
+    sbx_pl_email_norm(jsonx_str(m, "email"), norm, sizeof norm);
     if (!*norm)
         return;
     if (add)
@@ -21,12 +21,12 @@ static void index_email(pl_emu *p, json_t *m, bool add)
 }
 
 /* The member as the API shows it: events_attended is where an attendee has its email. */
-static json_t *member_render(pl_emu *p, const json_t *m)
+static json_t *member_render(sbx_pl_emu *p, const json_t *m)
 {
     json_t *out = json_deep_copy(m);
     json_t *events = json_array();
     char norm[300];
-    pl_email_norm(jsonx_str(m, "email"), norm, sizeof norm);
+    sbx_pl_email_norm(jsonx_str(m, "email"), norm, sizeof norm);
     for (size_t i = 0; *norm && i < p->n_events; i++)
         if (json_object_get(p->events[i]->att_by_email, norm))
             json_array_append_new(events, json_string(p->events[i]->code));
@@ -35,125 +35,126 @@ static json_t *member_render(pl_emu *p, const json_t *m)
 }
 
 /* ASSUMED: a member's email is unique in the organization, like an attendee's in an event. */
-static json_t *member_validate(pl_emu *p, const json_t *body, const json_t *self, json_t *pending)
+static json_t *member_validate(sbx_pl_emu *p, const json_t *body, const json_t *self,
+                               json_t *pending)
 {
     json_t *errors = NULL;
-    pl_fields_check(pl_member_fields, pl_member_fields_n, body, self == NULL, &errors);
+    sbx_pl_fields_check(sbx_pl_member_fields, sbx_pl_member_fields_n, body, self == NULL, &errors);
     const json_t *v = json_object_get(body, "email");
     if (errors || !v)
         return errors;
-    static const pl_field email = {"email", PL_F_EMAIL, true, false, false, 254};
-    json_t *sv = pl_field_value(&email, v);
+    static const sbx_pl_field email = {"email", SBX_PL_F_EMAIL, true, false, false, 254};
+    json_t *sv = sbx_pl_field_value(&email, v);
     char norm[300];
-    pl_email_norm(json_string_value(sv), norm, sizeof norm);
+    sbx_pl_email_norm(json_string_value(sv), norm, sizeof norm);
     json_decref(sv);
     json_t *other = json_object_get(p->mbr_by_email, norm);
     if ((other && other != self) || (pending && json_object_get(pending, norm)))
-        pl_add_error(&errors, "email", "A member with this email already exists.");
+        sbx_pl_add_error(&errors, "email", "A member with this email already exists.");
     else if (pending)
         json_object_set_new(pending, norm, json_true());
     return errors;
 }
 
-static json_t *member_create(pl_emu *p, const json_t *body)
+static json_t *member_create(sbx_pl_emu *p, const json_t *body)
 {
-    char code[PL_CODE_MAX], now[CLOCK_ISO_LEN];
-    pl_new_code(p, "MBR", code);
-    pl_now_iso(p, now);
+    char code[SBX_PL_CODE_MAX], now[CLOCK_ISO_LEN];
+    sbx_pl_new_code(p, "MBR", code);
+    sbx_pl_now_iso(p, now);
     json_t *m = json_object();
     json_object_set_new(m, "code", json_string(code));
-    for (size_t i = 0; i < pl_member_fields_n; i++) {
-        const pl_field *f = &pl_member_fields[i];
-        json_t *v = f->kind == PL_F_LIST     ? json_array()
-                    : f->kind == PL_F_OBJECT ? json_object()
-                    : f->nullable            ? json_null()
-                                             : json_string("");
+    for (size_t i = 0; i < sbx_pl_member_fields_n; i++) {
+        const sbx_pl_field *f = &sbx_pl_member_fields[i];
+        json_t *v = f->kind == SBX_PL_F_LIST     ? json_array()
+                    : f->kind == SBX_PL_F_OBJECT ? json_object()
+                    : f->nullable                ? json_null()
+                                                 : json_string("");
         json_object_set_new(m, f->name, v);
     }
     json_object_set_new(m, "events_attended", json_array());
     json_object_set_new(m, "registration_date", json_string(now));
     json_object_set_new(m, "registration_date_updated", json_string(now));
-    pl_fields_apply(pl_member_fields, pl_member_fields_n, m, body, NULL);
+    sbx_pl_fields_apply(sbx_pl_member_fields, sbx_pl_member_fields_n, m, body, NULL);
     json_array_append_new(p->members, m);
     json_object_set(p->mbr_by_code, code, m);
     index_email(p, m, true);
     return m;
 }
 
-static void member_update(pl_emu *p, json_t *m, const json_t *body)
+static void member_update(sbx_pl_emu *p, json_t *m, const json_t *body)
 {
     index_email(p, m, false);
-    bool changed = pl_fields_apply(pl_member_fields, pl_member_fields_n, m, body, NULL);
+    bool changed = sbx_pl_fields_apply(sbx_pl_member_fields, sbx_pl_member_fields_n, m, body, NULL);
     index_email(p, m, true);
     if (!changed)
         return;
     char now[CLOCK_ISO_LEN];
-    pl_now_iso(p, now);
+    sbx_pl_now_iso(p, now);
     json_object_set_new(m, "registration_date_updated", json_string(now));
 }
 
-void pl_h_members_list(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_members_list(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
-    pl_date_range range;
-    if (!pl_date_range_read(req, res, "registration_date_updated", &range))
+    sbx_pl_date_range range;
+    if (!sbx_pl_date_range_read(req, res, "registration_date_updated", &range))
         return;
     json_t *items = json_array();
     size_t i;
     json_t *m;
     json_array_foreach(p->members, i, m)
     {
-        if (pl_date_range_match(&range, m, "registration_date_updated"))
+        if (sbx_pl_date_range_match(&range, m, "registration_date_updated"))
             json_array_append_new(items, member_render(p, m));
     }
-    pl_page_reply(req, res, items);
+    sbx_pl_page_reply(req, res, items);
 }
 
-static json_t *req_member(pl_emu *p, const http_request *req, http_response *res)
+static json_t *req_member(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
     json_t *m = member_find(p, http_request_param(req, "code"));
     if (!m)
-        pl_reply_detail(res, 404, "Not found.");
+        sbx_pl_reply_detail(res, 404, "Not found.");
     return m;
 }
 
-void pl_h_member_get(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_member_get(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
     json_t *m = req_member(p, req, res);
     if (m)
-        pl_reply(res, 200, member_render(p, m));
+        sbx_pl_reply(res, 200, member_render(p, m));
 }
 
-void pl_h_member_create(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_member_create(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
-    json_t *body = pl_body_object(req, res);
+    json_t *body = sbx_pl_body_object(req, res);
     if (!body)
         return;
     json_t *errors = member_validate(p, body, NULL, NULL);
     if (errors)
-        pl_reply(res, 400, errors);
+        sbx_pl_reply(res, 400, errors);
     else
-        pl_reply(res, 201, member_render(p, member_create(p, body)));
+        sbx_pl_reply(res, 201, member_render(p, member_create(p, body)));
     json_decref(body);
 }
 
-void pl_h_member_patch(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_member_patch(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
     json_t *m = req_member(p, req, res);
-    json_t *body = m ? pl_body_object(req, res) : NULL;
+    json_t *body = m ? sbx_pl_body_object(req, res) : NULL;
     if (!body)
         return;
     json_t *errors = member_validate(p, body, m, NULL);
     if (errors) {
-        pl_reply(res, 400, errors);
+        sbx_pl_reply(res, 400, errors);
     } else {
         member_update(p, m, body);
-        pl_reply(res, 200, member_render(p, m));
+        sbx_pl_reply(res, 200, member_render(p, m));
     }
     json_decref(body);
 }
 
 /* Bulk calls are all-or-nothing: {} for the good items, the errors for the bad ones. */
-static json_t *bulk_check(pl_emu *p, const json_t *list, bool create)
+static json_t *bulk_check(sbx_pl_emu *p, const json_t *list, bool create)
 {
     json_t *errors = json_array(), *pending = json_object();
     bool bad = false;
@@ -165,7 +166,7 @@ static json_t *bulk_check(pl_emu *p, const json_t *list, bool create)
         char msg[96];
         if (!json_is_object(item)) {
             snprintf(msg, sizeof msg, "Invalid data. Expected a dictionary, but got %s.",
-                     pl_json_type_name(item));
+                     sbx_pl_json_type_name(item));
             e = json_pack("{s[s]}", "non_field_errors", msg);
         } else if (!create && !json_object_get(item, "code")) {
             e = json_pack("{s[s]}", "code", "This field is required.");
@@ -186,26 +187,26 @@ static json_t *bulk_check(pl_emu *p, const json_t *list, bool create)
     return errors;
 }
 
-static void members_bulk(pl_emu *p, const http_request *req, http_response *res, bool create)
+static void members_bulk(sbx_pl_emu *p, const http_request *req, http_response *res, bool create)
 {
-    json_t *list = pl_body_json(req, res);
+    json_t *list = sbx_pl_body_json(req, res);
     if (!list)
         return;
-    if (!json_is_array(list) || json_array_size(list) > PL_BULK_MAX) {
+    if (!json_is_array(list) || json_array_size(list) > SBX_PL_BULK_MAX) {
         char msg[96];
         if (json_is_array(list))
             snprintf(msg, sizeof msg, "Ensure this field has no more than %d elements.",
-                     PL_BULK_MAX);
+                     SBX_PL_BULK_MAX);
         else
             snprintf(msg, sizeof msg, "Expected a list of items but got type \"%s\".",
-                     pl_json_type_name(list));
-        pl_reply_field(res, "non_field_errors", msg);
+                     sbx_pl_json_type_name(list));
+        sbx_pl_reply_field(res, "non_field_errors", msg);
         json_decref(list);
         return;
     }
     json_t *errors = bulk_check(p, list, create);
     if (errors) {
-        pl_reply(res, 400, errors);
+        sbx_pl_reply(res, 400, errors);
         json_decref(list);
         return;
     }
@@ -219,21 +220,21 @@ static void members_bulk(pl_emu *p, const http_request *req, http_response *res,
             member_update(p, m, item);
         json_array_append_new(out, member_render(p, m));
     }
-    pl_reply(res, create ? 201 : 200, out);
+    sbx_pl_reply(res, create ? 201 : 200, out);
     json_decref(list);
 }
 
-void pl_h_members_bulk_create(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_members_bulk_create(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
     members_bulk(p, req, res, true);
 }
 
-void pl_h_members_bulk_patch(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_members_bulk_patch(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
     members_bulk(p, req, res, false);
 }
 
-json_t *pl_member_seed(pl_emu *p, const json_t *fields)
+json_t *sbx_pl_member_seed(sbx_pl_emu *p, const json_t *fields)
 {
     json_t *errors = member_validate(p, fields, NULL, NULL);
     if (errors) {

@@ -5,7 +5,7 @@
 
 #include <ctype.h>
 
-#define PL_QUERY_MAX 32
+#define QUERY_MAX 32
 
 typedef struct qpair {
     const char *key;
@@ -13,7 +13,7 @@ typedef struct qpair {
 } qpair;
 
 typedef struct qlist {
-    qpair items[PL_QUERY_MAX];
+    qpair items[QUERY_MAX];
     size_t n;
 } qlist;
 
@@ -38,7 +38,7 @@ static bool parse_positive(const char *s, int64_t *out)
 static bool collect(void *ctx, const char *key, const char *value)
 {
     qlist *q = ctx;
-    if (q->n < PL_QUERY_MAX && strcmp(key, "page") != 0)
+    if (q->n < QUERY_MAX && strcmp(key, "page") != 0)
         q->items[q->n++] = (qpair){key, value};
     return true;
 }
@@ -61,7 +61,7 @@ static void quote_plus(buf *b, const char *s)
  * sort keeps repeated names in order), then page unless it is 0. */
 static json_t *page_url(const http_request *req, const qlist *q, int64_t page)
 {
-    qpair sorted[PL_QUERY_MAX + 1];
+    qpair sorted[QUERY_MAX + 1];
     size_t n = 0;
     for (size_t i = 0; i < q->n; i++)
         sorted[n++] = q->items[i];
@@ -93,12 +93,12 @@ static json_t *page_url(const http_request *req, const qlist *q, int64_t page)
     return url;
 }
 
-bool pl_page_select(pl_page_sel *out, const char *page, const char *page_size, size_t count)
+bool sbx_pl_page_select(sbx_pl_page_sel *out, const char *page, const char *page_size, size_t count)
 {
-    int64_t size = PL_PAGE_DEFAULT, n = 1, v;
+    int64_t size = SBX_PL_PAGE_DEFAULT, n = 1, v;
     /* DRF: a page_size that is not a positive integer falls back to the default. */
     if (parse_positive(page_size, &v))
-        size = PS_MIN(v, PL_PAGE_MAX);
+        size = PS_MIN(v, SBX_PL_PAGE_MAX);
     int64_t pages = count == 0 ? 1 : (int64_t)((count + (size_t)size - 1) / (size_t)size);
     if (page && strcmp(page, "last") == 0)
         n = pages;
@@ -114,14 +114,14 @@ bool pl_page_select(pl_page_sel *out, const char *page, const char *page_size, s
     return true;
 }
 
-void pl_page_reply(const http_request *req, http_response *res, json_t *items)
+void sbx_pl_page_reply(const http_request *req, http_response *res, json_t *items)
 {
-    pl_page_sel sel;
+    sbx_pl_page_sel sel;
     size_t count = json_array_size(items);
-    if (!pl_page_select(&sel, http_request_query(req, "page"), http_request_query(req, "page_size"),
-                        count)) {
+    if (!sbx_pl_page_select(&sel, http_request_query(req, "page"),
+                            http_request_query(req, "page_size"), count)) {
         json_decref(items);
-        pl_reply_detail(res, 404, "Invalid page.");
+        sbx_pl_reply_detail(res, 404, "Invalid page.");
         return;
     }
     qlist q = {.n = 0};
@@ -132,13 +132,13 @@ void pl_page_reply(const http_request *req, http_response *res, json_t *items)
     json_t *next = sel.page < sel.pages ? page_url(req, &q, sel.page + 1) : json_null();
     json_t *prev = sel.page > 1 ? page_url(req, &q, sel.page == 2 ? 0 : sel.page - 1) : json_null();
     json_decref(items);
-    pl_reply(res, 200,
-             json_pack("{sI so so so}", "count", (json_int_t)count, "next", next, "previous", prev,
-                       "results", results));
+    sbx_pl_reply(res, 200,
+                 json_pack("{sI so so so}", "count", (json_int_t)count, "next", next, "previous",
+                           prev, "results", results));
 }
 
-bool pl_date_range_read(const http_request *req, http_response *res, const char *name,
-                        pl_date_range *out)
+bool sbx_pl_date_range_read(const http_request *req, http_response *res, const char *name,
+                            sbx_pl_date_range *out)
 {
     char key[96];
     const char *suffix[2] = {"_gte", "_lte"};
@@ -149,8 +149,8 @@ bool pl_date_range_read(const http_request *req, http_response *res, const char 
         const char *v = http_request_query(req, key);
         if (!v || !*v)
             continue; /* django-filter ignores an empty value */
-        if (!pl_date_valid(v)) {
-            pl_reply_field(res, key, "Enter a valid date.");
+        if (!sbx_pl_date_valid(v)) {
+            sbx_pl_reply_field(res, key, "Enter a valid date.");
             return false;
         }
         memcpy(dst[i], v, 11);
@@ -158,7 +158,7 @@ bool pl_date_range_read(const http_request *req, http_response *res, const char 
     return true;
 }
 
-bool pl_date_range_match(const pl_date_range *r, const json_t *rec, const char *field)
+bool sbx_pl_date_range_match(const sbx_pl_date_range *r, const json_t *rec, const char *field)
 {
     if (!r->gte[0] && !r->lte[0])
         return true;

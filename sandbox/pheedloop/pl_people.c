@@ -3,101 +3,102 @@
 #include "sandbox/pheedloop/pl_internal.h"
 #include "util/jsonx.h"
 
-void pl_h_validateauth(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_validateauth(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
     (void)req;
-    pl_reply(res, 200, json_pack("{sb ss}", "valid", 1, "organization", p->org_code));
+    sbx_pl_reply(res, 200, json_pack("{sb ss}", "valid", 1, "organization", p->org_code));
 }
 
-void pl_h_attendees_list(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_attendees_list(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
-    pl_event *ev = pl_req_event(p, req, res);
+    sbx_pl_event *ev = sbx_pl_req_event(p, req, res);
     if (ev)
-        pl_page_reply(req, res, json_copy(ev->attendees));
+        sbx_pl_page_reply(req, res, json_copy(ev->attendees));
 }
 
-void pl_h_attendee_create(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_attendee_create(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
-    pl_event *ev = pl_req_event(p, req, res);
-    json_t *body = ev ? pl_body_object(req, res) : NULL;
+    sbx_pl_event *ev = sbx_pl_req_event(p, req, res);
+    json_t *body = ev ? sbx_pl_body_object(req, res) : NULL;
     if (!body)
         return;
-    json_t *errors = pl_att_validate(p, ev, body, NULL, NULL, PL_FROM_API);
+    json_t *errors = sbx_pl_att_validate(p, ev, body, NULL, NULL, SBX_PL_FROM_API);
     if (errors) {
-        pl_reply(res, 400, errors);
+        sbx_pl_reply(res, 400, errors);
     } else {
-        json_t *att = pl_att_create(p, ev, body, PL_FROM_API);
-        pl_reply(res, 201, att ? json_deep_copy(att) : NULL);
+        json_t *att = sbx_pl_att_create(p, ev, body, SBX_PL_FROM_API);
+        sbx_pl_reply(res, 201, att ? json_deep_copy(att) : NULL);
     }
     json_decref(body);
 }
 
 /* The {code} attendee of the {event}, or 404 and NULL. */
-static json_t *req_attendee(pl_emu *p, const http_request *req, http_response *res,
-                            pl_event **ev_out)
+static json_t *req_attendee(sbx_pl_emu *p, const http_request *req, http_response *res,
+                            sbx_pl_event **ev_out)
 {
-    pl_event *ev = pl_req_event(p, req, res);
+    sbx_pl_event *ev = sbx_pl_req_event(p, req, res);
     if (!ev)
         return NULL;
-    json_t *att = pl_att_find(ev, http_request_param(req, "code"));
+    json_t *att = sbx_pl_att_find(ev, http_request_param(req, "code"));
     if (!att) {
-        pl_reply_detail(res, 404, "Not found.");
+        sbx_pl_reply_detail(res, 404, "Not found.");
         return NULL;
     }
     *ev_out = ev;
     return att;
 }
 
-void pl_h_attendee_get(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_attendee_get(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
-    pl_event *ev;
+    sbx_pl_event *ev;
     json_t *att = req_attendee(p, req, res, &ev);
     if (att)
-        pl_reply(res, 200, json_deep_copy(att));
+        sbx_pl_reply(res, 200, json_deep_copy(att));
 }
 
-void pl_h_attendee_patch(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_attendee_patch(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
-    pl_event *ev;
+    sbx_pl_event *ev;
     json_t *att = req_attendee(p, req, res, &ev);
-    json_t *body = att ? pl_body_object(req, res) : NULL;
+    json_t *body = att ? sbx_pl_body_object(req, res) : NULL;
     if (!body)
         return;
-    json_t *errors = pl_att_validate(p, ev, body, att, NULL, PL_FROM_API);
+    json_t *errors = sbx_pl_att_validate(p, ev, body, att, NULL, SBX_PL_FROM_API);
     if (errors) {
-        pl_reply(res, 400, errors);
+        sbx_pl_reply(res, 400, errors);
     } else {
-        pl_att_update(p, ev, att, body, PL_FROM_API);
-        pl_reply(res, 200, json_deep_copy(att));
+        sbx_pl_att_update(p, ev, att, body, SBX_PL_FROM_API);
+        sbx_pl_reply(res, 200, json_deep_copy(att));
     }
     json_decref(body);
 }
 
-void pl_h_attendee_delete(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_attendee_delete(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
-    pl_event *ev;
+    sbx_pl_event *ev;
     json_t *att = req_attendee(p, req, res, &ev);
     if (!att)
         return;
-    pl_att_delete(p, ev, att, PL_FROM_API);
-    pl_reply_no_content(res);
+    sbx_pl_att_delete(p, ev, att, SBX_PL_FROM_API);
+    sbx_pl_reply_no_content(res);
 }
 
-/* The body as a JSON array of at most PL_BULK_MAX items, or 400 and NULL. */
+/* The body as a JSON array of at most SBX_PL_BULK_MAX items, or 400 and NULL. */
 static json_t *body_list(const http_request *req, http_response *res)
 {
-    json_t *j = pl_body_json(req, res);
+    json_t *j = sbx_pl_body_json(req, res);
     if (!j)
         return NULL;
     char msg[96];
     if (!json_is_array(j))
         snprintf(msg, sizeof msg, "Expected a list of items but got type \"%s\".",
-                 pl_json_type_name(j));
-    else if (json_array_size(j) > PL_BULK_MAX)
-        snprintf(msg, sizeof msg, "Ensure this field has no more than %d elements.", PL_BULK_MAX);
+                 sbx_pl_json_type_name(j));
+    else if (json_array_size(j) > SBX_PL_BULK_MAX)
+        snprintf(msg, sizeof msg, "Ensure this field has no more than %d elements.",
+                 SBX_PL_BULK_MAX);
     else
         return j;
-    pl_reply_field(res, "non_field_errors", msg);
+    sbx_pl_reply_field(res, "non_field_errors", msg);
     json_decref(j);
     return NULL;
 }
@@ -106,7 +107,7 @@ static json_t *item_not_object(const json_t *item)
 {
     char msg[96];
     snprintf(msg, sizeof msg, "Invalid data. Expected a dictionary, but got %s.",
-             pl_json_type_name(item));
+             sbx_pl_json_type_name(item));
     return json_pack("{s[s]}", "non_field_errors", msg);
 }
 
@@ -133,8 +134,8 @@ static json_t *bulk_errors(json_t *list, json_t *(*check)(void *ctx, size_t i, j
 }
 
 typedef struct bulk_ctx {
-    pl_emu *p;
-    pl_event *ev;
+    sbx_pl_emu *p;
+    sbx_pl_event *ev;
     json_t *pending; /* normalised emails claimed by earlier items */
 } bulk_ctx;
 
@@ -142,30 +143,30 @@ static json_t *check_create(void *ctx, size_t i, json_t *item)
 {
     (void)i;
     bulk_ctx *b = ctx;
-    return pl_att_validate(b->p, b->ev, item, NULL, b->pending, PL_FROM_API);
+    return sbx_pl_att_validate(b->p, b->ev, item, NULL, b->pending, SBX_PL_FROM_API);
 }
 
-void pl_h_bulk_create(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_bulk_create(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
-    pl_event *ev = pl_req_event(p, req, res);
+    sbx_pl_event *ev = sbx_pl_req_event(p, req, res);
     json_t *list = ev ? body_list(req, res) : NULL;
     if (!list)
         return;
     bulk_ctx b = {p, ev, json_object()};
     json_t *errors = bulk_errors(list, check_create, &b);
     if (errors) {
-        pl_reply(res, 400, errors);
+        sbx_pl_reply(res, 400, errors);
     } else {
         json_t *out = json_array();
         size_t i;
         json_t *item;
         json_array_foreach(list, i, item)
         {
-            json_t *att = pl_att_create(p, ev, item, PL_FROM_API);
+            json_t *att = sbx_pl_att_create(p, ev, item, SBX_PL_FROM_API);
             if (att)
                 json_array_append_new(out, json_deep_copy(att));
         }
-        pl_reply(res, 201, out);
+        sbx_pl_reply(res, 201, out);
     }
     json_decref(b.pending);
     json_decref(list);
@@ -178,33 +179,33 @@ static json_t *check_update(void *ctx, size_t i, json_t *item)
     const json_t *code = json_object_get(item, "code");
     if (!code)
         return json_pack("{s[s]}", "code", "This field is required.");
-    json_t *att = json_is_string(code) ? pl_att_find(b->ev, json_string_value(code)) : NULL;
+    json_t *att = json_is_string(code) ? sbx_pl_att_find(b->ev, json_string_value(code)) : NULL;
     if (!att)
         return json_pack("{s[s]}", "code", "Attendee not found.");
-    return pl_att_validate(b->p, b->ev, item, att, b->pending, PL_FROM_API);
+    return sbx_pl_att_validate(b->p, b->ev, item, att, b->pending, SBX_PL_FROM_API);
 }
 
-void pl_h_bulk_patch(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_bulk_patch(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
-    pl_event *ev = pl_req_event(p, req, res);
+    sbx_pl_event *ev = sbx_pl_req_event(p, req, res);
     json_t *list = ev ? body_list(req, res) : NULL;
     if (!list)
         return;
     bulk_ctx b = {p, ev, json_object()};
     json_t *errors = bulk_errors(list, check_update, &b);
     if (errors) {
-        pl_reply(res, 400, errors);
+        sbx_pl_reply(res, 400, errors);
     } else {
         json_t *out = json_array();
         size_t i;
         json_t *item;
         json_array_foreach(list, i, item)
         {
-            json_t *att = pl_att_find(ev, jsonx_str(item, "code"));
-            pl_att_update(p, ev, att, item, PL_FROM_API);
+            json_t *att = sbx_pl_att_find(ev, jsonx_str(item, "code"));
+            sbx_pl_att_update(p, ev, att, item, SBX_PL_FROM_API);
             json_array_append_new(out, json_deep_copy(att));
         }
-        pl_reply(res, 200, out);
+        sbx_pl_reply(res, 200, out);
     }
     json_decref(b.pending);
     json_decref(list);
@@ -214,7 +215,7 @@ void pl_h_bulk_patch(pl_emu *p, const http_request *req, http_response *res)
  * *body_out). */
 static json_t *body_codes(const http_request *req, http_response *res, json_t **body_out)
 {
-    json_t *body = pl_body_object(req, res);
+    json_t *body = sbx_pl_body_object(req, res);
     if (!body)
         return NULL;
     json_t *codes = json_object_get(body, "codes");
@@ -224,7 +225,7 @@ static json_t *body_codes(const http_request *req, http_response *res, json_t **
         bad = "This field is required.";
     } else if (!json_is_array(codes)) {
         snprintf(msg, sizeof msg, "Expected a list of items but got type \"%s\".",
-                 pl_json_type_name(codes));
+                 sbx_pl_json_type_name(codes));
         bad = msg;
     } else {
         size_t i;
@@ -236,7 +237,7 @@ static json_t *body_codes(const http_request *req, http_response *res, json_t **
         }
     }
     if (bad) {
-        pl_reply_field(res, "codes", bad);
+        sbx_pl_reply_field(res, "codes", bad);
         json_decref(body);
         return NULL;
     }
@@ -244,9 +245,9 @@ static json_t *body_codes(const http_request *req, http_response *res, json_t **
     return codes;
 }
 
-void pl_h_bulk_delete(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_bulk_delete(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
-    pl_event *ev = pl_req_event(p, req, res);
+    sbx_pl_event *ev = sbx_pl_req_event(p, req, res);
     json_t *body = NULL;
     json_t *codes = ev ? body_codes(req, res, &body) : NULL;
     if (!codes)
@@ -256,22 +257,22 @@ void pl_h_bulk_delete(pl_emu *p, const http_request *req, http_response *res)
     json_t *c;
     json_array_foreach(codes, i, c)
     {
-        json_t *att = pl_att_find(ev, json_string_value(c));
+        json_t *att = sbx_pl_att_find(ev, json_string_value(c));
         if (!att) {
             json_array_append(errored, c);
             continue;
         }
         json_array_append_new(done, json_deep_copy(att));
-        pl_att_delete(p, ev, att, PL_FROM_API);
+        sbx_pl_att_delete(p, ev, att, SBX_PL_FROM_API);
     }
-    pl_reply(res, 200, json_pack("{so so}", "attendees", done, "errored_attendees", errored));
+    sbx_pl_reply(res, 200, json_pack("{so so}", "attendees", done, "errored_attendees", errored));
     json_decref(body);
 }
 
 /* Check-in and check-out share their shape: codes in, {attendees, errored_attendees} out. */
-static void check_in_out(pl_emu *p, const http_request *req, http_response *res, bool in)
+static void check_in_out(sbx_pl_emu *p, const http_request *req, http_response *res, bool in)
 {
-    pl_event *ev = pl_req_event(p, req, res);
+    sbx_pl_event *ev = sbx_pl_req_event(p, req, res);
     json_t *body = NULL;
     json_t *codes = ev ? body_codes(req, res, &body) : NULL;
     if (!codes)
@@ -281,31 +282,31 @@ static void check_in_out(pl_emu *p, const http_request *req, http_response *res,
     json_t *c;
     json_array_foreach(codes, i, c)
     {
-        json_t *att = pl_att_find(ev, json_string_value(c));
+        json_t *att = sbx_pl_att_find(ev, json_string_value(c));
         if (!att) {
             json_array_append(errored, c);
             continue;
         }
-        pl_att_checkin(p, ev, att, in, PL_FROM_API);
+        sbx_pl_att_checkin(p, ev, att, in, SBX_PL_FROM_API);
         json_array_append_new(done, json_deep_copy(att));
     }
-    pl_reply(res, 200, json_pack("{so so}", "attendees", done, "errored_attendees", errored));
+    sbx_pl_reply(res, 200, json_pack("{so so}", "attendees", done, "errored_attendees", errored));
     json_decref(body);
 }
 
-void pl_h_checkin(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_checkin(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
     check_in_out(p, req, res, true);
 }
 
-void pl_h_checkout(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_checkout(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
     check_in_out(p, req, res, false);
 }
 
-void pl_h_attendance(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_attendance(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
-    pl_event *ev = pl_req_event(p, req, res);
+    sbx_pl_event *ev = sbx_pl_req_event(p, req, res);
     if (!ev)
         return;
     json_t *in = json_array(), *out = json_array();
@@ -316,22 +317,22 @@ void pl_h_attendance(pl_emu *p, const http_request *req, http_response *res)
         bool checked = json_is_true(json_object_get(att, "is_checked_in"));
         json_array_append_new(checked ? in : out, json_string(jsonx_str(att, "code")));
     }
-    pl_reply(res, 200, json_pack("{so so}", "checked_in", in, "not_checked_in", out));
+    sbx_pl_reply(res, 200, json_pack("{so so}", "checked_in", in, "not_checked_in", out));
 }
 
-void pl_h_registrations(pl_emu *p, const http_request *req, http_response *res)
+void sbx_pl_h_registrations(sbx_pl_emu *p, const http_request *req, http_response *res)
 {
-    pl_event *ev = pl_req_event(p, req, res);
-    pl_date_range range;
-    if (!ev || !pl_date_range_read(req, res, "date_updated", &range))
+    sbx_pl_event *ev = sbx_pl_req_event(p, req, res);
+    sbx_pl_date_range range;
+    if (!ev || !sbx_pl_date_range_read(req, res, "date_updated", &range))
         return;
     json_t *items = json_array();
     size_t i;
     json_t *r;
     json_array_foreach(ev->registrations, i, r)
     {
-        if (pl_date_range_match(&range, r, "date_updated"))
+        if (sbx_pl_date_range_match(&range, r, "date_updated"))
             json_array_append(items, r);
     }
-    pl_page_reply(req, res, items);
+    sbx_pl_page_reply(req, res, items);
 }

@@ -6,9 +6,9 @@
 
 #include <ctype.h>
 
-#define PL_WELCOME_LOG_MAX 200
+#define WELCOME_LOG_MAX 200
 
-pl_event *pl_event_find(pl_emu *p, const char *code)
+sbx_pl_event *sbx_pl_event_find(sbx_pl_emu *p, const char *code)
 {
     for (size_t i = 0; code && i < p->n_events; i++)
         if (strcmp(p->events[i]->code, code) == 0)
@@ -16,10 +16,10 @@ pl_event *pl_event_find(pl_emu *p, const char *code)
     return NULL;
 }
 
-static json_t *ticket_new(pl_emu *p, pl_event *ev, const char *name)
+static json_t *ticket_new(sbx_pl_emu *p, sbx_pl_event *ev, const char *name)
 {
-    char code[PL_CODE_MAX];
-    pl_new_code(p, "TIK", code);
+    char code[SBX_PL_CODE_MAX];
+    sbx_pl_new_code(p, "TIK", code);
     json_t *t =
         json_pack("{sI ss ss ss ss ss}", "id", (json_int_t)p->next_ticket_id++, "code", code,
                   "name", name, "description", "", "price", "0.00", "event_code", ev->code);
@@ -28,9 +28,9 @@ static json_t *ticket_new(pl_emu *p, pl_event *ev, const char *name)
     return t;
 }
 
-static pl_event *event_alloc(void)
+static sbx_pl_event *event_alloc(void)
 {
-    pl_event *ev = calloc(1, sizeof *ev);
+    sbx_pl_event *ev = calloc(1, sizeof *ev);
     if (!ev)
         return NULL;
     ev->attendees = json_array();
@@ -43,13 +43,13 @@ static pl_event *event_alloc(void)
     ev->hooks = json_array();
     if (!ev->attendees || !ev->att_by_code || !ev->att_by_email || !ev->registrations ||
         !ev->reg_by_att || !ev->tags || !ev->announcements || !ev->hooks) {
-        pl_event_free(ev);
+        sbx_pl_event_free(ev);
         return NULL;
     }
     return ev;
 }
 
-void pl_event_free(pl_event *ev)
+void sbx_pl_event_free(sbx_pl_event *ev)
 {
     if (!ev)
         return;
@@ -68,7 +68,7 @@ void pl_event_free(pl_event *ev)
 static bool code_ok(const char *code)
 {
     size_t n = strlen(code);
-    if (n == 0 || n >= PL_CODE_MAX)
+    if (n == 0 || n >= SBX_PL_CODE_MAX)
         return false;
     for (size_t i = 0; i < n; i++)
         if (!isalnum((unsigned char)code[i]) && code[i] != '-' && code[i] != '_')
@@ -76,12 +76,12 @@ static bool code_ok(const char *code)
     return true;
 }
 
-static int events_grow(pl_emu *p, err *e)
+static int events_grow(sbx_pl_emu *p, err *e)
 {
     if (p->n_events < p->cap_events)
         return 0;
     size_t cap = p->cap_events ? p->cap_events * 2 : 8;
-    pl_event **n = realloc(p->events, cap * sizeof *n);
+    sbx_pl_event **n = realloc(p->events, cap * sizeof *n);
     if (!n)
         return err_set(e, ERR_NOMEM, "out of memory");
     p->events = n;
@@ -89,38 +89,38 @@ static int events_grow(pl_emu *p, err *e)
     return 0;
 }
 
-int pl_event_add(pl_emu *p, const char *code, const char *name, const char *date,
-                 const char *end_date, const char *timezone, pl_event **out, err *e)
+int sbx_pl_event_add(sbx_pl_emu *p, const char *code, const char *name, const char *date,
+                     const char *end_date, const char *timezone, sbx_pl_event **out, err *e)
 {
-    char gen[PL_CODE_MAX], now[CLOCK_ISO_LEN], today[CLOCK_ISO_LEN];
+    char gen[SBX_PL_CODE_MAX], now[CLOCK_ISO_LEN], today[CLOCK_ISO_LEN];
     if (!code) {
-        pl_new_code(p, "EVE", gen);
+        sbx_pl_new_code(p, "EVE", gen);
         code = gen;
     }
     if (!code_ok(code))
         return err_set(e, ERR_INVALID, "event code must be 1 to %d letters, digits, - or _",
-                       PL_CODE_MAX - 1);
-    if (pl_event_find(p, code))
+                       SBX_PL_CODE_MAX - 1);
+    if (sbx_pl_event_find(p, code))
         return err_set(e, ERR_CONFLICT, "event %s already exists", code);
-    if ((date && !pl_date_valid(date)) || (end_date && !pl_date_valid(end_date)))
+    if ((date && !sbx_pl_date_valid(date)) || (end_date && !sbx_pl_date_valid(end_date)))
         return err_set(e, ERR_INVALID, "event dates must be YYYY-MM-DD");
     if (events_grow(p, e) < 0)
         return e ? e->code : ERR_NOMEM;
-    pl_event *ev = event_alloc();
+    sbx_pl_event *ev = event_alloc();
     if (!ev)
         return err_set(e, ERR_NOMEM, "out of memory");
-    pl_now_iso(p, now);
-    clock_format_date(pl_now_ms(p), today);
+    sbx_pl_now_iso(p, now);
+    clock_format_date(sbx_pl_now_ms(p), today);
     ev->id = p->next_event_id++;
     snprintf(ev->code, sizeof ev->code, "%s", code);
-    pl_new_hex(p, ev->secret);
+    sbx_pl_new_hex(p, ev->secret);
     ev->rec = json_pack("{sI ss ss ss ss ss ss s[] ss ss}", "id", (json_int_t)ev->id, "code", code,
                         "event_name", name ? name : code, "date", date ? date : today, "end_date",
                         end_date ? end_date : (date ? date : today), "timezone",
                         timezone ? timezone : "UTC", "description", "", "custom_fields",
                         "date_created", now, "date_updated", now);
     if (!ev->rec || !ticket_new(p, ev, "General Admission")) {
-        pl_event_free(ev);
+        sbx_pl_event_free(ev);
         return err_set(e, ERR_NOMEM, "out of memory");
     }
     p->events[p->n_events++] = ev;
@@ -129,7 +129,7 @@ int pl_event_add(pl_emu *p, const char *code, const char *name, const char *date
     return 0;
 }
 
-json_t *pl_event_tag_find(pl_event *ev, const char *name)
+json_t *sbx_pl_event_tag_find(sbx_pl_event *ev, const char *name)
 {
     size_t i;
     json_t *t;
@@ -141,10 +141,11 @@ json_t *pl_event_tag_find(pl_event *ev, const char *name)
     return NULL;
 }
 
-json_t *pl_event_tag_add(pl_emu *p, pl_event *ev, const char *name, const char *description)
+json_t *sbx_pl_event_tag_add(sbx_pl_emu *p, sbx_pl_event *ev, const char *name,
+                             const char *description)
 {
-    char code[PL_CODE_MAX];
-    pl_new_code(p, "TAG", code);
+    char code[SBX_PL_CODE_MAX];
+    sbx_pl_new_code(p, "TAG", code);
     json_t *t =
         json_pack("{sI ss ss ss ss}", "id", (json_int_t)p->next_tag_id++, "code", code, "name",
                   name, "event", ev->code, "description", description ? description : "");
@@ -153,7 +154,7 @@ json_t *pl_event_tag_add(pl_emu *p, pl_event *ev, const char *name, const char *
     return t;
 }
 
-json_t *pl_ticket_find(pl_emu *p, pl_event *ev, const char *code)
+json_t *sbx_pl_ticket_find(sbx_pl_emu *p, sbx_pl_event *ev, const char *code)
 {
     size_t i;
     json_t *t;
@@ -166,7 +167,7 @@ json_t *pl_ticket_find(pl_emu *p, pl_event *ev, const char *code)
     return NULL;
 }
 
-json_t *pl_ticket_by_name(pl_emu *p, pl_event *ev, const char *name, bool create)
+json_t *sbx_pl_ticket_by_name(sbx_pl_emu *p, sbx_pl_event *ev, const char *name, bool create)
 {
     size_t i;
     json_t *t;
@@ -179,7 +180,7 @@ json_t *pl_ticket_by_name(pl_emu *p, pl_event *ev, const char *name, bool create
     return create ? ticket_new(p, ev, name) : NULL;
 }
 
-void pl_email_norm(const char *email, char *out, size_t out_len)
+void sbx_pl_email_norm(const char *email, char *out, size_t out_len)
 {
     out[0] = '\0';
     if (!email)
@@ -196,12 +197,12 @@ void pl_email_norm(const char *email, char *out, size_t out_len)
     out[len] = '\0';
 }
 
-json_t *pl_att_find(pl_event *ev, const char *code)
+json_t *sbx_pl_att_find(sbx_pl_event *ev, const char *code)
 {
     return code ? json_object_get(ev->att_by_code, code) : NULL;
 }
 
-json_t *pl_reg_find(pl_event *ev, const char *code)
+json_t *sbx_pl_reg_find(sbx_pl_event *ev, const char *code)
 {
     size_t i;
     json_t *r;
@@ -213,7 +214,7 @@ json_t *pl_reg_find(pl_event *ev, const char *code)
     return NULL;
 }
 
-static void check_tags(pl_event *ev, const json_t *tags, pl_origin origin, json_t **errors)
+static void check_tags(sbx_pl_event *ev, const json_t *tags, sbx_pl_origin origin, json_t **errors)
 {
     size_t i;
     json_t *t;
@@ -221,62 +222,63 @@ static void check_tags(pl_event *ev, const json_t *tags, pl_origin origin, json_
     json_array_foreach(tags, i, t)
     {
         if (!json_is_string(t)) {
-            pl_add_error(errors, "tags", "Each tag must be a string.");
+            sbx_pl_add_error(errors, "tags", "Each tag must be a string.");
             return;
         }
-        if (origin != PL_FROM_SEED && !pl_event_tag_find(ev, json_string_value(t))) {
+        if (origin != SBX_PL_FROM_SEED && !sbx_pl_event_tag_find(ev, json_string_value(t))) {
             snprintf(msg, sizeof msg, "Tag \"%.*s\" does not exist in this event.",
-                     pl_utf8_cut(json_string_value(t), 200), json_string_value(t));
-            pl_add_error(errors, "tags", msg);
+                     sbx_pl_utf8_cut(json_string_value(t), 200), json_string_value(t));
+            sbx_pl_add_error(errors, "tags", msg);
         }
     }
 }
 
-static void check_email_unique(pl_event *ev, const json_t *body, const json_t *self,
+static void check_email_unique(sbx_pl_event *ev, const json_t *body, const json_t *self,
                                json_t *pending, json_t **errors)
 {
     const json_t *v = json_object_get(body, "email");
     if (!v || json_object_get(*errors, "email"))
         return;
-    const pl_field email = {"email", PL_F_EMAIL, true, false, false, 254};
-    json_t *sv = pl_field_value(&email, v);
+    const sbx_pl_field email = {"email", SBX_PL_F_EMAIL, true, false, false, 254};
+    json_t *sv = sbx_pl_field_value(&email, v);
     char norm[300];
-    pl_email_norm(json_string_value(sv), norm, sizeof norm);
+    sbx_pl_email_norm(json_string_value(sv), norm, sizeof norm);
     json_decref(sv);
     const json_t *other = json_object_get(ev->att_by_email, norm);
     if ((other && other != self) || (pending && json_object_get(pending, norm))) {
-        pl_add_error(errors, "email", PL_MSG_DUP_EMAIL);
+        sbx_pl_add_error(errors, "email", SBX_PL_MSG_DUP_EMAIL);
         return;
     }
     if (pending)
         json_object_set_new(pending, norm, json_true());
 }
 
-static void check_ticket(pl_emu *p, pl_event *ev, const json_t *body, pl_origin origin,
+static void check_ticket(sbx_pl_emu *p, sbx_pl_event *ev, const json_t *body, sbx_pl_origin origin,
                          json_t **errors)
 {
     const json_t *code = json_object_get(body, "ticket_code");
     const json_t *name = json_object_get(body, "ticket_name");
     if (code && !json_is_null(code) &&
-        (!json_is_string(code) || !pl_ticket_find(p, ev, json_string_value(code))))
-        pl_add_error(errors, "ticket_code", "Invalid ticket for this event.");
+        (!json_is_string(code) || !sbx_pl_ticket_find(p, ev, json_string_value(code))))
+        sbx_pl_add_error(errors, "ticket_code", "Invalid ticket for this event.");
     if (name && !json_is_null(name)) {
         if (!json_is_string(name) || !*json_string_value(name))
-            pl_add_error(errors, "ticket_name", "Not a valid string.");
-        else if (origin != PL_FROM_SEED &&
-                 !pl_ticket_by_name(p, ev, json_string_value(name), false))
-            pl_add_error(errors, "ticket_name", "Invalid ticket for this event.");
+            sbx_pl_add_error(errors, "ticket_name", "Not a valid string.");
+        else if (origin != SBX_PL_FROM_SEED &&
+                 !sbx_pl_ticket_by_name(p, ev, json_string_value(name), false))
+            sbx_pl_add_error(errors, "ticket_name", "Invalid ticket for this event.");
     }
 }
 
-json_t *pl_att_validate(pl_emu *p, pl_event *ev, const json_t *body, const json_t *self,
-                        json_t *pending, pl_origin origin)
+json_t *sbx_pl_att_validate(sbx_pl_emu *p, sbx_pl_event *ev, const json_t *body, const json_t *self,
+                            json_t *pending, sbx_pl_origin origin)
 {
     static const char *const flags[] = {"send_app_welcome_email", "send_attendee_portal_welcome",
                                         "send_welcome_virtual_portal_email"};
-    static const pl_field flag = {"flag", PL_F_BOOL, false, false, false, 0};
+    static const sbx_pl_field flag = {"flag", SBX_PL_F_BOOL, false, false, false, 0};
     json_t *errors = NULL;
-    pl_fields_check(pl_attendee_fields, pl_attendee_fields_n, body, self == NULL, &errors);
+    sbx_pl_fields_check(sbx_pl_attendee_fields, sbx_pl_attendee_fields_n, body, self == NULL,
+                        &errors);
     const json_t *tags = json_object_get(body, "tags");
     if (json_is_array(tags))
         check_tags(ev, tags, origin, &errors);
@@ -287,11 +289,11 @@ json_t *pl_att_validate(pl_emu *p, pl_event *ev, const json_t *body, const json_
             json_t *v = json_object_get(body, flags[i]);
             if (v) {
                 json_t *tmp = json_pack("{sO}", "flag", v);
-                pl_fields_check(&flag, 1, tmp, false, &err_holder);
+                sbx_pl_fields_check(&flag, 1, tmp, false, &err_holder);
                 json_decref(tmp);
             }
             if (err_holder)
-                pl_add_error(&errors, flags[i], "Must be a valid boolean.");
+                sbx_pl_add_error(&errors, flags[i], "Must be a valid boolean.");
             json_decref(err_holder);
         }
     }
@@ -300,16 +302,16 @@ json_t *pl_att_validate(pl_emu *p, pl_event *ev, const json_t *body, const json_
 }
 
 /* The attendee's tags as the event spells them (unknown ones only reach here from seeding). */
-static json_t *canonical_tags(pl_emu *p, pl_event *ev, const json_t *tags)
+static json_t *canonical_tags(sbx_pl_emu *p, sbx_pl_event *ev, const json_t *tags)
 {
     json_t *out = json_array();
     size_t i;
     json_t *t;
     json_array_foreach(tags, i, t)
     {
-        json_t *tag = pl_event_tag_find(ev, json_string_value(t));
+        json_t *tag = sbx_pl_event_tag_find(ev, json_string_value(t));
         if (!tag)
-            tag = pl_event_tag_add(p, ev, json_string_value(t), NULL);
+            tag = sbx_pl_event_tag_add(p, ev, json_string_value(t), NULL);
         const char *name = tag ? jsonx_str(tag, "name") : json_string_value(t);
         if (!jsonx_array_has_str(out, name))
             json_array_append_new(out, json_string(name));
@@ -321,16 +323,16 @@ static json_t *attendee_blank(const char *code)
 {
     json_t *a = json_object();
     json_object_set_new(a, "code", json_string(code));
-    for (size_t i = 0; i < pl_attendee_fields_n; i++) {
-        const pl_field *f = &pl_attendee_fields[i];
+    for (size_t i = 0; i < sbx_pl_attendee_fields_n; i++) {
+        const sbx_pl_field *f = &sbx_pl_attendee_fields[i];
         json_t *v;
-        if (f->kind == PL_F_STR || f->kind == PL_F_EMAIL)
+        if (f->kind == SBX_PL_F_STR || f->kind == SBX_PL_F_EMAIL)
             v = f->nullable ? json_null() : json_string("");
-        else if (f->kind == PL_F_BOOL)
+        else if (f->kind == SBX_PL_F_BOOL)
             v = json_true();
-        else if (f->kind == PL_F_LIST)
+        else if (f->kind == SBX_PL_F_LIST)
             v = json_array();
-        else if (f->kind == PL_F_OBJECT)
+        else if (f->kind == SBX_PL_F_OBJECT)
             v = json_object();
         else
             v = json_null();
@@ -344,9 +346,10 @@ static json_t *attendee_blank(const char *code)
 }
 
 /* Every field except tags, which go through canonical_tags. True when something changed. */
-static bool apply_fields(pl_emu *p, pl_event *ev, json_t *att, const json_t *body)
+static bool apply_fields(sbx_pl_emu *p, sbx_pl_event *ev, json_t *att, const json_t *body)
 {
-    bool changed = pl_fields_apply(pl_attendee_fields, pl_attendee_fields_n, att, body, "tags");
+    bool changed =
+        sbx_pl_fields_apply(sbx_pl_attendee_fields, sbx_pl_attendee_fields_n, att, body, "tags");
     const json_t *tags = json_object_get(body, "tags");
     if (json_is_array(tags)) {
         json_t *canon = canonical_tags(p, ev, tags);
@@ -377,11 +380,11 @@ static bool reg_sync(json_t *reg, const json_t *att)
     return changed;
 }
 
-static json_t *reg_new(pl_emu *p, pl_event *ev, const json_t *att, const json_t *ticket)
+static json_t *reg_new(sbx_pl_emu *p, sbx_pl_event *ev, const json_t *att, const json_t *ticket)
 {
-    char code[PL_CODE_MAX], now[CLOCK_ISO_LEN];
-    pl_new_code(p, "REG", code);
-    pl_now_iso(p, now);
+    char code[SBX_PL_CODE_MAX], now[CLOCK_ISO_LEN];
+    sbx_pl_new_code(p, "REG", code);
+    sbx_pl_now_iso(p, now);
     json_t *r = json_pack("{ss ss ss}", "code", code, "attendee_code", jsonx_str(att, "code"),
                           "event_code", ev->code);
     reg_sync(r, att);
@@ -405,19 +408,20 @@ static json_t *reg_new(pl_emu *p, pl_event *ev, const json_t *att, const json_t 
     return r;
 }
 
-static void welcome_count(pl_emu *p, pl_event *ev, const json_t *att, const json_t *body)
+static void welcome_count(sbx_pl_emu *p, sbx_pl_event *ev, const json_t *att, const json_t *body)
 {
-    static const char *const flags[PL_WELCOME_KINDS] = {"send_app_welcome_email",
-                                                        "send_attendee_portal_welcome",
-                                                        "send_welcome_virtual_portal_email"};
-    static const char *const kinds[PL_WELCOME_KINDS] = {"app", "attendee_portal", "virtual_portal"};
-    static const pl_field flag = {"flag", PL_F_BOOL, false, false, false, 0};
+    static const char *const flags[SBX_PL_WELCOME_KINDS] = {"send_app_welcome_email",
+                                                            "send_attendee_portal_welcome",
+                                                            "send_welcome_virtual_portal_email"};
+    static const char *const kinds[SBX_PL_WELCOME_KINDS] = {"app", "attendee_portal",
+                                                            "virtual_portal"};
+    static const sbx_pl_field flag = {"flag", SBX_PL_F_BOOL, false, false, false, 0};
     char now[CLOCK_ISO_LEN];
-    pl_now_iso(p, now);
-    for (int k = 0; k < PL_WELCOME_KINDS; k++) {
+    sbx_pl_now_iso(p, now);
+    for (int k = 0; k < SBX_PL_WELCOME_KINDS; k++) {
         const json_t *v = json_object_get(body, flags[k]);
         /* ASSUMED: an absent flag sends the email, so a silent client must say false. */
-        json_t *on = v ? pl_field_value(&flag, v) : json_true();
+        json_t *on = v ? sbx_pl_field_value(&flag, v) : json_true();
         bool send = json_is_true(on);
         json_decref(on);
         if (!send)
@@ -427,15 +431,15 @@ static void welcome_count(pl_emu *p, pl_event *ev, const json_t *att, const json
                               json_pack("{ss ss ss ss ss}", "kind", kinds[k], "attendee_code",
                                         jsonx_str(att, "code"), "event_code", ev->code, "email",
                                         jsonx_str(att, "email"), "ts", now));
-        if (json_array_size(p->welcome_log) > PL_WELCOME_LOG_MAX)
+        if (json_array_size(p->welcome_log) > WELCOME_LOG_MAX)
             json_array_remove(p->welcome_log, 0);
     }
 }
 
-static void index_email(pl_event *ev, json_t *att, bool add)
+static void index_email(sbx_pl_event *ev, json_t *att, bool add)
 {
     char norm[300];
-    pl_email_norm(jsonx_str(att, "email"), norm, sizeof norm);
+    sbx_pl_email_norm(jsonx_str(att, "email"), norm, sizeof norm);
     if (!*norm)
         return;
     if (add)
@@ -444,22 +448,23 @@ static void index_email(pl_event *ev, json_t *att, bool add)
         json_object_del(ev->att_by_email, norm);
 }
 
-static const json_t *ticket_for(pl_emu *p, pl_event *ev, const json_t *body, pl_origin origin)
+static const json_t *ticket_for(sbx_pl_emu *p, sbx_pl_event *ev, const json_t *body,
+                                sbx_pl_origin origin)
 {
     const char *code = jsonx_str(body, "ticket_code");
     const char *name = jsonx_str(body, "ticket_name");
-    const json_t *t = code ? pl_ticket_find(p, ev, code) : NULL;
+    const json_t *t = code ? sbx_pl_ticket_find(p, ev, code) : NULL;
     if (!t && name && *name)
-        t = pl_ticket_by_name(p, ev, name, origin == PL_FROM_SEED);
+        t = sbx_pl_ticket_by_name(p, ev, name, origin == SBX_PL_FROM_SEED);
     if (!t)
-        t = pl_ticket_by_name(p, ev, "General Admission", true);
+        t = sbx_pl_ticket_by_name(p, ev, "General Admission", true);
     return t;
 }
 
-json_t *pl_att_create(pl_emu *p, pl_event *ev, const json_t *body, pl_origin origin)
+json_t *sbx_pl_att_create(sbx_pl_emu *p, sbx_pl_event *ev, const json_t *body, sbx_pl_origin origin)
 {
-    char code[PL_CODE_MAX];
-    pl_new_code(p, "ATT", code);
+    char code[SBX_PL_CODE_MAX];
+    sbx_pl_new_code(p, "ATT", code);
     json_t *att = attendee_blank(code);
     if (!att)
         return NULL;
@@ -474,23 +479,24 @@ json_t *pl_att_create(pl_emu *p, pl_event *ev, const json_t *body, pl_origin ori
     index_email(ev, att, true);
     json_array_append_new(ev->registrations, reg);
     json_object_set(ev->reg_by_att, code, reg);
-    if (origin == PL_FROM_API)
+    if (origin == SBX_PL_FROM_API)
         welcome_count(p, ev, att, body);
-    if (origin != PL_FROM_SEED) {
-        pl_hooks_fire(p, ev, "registration.created", reg);
-        pl_hooks_fire(p, ev, "attendee.created", att);
+    if (origin != SBX_PL_FROM_SEED) {
+        sbx_pl_hooks_fire(p, ev, "registration.created", reg);
+        sbx_pl_hooks_fire(p, ev, "attendee.created", att);
     }
     return att;
 }
 
-static void reg_touch(pl_emu *p, json_t *reg)
+static void reg_touch(sbx_pl_emu *p, json_t *reg)
 {
     char now[CLOCK_ISO_LEN];
-    pl_now_iso(p, now);
+    sbx_pl_now_iso(p, now);
     json_object_set_new(reg, "date_updated", json_string(now));
 }
 
-void pl_att_update(pl_emu *p, pl_event *ev, json_t *att, const json_t *body, pl_origin origin)
+void sbx_pl_att_update(sbx_pl_emu *p, sbx_pl_event *ev, json_t *att, const json_t *body,
+                       sbx_pl_origin origin)
 {
     index_email(ev, att, false);
     bool changed = apply_fields(p, ev, att, body);
@@ -499,8 +505,8 @@ void pl_att_update(pl_emu *p, pl_event *ev, json_t *att, const json_t *body, pl_
     /* No updated-at on attendees: the registration's date_updated is what pollers see. */
     if (reg && reg_sync(reg, att))
         reg_touch(p, reg);
-    if (changed && origin != PL_FROM_SEED)
-        pl_hooks_fire(p, ev, "attendee.updated", att);
+    if (changed && origin != SBX_PL_FROM_SEED)
+        sbx_pl_hooks_fire(p, ev, "attendee.updated", att);
 }
 
 static void array_remove_ptr(json_t *array, const json_t *item)
@@ -516,9 +522,9 @@ static void array_remove_ptr(json_t *array, const json_t *item)
     }
 }
 
-void pl_att_delete(pl_emu *p, pl_event *ev, json_t *att, pl_origin origin)
+void sbx_pl_att_delete(sbx_pl_emu *p, sbx_pl_event *ev, json_t *att, sbx_pl_origin origin)
 {
-    char code[PL_CODE_MAX];
+    char code[SBX_PL_CODE_MAX];
     snprintf(code, sizeof code, "%s", jsonx_str(att, "code"));
     json_incref(att);
     json_t *reg = json_object_get(ev->reg_by_att, code);
@@ -529,21 +535,21 @@ void pl_att_delete(pl_emu *p, pl_event *ev, json_t *att, pl_origin origin)
     array_remove_ptr(ev->attendees, att);
     if (reg)
         array_remove_ptr(ev->registrations, reg);
-    if (origin != PL_FROM_SEED) {
-        pl_hooks_fire(p, ev, "attendee.deleted", att);
+    if (origin != SBX_PL_FROM_SEED) {
+        sbx_pl_hooks_fire(p, ev, "attendee.deleted", att);
         if (reg)
-            pl_hooks_fire(p, ev, "registration.deleted", reg);
+            sbx_pl_hooks_fire(p, ev, "registration.deleted", reg);
     }
     json_decref(reg);
     json_decref(att);
 }
 
-bool pl_att_checkin(pl_emu *p, pl_event *ev, json_t *att, bool in, pl_origin origin)
+bool sbx_pl_att_checkin(sbx_pl_emu *p, sbx_pl_event *ev, json_t *att, bool in, sbx_pl_origin origin)
 {
     if (json_is_true(json_object_get(att, "is_checked_in")) == in)
         return false;
     char now[CLOCK_ISO_LEN];
-    pl_now_iso(p, now);
+    sbx_pl_now_iso(p, now);
     json_t *when = in ? json_string(now) : json_null();
     json_object_set_new(att, "is_checked_in", json_boolean(in));
     json_object_set(att, "checkin_date", when);
@@ -554,17 +560,17 @@ bool pl_att_checkin(pl_emu *p, pl_event *ev, json_t *att, bool in, pl_origin ori
         reg_touch(p, reg);
     }
     json_decref(when);
-    if (origin != PL_FROM_SEED)
-        pl_hooks_fire(p, ev, in ? "checkin.created" : "checkin.deleted", att);
+    if (origin != SBX_PL_FROM_SEED)
+        sbx_pl_hooks_fire(p, ev, in ? "checkin.created" : "checkin.deleted", att);
     return true;
 }
 
-void pl_reg_cancel(pl_emu *p, pl_event *ev, json_t *reg, pl_origin origin)
+void sbx_pl_reg_cancel(sbx_pl_emu *p, sbx_pl_event *ev, json_t *reg, sbx_pl_origin origin)
 {
     if (json_is_true(json_object_get(reg, "canceled")))
         return;
     json_object_set_new(reg, "canceled", json_true());
     reg_touch(p, reg);
-    if (origin != PL_FROM_SEED)
-        pl_hooks_fire(p, ev, "registration.updated", reg);
+    if (origin != SBX_PL_FROM_SEED)
+        sbx_pl_hooks_fire(p, ev, "registration.updated", reg);
 }

@@ -1,5 +1,6 @@
 /* cmd_audit.c: `pheedsync audit EMAIL|ID`: every change pheedsync made or decided for one
  * person, oldest first: time, direction, fields, before and after, and why. */
+#include "cli/args.h"
 #include "ops/ops_cmd.h"
 #include "ops/person_lookup.h"
 #include "util/jsonx.h"
@@ -48,8 +49,8 @@ static int own_option(void *ctx, int opt, const char *arg)
         return 0;
     }
     if (opt == OPT_LIMIT) {
-        if (ops_parse_id(&o->limit, "--limit", arg, &e) != 0 || o->limit > 10000)
-            return ops_cmd_usage_error(o->spec, "--limit '%s': expected 1 to 10000", arg);
+        if (args_parse_int(&o->limit, "--limit", arg, 1, 10000, &e) != 0)
+            return ops_cmd_usage_error(o->spec, "%s", e.msg);
         return 0;
     }
     return -1;

@@ -1,5 +1,6 @@
 /* cmd_dlq.c: `pheedsync dlq list|show|replay|drop`: the dead-letter queue, operations that
  * failed for good, for an operator to read, send back to the outbox, or discard. */
+#include "cli/args.h"
 #include "ops/ops_cmd.h"
 #include "util/jsonx.h"
 
@@ -61,8 +62,8 @@ static int own_option(void *ctx, int opt, const char *arg)
                    ? ops_cmd_usage_error(o->spec, "%s", e.msg)
                    : 0;
     case OPT_LIMIT:
-        if (ops_parse_id(&o->limit, "--limit", arg, &e) != 0 || o->limit > 10000)
-            return ops_cmd_usage_error(o->spec, "--limit '%s': expected 1 to 10000", arg);
+        if (args_parse_int(&o->limit, "--limit", arg, 1, 10000, &e) != 0)
+            return ops_cmd_usage_error(o->spec, "%s", e.msg);
         return 0;
     case OPT_ALL:
         o->all = true;

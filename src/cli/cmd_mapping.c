@@ -1,5 +1,6 @@
 /* cmd_mapping.c: `pheedsync mapping show|preview`: the field map as configured, and the map
  * applied to real sample records side by side, writing nothing. */
+#include "cli/args.h"
 #include "ops/ops_cmd.h"
 #include "ops/preview.h"
 #include "util/jsonx.h"
@@ -49,8 +50,8 @@ static int own_option(void *ctx, int opt, const char *arg)
     map_opts *o = ctx;
     err e = {0};
     if (opt == OPT_SAMPLE) {
-        if (ops_parse_id(&o->sample, "--sample", arg, &e) != 0 || o->sample > 100)
-            return ops_cmd_usage_error(o->spec, "--sample '%s': expected 1 to 100", arg);
+        if (args_parse_int(&o->sample, "--sample", arg, 1, 100, &e) != 0)
+            return ops_cmd_usage_error(o->spec, "%s", e.msg);
         o->sample_set = true;
         return 0;
     }

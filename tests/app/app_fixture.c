@@ -18,13 +18,13 @@ int afx_setup(void **state)
     assert_non_null(f);
     sbx_options o = {.seed = 7, .seed_data = false, .admin_token = AFX_TOKEN};
     sbx_fault_config_defaults(&o.faults);
-    o.pheedloop = (pl_emu_options){AFX_ORG, AFX_KEY, AFX_SECRET};
+    o.pheedloop = (sbx_pl_emu_options){AFX_ORG, AFX_KEY, AFX_SECRET};
     err e = {0};
     if (sbx_sandbox_start(&f->sbx, &o, &e) != 0)
         fail_msg("sandbox: %s", e.msg);
-    pl_emu *pl = sbx_sandbox_pheedloop(f->sbx);
-    assert_int_equal(pl_emu_seed_event(pl, AFX_EVENT, "App Summit", "2027-03-18", &e), 0);
-    assert_int_equal(pl_emu_seed_event(pl, AFX_EVENT2, "App Expo", "2027-05-02", &e), 0);
+    sbx_pl_emu *pl = sbx_sandbox_pheedloop(f->sbx);
+    assert_int_equal(sbx_pl_emu_seed_event(pl, AFX_EVENT, "App Summit", "2027-03-18", &e), 0);
+    assert_int_equal(sbx_pl_emu_seed_event(pl, AFX_EVENT2, "App Expo", "2027-05-02", &e), 0);
     json_t *all = sbx_sandbox_info(f->sbx);
     f->ghl = json_incref(json_object_get(all, "highlevel"));
     json_decref(all);

@@ -69,13 +69,13 @@ cenv *cenv_start(void)
     assert_non_null(c);
     sbx_options o = {.seed = 11, .seed_data = false, .admin_token = CENV_ADMIN};
     sbx_fault_config_defaults(&o.faults);
-    o.pheedloop = (pl_emu_options){CENV_ORG, CENV_KEY, CENV_SECRET};
+    o.pheedloop = (sbx_pl_emu_options){CENV_ORG, CENV_KEY, CENV_SECRET};
     err e = {0};
     if (sbx_sandbox_start(&c->sbx, &o, &e) != 0)
         fail_msg("sandbox: %s", e.msg);
-    pl_emu *emu = sbx_sandbox_pheedloop(c->sbx);
-    assert_int_equal(pl_emu_seed_event(emu, CENV_EVENT, "Capture Summit", "2027-03-18", &e), 0);
-    assert_int_equal(pl_emu_seed_event(emu, CENV_EVENT2, "Capture Expo", "2027-05-02", &e), 0);
+    sbx_pl_emu *emu = sbx_sandbox_pheedloop(c->sbx);
+    assert_int_equal(sbx_pl_emu_seed_event(emu, CENV_EVENT, "Capture Summit", "2027-03-18", &e), 0);
+    assert_int_equal(sbx_pl_emu_seed_event(emu, CENV_EVENT2, "Capture Expo", "2027-05-02", &e), 0);
     read_info(c);
     make_clients(c);
     snprintf(c->dir, sizeof c->dir, "/tmp/pheedsync-cap-XXXXXX");

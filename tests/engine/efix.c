@@ -81,7 +81,7 @@ efix *efix_start(const efix_opts *o)
                       .people = o->people ? o->people : 60};
     sbx_fault_config_defaults(&so.faults);
     so.ghl.allow_duplicates = o->allow_duplicates;
-    so.ghl.rate = (ghl_ratelimit_options){
+    so.ghl.rate = (sbx_ghl_ratelimit_options){
         .max_per_interval = 100000, .interval_ms = 10000, .max_daily = 10000000};
     err e = {0};
     if (sbx_sandbox_start(&f->sbx, &so, &e) != 0)

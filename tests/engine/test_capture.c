@@ -173,11 +173,11 @@ static char *ghl_body(cenv *c, const char *webhook_id, int64_t ts_ms)
 }
 
 /* Posts body signed by signer to url's HighLevel endpoint; the HTTP status. */
-static long post_ghl_signed(const char *base, ghl_signer *signer, const char *body)
+static long post_ghl_signed(const char *base, sbx_ghl_signer *signer, const char *body)
 {
     char *ed = NULL, *rsa = NULL, url[128], h_ed[512];
     err e = {0};
-    assert_int_equal(ghl_signer_sign(signer, body, strlen(body), &ed, &rsa, &e), 0);
+    assert_int_equal(sbx_ghl_signer_sign(signer, body, strlen(body), &ed, &rsa, &e), 0);
     snprintf(url, sizeof url, "%s%s", base, CAPTURE_GHL_PATH);
     snprintf(h_ed, sizeof h_ed, "%s: %s", GHL_WEBHOOK_ED25519_HEADER, ed);
     const char *headers[] = {h_ed, "Content-Type: application/json", NULL};
@@ -190,9 +190,9 @@ static long post_ghl_signed(const char *base, ghl_signer *signer, const char *bo
 static void test_forged_refused_and_counted(void **state)
 {
     cenv *c = *state;
-    ghl_signer *other = NULL;
+    sbx_ghl_signer *other = NULL;
     err e = {0};
-    assert_int_equal(ghl_signer_new(&other, &e), 0);
+    assert_int_equal(sbx_ghl_signer_new(&other, &e), 0);
     char *body = ghl_body(c, "forged-1", clock_now_ms(clock_system()));
     assert_int_equal(post_ghl_signed(c->hook_base, other, body), 401);
     char url[128];
@@ -205,20 +205,20 @@ static void test_forged_refused_and_counted(void **state)
     assert_int_equal(stats(c, "pheedloop").forged, 1);
     free(body);
     assert_int_equal(cenv_pending(c), 0);
-    ghl_signer_free(other);
+    sbx_ghl_signer_free(other);
 }
 
 /* A capture of its own that trusts signer: old but correctly signed HighLevel deliveries. */
 static void test_stale_refused_and_counted(void **state)
 {
     cenv *c = *state;
-    ghl_signer *signer = NULL;
+    sbx_ghl_signer *signer = NULL;
     ghl_webhook_verifier *v = NULL;
     capture *cap = NULL;
     http_server *srv = NULL;
     err e = {0};
-    assert_int_equal(ghl_signer_new(&signer, &e), 0);
-    ghl_webhook_config wc = {.ed25519_key = ghl_signer_ed25519_spki_b64(signer)};
+    assert_int_equal(sbx_ghl_signer_new(&signer, &e), 0);
+    ghl_webhook_config wc = {.ed25519_key = sbx_ghl_signer_ed25519_spki_b64(signer)};
     assert_int_equal(ghl_webhook_verifier_new(&v, &wc, &e), 0);
     capture_options co = {.store_url = c->store_url, .ghl = v, .location_id = c->location};
     assert_int_equal(capture_new(&cap, &co, &e), 0);
@@ -253,7 +253,7 @@ static void test_stale_refused_and_counted(void **state)
     http_server_free(srv);
     capture_free(cap);
     ghl_webhook_verifier_free(v);
-    ghl_signer_free(signer);
+    sbx_ghl_signer_free(signer);
 }
 
 static void test_ignored_deliveries(void **state)

@@ -122,6 +122,68 @@ static void lists(void **state)
                      ERR_PARSE);
 }
 
+/* The records read by their one description: messages name the record and member, a failed
+ * read frees what it had read and leaves the out-parameter alone, later keys win when present. */
+static void described_records(void **state)
+{
+    err e = {0};
+    ghl_notes n = {.n = 77};
+    assert_int_equal(ghl_parse_notes(&n,
+                                     P("{\"notes\":[{\"id\":\"n1\"},{\"id\":\"n2\","
+                                       "\"pinned\":\"yes\"}]}"),
+                                     &e),
+                     ERR_PARSE);
+    assert_int_equal(n.n, 77);
+    assert_non_null(strstr(e.msg, "notes item 1"));
+    assert_non_null(strstr(e.msg, "note field 'pinned': must be true or false"));
+
+    ghl_field_defs d;
+    assert_int_equal(ghl_parse_field_defs(&d, P("{\"customFields\":[{\"id\":\"f1\"}]}"), &e),
+                     ERR_PARSE);
+    assert_non_null(strstr(e.msg, "custom field: 'fieldKey' is missing"));
+    assert_int_equal(ghl_parse_field_defs(&d, P("{\"customFields\":[7]}"), &e), ERR_PARSE);
+    assert_non_null(strstr(e.msg, "custom field: not a JSON object"));
+
+    ghl_task t = {.id = "kept"};
+    assert_int_equal(ghl_parse_task_answer(&t, P("{\"task\":{\"id\":\"\"}}"), &e), ERR_PARSE);
+    assert_string_equal(t.id, "kept");
+    assert_int_equal(ghl_parse_task_answer(&t, P("{\"task\":{\"id\":\"t1\",\"body\":3}}"), &e),
+                     ERR_PARSE);
+    assert_non_null(strstr(e.msg, "task field 'body': must be a string"));
+    assert_int_equal(ghl_parse_task_answer(&t, P("{\"task\":{\"id\":\"t1\"}}"), &e), 0);
+    assert_string_equal(t.id, "t1");
+    assert_int_equal(t.due_ms, 0);
+    ghl_task_clear(&t);
+    ghl_task_clear(NULL);
+
+    ghl_contact c;
+    bool is_new = true;
+    assert_int_equal(ghl_parse_contact_answer(&c, &is_new,
+                                              P("{\"contact\":{\"id\":\"c\",\"contactName\":"
+                                                "\"A B\",\"name\":null,\"tags\":[\"x\"]}}"),
+                                              &e),
+                     0);
+    assert_false(is_new);
+    assert_string_equal(c.name, "A B");
+    assert_true(ghl_contact_has_tag(&c, "X"));
+    ghl_contact_clear(&c);
+    assert_int_equal(ghl_parse_contact_answer(&c, NULL,
+                                              P("{\"contact\":{\"id\":\"c\",\"contactName\":"
+                                                "\"A B\",\"name\":\"Ann B\"}}"),
+                                              &e),
+                     0);
+    assert_string_equal(c.name, "Ann B");
+    ghl_contact_clear(&c);
+
+    ghl_token_answer a;
+    assert_int_equal(ghl_parse_token_answer(&a, P("{\"access_token\":\"x\",\"scope\":\"s\"}"), &e),
+                     0);
+    assert_int_equal(a.expires_in_s, -1);
+    assert_string_equal(a.scope, "s");
+    assert_true(json_is_object(a.raw));
+    ghl_token_answer_clear(&a);
+}
+
 static void webhooks(void **state)
 {
     err e = {0};
@@ -184,8 +246,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(contact_answer), cmocka_unit_test(malformed_answers),
-        cmocka_unit_test(lists),          cmocka_unit_test(webhooks),
-        cmocka_unit_test(scopes_and_url),
+        cmocka_unit_test(lists),          cmocka_unit_test(described_records),
+        cmocka_unit_test(webhooks),       cmocka_unit_test(scopes_and_url),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

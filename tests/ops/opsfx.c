@@ -24,7 +24,7 @@ void ofx_contact(afx *f, const char *fields, char id[64])
     json_t *j = json_loads(fields, 0, NULL);
     assert_non_null(j);
     err e = {0};
-    if (ghl_emu_seed_contact(sbx_sandbox_ghl(f->sbx), f->location, j, id, 64, &e) != 0)
+    if (sbx_ghl_emu_seed_contact(sbx_sandbox_ghl(f->sbx), f->location, j, id, 64, &e) != 0)
         fail_msg("seed contact: %s", e.msg);
     json_decref(j);
 }
@@ -34,7 +34,7 @@ void ofx_attendee(afx *f, const char *event, const char *fields, char code[64])
     json_t *j = json_loads(fields, 0, NULL);
     assert_non_null(j);
     err e = {0};
-    if (pl_emu_seed_attendee(sbx_sandbox_pheedloop(f->sbx), event, j, code, 64, &e) != 0)
+    if (sbx_pl_emu_seed_attendee(sbx_sandbox_pheedloop(f->sbx), event, j, code, 64, &e) != 0)
         fail_msg("seed attendee: %s", e.msg);
     json_decref(j);
 }

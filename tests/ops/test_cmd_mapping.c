@@ -179,6 +179,10 @@ static void bad_input(void **state)
         args[n++] = f->conf;
         args[n] = NULL;
         afx_run r = ofx_expect(f, 2, args);
+        if (i >= 2 && i <= 4) { /* the --sample values: the message names it and its range */
+            assert_non_null(strstr(r.err, "--sample: '"));
+            assert_non_null(strstr(r.err, "[1, 100]"));
+        }
         afx_run_free(&r);
     }
     const char *help[] = {"mapping", "--help", NULL};

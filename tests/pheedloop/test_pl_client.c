@@ -2,7 +2,7 @@
  * loopback: authentication, events, attendees one by one and in bulk, the safe-create lookup,
  * attendance and check-in, members, tags, announcements, REST hooks, and each error class the
  * answers carry (401, 404 of a record or an organization, 400 with field errors, duplicates). */
-#include "tests/pheedloop/plc_fixture.h"
+#include "tests/support/pl_fixture.h"
 #include "util/jsonx.h"
 
 #include <setjmp.h>
@@ -19,18 +19,18 @@ static void expect_ok(int rc, const err *e)
 
 static void validate_auth_accepts_and_refuses(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     err e = {0};
     pl_call call = {0};
     json_t *answer = NULL;
     expect_ok(pl_client_validate_auth(&answer, fx->client, &call, &e), &e);
     assert_int_equal(call.status, 200);
     assert_int_equal(call.error.kind, API_OK);
-    assert_string_equal(jsonx_str(answer, "organization"), PLCFX_ORG);
+    assert_string_equal(jsonx_str(answer, "organization"), PLFX_ORG);
     json_decref(answer);
 
     /* A wrong key: 401, classified as auth, never retried. */
-    pl_client *bad = plcfx_client(fx, &(plcfx_knobs){.api_key = "wrong-key-000"});
+    pl_client *bad = plfx_client(fx, &(plfx_knobs){.api_key = "wrong-key-000"});
     assert_int_equal(pl_client_validate_auth(NULL, bad, &call, &e), ERR_AUTH);
     assert_int_equal(call.status, 401);
     assert_int_equal(call.error.kind, API_ERR_AUTH);
@@ -40,7 +40,7 @@ static void validate_auth_accepts_and_refuses(void **state)
     pl_client_free(bad);
 
     /* A wrong organization code: a JSON 404, not a missing record of ours. */
-    pl_client *org = plcfx_client(fx, &(plcfx_knobs){.org_code = "ORGNOPE"});
+    pl_client *org = plfx_client(fx, &(plfx_knobs){.org_code = "ORGNOPE"});
     assert_int_equal(pl_client_validate_auth(NULL, org, &call, &e), ERR_NOT_FOUND);
     assert_int_equal(call.status, 404);
     assert_int_equal(call.error.kind, API_ERR_NOT_FOUND);
@@ -71,7 +71,7 @@ static void bad_configuration_is_refused(void **state)
 
 static void events_list_and_get(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     err e = {0};
     pl_iter *it = NULL;
     expect_ok(pl_client_events(&it, fx->client, GOVERNOR_LANE_BACKFILL, &e), &e);
@@ -80,7 +80,7 @@ static void events_list_and_get(void **state)
     bool saw_main = false;
     while ((rc = pl_iter_next_event(&ev, it, &e)) == 1) {
         n++;
-        saw_main |= strcmp(ev.code, PLCFX_EVENT) == 0;
+        saw_main |= strcmp(ev.code, PLFX_EVENT) == 0;
         assert_true(ev.id > 0);
         assert_non_null(ev.name);
         pl_event_rec_free(&ev);
@@ -92,8 +92,8 @@ static void events_list_and_get(void **state)
     assert_int_equal(pl_iter_count(it), 2);
     pl_iter_free(it);
 
-    expect_ok(pl_client_get_event(&ev, fx->client, PLCFX_EVENT, NULL, &e), &e);
-    assert_string_equal(ev.name, "Client Summit");
+    expect_ok(pl_client_get_event(&ev, fx->client, PLFX_EVENT, NULL, &e), &e);
+    assert_string_equal(ev.name, "Test Summit");
     assert_string_equal(ev.date, "2027-03-18");
     assert_true(ev.updated_ms > 0);
     pl_event_rec_free(&ev);
@@ -108,9 +108,9 @@ static void events_list_and_get(void **state)
 
 static void attendee_create_get_update_delete(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     err e = {0};
-    plcfx_event_tag(fx, PLCFX_EVENT, "VIP");
+    plfx_event_tag(fx, PLFX_EVENT, "VIP");
     json_t *f = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:{s:I, s:{s:s}}, s:s}", "first_name", "Ada",
         "last_name", "Lovelace", "email", "Ada@Example.com", "organization", "Analytical", "title",
@@ -118,7 +118,7 @@ static void attendee_create_get_update_delete(void **state)
         (json_int_t)9007199254740993LL, "highlevel", "contact", "c-1", "address_city", "London");
     pl_attendee a;
     pl_call call = {0};
-    expect_ok(pl_client_create_attendee(&a, fx->client, PLCFX_EVENT, f, &call, &e), &e);
+    expect_ok(pl_client_create_attendee(&a, fx->client, PLFX_EVENT, f, &call, &e), &e);
     json_decref(f);
     assert_int_equal(call.status, 201);
     assert_int_equal(strncmp(a.code, "ATT", 3), 0);
@@ -136,16 +136,16 @@ static void attendee_create_get_update_delete(void **state)
     snprintf(code, sizeof code, "%s", a.code);
     pl_attendee_free(&a);
     /* The sync never sends PheedLoop's welcome emails. */
-    assert_int_equal(plcfx_welcome_emails(fx), 0);
+    assert_int_equal(plfx_welcome_emails(fx), 0);
 
-    expect_ok(pl_client_get_attendee(&a, fx->client, PLCFX_EVENT, code, NULL, &e), &e);
+    expect_ok(pl_client_get_attendee(&a, fx->client, PLFX_EVENT, code, NULL, &e), &e);
     assert_string_equal(a.last_name, "Lovelace");
     assert_non_null(a.raw);
     pl_attendee_free(&a);
 
     json_t *patch = json_pack("{s:s, s:{s:s}}", "code_internal", "ghl-contact-42", "metadata",
                               "note", "replaced");
-    expect_ok(pl_client_update_attendee(&a, fx->client, PLCFX_EVENT, code, patch, &call, &e), &e);
+    expect_ok(pl_client_update_attendee(&a, fx->client, PLFX_EVENT, code, patch, &call, &e), &e);
     json_decref(patch);
     assert_int_equal(call.status, 200);
     assert_string_equal(a.code_internal, "ghl-contact-42");
@@ -153,25 +153,25 @@ static void attendee_create_get_update_delete(void **state)
     assert_string_equal(a.first_name, "Ada");
     pl_attendee_free(&a);
 
-    expect_ok(pl_client_delete_attendee(fx->client, PLCFX_EVENT, code, &call, &e), &e);
+    expect_ok(pl_client_delete_attendee(fx->client, PLFX_EVENT, code, &call, &e), &e);
     assert_int_equal(call.status, 204);
-    assert_int_equal(pl_client_get_attendee(&a, fx->client, PLCFX_EVENT, code, &call, &e),
+    assert_int_equal(pl_client_get_attendee(&a, fx->client, PLFX_EVENT, code, &call, &e),
                      ERR_NOT_FOUND);
     assert_int_equal(call.status, 404);
     assert_non_null(strstr(e.msg, "Not found."));
-    assert_int_equal(pl_client_delete_attendee(fx->client, PLCFX_EVENT, code, NULL, &e),
+    assert_int_equal(pl_client_delete_attendee(fx->client, PLFX_EVENT, code, NULL, &e),
                      ERR_NOT_FOUND);
-    assert_int_equal(plcfx_welcome_emails(fx), 0);
+    assert_int_equal(plfx_welcome_emails(fx), 0);
 }
 
 static void validation_errors_name_every_field(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     err e = {0};
     pl_call call = {0};
     pl_attendee a;
     json_t *f = json_pack("{s:s, s:s}", "last_name", "Nobody", "email", "not-an-email");
-    assert_int_equal(pl_client_create_attendee(&a, fx->client, PLCFX_EVENT, f, &call, &e),
+    assert_int_equal(pl_client_create_attendee(&a, fx->client, PLFX_EVENT, f, &call, &e),
                      ERR_INVALID);
     json_decref(f);
     assert_int_equal(call.status, 400);
@@ -184,58 +184,57 @@ static void validation_errors_name_every_field(void **state)
     /* A tag the event does not have. */
     f = json_pack("{s:s, s:s, s:s, s:[s]}", "first_name", "T", "last_name", "T", "email",
                   "t@example.com", "tags", "no-such-tag");
-    assert_int_equal(pl_client_create_attendee(&a, fx->client, PLCFX_EVENT, f, NULL, &e),
+    assert_int_equal(pl_client_create_attendee(&a, fx->client, PLFX_EVENT, f, NULL, &e),
                      ERR_INVALID);
     json_decref(f);
     assert_non_null(strstr(e.msg, "tags: Tag \"no-such-tag\" does not exist in this event."));
 
     /* Refused before any request. */
-    assert_int_equal(pl_client_create_attendee(&a, fx->client, PLCFX_EVENT, NULL, NULL, &e),
+    assert_int_equal(pl_client_create_attendee(&a, fx->client, PLFX_EVENT, NULL, NULL, &e),
                      ERR_INVALID);
-    assert_int_equal(pl_client_get_attendee(&a, fx->client, PLCFX_EVENT, NULL, NULL, &e),
+    assert_int_equal(pl_client_get_attendee(&a, fx->client, PLFX_EVENT, NULL, NULL, &e),
                      ERR_INVALID);
 }
 
 static void duplicate_email_is_a_conflict(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     err e = {0};
-    plcfx_add_people(fx, PLCFX_EVENT, 1, 1);
+    plfx_add_people(fx, PLFX_EVENT, 1, 1);
     pl_call call = {0};
     pl_attendee a;
-    json_t *f = plcfx_person("Again", "Same", "  P1@Example.COM ");
-    assert_int_equal(pl_client_create_attendee(&a, fx->client, PLCFX_EVENT, f, &call, &e),
+    json_t *f = plfx_person("Again", "Same", "  P1@Example.COM ");
+    assert_int_equal(pl_client_create_attendee(&a, fx->client, PLFX_EVENT, f, &call, &e),
                      ERR_CONFLICT);
     assert_int_equal(call.status, 400);
     assert_int_equal(call.error.kind, API_ERR_DUPLICATE);
     assert_non_null(strstr(e.msg, "already exists in this event"));
     /* The same email in another event is another attendee. */
-    expect_ok(pl_client_create_attendee(&a, fx->client, PLCFX_EVENT2, f, NULL, &e), &e);
+    expect_ok(pl_client_create_attendee(&a, fx->client, PLFX_EVENT2, f, NULL, &e), &e);
     pl_attendee_free(&a);
     json_decref(f);
 }
 
 static void bulk_create_update_delete(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     err e = {0};
-    json_t *items = json_pack("[o, o, o]", plcfx_person("A", "One", "b1@example.com"),
-                              plcfx_person("B", "Two", "b2@example.com"),
-                              plcfx_person("C", "Three", "b3@example.com"));
+    json_t *items = json_pack("[o, o, o]", plfx_person("A", "One", "b1@example.com"),
+                              plfx_person("B", "Two", "b2@example.com"),
+                              plfx_person("C", "Three", "b3@example.com"));
     pl_attendee_list created;
-    expect_ok(pl_client_bulk_create_attendees(&created, fx->client, PLCFX_EVENT, items, NULL, &e),
+    expect_ok(pl_client_bulk_create_attendees(&created, fx->client, PLFX_EVENT, items, NULL, &e),
               &e);
     json_decref(items);
     assert_int_equal(created.n, 3);
-    assert_int_equal(plcfx_welcome_emails(fx), 0);
+    assert_int_equal(plfx_welcome_emails(fx), 0);
 
     json_t *upd = json_array();
     for (size_t i = 0; i < created.n; i++)
         json_array_append_new(
             upd, json_pack("{s:s, s:s}", "code", created.items[i].code, "organization", "Bulk Co"));
     pl_attendee_list updated;
-    expect_ok(pl_client_bulk_update_attendees(&updated, fx->client, PLCFX_EVENT, upd, NULL, &e),
-              &e);
+    expect_ok(pl_client_bulk_update_attendees(&updated, fx->client, PLFX_EVENT, upd, NULL, &e), &e);
     json_decref(upd);
     assert_int_equal(updated.n, 3);
     for (size_t i = 0; i < updated.n; i++)
@@ -243,22 +242,22 @@ static void bulk_create_update_delete(void **state)
     pl_attendee_list_free(&updated);
 
     /* All or nothing: one duplicate fails the batch, and the message says which item. */
-    items = json_pack("[o, o]", plcfx_person("D", "Four", "b4@example.com"),
-                      plcfx_person("E", "Five", "B1@example.com"));
+    items = json_pack("[o, o]", plfx_person("D", "Four", "b4@example.com"),
+                      plfx_person("E", "Five", "B1@example.com"));
     pl_attendee_list none;
     assert_int_equal(
-        pl_client_bulk_create_attendees(&none, fx->client, PLCFX_EVENT, items, NULL, &e),
+        pl_client_bulk_create_attendees(&none, fx->client, PLFX_EVENT, items, NULL, &e),
         ERR_CONFLICT);
     json_decref(items);
     assert_non_null(strstr(e.msg, "item 1: email:"));
     pl_attendee a;
     assert_int_equal(
-        pl_client_find_attendee_by_email(&a, fx->client, PLCFX_EVENT, "b4@example.com", NULL, &e),
+        pl_client_find_attendee_by_email(&a, fx->client, PLFX_EVENT, "b4@example.com", NULL, &e),
         ERR_NOT_FOUND);
 
     const char *codes[] = {created.items[0].code, created.items[1].code, "ATTNOPE"};
     pl_codes_result del;
-    expect_ok(pl_client_bulk_delete_attendees(&del, fx->client, PLCFX_EVENT, codes, 3, NULL, &e),
+    expect_ok(pl_client_bulk_delete_attendees(&del, fx->client, PLFX_EVENT, codes, 3, NULL, &e),
               &e);
     assert_int_equal(del.attendees.n, 2);
     assert_int_equal(json_array_size(del.errored), 1);
@@ -268,30 +267,30 @@ static void bulk_create_update_delete(void **state)
 
     /* Bulk input checks happen before any request. */
     assert_int_equal(
-        pl_client_bulk_delete_attendees(&del, fx->client, PLCFX_EVENT, codes, 0, NULL, &e),
+        pl_client_bulk_delete_attendees(&del, fx->client, PLFX_EVENT, codes, 0, NULL, &e),
         ERR_INVALID);
     json_t *nocode = json_pack("[{s:s}]", "organization", "x");
     assert_int_equal(
-        pl_client_bulk_update_attendees(&updated, fx->client, PLCFX_EVENT, nocode, NULL, &e),
+        pl_client_bulk_update_attendees(&updated, fx->client, PLFX_EVENT, nocode, NULL, &e),
         ERR_INVALID);
     json_decref(nocode);
 }
 
 static void find_by_email_scans_every_page(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     err e = {0};
-    plcfx_add_people(fx, PLCFX_EVENT, 1, 7);
-    pl_client *small = plcfx_client(fx, &(plcfx_knobs){.page_size = 3});
+    plfx_add_people(fx, PLFX_EVENT, 1, 7);
+    pl_client *small = plfx_client(fx, &(plfx_knobs){.page_size = 3});
     pl_attendee a;
     pl_call call = {.lane = GOVERNOR_LANE_BACKFILL};
     /* The last page holds it; the stored spelling differs only in case and spaces. */
-    expect_ok(pl_client_find_attendee_by_email(&a, small, PLCFX_EVENT, "p7@example.com", &call, &e),
+    expect_ok(pl_client_find_attendee_by_email(&a, small, PLFX_EVENT, "p7@example.com", &call, &e),
               &e);
     assert_string_equal(a.first_name, "Person7");
     pl_attendee_free(&a);
     assert_int_equal(
-        pl_client_find_attendee_by_email(&a, small, PLCFX_EVENT, "p8@example.com", NULL, &e),
+        pl_client_find_attendee_by_email(&a, small, PLFX_EVENT, "p8@example.com", NULL, &e),
         ERR_NOT_FOUND);
     assert_int_equal(
         pl_client_find_attendee_by_email(&a, small, "EVENOPE", "p1@example.com", NULL, &e),
@@ -304,11 +303,11 @@ static void find_by_email_scans_every_page(void **state)
 
 static void checkin_checkout_attendance(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     err e = {0};
-    plcfx_add_people(fx, PLCFX_EVENT, 1, 3);
+    plfx_add_people(fx, PLFX_EVENT, 1, 3);
     pl_iter *it = NULL;
-    expect_ok(pl_client_attendees(&it, fx->client, PLCFX_EVENT, GOVERNOR_LANE_LIVE, &e), &e);
+    expect_ok(pl_client_attendees(&it, fx->client, PLFX_EVENT, GOVERNOR_LANE_LIVE, &e), &e);
     char codes[3][64];
     pl_attendee a;
     for (int i = 0; i < 3; i++) {
@@ -320,7 +319,7 @@ static void checkin_checkout_attendance(void **state)
 
     const char *in[] = {codes[0], codes[1], "ATTNOPE"};
     pl_codes_result r;
-    expect_ok(pl_client_checkin(&r, fx->client, PLCFX_EVENT, in, 3, NULL, &e), &e);
+    expect_ok(pl_client_checkin(&r, fx->client, PLFX_EVENT, in, 3, NULL, &e), &e);
     assert_int_equal(r.attendees.n, 2);
     assert_true(r.attendees.items[0].is_checked_in);
     assert_true(r.attendees.items[0].checkin_ms > 0);
@@ -328,19 +327,19 @@ static void checkin_checkout_attendance(void **state)
     pl_codes_result_free(&r);
 
     pl_attendance att;
-    expect_ok(pl_client_attendance(&att, fx->client, PLCFX_EVENT, NULL, &e), &e);
+    expect_ok(pl_client_attendance(&att, fx->client, PLFX_EVENT, NULL, &e), &e);
     assert_int_equal(json_array_size(att.checked_in), 2);
     assert_int_equal(json_array_size(att.not_checked_in), 1);
     assert_string_equal(json_string_value(json_array_get(att.not_checked_in, 0)), codes[2]);
     pl_attendance_free(&att);
 
     const char *out[] = {codes[0]};
-    expect_ok(pl_client_checkout(&r, fx->client, PLCFX_EVENT, out, 1, NULL, &e), &e);
+    expect_ok(pl_client_checkout(&r, fx->client, PLFX_EVENT, out, 1, NULL, &e), &e);
     assert_int_equal(r.attendees.n, 1);
     assert_false(r.attendees.items[0].is_checked_in);
     assert_null(r.attendees.items[0].checkin_date);
     pl_codes_result_free(&r);
-    expect_ok(pl_client_attendance(&att, fx->client, PLCFX_EVENT, NULL, &e), &e);
+    expect_ok(pl_client_attendance(&att, fx->client, PLFX_EVENT, NULL, &e), &e);
     assert_int_equal(json_array_size(att.checked_in), 1);
     pl_attendance_free(&att);
     assert_int_equal(pl_client_attendance(&att, fx->client, "EVENOPE", NULL, &e), ERR_NOT_FOUND);
@@ -350,7 +349,7 @@ static void checkin_checkout_attendance(void **state)
 
 static void members_operations(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     err e = {0};
     pl_member m;
     json_t *f = json_pack("{s:s, s:s, s:s, s:{s:s}}", "first_name", "Mia", "last_name", "Member",
@@ -373,8 +372,8 @@ static void members_operations(void **state)
     pl_member_free(&m);
     assert_int_equal(pl_client_get_member(&m, fx->client, "MBRNOPE", NULL, &e), ERR_NOT_FOUND);
 
-    json_t *items = json_pack("[o, o]", plcfx_person("X", "One", "mx@example.com"),
-                              plcfx_person("Y", "Two", "my@example.com"));
+    json_t *items = json_pack("[o, o]", plfx_person("X", "One", "mx@example.com"),
+                              plfx_person("Y", "Two", "my@example.com"));
     json_t *made = NULL;
     expect_ok(pl_client_bulk_create_members(&made, fx->client, items, NULL, &e), &e);
     json_decref(items);
@@ -412,7 +411,7 @@ static void members_operations(void **state)
 
 static void contact_and_event_tags(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     err e = {0};
     pl_tag t;
     expect_ok(pl_client_create_contact_tag(&t, fx->client, "Speakers", NULL, &e), &e);
@@ -440,12 +439,12 @@ static void contact_and_event_tags(void **state)
     expect_ok(pl_client_delete_contact_tag(fx->client, code, NULL, &e), &e);
     assert_int_equal(pl_client_get_contact_tag(&t, fx->client, code, NULL, &e), ERR_NOT_FOUND);
 
-    plcfx_event_tag(fx, PLCFX_EVENT, "Early Bird");
-    plcfx_event_tag(fx, PLCFX_EVENT, "Sponsor");
-    expect_ok(pl_client_event_tags(&it, fx->client, PLCFX_EVENT, GOVERNOR_LANE_LIVE, &e), &e);
+    plfx_event_tag(fx, PLFX_EVENT, "Early Bird");
+    plfx_event_tag(fx, PLFX_EVENT, "Sponsor");
+    expect_ok(pl_client_event_tags(&it, fx->client, PLFX_EVENT, GOVERNOR_LANE_LIVE, &e), &e);
     assert_int_equal(pl_iter_next_tag(&t, it, &e), 1);
     assert_string_equal(t.name, "Early Bird");
-    assert_string_equal(t.event, PLCFX_EVENT);
+    assert_string_equal(t.event, PLFX_EVENT);
     assert_true(t.id > 0);
     pl_tag_free(&t);
     assert_int_equal(pl_iter_next_tag(&t, it, &e), 1);
@@ -458,19 +457,19 @@ static void contact_and_event_tags(void **state)
 
 static void announcements_operations(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     err e = {0};
-    plcfx_add_people(fx, PLCFX_EVENT, 1, 1);
+    plfx_add_people(fx, PLFX_EVENT, 1, 1);
     pl_attendee a;
     expect_ok(
-        pl_client_find_attendee_by_email(&a, fx->client, PLCFX_EVENT, "p1@example.com", NULL, &e),
+        pl_client_find_attendee_by_email(&a, fx->client, PLFX_EVENT, "p1@example.com", NULL, &e),
         &e);
     json_t *f = json_pack("{s:s, s:s, s:[s], s:s, s:s, s:b}", "title", "Your appointment",
                           "description", "Tomorrow at 10", "recipients", a.code, "release_date",
                           "2027-03-17", "release_time", "09:00:00", "is_notification_mail", 1);
     pl_attendee_free(&a);
     pl_announcement an;
-    expect_ok(pl_client_create_announcement(&an, fx->client, PLCFX_EVENT, f, NULL, &e), &e);
+    expect_ok(pl_client_create_announcement(&an, fx->client, PLFX_EVENT, f, NULL, &e), &e);
     json_decref(f);
     char code[64];
     snprintf(code, sizeof code, "%s", an.code);
@@ -479,64 +478,64 @@ static void announcements_operations(void **state)
     pl_announcement_free(&an);
 
     json_t *patch = json_pack("{s:s}", "title", "Moved appointment");
-    expect_ok(pl_client_update_announcement(&an, fx->client, PLCFX_EVENT, code, patch, NULL, &e),
+    expect_ok(pl_client_update_announcement(&an, fx->client, PLFX_EVENT, code, patch, NULL, &e),
               &e);
     json_decref(patch);
     assert_string_equal(an.title, "Moved appointment");
     pl_announcement_free(&an);
-    expect_ok(pl_client_get_announcement(&an, fx->client, PLCFX_EVENT, code, NULL, &e), &e);
+    expect_ok(pl_client_get_announcement(&an, fx->client, PLFX_EVENT, code, NULL, &e), &e);
     pl_announcement_free(&an);
     pl_iter *it = NULL;
-    expect_ok(pl_client_announcements(&it, fx->client, PLCFX_EVENT, GOVERNOR_LANE_LIVE, &e), &e);
+    expect_ok(pl_client_announcements(&it, fx->client, PLFX_EVENT, GOVERNOR_LANE_LIVE, &e), &e);
     assert_int_equal(pl_iter_next_announcement(&an, it, &e), 1);
     pl_announcement_free(&an);
     assert_int_equal(pl_iter_next_announcement(&an, it, &e), 0);
     pl_iter_free(it);
 
     f = json_pack("{s:s, s:[s]}", "title", "Nobody", "recipients", "ATTNOPE");
-    assert_int_equal(pl_client_create_announcement(&an, fx->client, PLCFX_EVENT, f, NULL, &e),
+    assert_int_equal(pl_client_create_announcement(&an, fx->client, PLFX_EVENT, f, NULL, &e),
                      ERR_INVALID);
     json_decref(f);
     assert_non_null(strstr(e.msg, "recipients:"));
-    expect_ok(pl_client_delete_announcement(fx->client, PLCFX_EVENT, code, NULL, &e), &e);
-    assert_int_equal(pl_client_get_announcement(&an, fx->client, PLCFX_EVENT, code, NULL, &e),
+    expect_ok(pl_client_delete_announcement(fx->client, PLFX_EVENT, code, NULL, &e), &e);
+    assert_int_equal(pl_client_get_announcement(&an, fx->client, PLFX_EVENT, code, NULL, &e),
                      ERR_NOT_FOUND);
 }
 
 static void rest_hooks_operations(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     err e = {0};
     pl_hook h;
-    expect_ok(pl_client_subscribe_hook(&h, fx->client, PLCFX_EVENT, "attendee.updated",
-                                       fx->hook_url, NULL, &e),
+    expect_ok(pl_client_subscribe_hook(&h, fx->client, PLFX_EVENT, "attendee.updated", fx->hook_url,
+                                       NULL, &e),
               &e);
     int64_t id = h.id;
     assert_true(id > 0);
     assert_string_equal(h.action, "attendee.updated");
     assert_string_equal(h.endpoint, fx->hook_url);
     pl_hook_free(&h);
-    expect_ok(pl_client_update_hook(&h, fx->client, PLCFX_EVENT, id, "*", fx->hook_url, NULL, &e),
+    expect_ok(pl_client_update_hook(&h, fx->client, PLFX_EVENT, id, "*", fx->hook_url, NULL, &e),
               &e);
     assert_string_equal(h.action, "*");
     pl_hook_free(&h);
     pl_iter *it = NULL;
-    expect_ok(pl_client_hooks(&it, fx->client, PLCFX_EVENT, GOVERNOR_LANE_LIVE, &e), &e);
+    expect_ok(pl_client_hooks(&it, fx->client, PLFX_EVENT, GOVERNOR_LANE_LIVE, &e), &e);
     assert_int_equal(pl_iter_next_hook(&h, it, &e), 1);
     assert_int_equal(h.id, id);
     pl_hook_free(&h);
     assert_int_equal(pl_iter_next_hook(&h, it, &e), 0);
     pl_iter_free(it);
 
-    assert_int_equal(pl_client_subscribe_hook(&h, fx->client, PLCFX_EVENT, "attendee.updated",
+    assert_int_equal(pl_client_subscribe_hook(&h, fx->client, PLFX_EVENT, "attendee.updated",
                                               "not a url", NULL, &e),
                      ERR_INVALID);
     assert_non_null(strstr(e.msg, "endpoint: Enter a valid URL."));
-    expect_ok(pl_client_delete_hook(fx->client, PLCFX_EVENT, id, NULL, &e), &e);
-    assert_int_equal(pl_client_delete_hook(fx->client, PLCFX_EVENT, id, NULL, &e), ERR_NOT_FOUND);
+    expect_ok(pl_client_delete_hook(fx->client, PLFX_EVENT, id, NULL, &e), &e);
+    assert_int_equal(pl_client_delete_hook(fx->client, PLFX_EVENT, id, NULL, &e), ERR_NOT_FOUND);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, plcfx_setup, plcfx_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, plfx_client_setup, plfx_teardown)
 
 int main(void)
 {

@@ -1,7 +1,7 @@
 /* test_pl_connect.c: `pheedsync connect pheedloop` against the emulator: credentials checked,
  * events listed, credentials sealed in the store and read back by a client whose configuration
  * no longer holds them; refusals store nothing. */
-#include "tests/pheedloop/plc_fixture.h"
+#include "tests/support/pl_fixture.h"
 #include "cli/commands.h"
 #include "pheedloop/pl_creds.h"
 
@@ -19,7 +19,7 @@ typedef struct run_out {
     char *out; /* what the command printed on stdout */
 } run_out;
 
-static void write_config(plc_fx *fx, const char *dir, const char *extra, char *path, size_t n)
+static void write_config(pl_fx *fx, const char *dir, const char *extra, char *path, size_t n)
 {
     snprintf(path, n, "%s/pheedsync.conf", dir);
     FILE *f = fopen(path, "w");
@@ -73,9 +73,9 @@ static void remove_dir(const char *dir)
 static void set_credentials(const char *key)
 {
     setenv("PHEEDSYNC_SEAL_KEY", SEAL_HEX, 1);
-    setenv("PHEEDSYNC_PHEEDLOOP_ORG_CODE", PLCFX_ORG, 1);
+    setenv("PHEEDSYNC_PHEEDLOOP_ORG_CODE", PLFX_ORG, 1);
     setenv("PHEEDSYNC_PHEEDLOOP_API_KEY", key, 1);
-    setenv("PHEEDSYNC_PHEEDLOOP_API_SECRET", PLCFX_SECRET, 1);
+    setenv("PHEEDSYNC_PHEEDLOOP_API_SECRET", PLFX_SECRET, 1);
 }
 
 static void clear_credentials(void)
@@ -98,21 +98,21 @@ static store *open_store(const char *dir, crypto_key **key)
 
 static void connect_checks_lists_and_stores(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     char dir[64], path[128];
     make_dir(dir, sizeof dir);
-    write_config(fx, dir, "events = EVECLIENT, EVEMISSING\n", path, sizeof path);
-    set_credentials(PLCFX_KEY);
+    write_config(fx, dir, "events = " PLFX_EVENT ", EVEMISSING\n", path, sizeof path);
+    set_credentials(PLFX_KEY);
     run_out r = run_connect(path, false);
     assert_int_equal(r.code, EXIT_OK);
-    assert_non_null(strstr(r.out, "organization ORGCLIENT: API key and secret accepted"));
-    assert_non_null(strstr(r.out, "EVECLIENT"));
+    assert_non_null(strstr(r.out, "organization " PLFX_ORG ": API key and secret accepted"));
+    assert_non_null(strstr(r.out, PLFX_EVENT));
     assert_non_null(strstr(r.out, "(synced)"));
-    assert_non_null(strstr(r.out, "EVEOTHER"));
+    assert_non_null(strstr(r.out, PLFX_EVENT2));
     assert_non_null(strstr(r.out, "events names EVEMISSING, which this key cannot see"));
     assert_non_null(strstr(r.out, "Credentials sealed and stored"));
-    assert_null(strstr(r.out, PLCFX_KEY));
-    assert_null(strstr(r.out, PLCFX_SECRET));
+    assert_null(strstr(r.out, PLFX_KEY));
+    assert_null(strstr(r.out, PLFX_SECRET));
     free(r.out);
 
     /* The store holds them sealed; they open with the key and nothing else. */
@@ -121,14 +121,14 @@ static void connect_checks_lists_and_stores(void **state)
     err e = {0};
     char *sealed = NULL;
     assert_int_equal(store_token_get(&sealed, NULL, s, "pheedloop", "default", &e), 0);
-    assert_null(strstr(sealed, PLCFX_SECRET));
+    assert_null(strstr(sealed, PLFX_SECRET));
     assert_true(crypto_is_sealed(sealed, strlen(sealed)));
     free(sealed);
     pl_creds c;
     assert_int_equal(pl_creds_load(&c, s, key, &e), 0);
-    assert_string_equal(c.org_code, PLCFX_ORG);
-    assert_string_equal(c.api_key, PLCFX_KEY);
-    assert_string_equal(c.api_secret, PLCFX_SECRET);
+    assert_string_equal(c.org_code, PLFX_ORG);
+    assert_string_equal(c.api_key, PLFX_KEY);
+    assert_string_equal(c.api_secret, PLFX_SECRET);
     pl_creds_free(&c);
 
     /* The daemon's way: a configuration without credentials, completed from the store. */
@@ -155,7 +155,7 @@ static void connect_checks_lists_and_stores(void **state)
 
 static void refused_credentials_store_nothing(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     char dir[64], path[128];
     make_dir(dir, sizeof dir);
     write_config(fx, dir, "", path, sizeof path);
@@ -163,13 +163,13 @@ static void refused_credentials_store_nothing(void **state)
     run_out r = run_connect(path, false);
     assert_int_equal(r.code, EXIT_CHECK);
     free(r.out);
-    setenv("PHEEDSYNC_PHEEDLOOP_API_KEY", PLCFX_KEY, 1);
+    setenv("PHEEDSYNC_PHEEDLOOP_API_KEY", PLFX_KEY, 1);
     setenv("PHEEDSYNC_PHEEDLOOP_ORG_CODE", "ORGNOPE", 1);
     r = run_connect(path, false);
     assert_int_equal(r.code, EXIT_CHECK);
     free(r.out);
     /* Checking only: accepted, listed, not stored. */
-    setenv("PHEEDSYNC_PHEEDLOOP_ORG_CODE", PLCFX_ORG, 1);
+    setenv("PHEEDSYNC_PHEEDLOOP_ORG_CODE", PLFX_ORG, 1);
     r = run_connect(path, true);
     assert_int_equal(r.code, EXIT_OK);
     assert_null(strstr(r.out, "stored"));
@@ -191,7 +191,7 @@ static void refused_credentials_store_nothing(void **state)
     remove_dir(dir);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, plcfx_setup, plcfx_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, plfx_client_setup, plfx_teardown)
 
 int main(void)
 {

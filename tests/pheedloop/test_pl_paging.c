@@ -1,7 +1,7 @@
 /* test_pl_paging.c: the PheedLoop client's lists against the emulator: exact page boundaries
  * (no request past a last page), the 404 "Invalid page." that ends a list that shrank, other
  * 404s staying errors, and registrations read incrementally with a one-day overlap. */
-#include "tests/pheedloop/plc_fixture.h"
+#include "tests/support/pl_fixture.h"
 #include "util/jsonx.h"
 
 #include <setjmp.h>
@@ -11,9 +11,9 @@
 #define DAY_MS 86400000LL
 
 /* Requests the emulator answered for one operation, any status. */
-static int64_t served(plc_fx *fx, const char *op)
+static int64_t served(pl_fx *fx, const char *op)
 {
-    json_t *c = sbx_counters_json(sbx_sandbox_pheedloop_service(fx->sbx)->counters);
+    json_t *c = sbx_counters_json(fx->svc.counters);
     json_t *by = json_object_get(json_object_get(c, "by_operation"), op);
     int64_t n = 0;
     const char *k;
@@ -31,7 +31,7 @@ static size_t walk(pl_client *c, int *pages, bool *complete, int64_t *count)
 {
     err e = {0};
     pl_iter *it = NULL;
-    assert_int_equal(pl_client_attendees(&it, c, PLCFX_EVENT, GOVERNOR_LANE_RECONCILE, &e), 0);
+    assert_int_equal(pl_client_attendees(&it, c, PLFX_EVENT, GOVERNOR_LANE_RECONCILE, &e), 0);
     json_t *seen = json_object();
     pl_attendee a;
     int rc;
@@ -56,15 +56,15 @@ static size_t walk(pl_client *c, int *pages, bool *complete, int64_t *count)
 
 static void page_boundaries_are_exact(void **state)
 {
-    plc_fx *fx = *state;
-    pl_client *c = plcfx_client(fx, &(plcfx_knobs){.page_size = 5});
+    pl_fx *fx = *state;
+    pl_client *c = plfx_client(fx, &(plfx_knobs){.page_size = 5});
     /* total attendees after each step, and the pages a full walk needs */
     static const struct {
         int total, pages;
     } steps[] = {{0, 1}, {1, 1}, {4, 1}, {5, 1}, {6, 2}, {10, 2}, {11, 3}, {15, 3}};
     int have = 0;
     for (size_t i = 0; i < PS_ARRAY_LEN(steps); i++) {
-        plcfx_add_people(fx, PLCFX_EVENT, have + 1, steps[i].total - have);
+        plfx_add_people(fx, PLFX_EVENT, have + 1, steps[i].total - have);
         have = steps[i].total;
         int64_t before = served(fx, "pl-list-attendees");
         int pages;
@@ -83,12 +83,12 @@ static void page_boundaries_are_exact(void **state)
 
 static void invalid_page_ends_a_list_that_shrank(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     err e = {0};
-    plcfx_add_people(fx, PLCFX_EVENT, 1, 10);
-    pl_client *c = plcfx_client(fx, &(plcfx_knobs){.page_size = 5});
+    plfx_add_people(fx, PLFX_EVENT, 1, 10);
+    pl_client *c = plfx_client(fx, &(plfx_knobs){.page_size = 5});
     pl_iter *it = NULL;
-    assert_int_equal(pl_client_attendees(&it, c, PLCFX_EVENT, GOVERNOR_LANE_RECONCILE, &e), 0);
+    assert_int_equal(pl_client_attendees(&it, c, PLFX_EVENT, GOVERNOR_LANE_RECONCILE, &e), 0);
     pl_attendee a;
     const char *gone[6];
     char codes[6][64];
@@ -100,15 +100,15 @@ static void invalid_page_ends_a_list_that_shrank(void **state)
     }
     /* Someone deletes six attendees while we are on page 1: page 2 no longer exists. */
     pl_attendee sixth;
-    assert_int_equal(pl_client_find_attendee_by_email(&sixth, fx->client, PLCFX_EVENT,
+    assert_int_equal(pl_client_find_attendee_by_email(&sixth, fx->client, PLFX_EVENT,
                                                       "p6@example.com", NULL, &e),
                      0);
     snprintf(codes[5], sizeof codes[5], "%s", sixth.code);
     gone[5] = codes[5];
     pl_attendee_free(&sixth);
     pl_codes_result r;
-    assert_int_equal(
-        pl_client_bulk_delete_attendees(&r, fx->client, PLCFX_EVENT, gone, 6, NULL, &e), 0);
+    assert_int_equal(pl_client_bulk_delete_attendees(&r, fx->client, PLFX_EVENT, gone, 6, NULL, &e),
+                     0);
     pl_codes_result_free(&r);
 
     assert_int_equal(pl_iter_next_attendee(&a, it, &e), 0); /* the end, not an error */
@@ -123,7 +123,7 @@ static void invalid_page_ends_a_list_that_shrank(void **state)
 
 static void other_404s_are_errors(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     err e = {0};
     pl_iter *it = NULL;
     assert_int_equal(pl_client_attendees(&it, fx->client, "EVENOPE", GOVERNOR_LANE_LIVE, &e), 0);
@@ -154,11 +154,11 @@ static void registrations_from_date_overlaps_a_day(void **state)
     assert_string_equal(d, "2028-02-29");
 }
 
-static int count_registrations(plc_fx *fx, int64_t since_ms, pl_registration *first)
+static int count_registrations(pl_fx *fx, int64_t since_ms, pl_registration *first)
 {
     err e = {0};
     pl_iter *it = NULL;
-    assert_int_equal(pl_client_registrations_since(&it, fx->client, PLCFX_EVENT, since_ms,
+    assert_int_equal(pl_client_registrations_since(&it, fx->client, PLFX_EVENT, since_ms,
                                                    GOVERNOR_LANE_BACKFILL, &e),
                      0);
     pl_registration r;
@@ -176,13 +176,13 @@ static int count_registrations(plc_fx *fx, int64_t since_ms, pl_registration *fi
 
 static void registrations_since_a_cursor(void **state)
 {
-    plc_fx *fx = *state;
-    plcfx_add_people(fx, PLCFX_EVENT, 1, 3);
+    pl_fx *fx = *state;
+    plfx_add_people(fx, PLFX_EVENT, 1, 3);
     int64_t now = clock_now_ms(clock_system());
     pl_registration r;
     assert_int_equal(count_registrations(fx, 0, &r), 3);
     assert_non_null(r.attendee_code);
-    assert_string_equal(r.event_code, PLCFX_EVENT);
+    assert_string_equal(r.event_code, PLFX_EVENT);
     assert_string_equal(r.ticket_name, "General Admission");
     assert_true(r.registration_complete);
     assert_false(r.canceled);
@@ -203,7 +203,7 @@ static void registrations_since_a_cursor(void **state)
     pl_iter_free(it);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, plcfx_setup, plcfx_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, plfx_client_setup, plfx_teardown)
 
 int main(void)
 {

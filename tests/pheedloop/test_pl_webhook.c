@@ -2,7 +2,7 @@
  * configured (per-event secrets, encodings, hashes), the timestamp window, capture mode's log
  * lines, and the emulator's own signed deliveries to a receiver, with forged and stale ones
  * refused. */
-#include "tests/pheedloop/plc_fixture.h"
+#include "tests/support/pl_fixture.h"
 #include "crypto/codec.h"
 #include "util/clock.h"
 #include "util/jsonx.h"
@@ -311,7 +311,7 @@ static void capture_logs_raw_deliveries(void **state)
 
 /* ---------------------------------------------------------------- the emulator's deliveries */
 
-static th_response *post_hook(plc_fx *fx, const char *body, const char *sig)
+static th_response *post_hook(pl_fx *fx, const char *body, const char *sig)
 {
     char hdr[300];
     snprintf(hdr, sizeof hdr, "X-PheedLoop-Signature: %s", sig);
@@ -321,21 +321,21 @@ static th_response *post_hook(plc_fx *fx, const char *body, const char *sig)
 
 static void emulator_deliveries_verify_and_forgeries_do_not(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     err e = {0};
     fx->wh = make(fx->event_secret, NULL, 0, NULL, NULL, false);
     pl_hook hook;
     assert_int_equal(
-        pl_client_subscribe_hook(&hook, fx->client, PLCFX_EVENT, "*", fx->hook_url, NULL, &e), 0);
+        pl_client_subscribe_hook(&hook, fx->client, PLFX_EVENT, "*", fx->hook_url, NULL, &e), 0);
     pl_hook_free(&hook);
-    json_t *f = plcfx_person("Hook", "Person", "hook@example.com");
+    json_t *f = plfx_person("Hook", "Person", "hook@example.com");
     pl_attendee a;
-    assert_int_equal(pl_client_create_attendee(&a, fx->client, PLCFX_EVENT, f, NULL, &e), 0);
+    assert_int_equal(pl_client_create_attendee(&a, fx->client, PLFX_EVENT, f, NULL, &e), 0);
     json_decref(f);
-    assert_true(plcfx_wait_received(fx, 2));
+    assert_true(plfx_wait_received(fx, 2));
     bool saw_att = false, saw_reg = false;
     for (size_t i = 0; i < 2; i++) {
-        json_t *d = plcfx_delivery(fx, i);
+        json_t *d = plfx_delivery(fx, i);
         assert_int_equal(jsonx_int(d, "status", 0), 200);
         saw_att |= strcmp(jsonx_str(d, "action"), "attendee.created") == 0;
         saw_reg |= strcmp(jsonx_str(d, "action"), "registration.created") == 0;
@@ -344,7 +344,7 @@ static void emulator_deliveries_verify_and_forgeries_do_not(void **state)
     assert_true(saw_att && saw_reg);
 
     /* Replays of a real body with changes, or with another signature, are refused. */
-    json_t *d0 = plcfx_delivery(fx, 0);
+    json_t *d0 = plfx_delivery(fx, 0);
     const char *body = jsonx_str(d0, "body");
     const char *sig = jsonx_str(d0, "signature");
     char *changed = strdup(body);
@@ -369,7 +369,7 @@ static void emulator_deliveries_verify_and_forgeries_do_not(void **state)
     /* A correctly signed delivery stamped two hours ago is stale. */
     char ts[CLOCK_ISO_LEN];
     clock_format_iso(clock_now_ms(clock_system()) - 2 * 3600 * 1000, ts);
-    char *old = delivery("attendee.updated", PLCFX_EVENT, "{\"code\":\"ATTX\"}", ts);
+    char *old = delivery("attendee.updated", PLFX_EVENT, "{\"code\":\"ATTX\"}", ts);
     char good[200];
     sign(good, sizeof good, EVP_sha256(), fx->event_secret, old, false);
     r = post_hook(fx, old, good);
@@ -382,13 +382,13 @@ static void emulator_deliveries_verify_and_forgeries_do_not(void **state)
 /* Capture through a real request: every header the server received is logged. */
 static void capture_through_the_receiver(void **state)
 {
-    plc_fx *fx = *state;
+    pl_fx *fx = *state;
     FILE *logf = tmpfile();
     log_setup(LOG_INFO, LOG_JSON, logf);
     fx->wh = make(fx->event_secret, NULL, 0, NULL, NULL, true);
     char ts[CLOCK_ISO_LEN];
     clock_format_iso(clock_now_ms(clock_system()), ts);
-    char *b = delivery("attendee.updated", PLCFX_EVENT, "{\"code\":\"ATTC\"}", ts);
+    char *b = delivery("attendee.updated", PLFX_EVENT, "{\"code\":\"ATTC\"}", ts);
     char sig[200];
     sign(sig, sizeof sig, EVP_sha256(), fx->event_secret, b, false);
     th_response *r = post_hook(fx, b, sig);
@@ -423,7 +423,7 @@ static void capture_through_the_receiver(void **state)
     log_clear_secrets();
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, plcfx_setup, plcfx_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, plfx_client_setup, plfx_teardown)
 
 int main(void)
 {

@@ -60,18 +60,18 @@ gfx *gfx_start(bool allow_duplicates)
                             .webhooks = fx->webhooks,
                             .admin_token = GFX_ADMIN_TOKEN,
                             .seed = 42};
-    ghl_emu_options opts = {.location_id = "ve9EPM428h8vShlRW1KT",
-                            .allow_duplicates = allow_duplicates,
-                            .webhook_url = fx->hook_url};
-    if (ghl_emu_new(&fx->emu, &opts, &fx->svc, &e) != 0)
+    sbx_ghl_emu_options opts = {.location_id = "ve9EPM428h8vShlRW1KT",
+                                .allow_duplicates = allow_duplicates,
+                                .webhook_url = fx->hook_url};
+    if (sbx_ghl_emu_new(&fx->emu, &opts, &fx->svc, &e) != 0)
         fail_msg("ghl_emu_new: %s", e.msg);
     http_server_options o = {.port = 0};
     assert_int_equal(http_server_new(&fx->srv, &o, &e), 0);
-    if (ghl_emu_mount(fx->emu, fx->srv, &e) != 0)
+    if (sbx_ghl_emu_mount(fx->emu, fx->srv, &e) != 0)
         fail_msg("ghl_emu_mount: %s", e.msg);
     assert_int_equal(http_server_start(fx->srv, &e), 0);
     snprintf(fx->base, sizeof(fx->base), "http://127.0.0.1:%u", http_server_port(fx->srv));
-    fx->info = ghl_emu_info(fx->emu);
+    fx->info = sbx_ghl_emu_info(fx->emu);
     snprintf(fx->token, sizeof(fx->token), "%s", jsonx_str(fx->info, "pit"));
     snprintf(fx->location, sizeof(fx->location), "%s", jsonx_str(fx->info, "location_id"));
     return fx;
@@ -86,7 +86,7 @@ void gfx_stop(gfx *fx)
     http_server_stop(fx->recv);
     http_server_free(fx->srv);
     http_server_free(fx->recv);
-    ghl_emu_free(fx->emu);
+    sbx_ghl_emu_free(fx->emu);
     sbx_webhooks_free(fx->webhooks);
     sbx_counters_free(fx->counters);
     sbx_faults_free(fx->faults);

@@ -17,12 +17,12 @@ typedef struct gfx {
     sbx_counters *counters;
     sbx_webhooks *webhooks;
     sbx_service svc;
-    ghl_emu *emu;
+    sbx_ghl_emu *emu;
     http_server *srv;
     http_server *recv; /* the webhook receiver */
     char base[64];
     char hook_url[128];
-    json_t *info;    /* ghl_emu_info */
+    json_t *info;    /* sbx_ghl_emu_info */
     char token[512]; /* the PIT: every scope, first location */
     char location[64];
     pthread_mutex_t mu;
@@ -57,7 +57,7 @@ json_t *gfx_wait_hooks(gfx *fx, const char *type, size_t n);
 json_t *gfx_hooks(gfx *fx);
 void gfx_clear_hooks(gfx *fx);
 /* Verifies both signatures of a received webhook with OpenSSL and the public keys of
- * ghl_emu_info. */
+ * sbx_ghl_emu_info. */
 bool gfx_verify_signatures(gfx *fx, const json_t *hook);
 /* Checks payload against the event's schema in webhook-events.extracted.json: every property
  * present has the declared type; with complete, every declared property is present. */

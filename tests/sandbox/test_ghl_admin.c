@@ -1,5 +1,5 @@
 /* test_ghl_admin.c: the HighLevel emulator's admin routes: the whole state, settings, locations,
- * seeding (which fires no webhooks), and ghl_emu_info. */
+ * seeding (which fires no webhooks), and sbx_ghl_emu_info. */
 #include "tests/sandbox/ghl_fixture.h"
 #include "util/jsonx.h"
 

@@ -16,7 +16,7 @@
 
 typedef struct fixture {
     clock_source clock;
-    ghl_auth *a;
+    sbx_ghl_auth *a;
     http_server *srv;
     char base[64];
     char secret[64];
@@ -24,11 +24,11 @@ typedef struct fixture {
 } fixture;
 
 /* Stand-ins for the contacts API: each checks the bearer for one scope. */
-static void reply_location(ghl_auth *a, const http_request *req, const char *scope,
+static void reply_location(sbx_ghl_auth *a, const http_request *req, const char *scope,
                            http_response *res)
 {
     char loc[64];
-    if (ghl_auth_check(a, req, scope, loc, sizeof loc, res))
+    if (sbx_ghl_auth_check(a, req, scope, loc, sizeof loc, res))
         http_response_json(res, 200, json_pack("{s:s}", "locationId", loc));
 }
 
@@ -47,12 +47,12 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
     clock_fake_init(&f->clock, INT64_C(1795823940000));
-    ghl_auth_options o = {.clock = &f->clock, .seed = 11};
+    sbx_ghl_auth_options o = {.clock = &f->clock, .seed = 11};
     err e = {0};
-    assert_int_equal(ghl_auth_new(&f->a, &o, &e), 0);
-    assert_int_equal(ghl_auth_add_location(f->a, LOC, "Main Street Dental", &e), 0);
-    assert_int_equal(ghl_auth_add_location(f->a, LOC2, "Harbor Fitness", &e), 0);
-    json_t *info = ghl_auth_info(f->a);
+    assert_int_equal(sbx_ghl_auth_new(&f->a, &o, &e), 0);
+    assert_int_equal(sbx_ghl_auth_add_location(f->a, LOC, "Main Street Dental", &e), 0);
+    assert_int_equal(sbx_ghl_auth_add_location(f->a, LOC2, "Harbor Fitness", &e), 0);
+    json_t *info = sbx_ghl_auth_info(f->a);
     snprintf(f->secret, sizeof f->secret, "%s",
              json_string_value(json_object_get(info, "client_secret")));
     snprintf(f->company, sizeof f->company, "%s",
@@ -60,7 +60,7 @@ static int setup(void **state)
     json_decref(info);
     http_server_options so = {.port = 0};
     assert_int_equal(http_server_new(&f->srv, &so, &e), 0);
-    assert_int_equal(ghl_auth_mount(f->a, f->srv, &e), 0);
+    assert_int_equal(sbx_ghl_auth_mount(f->a, f->srv, &e), 0);
     assert_int_equal(http_server_route(f->srv, "GET", "/contacts/", "get-contacts", h_read, f->a),
                      0);
     assert_int_equal(
@@ -76,7 +76,7 @@ static int teardown(void **state)
     fixture *f = *state;
     http_server_stop(f->srv);
     http_server_free(f->srv);
-    ghl_auth_free(f->a);
+    sbx_ghl_auth_free(f->a);
     free(f);
     return 0;
 }
@@ -289,7 +289,7 @@ static void test_refresh_rotation_grace_and_reuse(void **state)
     assert_string_equal(jstr(c, "message"), "Invalid JWT");
     th_response_free(c);
     assert_oauth_error(refresh(f, jstr(second, "refresh_token")), 400, "invalid_grant");
-    json_t *st = ghl_auth_state(f->a);
+    json_t *st = sbx_ghl_auth_state(f->a);
     assert_int_equal(json_integer_value(json_object_get(st, "reuse_detections")), 1);
     assert_int_equal(json_integer_value(json_object_get(st, "grace_replays")), 1);
     json_decref(st);
@@ -346,9 +346,10 @@ static void test_pit(void **state)
     fixture *f = *state;
     char pit[64];
     err e = {0};
-    assert_int_equal(ghl_auth_create_pit(f->a, LOC, "contacts.readonly", pit, sizeof pit, &e), 0);
+    assert_int_equal(sbx_ghl_auth_create_pit(f->a, LOC, "contacts.readonly", pit, sizeof pit, &e),
+                     0);
     clock_fake_advance(&f->clock, INT64_C(5) * 365 * 86400 * 1000);
-    ghl_auth_expire_access_tokens(f->a);
+    sbx_ghl_auth_expire_access_tokens(f->a);
     th_response *r = get(f, "/contacts/", pit);
     assert_int_equal(r->status, 200);
     assert_string_equal(jstr(r, "locationId"), LOC);

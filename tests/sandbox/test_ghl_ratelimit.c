@@ -13,7 +13,7 @@
 
 typedef struct fixture {
     clock_source clock;
-    ghl_ratelimit *rl;
+    sbx_ghl_ratelimit *rl;
 } fixture;
 
 static int setup(void **state)
@@ -22,7 +22,7 @@ static int setup(void **state)
     assert_non_null(f);
     clock_fake_init(&f->clock, T0);
     err e = {0};
-    assert_int_equal(ghl_ratelimit_new(&f->rl, NULL, &f->clock, &e), 0);
+    assert_int_equal(sbx_ghl_ratelimit_new(&f->rl, NULL, &f->clock, &e), 0);
     *state = f;
     return 0;
 }
@@ -30,7 +30,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    ghl_ratelimit_free(f->rl);
+    sbx_ghl_ratelimit_free(f->rl);
     free(f);
     return 0;
 }
@@ -63,7 +63,7 @@ static take_result take(fixture *f, const char *account)
 {
     http_response res;
     http_response_init(&res, 4096);
-    take_result t = {.ok = ghl_ratelimit_take(f->rl, account, &res)};
+    take_result t = {.ok = sbx_ghl_ratelimit_take(f->rl, account, &res)};
     t.status = res.status;
     t.max = header_int(&res, "X-RateLimit-Max");
     t.remaining = header_int(&res, "X-RateLimit-Remaining");
@@ -81,8 +81,8 @@ static take_result take(fixture *f, const char *account)
 
 static void set(fixture *f, int max, int interval_ms, int daily)
 {
-    ghl_ratelimit_options o = {max, interval_ms, daily};
-    ghl_ratelimit_set(f->rl, &o);
+    sbx_ghl_ratelimit_options o = {max, interval_ms, daily};
+    sbx_ghl_ratelimit_set(f->rl, &o);
 }
 
 static void test_defaults_and_headers(void **state)
@@ -96,8 +96,8 @@ static void test_defaults_and_headers(void **state)
     assert_int_equal(t.interval, 10000);
     assert_int_equal(t.daily, 200000);
     assert_int_equal(t.daily_remaining, 199999);
-    ghl_ratelimit_options o;
-    ghl_ratelimit_get(f->rl, &o);
+    sbx_ghl_ratelimit_options o;
+    sbx_ghl_ratelimit_get(f->rl, &o);
     assert_int_equal(o.max_per_interval, 100);
     assert_int_equal(o.interval_ms, 10000);
     assert_int_equal(o.max_daily, 200000);
@@ -201,8 +201,8 @@ static void test_live_changes(void **state)
     assert_int_equal(t.remaining, 1);
     /* Zeros mean HighLevel's defaults. */
     set(f, 0, 0, 0);
-    ghl_ratelimit_options o;
-    ghl_ratelimit_get(f->rl, &o);
+    sbx_ghl_ratelimit_options o;
+    sbx_ghl_ratelimit_get(f->rl, &o);
     assert_int_equal(o.max_per_interval, 100);
     assert_int_equal(o.interval_ms, 10000);
     assert_int_equal(o.max_daily, 200000);
@@ -214,14 +214,14 @@ static void test_reset_and_state(void **state)
     set(f, 1, 1000, 1000);
     assert_true(take(f, "loc1").ok);
     assert_false(take(f, "loc1").ok);
-    json_t *s = ghl_ratelimit_state(f->rl);
+    json_t *s = sbx_ghl_ratelimit_state(f->rl);
     assert_non_null(s);
     assert_int_equal(json_integer_value(json_object_get(s, "rejected")), 1);
     json_t *acc = json_object_get(json_object_get(s, "accounts"), "loc1");
     assert_int_equal(json_integer_value(json_object_get(acc, "window_count")), 1);
     assert_int_equal(json_integer_value(json_object_get(acc, "day_count")), 1);
     json_decref(s);
-    ghl_ratelimit_reset(f->rl);
+    sbx_ghl_ratelimit_reset(f->rl);
     take_result t = take(f, "loc1");
     assert_true(t.ok);
     assert_int_equal(t.daily_remaining, 999);
@@ -238,7 +238,7 @@ static void *hammer(void *arg)
     for (int i = 0; i < 100; i++) {
         http_response res;
         http_response_init(&res, 4096);
-        w->accepted += ghl_ratelimit_take(w->f->rl, "loc1", &res);
+        w->accepted += sbx_ghl_ratelimit_take(w->f->rl, "loc1", &res);
         http_response_clear(&res);
     }
     return NULL;

@@ -30,7 +30,7 @@ static int setup(void **state)
         }
         if (i % 3 == 0)
             json_object_set_new(f, "tags", json_pack("[s]", "VIP"));
-        if (ghl_emu_seed_contact(fx->emu, NULL, f, id, sizeof(id), &e) != 0)
+        if (sbx_ghl_emu_seed_contact(fx->emu, NULL, f, id, sizeof(id), &e) != 0)
             fail_msg("seed %d: %s", i, e.msg);
         json_decref(f);
         if (i % 2)

@@ -55,65 +55,65 @@ static bool verify(const char *pem, const EVP_MD *md, const char *body, size_t l
 
 static int setup(void **state)
 {
-    ghl_signer *s = NULL;
+    sbx_ghl_signer *s = NULL;
     err e = {0};
-    assert_int_equal(ghl_signer_new(&s, &e), 0);
+    assert_int_equal(sbx_ghl_signer_new(&s, &e), 0);
     *state = s;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    ghl_signer_free(*state);
+    sbx_ghl_signer_free(*state);
     return 0;
 }
 
 static void test_both_signatures_verify(void **state)
 {
-    ghl_signer *s = *state;
+    sbx_ghl_signer *s = *state;
     const char body[] = "{\"type\":\"ContactCreate\",\"locationId\":\"ve9EPM428h8vShlRW1KT\","
                         "\"id\":\"nmFmQEsNgz6AVpgLVUJ0\",\"timestamp\":\"2026-11-27T07:47:59Z\"}";
     char *ed = NULL, *rsa = NULL;
     err e = {0};
-    assert_int_equal(ghl_signer_sign(s, body, strlen(body), &ed, &rsa, &e), 0);
+    assert_int_equal(sbx_ghl_signer_sign(s, body, strlen(body), &ed, &rsa, &e), 0);
     assert_null(strchr(ed, '\n'));
     assert_null(strchr(rsa, '\n'));
     assert_int_equal(strlen(ed), 88);   /* 64 bytes in base64 */
     assert_int_equal(strlen(rsa), 344); /* 256 bytes in base64 */
-    assert_true(verify(ghl_signer_ed25519_pem(s), NULL, body, strlen(body), ed));
-    assert_true(verify(ghl_signer_rsa_pem(s), EVP_sha256(), body, strlen(body), rsa));
+    assert_true(verify(sbx_ghl_signer_ed25519_pem(s), NULL, body, strlen(body), ed));
+    assert_true(verify(sbx_ghl_signer_rsa_pem(s), EVP_sha256(), body, strlen(body), rsa));
 
     /* One changed byte, or a signature checked with the other digest, must fail. */
     char changed[sizeof body];
     memcpy(changed, body, sizeof body);
     changed[10] ^= 1;
-    assert_false(verify(ghl_signer_ed25519_pem(s), NULL, changed, strlen(changed), ed));
-    assert_false(verify(ghl_signer_rsa_pem(s), EVP_sha256(), changed, strlen(changed), rsa));
-    assert_false(verify(ghl_signer_rsa_pem(s), EVP_sha1(), body, strlen(body), rsa));
+    assert_false(verify(sbx_ghl_signer_ed25519_pem(s), NULL, changed, strlen(changed), ed));
+    assert_false(verify(sbx_ghl_signer_rsa_pem(s), EVP_sha256(), changed, strlen(changed), rsa));
+    assert_false(verify(sbx_ghl_signer_rsa_pem(s), EVP_sha1(), body, strlen(body), rsa));
     /* The two keys are not interchangeable. */
-    assert_false(verify(ghl_signer_rsa_pem(s), EVP_sha256(), body, strlen(body), ed));
+    assert_false(verify(sbx_ghl_signer_rsa_pem(s), EVP_sha256(), body, strlen(body), ed));
     free(ed);
     free(rsa);
 }
 
 static void test_exports(void **state)
 {
-    ghl_signer *s = *state;
-    assert_non_null(strstr(ghl_signer_ed25519_pem(s), "-----BEGIN PUBLIC KEY-----\n"));
-    assert_non_null(strstr(ghl_signer_rsa_pem(s), "-----BEGIN PUBLIC KEY-----\n"));
-    EVP_PKEY *rsa = load_pem(ghl_signer_rsa_pem(s));
+    sbx_ghl_signer *s = *state;
+    assert_non_null(strstr(sbx_ghl_signer_ed25519_pem(s), "-----BEGIN PUBLIC KEY-----\n"));
+    assert_non_null(strstr(sbx_ghl_signer_rsa_pem(s), "-----BEGIN PUBLIC KEY-----\n"));
+    EVP_PKEY *rsa = load_pem(sbx_ghl_signer_rsa_pem(s));
     assert_int_equal(EVP_PKEY_get_base_id(rsa), EVP_PKEY_RSA);
     assert_int_equal(EVP_PKEY_get_bits(rsa), 2048);
     EVP_PKEY_free(rsa);
 
     /* The bare base64 is the PEM's body: the same SPKI DER. */
     size_t der_len;
-    unsigned char *der = b64_decode(ghl_signer_ed25519_spki_b64(s), &der_len);
+    unsigned char *der = b64_decode(sbx_ghl_signer_ed25519_spki_b64(s), &der_len);
     assert_int_equal(der_len, 44);
     const unsigned char *p = der;
     EVP_PKEY *from_der = d2i_PUBKEY(NULL, &p, (long)der_len);
     assert_non_null(from_der);
-    EVP_PKEY *from_pem = load_pem(ghl_signer_ed25519_pem(s));
+    EVP_PKEY *from_pem = load_pem(sbx_ghl_signer_ed25519_pem(s));
     assert_int_equal(EVP_PKEY_eq(from_der, from_pem), 1);
     assert_int_equal(EVP_PKEY_get_base_id(from_der), EVP_PKEY_ED25519);
     EVP_PKEY_free(from_der);
@@ -123,20 +123,20 @@ static void test_exports(void **state)
 
 static void test_empty_and_binary_bodies(void **state)
 {
-    ghl_signer *s = *state;
+    sbx_ghl_signer *s = *state;
     const char bin[] = {'a', '\0', 'b', '\xff'};
     char *ed = NULL, *rsa = NULL;
     err e = {0};
-    assert_int_equal(ghl_signer_sign(s, bin, sizeof bin, &ed, &rsa, &e), 0);
-    assert_true(verify(ghl_signer_ed25519_pem(s), NULL, bin, sizeof bin, ed));
-    assert_true(verify(ghl_signer_rsa_pem(s), EVP_sha256(), bin, sizeof bin, rsa));
+    assert_int_equal(sbx_ghl_signer_sign(s, bin, sizeof bin, &ed, &rsa, &e), 0);
+    assert_true(verify(sbx_ghl_signer_ed25519_pem(s), NULL, bin, sizeof bin, ed));
+    assert_true(verify(sbx_ghl_signer_rsa_pem(s), EVP_sha256(), bin, sizeof bin, rsa));
     /* The signature covers every byte, including those after a NUL. */
-    assert_false(verify(ghl_signer_ed25519_pem(s), NULL, bin, 1, ed));
+    assert_false(verify(sbx_ghl_signer_ed25519_pem(s), NULL, bin, 1, ed));
     free(ed);
     free(rsa);
-    assert_int_equal(ghl_signer_sign(s, "", 0, &ed, &rsa, &e), 0);
-    assert_true(verify(ghl_signer_ed25519_pem(s), NULL, "", 0, ed));
-    assert_true(verify(ghl_signer_rsa_pem(s), EVP_sha256(), "", 0, rsa));
+    assert_int_equal(sbx_ghl_signer_sign(s, "", 0, &ed, &rsa, &e), 0);
+    assert_true(verify(sbx_ghl_signer_ed25519_pem(s), NULL, "", 0, ed));
+    assert_true(verify(sbx_ghl_signer_rsa_pem(s), EVP_sha256(), "", 0, rsa));
     free(ed);
     free(rsa);
 }
@@ -160,12 +160,12 @@ static void test_rfc8032_vector_1(void **state)
     hex_to_bytes("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
                  "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
                  sig, 64);
-    ghl_signer *s = NULL;
+    sbx_ghl_signer *s = NULL;
     err e = {0};
-    assert_int_equal(ghl_signer_new_with_ed25519_seed(&s, seed, &e), 0);
+    assert_int_equal(sbx_ghl_signer_new_with_ed25519_seed(&s, seed, &e), 0);
 
     size_t der_len;
-    unsigned char *der = b64_decode(ghl_signer_ed25519_spki_b64(s), &der_len);
+    unsigned char *der = b64_decode(sbx_ghl_signer_ed25519_spki_b64(s), &der_len);
     static const unsigned char spki_prefix[] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03,
                                                 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
     assert_int_equal(der_len, sizeof spki_prefix + 32);
@@ -174,23 +174,23 @@ static void test_rfc8032_vector_1(void **state)
     free(der);
 
     char *ed = NULL, *rsa = NULL;
-    assert_int_equal(ghl_signer_sign(s, "", 0, &ed, &rsa, &e), 0);
+    assert_int_equal(sbx_ghl_signer_sign(s, "", 0, &ed, &rsa, &e), 0);
     size_t got_len;
     unsigned char *got = b64_decode(ed, &got_len);
     assert_int_equal(got_len, 64);
     assert_memory_equal(got, sig, 64);
-    assert_true(verify(ghl_signer_ed25519_pem(s), NULL, "", 0, ed));
-    assert_false(verify(ghl_signer_ed25519_pem(s), NULL, "x", 1, ed));
+    assert_true(verify(sbx_ghl_signer_ed25519_pem(s), NULL, "", 0, ed));
+    assert_false(verify(sbx_ghl_signer_ed25519_pem(s), NULL, "x", 1, ed));
     free(got);
     free(ed);
     free(rsa);
-    ghl_signer_free(s);
+    sbx_ghl_signer_free(s);
 }
 
 static void test_free_null(void **state)
 {
     (void)state;
-    ghl_signer_free(NULL);
+    sbx_ghl_signer_free(NULL);
 }
 
 int main(void)

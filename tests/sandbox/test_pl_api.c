@@ -1,6 +1,6 @@
 /* test_pl_api.c: the PheedLoop emulator over HTTP: authentication, paths, events, attendees one
  * by one and in bulk, duplicate emails, metadata kept verbatim. */
-#include "tests/sandbox/pl_fixture.h"
+#include "tests/support/pl_fixture.h"
 #include "sandbox/gen.h"
 #include "util/jsonx.h"
 
@@ -85,18 +85,18 @@ static void test_paths(void **state)
 static void test_info_defaults(void **state)
 {
     pl_fx *fx = *state;
-    pl_emu *p = NULL;
+    sbx_pl_emu *p = NULL;
     err e = {0};
-    assert_int_equal(pl_emu_new(&p, NULL, &fx->svc, &e), 0);
-    json_t *info = pl_emu_info(p);
+    assert_int_equal(sbx_pl_emu_new(&p, NULL, &fx->svc, &e), 0);
+    json_t *info = sbx_pl_emu_info(p);
     assert_string_equal(jsonx_str(info, "org_code"), "ORGSANDBOX");
     assert_string_equal(jsonx_str(info, "base_path"), "/api/v3/organization/ORGSANDBOX/");
     assert_true(strlen(jsonx_str(info, "api_key")) >= 16);
     assert_true(strlen(jsonx_str(info, "api_secret")) >= 32);
     assert_int_equal(json_array_size(json_object_get(info, "events")), 0);
     json_decref(info);
-    pl_emu_free(p);
-    info = pl_emu_info(fx->pl);
+    sbx_pl_emu_free(p);
+    info = sbx_pl_emu_info(fx->pl);
     json_t *ev = json_array_get(json_object_get(info, "events"), 0);
     assert_string_equal(jsonx_str(ev, "code"), PLFX_EVENT);
     assert_int_equal(strlen(jsonx_str(ev, "webhook_secret")), 64);
@@ -443,7 +443,7 @@ static void test_generated_people(void **state)
                               "address_zip", who->postal_code, "address_country", who->country);
         err e = {0};
         char code[64];
-        int rc = pl_emu_seed_attendee(fx->pl, PLFX_EVENT, a, code, sizeof code, &e);
+        int rc = sbx_pl_emu_seed_attendee(fx->pl, PLFX_EVENT, a, code, sizeof code, &e);
         if (rc != 0 && rc != ERR_CONFLICT)
             fail_msg("person %d (%s): %s", i, who->email, e.msg);
         created += rc == 0;

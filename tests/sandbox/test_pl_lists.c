@@ -1,6 +1,6 @@
 /* test_pl_lists.c: the PheedLoop emulator's lists over HTTP: pagination, registrations by date,
  * tickets, attendance and check-in, members, contact tags, event tags, announcements. */
-#include "tests/sandbox/pl_fixture.h"
+#include "tests/support/pl_fixture.h"
 #include "util/jsonx.h"
 
 #include <setjmp.h>
