@@ -161,6 +161,9 @@ static int commit_ops(plan_ctx *c, const store_hint *h, const plan *p, err *e)
         int rc = payload ? store_outbox_enqueue(&id, &dup, c->en->store, &n, e)
                          : err_set(e, ERR_NOMEM, "out of memory");
         free(payload);
+        if (rc == 0 && !dup && c->snap && c->queued)
+            json_array_append_new(
+                c->queued, json_pack("[I, O]", (json_int_t)id, json_object_get(op, "payload")));
         if (rc == 0 && !dup)
             rc = sync_pending_set(c->en->store, n.kind, json_object_get(op, "payload"), true,
                                   c->now_ms, e);

@@ -9,7 +9,7 @@
 #define DEFER_MS 5000
 #define PENDING_DEFER_MS 200
 
-int plan_ctx_init(plan_ctx *c, engine *en, const sync_snapshot *snap, bool dry, err *e)
+int plan_ctx_init(plan_ctx *c, engine *en, sync_snapshot *snap, bool dry, err *e)
 {
     memset(c, 0, sizeof *c);
     c->en = en;
@@ -107,6 +107,25 @@ static int settle_one(plan_ctx *c, const store_hint *h, planned *pl, err *e)
     return rc;
 }
 
+/* The transaction's end: on success its operations' payloads go to the pass's snapshot. */
+static int end_tx(plan_ctx *c, int rc, err *e)
+{
+    store *s = c->en->store;
+    if (rc == 0)
+        rc = store_commit(s, e);
+    if (rc == 0) {
+        size_t i;
+        json_t *q;
+        json_array_foreach(c->queued, i, q) snap_put_payload(
+            c->snap, json_integer_value(json_array_get(q, 0)), json_array_get(q, 1));
+    } else {
+        err e2 = {0};
+        store_rollback(s, &e2);
+    }
+    json_array_clear(c->queued);
+    return rc;
+}
+
 /* Every plan of the batch and the acks in one transaction (one sync to disk); should one of
  * them conflict (a lease lost, a link made meanwhile), each in its own instead. */
 static int commit_batch(plan_ctx *c, const store_hints *hs, planned *pl, err *e)
@@ -116,20 +135,18 @@ static int commit_batch(plan_ctx *c, const store_hints *hs, planned *pl, err *e)
     for (size_t i = 0; rc == 0 && i < hs->n; i++)
         rc = settle_one(c, &hs->v[i], &pl[i], e);
     if (rc == 0)
-        return store_commit(s, e);
-    err e2 = {0};
-    store_rollback(s, &e2);
+        return end_tx(c, 0, e);
+    end_tx(c, rc, NULL);
     if (rc != ERR_CONFLICT)
         return rc;
+    err e2 = {0};
     for (size_t i = 0; i < hs->n; i++) {
         rc = store_begin(s, e);
         if (rc == 0)
             rc = settle_one(c, &hs->v[i], &pl[i], e);
-        if (rc == 0)
-            rc = store_commit(s, e);
+        rc = end_tx(c, rc, e);
         if (rc == 0)
             continue;
-        store_rollback(s, &e2);
         if (rc != ERR_CONFLICT)
             return rc;
         /* Planned from records that changed under it: again, soon. */
@@ -158,12 +175,14 @@ int planner_run(plan_ctx *c, size_t max, size_t *out_done, err *e)
     if (rc == 0 && hs.n && !pl)
         rc = err_set(e, ERR_NOMEM, "out of memory");
     c->batch = json_object();
+    c->queued = json_array();
     for (size_t i = 0; rc == 0 && i < hs.n; i++)
         plan_key(c, &hs.v[i], &pl[i]);
     if (rc == 0 && hs.n)
         rc = commit_batch(c, &hs, pl, e);
     json_decref(c->batch);
-    c->batch = NULL;
+    json_decref(c->queued);
+    c->batch = c->queued = NULL;
     for (size_t i = 0; pl && i < hs.n; i++)
         plan_clear(&pl[i].p);
     free(pl);

@@ -85,6 +85,12 @@ void snap_set_contacts_complete(sync_snapshot *s);
 bool snap_contacts_complete(const sync_snapshot *s);
 size_t snap_count_contacts(const sync_snapshot *s);
 size_t snap_count_attendees(const sync_snapshot *s);
+/* The payloads of the operations this pass queued, by operation id, so that its workers need
+ * not parse again what its planner wrote (the store's copy is the same JSON). Put keeps a new
+ * reference (quietly nothing past a bound or without a snapshot); take hands it over and
+ * forgets it, or gives NULL. */
+void snap_put_payload(sync_snapshot *s, int64_t op_id, json_t *payload);
+json_t *snap_take_payload(sync_snapshot *s, int64_t op_id);
 
 /* Match keys of raw values: *out "" when the value cannot be read. */
 void sync_norm_email(char *out, size_t n, const char *raw);
@@ -109,8 +115,8 @@ typedef struct event_ref {
 typedef struct plan_ctx {
     engine *en;
     sync_settings set;
-    const sync_snapshot *snap; /* NULL outside a pass */
-    json_t *field_defs;        /* the location's custom fields */
+    sync_snapshot *snap; /* NULL outside a pass */
+    json_t *field_defs;  /* the location's custom fields */
     event_ref *events;
     size_t n_events;
     bool dry;
@@ -120,9 +126,12 @@ typedef struct plan_ctx {
     int64_t now_ms;
     bool pending;  /* the key just planned met a pair with a write still queued */
     json_t *batch; /* keys of people planned in this batch, not committed yet (a set) */
+    /* [[op id, payload], ...] queued in the open transaction: handed to the snapshot once it
+     * is committed (a rolled-back id may be given again to another operation). */
+    json_t *queued;
 } plan_ctx;
 
-int plan_ctx_init(plan_ctx *c, engine *en, const sync_snapshot *snap, bool dry, err *e);
+int plan_ctx_init(plan_ctx *c, engine *en, sync_snapshot *snap, bool dry, err *e);
 void plan_ctx_clear(plan_ctx *c);
 /* The event's record and tags (cached in the store for a while); ERR_NOT_FOUND for an event
  * that is not configured. */

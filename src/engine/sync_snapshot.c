@@ -93,8 +93,17 @@ typedef struct texts {
     size_t n, cap;
 } texts;
 
+/* Operation payloads by id: open addressing with tombstones, for a pass's queue at most. */
+#define PAYLOAD_SLOTS 4096
+typedef struct payload_slot {
+    int64_t id;      /* 0: never used */
+    json_t *payload; /* NULL with an id: taken (a tombstone) */
+} payload_slot;
+
 struct sync_snapshot {
     int default_cc;
+    payload_slot *payloads; /* PAYLOAD_SLOTS, made on first need */
+    size_t n_payloads;      /* live entries and tombstones */
     bool contacts_complete; /* every contact of the location was listed */
     texts contacts, contact_ids, attendees, regs;
     smap by_id, by_email, by_phone; /* contacts */
@@ -146,6 +155,9 @@ void snap_free(sync_snapshot *s)
 {
     if (!s)
         return;
+    for (size_t i = 0; s->payloads && i < PAYLOAD_SLOTS; i++)
+        json_decref(s->payloads[i].payload);
+    free(s->payloads);
     texts_free(&s->contacts);
     texts_free(&s->contact_ids);
     texts_free(&s->attendees);
@@ -311,4 +323,66 @@ size_t snap_count_contacts(const sync_snapshot *s)
 size_t snap_count_attendees(const sync_snapshot *s)
 {
     return s ? s->attendees.n : 0;
+}
+
+/* ---------------------------------------------------------------- operation payloads */
+
+static size_t payload_home(int64_t id)
+{
+    return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ULL) >> 32) % PAYLOAD_SLOTS;
+}
+
+static void payload_insert(payload_slot *t, int64_t id, json_t *payload)
+{
+    size_t i = payload_home(id);
+    while (t[i].id != 0)
+        i = (i + 1) % PAYLOAD_SLOTS;
+    t[i] = (payload_slot){id, payload};
+}
+
+/* A table as full of tombstones as of entries is made again with its live entries only (the
+ * queue of one pass: a few batches). */
+static void payload_compact(sync_snapshot *s)
+{
+    payload_slot *fresh = calloc(PAYLOAD_SLOTS, sizeof *fresh);
+    if (!fresh)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < PAYLOAD_SLOTS; i++) {
+        if (s->payloads[i].payload) {
+            payload_insert(fresh, s->payloads[i].id, s->payloads[i].payload);
+            n++;
+        }
+    }
+    free(s->payloads);
+    s->payloads = fresh;
+    s->n_payloads = n;
+}
+
+void snap_put_payload(sync_snapshot *s, int64_t op_id, json_t *payload)
+{
+    if (!s || !payload || op_id <= 0)
+        return;
+    if (!s->payloads && !(s->payloads = calloc(PAYLOAD_SLOTS, sizeof *s->payloads)))
+        return;
+    if (s->n_payloads >= PAYLOAD_SLOTS / 2)
+        payload_compact(s);
+    if (s->n_payloads >= PAYLOAD_SLOTS / 2)
+        return; /* the store has every payload: this one is parsed from there */
+    payload_insert(s->payloads, op_id, json_incref(payload));
+    s->n_payloads++;
+}
+
+json_t *snap_take_payload(sync_snapshot *s, int64_t op_id)
+{
+    if (!s || !s->payloads)
+        return NULL;
+    for (size_t i = payload_home(op_id); s->payloads[i].id != 0; i = (i + 1) % PAYLOAD_SLOTS) {
+        if (s->payloads[i].id == op_id && s->payloads[i].payload) {
+            json_t *p = s->payloads[i].payload;
+            s->payloads[i].payload = NULL;
+            return p;
+        }
+    }
+    return NULL;
 }

@@ -304,6 +304,13 @@ static int claim_with_intents(store_ops *ops, engine *en, size_t max, err *e)
     return rc;
 }
 
+/* The operation's payload: as this pass's planner queued it, or parsed from the store. */
+static json_t *payload_of(sync_snapshot *snap, const store_op *op)
+{
+    json_t *p = snap_take_payload(snap, op->id);
+    return p ? p : json_loads(op->payload, 0, NULL);
+}
+
 int worker_run(engine *en, sync_settings *set, sync_snapshot *snap, size_t max, work_stats *stats,
                err *e)
 {
@@ -323,7 +330,7 @@ int worker_run(engine *en, sync_settings *set, sync_snapshot *snap, size_t max, 
                         .set = set,
                         .snap = snap,
                         .op = &ops.v[i],
-                        .payload = json_loads(ops.v[i].payload, 0, NULL),
+                        .payload = payload_of(snap, &ops.v[i]),
                         .lane = sync_gov_lane(ops.v[i].lane),
                         .shadows = json_array(),
                         .hints = json_array(),
