@@ -12,7 +12,7 @@ DOCDIR      ?= $(PREFIX)/share/doc/pheedsync
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 
-.PHONY: all deps test run sandbox fuzz bench clean install uninstall
+.PHONY: all deps deps-run test run sandbox fuzz bench clean install uninstall
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -20,9 +20,13 @@ all: $(BUILD)/build.ninja
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --buildtype=release --prefix=$(PREFIX) -Dtests=false
 
-# Installs the Debian packages (idempotent; apt-get update first when something is missing).
+# Installs the Debian packages (idempotent; apt-get update first when something is missing);
+# deps-run only those the build and the demo need.
 deps:
 	scripts/deps.sh
+
+deps-run:
+	scripts/deps.sh --run
 
 # Installs what is missing, builds under AddressSanitizer + UBSan with -Werror, runs every test
 # and the fuzzers briefly, and ends with one line "N passed, N failed".
@@ -32,7 +36,7 @@ test: deps
 # The main job: the demo. Both emulators with seeded people, the OAuth connection, the initial
 # sync, the daemon and live edits on both sides with their outcomes, until Ctrl-C. No account and
 # no configuration: its state goes to ./pheedsync-demo/.
-run: deps all
+run: deps-run all
 	./$(BUILD)/pheedsync demo --seed $(SEED)
 
 fuzz: deps

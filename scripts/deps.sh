@@ -1,20 +1,30 @@
 #!/usr/bin/env bash
 # Installs the Debian packages pheedsync builds, tests and runs with. Idempotent.
+#   scripts/deps.sh         everything: the build, the tests, the fuzzers, the benchmarks
+#   scripts/deps.sh --run   only what building and running pheedsync needs (`make run`), so that
+#                           the demo does not wait for a browser and a second compiler
 set -euo pipefail
 packages=(
-  build-essential pkg-config meson ninja-build clang
+  build-essential pkg-config meson ninja-build
   libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev
-  libssl-dev libinih-dev libcmocka-dev libpq-dev
-  wrk curl python3
-  chromium  # the status page's browser test (headless, driven by playwright-core)
+  libssl-dev libinih-dev
 )
+if [ "${1:-}" != "--run" ]; then
+  packages+=(
+    clang libcmocka-dev libpq-dev  # the fuzzers, the tests, the PostgreSQL store
+    wrk curl python3
+    chromium  # the status page's browser test (headless, driven by playwright-core)
+  )
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 # Node.js may come from elsewhere than Debian (with npm inside): only the commands matter.
-command -v node >/dev/null || missing+=(nodejs)
-command -v npm >/dev/null || missing+=(npm)
+if [ "${1:-}" != "--run" ]; then
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+fi
 if [ "${#missing[@]}" -eq 0 ]; then
   exit 0
 fi
