@@ -113,7 +113,10 @@ int demo_start_daemon(demo *d, err *e)
     o.workers = 2;
     /* The pollers run as configured (every DEMO_POLL_INTERVAL_S here): every change of the
      * demo also comes with its webhook, so they mostly find our own writes coming back, which
-     * the planner recognises from the records they read, with no call. */
+     * the planner recognises from the records they read, with no call. The task walk looks at
+     * a few linked contacts per slow round: its first look, right after the initial sync, then
+     * takes a quarter of a HighLevel rate window instead of holding the first edits back. */
+    o.task_batch = 25;
     rc = daemon_start(&d->dmn, &o, e);
     /* The port was free when the demo started; something may have taken it during the initial
      * sync. Unless the user chose it, any free one does (the webhooks follow d->port). */
