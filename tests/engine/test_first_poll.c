@@ -1,7 +1,8 @@
 /* test_first_poll.c: the pollers' first round after a full sync hands back every record the
  * sync wrote; the planner recognises them from the records the hints carry, so planning them
  * makes no call at all. A real edit made during or after the sync is still carried across by
- * the poll, and task edits that only the activity walk sees are still mirrored. */
+ * the poll, task edits that only the activity walk sees are still mirrored, and a listing that
+ * shows less than the record is read again, never taken for an echo or for a change. */
 #include "tests/engine/efix.h"
 #include "engine/poller.h"
 #include "util/jsonx.h"
@@ -209,12 +210,102 @@ static void test_task_edits_are_still_caught(void **state)
     efix_stop(f);
 }
 
+/* A poll hint carrying the contact as a listing shows it (payload: the record as given). */
+static engine_pass_result poll_hint(efix *f, const char *key, const json_t *ct)
+{
+    char *text = jsonx_dumps(ct);
+    efix_hint(f, "poller", "poll", key, text);
+    free(text);
+    efix_reset_counters(f);
+    return efix_pass_live(f);
+}
+
+static void test_listing_short_of_a_field_is_read_again(void **state)
+{
+    (void)state;
+    efix_opts o = {.seed_data = true, .people = 20, .seed = 8};
+    efix *f = efix_start(&o);
+    efix_pass(f, true);
+    char *code = NULL;
+    char *id = efix_linked_pair(f, EV1, &code);
+    char key[ENGINE_KEY_MAX];
+    efix_key_ghl(f, key, id);
+    json_t *ct = efix_contact(f, id);
+    assert_non_null(jsonx_str(ct, "address1"));
+    json_t *before = efix_attendee(f, EV1, code);
+
+    /* The whole record, as synced: nothing to do. */
+    engine_pass_result r = poll_hint(f, key, ct);
+    assert_true(r.drained);
+    assert_int_equal(efix_requests(f, true) + efix_requests(f, false), 0);
+
+    /* Without address1, which HighLevel's search results may not carry: read again, and since
+     * nothing changed, nothing written. */
+    json_t *short1 = json_deep_copy(ct);
+    json_object_del(short1, "address1");
+    r = poll_hint(f, key, short1);
+    assert_true(r.drained);
+    assert_true(efix_requests(f, true) > 0);
+    assert_int_equal(efix_writes(f, true) + efix_writes(f, false), 0);
+    assert_int_equal(r.ops, 0);
+
+    /* Without lastName, which a search result carries when set: a change (emptied), so read
+     * again; the record says otherwise, so nothing is emptied anywhere. */
+    json_t *short2 = json_deep_copy(ct);
+    json_object_del(short2, "lastName");
+    r = poll_hint(f, key, short2);
+    assert_true(efix_requests(f, true) > 0);
+    assert_int_equal(efix_writes(f, true) + efix_writes(f, false), 0);
+    json_t *after = efix_attendee(f, EV1, code);
+    assert_true(json_equal(before, after));
+
+    json_decref(short1);
+    json_decref(short2);
+    json_decref(before);
+    json_decref(after);
+    json_decref(ct);
+    free(id);
+    free(code);
+    efix_stop(f);
+}
+
+/* A change to a field HighLevel's search results do not show: the listing, which cannot show
+ * it, equals the shadow in every field it shows, and is still not taken for an echo. */
+static void test_change_the_listing_cannot_show_is_read(void **state)
+{
+    (void)state;
+    efix_opts o = {.seed_data = true,
+                   .people = 20,
+                   .seed = 10,
+                   .extra_config = "[field \"site\"]\nghl = website\npheedloop = linkedin\n"};
+    efix *f = efix_start(&o);
+    efix_pass(f, true);
+    char *code = NULL;
+    char *id = efix_linked_pair(f, EV1, &code);
+    char key[ENGINE_KEY_MAX];
+    efix_key_ghl(f, key, id);
+    ui_contact(f, id, "{\"website\": \"https://example.org/kept\"}");
+    json_t *listed = efix_contact(f, id);
+    json_object_del(listed, "website");
+    engine_pass_result r = poll_hint(f, key, listed);
+    assert_true(r.drained);
+    json_t *a = efix_attendee(f, EV1, code);
+    assert_string_equal(jsonx_str(a, "linkedin"), "https://example.org/kept");
+    json_decref(a);
+    json_decref(listed);
+    free(id);
+    free(code);
+    efix_stop(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_first_poll_after_full_sync_costs_no_call),
         cmocka_unit_test(test_real_edits_are_carried_by_the_poll),
         cmocka_unit_test(test_task_edits_are_still_caught),
+        cmocka_unit_test(test_listing_short_of_a_field_is_read_again),
+        cmocka_unit_test(test_change_the_listing_cannot_show_is_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
