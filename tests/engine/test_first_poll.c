@@ -210,6 +210,44 @@ static void test_task_edits_are_still_caught(void **state)
     efix_stop(f);
 }
 
+static bool contact_has_tag(efix *f, const char *code, const char *tag)
+{
+    store_link *l = NULL;
+    err e = {0};
+    assert_int_equal(store_link_by_attendee(&l, f->store, f->org, EV1, code, &e), 0);
+    json_t *c = efix_contact(f, l->contact_id);
+    store_link_free(l);
+    assert_non_null(c);
+    bool has = jsonx_array_has_str(json_object_get(c, "tags"), tag);
+    json_decref(c);
+    return has;
+}
+
+/* An event tag taken off an attendee in PheedLoop: the registration shows the attendee's own
+ * tags only (the others are kept in metadata), and the missing event tag is a change. */
+static void test_event_tag_removed_is_carried(void **state)
+{
+    (void)state;
+    efix_opts o = {.seed_data = true, .people = 20, .seed = 12};
+    efix *f = efix_start(&o);
+    json_decref(
+        efix_admin(f, false, "POST", "/_sandbox/events/" EV1 "/tags", "{\"name\": \"Workshop\"}"));
+    json_t *atts = efix_attendees(f, EV1);
+    char *code = strdup(jsonx_str(json_array_get(atts, 0), "code"));
+    json_decref(atts);
+    ui_attendee(f, EV1, code, "{\"tags\": [\"Workshop\"]}");
+    efix_pass(f, true);
+    assert_true(contact_has_tag(f, code, "workshop"));
+
+    ui_attendee(f, EV1, code, "{\"tags\": []}");
+    poll_round(f, NULL, NULL);
+    engine_pass_result r = efix_pass_live(f);
+    assert_true(r.drained);
+    assert_false(contact_has_tag(f, code, "workshop"));
+    free(code);
+    efix_stop(f);
+}
+
 /* A poll hint carrying the contact as a listing shows it (payload: the record as given). */
 static engine_pass_result poll_hint(efix *f, const char *key, const json_t *ct)
 {
@@ -306,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_task_edits_are_still_caught),
         cmocka_unit_test(test_listing_short_of_a_field_is_read_again),
         cmocka_unit_test(test_change_the_listing_cannot_show_is_read),
+        cmocka_unit_test(test_event_tag_removed_is_carried),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
