@@ -110,9 +110,9 @@ static bool set_up(demo *d, const sigset_t *stop, err *e)
     if (demo_start_daemon(d, e) != 0)
         return false;
     demo_step(d, true,
-              "daemon started on 127.0.0.1:%u: webhook endpoints, planner, 2 workers, reconcile "
-              "(pollers off: webhooks carry every change here)",
-              (unsigned)d->port);
+              "daemon started on 127.0.0.1:%u: webhook endpoints, planner, 2 workers, pollers "
+              "every %d s (for what webhooks miss), reconcile",
+              (unsigned)d->port, DEMO_POLL_INTERVAL_S);
     if (demo_register_webhooks(d, e) != 0)
         return false;
     demo_step(d, true,

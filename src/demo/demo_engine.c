@@ -111,10 +111,12 @@ int demo_start_daemon(demo *d, err *e)
     o.planner = engine_plan_some;
     o.worker = engine_work_some;
     o.workers = 2;
-    /* Every change here comes with its webhook, and the pollers' first round would re-read
-     * every contact the initial sync just wrote, holding the live changes back for a minute at
-     * HighLevel's rate; `pheedsync run` polls as configured. */
-    o.poll_interval_ms = 0;
+    /* The pollers run as configured (every DEMO_POLL_INTERVAL_S here): every change of the
+     * demo also comes with its webhook, so they mostly find our own writes coming back, which
+     * the planner recognises from the records they read, with no call. The task walk looks at
+     * a few linked contacts per slow round: its first look, right after the initial sync, then
+     * takes a quarter of a HighLevel rate window instead of holding the first edits back. */
+    o.task_batch = 25;
     rc = daemon_start(&d->dmn, &o, e);
     /* The port was free when the demo started; something may have taken it during the initial
      * sync. Unless the user chose it, any free one does (the webhooks follow d->port). */

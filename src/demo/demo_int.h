@@ -50,6 +50,8 @@ typedef struct demo_watch {
 } demo_watch;
 
 #define DEMO_WATCHES 64
+/* [sync] poll_interval of the demo's configuration: often enough to see the pollers at work. */
+#define DEMO_POLL_INTERVAL_S 30
 
 typedef struct demo {
     demo_options opt;

@@ -180,8 +180,8 @@ static void config_text(buf *t, demo *d, const json_t *info)
     buf_addf(
         t,
         "[server]\nlisten = 127.0.0.1:%u\nadmin_token = %s\npublic_url = http://127.0.0.1:%u\n\n"
-        "[sync]\npoll_interval = 2m\ncoalesce_ms = 1000\n\n[log]\nlevel = warn\n",
-        (unsigned)d->port, d->page_token, (unsigned)d->port);
+        "[sync]\npoll_interval = %ds\ncoalesce_ms = 1000\n\n[log]\nlevel = warn\n",
+        (unsigned)d->port, d->page_token, (unsigned)d->port, DEMO_POLL_INTERVAL_S);
 }
 
 static int write_file(const char *path, const char *text, err *e)

@@ -131,67 +131,6 @@ static int flush_pl(person_plan *pp, err *e)
     return 0;
 }
 
-/* ---------------------------------------------------------------- echoes */
-
-static bool is_webhook_kind(const char *kind)
-{
-    return strncmp(kind, "Contact", 7) == 0 || strncmp(kind, "attendee.", 9) == 0;
-}
-
-/* A single webhook whose record, read through the map, equals every shadow of its side: our own
- * write coming back (or a change of nothing we sync). Dropped without any call. */
-static bool echo_of_payload(plan_ctx *c, const store_hint *h, const char *side,
-                            const char *parts[3])
-{
-    if (h->count != 1 || !is_webhook_kind(h->kind) || !h->payload)
-        return false;
-    if (!strcmp(h->kind, "ContactCreate") || !strcmp(h->kind, "ContactDelete") ||
-        !strcmp(h->kind, "attendee.created") || !strcmp(h->kind, "attendee.deleted"))
-        return false;
-    json_t *p = json_loads(h->payload, 0, NULL);
-    bool echo = false;
-    store_link *l = NULL;
-    err e = {0};
-    core_person person = {0};
-    if (!strcmp(side, "ghl")) {
-        json_t *ct = json_object_get(p, "contact");
-        ct = ct ? ct : p;
-        if (json_is_object(ct) && jsonx_str(ct, "id") &&
-            store_link_by_contact(&l, c->en->store, parts[0], parts[1], &e) == 0 &&
-            l->n_attendees > 0 && rec_person_ghl(&person, c, ct, &e) == 0) {
-            json_t *now = core_person_shadow(c->set.map, &person);
-            echo = true;
-            for (size_t i = 0; echo && i < l->n_attendees; i++) {
-                char key[ENGINE_KEY_MAX];
-                sync_key_pl(key, l->attendees[i].org, l->attendees[i].event, l->attendees[i].code);
-                json_t *sh = sync_shadow_json(c->en, SIDE_GHL, key);
-                echo = sh && json_equal(sh, now);
-                json_decref(sh);
-            }
-            json_decref(now);
-        }
-    } else {
-        json_t *att = json_object_get(p, "data");
-        char key[ENGINE_KEY_MAX];
-        sync_key_pl(key, parts[0], parts[1], parts[2]);
-        json_t *reg = rec_registration(c, key);
-        if (json_is_object(att) &&
-            store_link_by_attendee(&l, c->en->store, parts[0], parts[1], parts[2], &e) == 0 &&
-            rec_person_pl(&person, c, parts[1], att, reg, &e) == 0) {
-            json_t *now = core_person_shadow(c->set.map, &person);
-            json_t *sh = sync_shadow_json(c->en, SIDE_PL, key);
-            echo = sh && json_equal(sh, now);
-            json_decref(sh);
-            json_decref(now);
-        }
-        json_decref(reg);
-    }
-    core_person_clear(&person);
-    store_link_free(l);
-    json_decref(p);
-    return echo;
-}
-
 /* ---------------------------------------------------------------- keys */
 
 bool planner_busy(plan_ctx *c, const char *key, err *e)
@@ -317,6 +256,20 @@ static int plan_contact_key(person_plan *pp, const char *contact_id, err *e)
     return rc;
 }
 
+/* A registration the hint carries (a webhook's, or one the registrations poller read) is what
+ * the attendee is planned with: the one remembered may be older. */
+static void remember_registration(plan_ctx *c, const store_hint *h, err *e)
+{
+    bool hook = strncmp(h->kind, "registration.", 13) == 0;
+    if (!hook && strcmp(h->kind, "poll") != 0)
+        return;
+    json_t *pl = json_loads(h->payload ? h->payload : "{}", 0, NULL);
+    json_t *reg = json_object_get(pl, hook ? "data" : "registration");
+    if (json_is_object(reg))
+        refdata_put_registration(c->en, h->record_key, reg, e);
+    json_decref(pl);
+}
+
 int planner_key(plan_ctx *c, const store_hint *h, plan *p, err *e)
 {
     if (!strcmp(h->kind, "gone"))
@@ -333,17 +286,13 @@ int planner_key(plan_ctx *c, const store_hint *h, plan *p, err *e)
             : strcmp(parts[0], c->en->link.org_code) != 0 ||
                   !sync_event_configured(c->en, parts[1]))
         return 0; /* not a record of the configured link */
-    if (!c->dry && strncmp(h->kind, "registration.", 13) == 0) {
-        json_t *pl = json_loads(h->payload ? h->payload : "{}", 0, NULL);
-        json_t *data = json_object_get(pl, "data");
-        if (json_is_object(data))
-            refdata_put_registration(c->en, h->record_key, data, e);
-        json_decref(pl);
-    }
-    if (echo_of_payload(c, h, side, parts)) {
-        log_debugf("plan %s: an echo of our own write", h->record_key);
+    const char *moot = planner_moot(c, h, side, parts);
+    if (moot) {
+        log_debugf("plan %s: %s", h->record_key, moot);
         return 0;
     }
+    if (!ghl && !c->dry)
+        remember_registration(c, h, e);
     person_plan pp;
     int rc = person_init(&pp, c, p, h, e);
     pp.last_side = ghl ? CORE_GHL : CORE_PL;

@@ -12,8 +12,10 @@
 unsigned planner_activity_kinds(person_plan *pp)
 {
     const store_hint *h = pp->h;
-    if (!strcmp(h->source, "ghl") && h->count > 1)
-        return ALL_KINDS; /* merged webhooks name only the latest kind */
+    /* Merged webhooks and polls name only the latest kind: a task webhook or an activity poll
+     * may hide behind a contact's. */
+    if ((!strcmp(h->source, "ghl") || !strcmp(h->source, "poller")) && h->count > 1)
+        return ALL_KINDS;
     core_act_kind kind;
     core_act_op op;
     if (core_activity_from_event(&kind, &op, h->kind) == 0)

@@ -23,11 +23,14 @@
  *                               the newest date_updated seen, with PheedLoop's one-day overlap
  *                               (pl_client_registrations_since). The overlap reads the same
  *                               registrations again; snap (what the previous run read) keeps
- *                               an unchanged one from becoming a hint again.
+ *                               an unchanged one from becoming a hint again. Its hints carry
+ *                               {"registration": {...}}.
  *   pl.attendees.ORG.EVENT      {"snap": {ATTENDEE: HASH}}: the full attendee listing of the
  *                               event, compared record by record with the previous listing;
  *                               new and changed attendees are hints. The first listing is only
  *                               recorded. A listing never infers a delete (reconcile does).
+ * HighLevel contact and attendee listing hints carry the record as listed. The planner compares
+ * what a hint carries with the shadows and drops our own writes coming back without a call.
  *
  * Every function stops between pages when *stop becomes true, keeping what it committed. */
 #ifndef PHEEDSYNC_ENGINE_POLLER_H

@@ -17,8 +17,11 @@ typedef struct pl_run {
     poller_result r;
 } pl_run;
 
-/* Records one record of the listing; a hint when it differs from the previous run's. */
-static int pl_note(pl_run *p, const char *attendee, const json_t *raw, bool new_is_news, err *e)
+/* Records one record of the listing; a hint when it differs from the previous run's. The hint
+ * carries the record (a registration as {"registration": ...}), so that the planner can tell
+ * our own writes coming back without reading the attendee again. */
+static int pl_note(pl_run *p, const char *attendee, const json_t *raw, const char *member,
+                   bool new_is_news, err *e)
 {
     char hash[17], key[ENGINE_KEY_MAX];
     p->r.seen++;
@@ -27,8 +30,12 @@ static int pl_note(pl_run *p, const char *attendee, const json_t *raw, bool new_
     poller_hash(hash, raw);
     const char *was = json_string_value(json_object_get(p->prev, attendee));
     int rc = 0;
-    if (was ? strcmp(was, hash) != 0 : new_is_news)
-        rc = poller_batch_add(&p->b, key, "poll", raw, e);
+    if (was ? strcmp(was, hash) != 0 : new_is_news) {
+        json_t *wrap = member ? json_pack("{s:O}", member, raw) : NULL;
+        rc = member && !wrap ? err_set(e, ERR_NOMEM, "out of memory")
+                             : poller_batch_add(&p->b, key, "poll", member ? wrap : raw, e);
+        json_decref(wrap);
+    }
     if (rc == 0)
         json_object_set_new(p->next, attendee, json_string(hash));
     return rc;
@@ -102,7 +109,8 @@ int poller_pl_registrations(poller_result *out, engine *eng, const char *event,
         rc = pl_client_registrations_since(&it, eng->pl, event, since, GOVERNOR_LANE_BACKFILL, e);
     pl_registration reg;
     while (rc == 0 && !poller_stopped(o) && (rc = pl_iter_next_registration(&reg, it, e)) == 1) {
-        rc = reg.attendee_code ? pl_note(&p, reg.attendee_code, reg.raw, true, e) : 0;
+        rc = reg.attendee_code ? pl_note(&p, reg.attendee_code, reg.raw, "registration", true, e)
+                               : 0;
         newest = PS_MAX(newest, reg.updated_ms);
         pl_registration_free(&reg);
         if (rc == 0 && p.b.n >= FLUSH_EVERY)
@@ -137,7 +145,7 @@ int poller_pl_attendees(poller_result *out, engine *eng, const char *event, cons
         rc = pl_client_attendees(&it, eng->pl, event, GOVERNOR_LANE_BACKFILL, e);
     pl_attendee a;
     while (rc == 0 && !poller_stopped(o) && (rc = pl_iter_next_attendee(&a, it, e)) == 1) {
-        rc = pl_note(&p, a.code, a.raw, p.had_prev, e);
+        rc = pl_note(&p, a.code, a.raw, NULL, p.had_prev, e);
         pl_attendee_free(&a);
         if (rc == 0 && p.b.n >= FLUSH_EVERY)
             rc = pl_flush(&p, merged(&p), NULL, e);

@@ -21,7 +21,9 @@
  * a time (two could plan one person twice); workers may run in parallel.
  *
  * Hints the planner understands (engine.h names the record keys):
- *   any webhook kind of either side, "poll", "scan"   re-read the record, merge, write
+ *   any webhook kind of either side, "poll", "scan"   re-read the record, merge, write; a
+ *                                    webhook or poll whose record equals the shadows (our own
+ *                                    write coming back) is acked without a call
  *   "scan" with the record as payload (backfill, reconcile): the record itself, or
  *                                    {"contact": {...}} / {"attendee": {...}, "registration":
  *                                    {...}}; taken as the current record unless pheedsync

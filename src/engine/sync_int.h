@@ -278,6 +278,9 @@ int planner_tag_triggers(person_plan *pp, err *e);
 int planner_contact_rules(person_plan *pp, err *e);
 /* A "gone" hint. */
 int planner_gone(plan_ctx *c, const store_hint *h, plan *p, err *e);
+/* Why the hint needs no planning (its record equals the shadows, or it is a poll of a contact
+ * nobody is linked to), or NULL when it must be planned. */
+const char *planner_moot(plan_ctx *c, const store_hint *h, const char *side, const char *parts[3]);
 
 /* ---------------------------------------------------------------- workers */
 
