@@ -146,7 +146,8 @@ static int link_creds(pl_creds *out, bool *own, const app_ctx *a, const app_link
         pl_creds_free(&st);
         return rc;
     }
-    const char *key = config_sec_str(l->sec, "api_key"), *secret = config_sec_str(l->sec, "api_secret");
+    const char *key = config_sec_str(l->sec, "api_key"),
+               *secret = config_sec_str(l->sec, "api_secret");
     *own = set(key) || set(secret) || st.api_key;
     out->api_key = strdup(set(key) ? key : st.api_key ? st.api_key : "");
     out->api_secret = strdup(set(secret) ? secret : st.api_secret ? st.api_secret : "");

@@ -187,9 +187,8 @@ int app_link_find(size_t *out, const app_ctx *a, const char *name, err *e)
             used += (size_t)snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "",
                                      engine_link_label(l));
     }
-    return err_set(e, ERR_CONFIG, "no link named '%s' in %s (links: %s)",
-                   dflt ? "default" : name, a->config_path ? a->config_path : "the configuration",
-                   known);
+    return err_set(e, ERR_CONFIG, "no link named '%s' in %s (links: %s)", dflt ? "default" : name,
+                   a->config_path ? a->config_path : "the configuration", known);
 }
 
 void app_link_engine(engine *out, app_ctx *a, size_t i)

@@ -31,8 +31,7 @@ static char **dup_list(const char *const *v, bool *failed)
     return out;
 }
 
-static void copy_route(capture_route *r, const capture_link *l, const pl_webhook *pl,
-                       bool *failed)
+static void copy_route(capture_route *r, const capture_link *l, const pl_webhook *pl, bool *failed)
 {
     r->name = dup_or_null(l->name ? l->name : ENGINE_DEFAULT_LINK, failed);
     r->location_id = dup_or_null(l->location_id, failed);

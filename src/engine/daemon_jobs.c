@@ -35,7 +35,8 @@ static int64_t poll_lease_ms(const daemon *d)
 
 /* The link's own lock or cursor name (the default link's are the names of old). */
 typedef struct link_names {
-    char poll_lock[ENGINE_KEY_MAX], reconcile_lock[ENGINE_KEY_MAX], reconcile_cursor[ENGINE_KEY_MAX];
+    char poll_lock[ENGINE_KEY_MAX], reconcile_lock[ENGINE_KEY_MAX],
+        reconcile_cursor[ENGINE_KEY_MAX];
 } link_names;
 
 static void names_of(link_names *n, const engine *eng)
@@ -166,8 +167,8 @@ static bool reconcile_once(daemon *d, engine *eng)
     err e = {0};
     link_names n;
     names_of(&n, eng);
-    if (store_lock_try(&got, eng->store, n.reconcile_lock, eng->owner, RECONCILE_LOCK_TTL_MS,
-                       &e) != 0 ||
+    if (store_lock_try(&got, eng->store, n.reconcile_lock, eng->owner, RECONCILE_LOCK_TTL_MS, &e) !=
+            0 ||
         !got)
         return false;
     reconcile_options ro = {.delay_ms = d->o.coalesce_ms, .stop = &d->stop};

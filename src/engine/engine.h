@@ -40,13 +40,13 @@ typedef struct engine_link_cfg {
 
 typedef struct engine {
     const config *cfg;
-    store *store;            /* this thread's or process's store handle, bound to link.name
-                                (store_bind_link) when several links share the store */
+    store *store; /* this thread's or process's store handle, bound to link.name
+                     (store_bind_link) when several links share the store */
     ghl_client *ghl;
     pl_client *pl;
     clock_source *clock;
-    const char *owner;       /* this process's name in leases: "host:pid" */
-    engine_link_cfg link;    /* the link this engine syncs */
+    const char *owner;    /* this process's name in leases: "host:pid" */
+    engine_link_cfg link; /* the link this engine syncs */
 } engine;
 
 /* "ghl:LOC:ID" into out; ERR_LIMIT past ENGINE_KEY_MAX. */

@@ -40,9 +40,8 @@ int pl_creds_load(pl_creds *out, store *s, const crypto_key *k, err *e)
     return pl_creds_load_account(out, s, k, PL_CREDS_ACCOUNT, e);
 }
 
-int pl_creds_save_account(store *s, const crypto_key *k, const char *account,
-                          const char *org_code, const char *api_key, const char *api_secret,
-                          err *e)
+int pl_creds_save_account(store *s, const crypto_key *k, const char *account, const char *org_code,
+                          const char *api_key, const char *api_secret, err *e)
 {
     if (!org_code || !*org_code || !api_key || !*api_key || !api_secret || !*api_secret)
         return err_set(e, ERR_INVALID, "PheedLoop credentials need org_code, key and secret");
@@ -73,8 +72,7 @@ static int take_str(char **out, const json_t *j, const char *key, err *e)
     return *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 }
 
-int pl_creds_load_account(pl_creds *out, store *s, const crypto_key *k, const char *account,
-                          err *e)
+int pl_creds_load_account(pl_creds *out, store *s, const crypto_key *k, const char *account, err *e)
 {
     char *sealed = NULL;
     int rc = store_token_get(&sealed, NULL, s, PL_CREDS_SERVICE, account, e);

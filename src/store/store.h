@@ -188,9 +188,10 @@ typedef struct store_ops {
  * already enqueued (then nothing changes and the existing id is given). */
 int store_outbox_enqueue(int64_t *out_id, bool *out_dup, store *s, const store_op_new *op, err *e);
 /* Claims up to max ready operations, lane first then oldest, for owner until now + lease_ms.
- * service: NULL for any. Only the handle's link's operations (any link's when unbound). Ready: pending and due, or claimed / in flight with an expired lease
- * (a crashed worker), and no earlier unfinished operation on the same (service, record_key).
- * No operation is ever held by two live claims. Zero is success (out->n == 0). */
+ * service: NULL for any. Only the handle's link's operations (any link's when unbound). Ready:
+ * pending and due, or claimed / in flight with an expired lease (a crashed worker), and no earlier
+ * unfinished operation on the same (service, record_key). No operation is ever held by two live
+ * claims. Zero is success (out->n == 0). */
 int store_outbox_claim(store_ops *out, store *s, const char *owner, int64_t lease_ms,
                        const char *service, size_t max, err *e);
 /* Records the intent before the external call: state in flight, attempts + 1 (op->attempts is

@@ -112,7 +112,7 @@ struct store {
     const store_vtable *vt;
     clock_source *clock;
     bool in_tx;
-    bool bound;                     /* to link (store_bind_link) */
+    bool bound; /* to link (store_bind_link) */
     char link[STORE_LINK_MAX + 1];
 };
 

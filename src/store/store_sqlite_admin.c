@@ -277,8 +277,9 @@ static int count(store_counts *out, store *s, err *e)
         rc = sq_step(q, st, e);
     if (rc == 1) {
         store_counts c = {
-            sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
-            sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
+            sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+            sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+            sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
             sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
             sqlite3_column_int64(st, 8), /* NULL (nothing waits) reads as 0 */
         };

@@ -6,12 +6,11 @@ static int inbox_append(int64_t *out_id, store *s, const store_hint_new *h, err 
 {
     sq_store *q = SQ(s);
     int64_t now = store_now(s);
-    int rc =
-        sq_run(NULL, q, e,
-               "INSERT INTO inbox (source, kind, record_key, payload, received_at,"
-               " not_before, link) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-               "ttttiit", h->source, h->kind, h->record_key, h->payload, now, now + h->delay_ms,
-               store_link_for_append(s, h->link));
+    int rc = sq_run(NULL, q, e,
+                    "INSERT INTO inbox (source, kind, record_key, payload, received_at,"
+                    " not_before, link) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "ttttiit", h->source, h->kind, h->record_key, h->payload, now,
+                    now + h->delay_ms, store_link_for_append(s, h->link));
     if (rc != 0)
         return err_wrap(e, "inbox append: ");
     if (out_id)

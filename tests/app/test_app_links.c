@@ -129,8 +129,7 @@ static void overlaps_name_both_places(void **state)
     app_ctx a;
     err e = {0};
     assert_int_equal(
-        open_text(&a, HEAD "[link \"two\"]\nlocation_id = L2\norg_code = B\nevents = E1\n", &e),
-        0);
+        open_text(&a, HEAD "[link \"two\"]\nlocation_id = L2\norg_code = B\nevents = E1\n", &e), 0);
     app_close(&a);
 }
 
@@ -209,8 +208,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(links_are_read_in_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(the_default_link_is_there_when_configured, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(the_default_link_is_there_when_configured, setup, teardown),
         cmocka_unit_test_setup_teardown(overlaps_name_both_places, setup, teardown),
         cmocka_unit_test_setup_teardown(link_sections_are_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(clients_per_account, setup, teardown),

@@ -182,8 +182,9 @@ static void transactions_commit_and_roll_back(void **state)
     SC_OK(store_begin(f->s, SC_E));
     SC_OK(store_cursor_put(f->s, "a", "2", SC_E));
     int64_t id = 0;
-    store_op_new op = {"ghl",       "loc",    "ghl.upsert_contact", "ghl:c:1",
-                       "{\"x\":1}", "idem-1", STORE_LANE_LIVE,      0, NULL};
+    store_op_new op = {"ghl",           "loc",       "ghl.upsert_contact",
+                       "ghl:c:1",       "{\"x\":1}", "idem-1",
+                       STORE_LANE_LIVE, 0,           NULL};
     SC_OK(store_outbox_enqueue(&id, NULL, f->s, &op, SC_E));
     /* a failing call inside the transaction undoes only itself */
     op.idem_key = "idem-2";

@@ -4,11 +4,8 @@
 
 static void hint(store *s, const char *key, const char *link)
 {
-    store_hint_new h = {.source = "ghl",
-                        .kind = "ContactUpdate",
-                        .record_key = key,
-                        .payload = "{}",
-                        .link = link};
+    store_hint_new h = {
+        .source = "ghl", .kind = "ContactUpdate", .record_key = key, .payload = "{}", .link = link};
     SC_OK(store_inbox_append(NULL, s, &h, SC_E));
 }
 
@@ -108,11 +105,8 @@ static void binding_is_checked_and_undone(void **state)
     longname[sizeof longname - 1] = '\0';
     SC_FAILS(ERR_INVALID, store_bind_link(f->s, longname, SC_E));
     assert_null(store_bound_link(f->s));
-    store_hint_new h = {.source = "ghl",
-                        .kind = "k",
-                        .record_key = "ghl:L:A",
-                        .payload = "{}",
-                        .link = longname};
+    store_hint_new h = {
+        .source = "ghl", .kind = "k", .record_key = "ghl:L:A", .payload = "{}", .link = longname};
     SC_FAILS(ERR_INVALID, store_inbox_append(NULL, f->s, &h, SC_E));
     SC_OK(store_bind_link(f->s, "two", SC_E));
     hint(f->s, "ghl:L2:A", NULL);

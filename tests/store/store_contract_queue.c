@@ -147,8 +147,8 @@ static void inbox_rejects_bad_json(void **state)
 static int64_t enqueue(sc_fixture *f, const char *service, const char *key, const char *idem,
                        int lane)
 {
-    store_op_new op = {service, "acct", "ghl.upsert_contact", key, "{\"email\":\"a@b.c\"}", idem,
-                       lane,    0, NULL};
+    store_op_new op = {
+        service, "acct", "ghl.upsert_contact", key, "{\"email\":\"a@b.c\"}", idem, lane, 0, NULL};
     int64_t id = 0;
     bool dup = true;
     SC_OK(store_outbox_enqueue(&id, &dup, f->s, &op, SC_E));
