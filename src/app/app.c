@@ -1,8 +1,7 @@
 /* app.c: the context every command shares: options, configuration, logger, and the services
  * opened on demand in dependency order. */
-#include "app/app.h"
+#include "app/app_int.h"
 #include "cli/commands.h"
-#include "pheedloop/pl_creds.h"
 
 #include <unistd.h>
 
@@ -77,17 +76,14 @@ int app_log_settings(log_level *out_level, log_format *out_format, const config 
     return 0;
 }
 
-/* [pheedloop] events as a NULL-terminated array (the engine's link takes it so). */
-static int copy_events(app_ctx *a, err *e)
+/* The links, and [pheedloop] events as the default link has them (none without it). */
+static int read_links(app_ctx *a, err *e)
 {
-    const char *const *items = NULL;
-    size_t n = config_list(a->cfg, "pheedloop", "events", &items);
-    a->events = calloc(n + 1, sizeof *a->events);
-    if (!a->events)
-        return err_set(e, ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        a->events[i] = items[i];
-    return 0;
+    static const char *no_events[] = {NULL};
+    int rc = app_links_read(&a->links, &a->n_links, a->cfg, e);
+    if (rc == 0)
+        a->events = *a->links[0].cfg.name ? no_events : a->links[0].events;
+    return rc;
 }
 
 int app_open(app_ctx *a, const app_options *o, err *e)
@@ -111,7 +107,7 @@ int app_open(app_ctx *a, const app_options *o, err *e)
                               fallback < 0 ? LOG_WARN : (log_level)fallback, stderr, e);
     if (rc == 0) {
         log_setup(level, format, stderr);
-        rc = copy_events(a, e);
+        rc = read_links(a, e);
     }
     return rc;
 }
@@ -149,50 +145,6 @@ static int open_key(app_ctx *a, err *e)
     return rc;
 }
 
-/* The location's budget: HighLevel's limits, learned from the headers, with [sync]
- * budget_reserve of the day kept for the user's other tools. */
-static governor_config ghl_budget(const config *cfg)
-{
-    governor_config g = {
-        .max_per_interval = 100,
-        .interval_ms = 10000,
-        .daily_limit = 200000,
-        .learn_from_headers = true,
-    };
-    g.daily_reserve = g.daily_limit * config_int(cfg, "sync", "budget_reserve") / 100;
-    return g;
-}
-
-static int open_ghl(app_ctx *a, err *e)
-{
-    int rc = ghl_setup_open(&a->ghl_setup, a->cfg, a->http, a->key, e);
-    if (rc == 0)
-        rc = breaker_new(&a->ghl_breaker, "ghl", NULL, a->clock, e);
-    if (rc != 0)
-        return rc;
-    ghl_client_config cc = {
-        .base_url = a->ghl_setup.base_url,
-        .http = a->http,
-        .tokens = a->ghl_setup.tokens,
-        .brk = a->ghl_breaker,
-        .gov = ghl_budget(a->cfg),
-        .clock = a->clock,
-    };
-    return ghl_client_new(&a->ghl, &cc, e);
-}
-
-/* Whether [pheedloop] alone holds the credentials (else the stored ones complete them). */
-static bool pl_configured(const config *cfg)
-{
-    static const char *const keys[] = {"org_code", "api_key", "api_secret"};
-    for (size_t i = 0; i < PS_ARRAY_LEN(keys); i++) {
-        const char *v = config_str(cfg, "pheedloop", keys[i]);
-        if (!v || !*v)
-            return false;
-    }
-    return true;
-}
-
 /* What each need stands on. */
 static unsigned closure(const app_ctx *a, unsigned needs)
 {
@@ -203,7 +155,7 @@ static unsigned closure(const app_ctx *a, unsigned needs)
     }
     if (needs & APP_PL) {
         needs |= APP_HTTP;
-        if (!pl_configured(a->cfg))
+        if (app_pl_needs_store(a))
             needs |= APP_STORE | APP_KEY;
     }
     return needs;
@@ -222,20 +174,19 @@ int app_require(app_ctx *a, unsigned needs, err *e)
     if (!rc && (needs & APP_HTTP) && (rc = http_client_new(&a->http, a->http_config, e)) == 0)
         a->open |= APP_HTTP;
     if (!rc && (needs & APP_GHL)) {
-        rc = open_ghl(a, e);
-        if (rc == 0) {
+        rc = app_open_ghl(a, e);
+        if (rc == 0)
             a->open |= APP_GHL;
-        } else {
-            ghl_client_free(a->ghl);
-            breaker_free(a->ghl_breaker);
-            ghl_setup_close(&a->ghl_setup);
-            a->ghl = NULL;
-            a->ghl_breaker = NULL;
-        }
+        else
+            app_close_ghl(a);
     }
-    if (!rc && (needs & APP_PL) &&
-        (rc = pl_client_from_config_and_store(&a->pl, a->cfg, a->store, a->key, a->http, e)) == 0)
-        a->open |= APP_PL;
+    if (!rc && (needs & APP_PL)) {
+        rc = app_open_pl(a, e);
+        if (rc == 0)
+            a->open |= APP_PL;
+        else
+            app_close_pl(a);
+    }
     return rc;
 }
 
@@ -243,31 +194,27 @@ void app_close(app_ctx *a)
 {
     if (!a)
         return;
-    pl_client_free(a->pl);
-    ghl_client_free(a->ghl);
-    breaker_free(a->ghl_breaker);
-    ghl_setup_close(&a->ghl_setup);
+    app_close_pl(a);
+    app_close_ghl(a);
     http_client_free(a->http);
     crypto_key_free(a->key);
     store_close(a->store);
     config_free(a->cfg);
     free(a->config_path);
-    free(a->events);
+    app_links_free(a->links, a->n_links);
     memset(a, 0, sizeof *a);
 }
 
 void app_engine(engine *out, app_ctx *a)
 {
+    if (a->n_links > 0) {
+        app_link_engine(out, a, 0);
+        return;
+    }
     memset(out, 0, sizeof *out);
     out->cfg = a->cfg;
-    out->store = a->store;
-    out->ghl = a->ghl;
-    out->pl = a->pl;
     out->clock = a->clock;
     out->owner = a->owner;
-    out->link.location_id = a->cfg ? config_str(a->cfg, "ghl", "location_id") : NULL;
-    out->link.org_code = a->pl ? pl_client_org(a->pl) : NULL;
-    out->link.events = a->events;
 }
 
 /* ---------------------------------------------------------------- reporting */

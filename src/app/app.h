@@ -61,6 +61,24 @@ enum {
                            configuration lacks them) */
 };
 
+/* One link of the configuration (engine.h): the default one of [ghl] location_id and
+ * [pheedloop] org_code and events (present when either is set, or when there is no [link]),
+ * then each [link "NAME"] in file order. */
+typedef struct app_link {
+    engine_link_cfg cfg;       /* .name "" for the default link; strings live in the config */
+    const config_section *sec; /* its [link "NAME"]; NULL for the default link */
+    ghl_client *ghl; /* with APP_GHL: the client of its location (the shared one unless the
+                        link signs in with a token of its own) */
+    pl_client *pl;   /* with APP_PL: its organization's (shared by the links of one
+                        organization and credentials) */
+    /* What this link owns, closed with it. */
+    const char **events;
+    ghl_setup own_setup;
+    ghl_client *own_ghl;
+    pl_client *own_pl;
+    bool own_pl_creds; /* its api_key and secret are its own (in [link], or stored for it) */
+} app_link;
+
 typedef struct app_ctx {
     const char *command;
     bool json;
@@ -78,6 +96,9 @@ typedef struct app_ctx {
     char owner[128];     /* "host:pid": this process in leases */
     const char **events; /* [pheedloop] events, NULL-terminated */
     const http_client_config *http_config;
+    app_link *links; /* every link of the configuration (at least one) */
+    size_t n_links;
+    bool pl_borrowed; /* pl is the first link's (there is no default link), not owned */
 } app_ctx;
 
 /* Reads the configuration and sets up the logger. Errors (ERR_CONFIG, ERR_IO) say which file,
@@ -101,8 +122,25 @@ int app_key_path(buf *out, const config *cfg, err *e);
 int app_log_settings(log_level *out_level, log_format *out_format, const config *cfg,
                      const char *option_level, log_level fallback, FILE *out, err *e);
 
-/* The engine's context from an app holding APP_STORE | APP_GHL | APP_PL. */
+/* The engine's context from an app holding APP_STORE | APP_GHL | APP_PL: the first link's. */
 void app_engine(engine *out, app_ctx *a);
+
+/* ---------------------------------------------------------------- links */
+
+/* The links of cfg, checked: a [link] name is letters, digits, '-', '_' and '.' (not
+ * "default"); a location, or an organization's event, is in one link only; a link's token needs
+ * [ghl] auth = token. ERR_CONFIG names the file, line and key. Strings point into cfg. */
+int app_links_read(app_link **out, size_t *out_n, const config *cfg, err *e);
+void app_links_free(app_link *links, size_t n);
+/* The link named name ("default" or "" the default link); ERR_CONFIG lists the names. */
+int app_link_find(size_t *out, const app_ctx *a, const char *name, err *e);
+/* The engine of link i (as app_engine); with several links a's store handle is bound to it
+ * (store_bind_link), so that its claims take only that link's work. */
+void app_link_engine(engine *out, app_ctx *a, size_t i);
+/* The store account of a link's own PheedLoop credentials: "default" or "link:NAME". */
+void app_link_pl_account(char *out, size_t size, const app_link *l);
+/* "[ghl]"/"[pheedloop]" for the default link, else "[link \"NAME\"]", for messages. */
+const char *app_link_section(const app_link *l, bool ghl);
 
 /* The exit code for a failure: ERR_CONFIG and ERR_INVALID are the user's to fix (2), the rest
  * runtime (3). */

@@ -279,7 +279,8 @@ static void ghl_budget(report *r, app_ctx *a, const retry_rate_info *ri)
 static void check_ghl(report *r, app_ctx *a)
 {
     const char *base = config_str(a->cfg, "ghl", "base_url");
-    const char *loc = config_str(a->cfg, "ghl", "location_id");
+    /* The default link's location; without one, the first [link]'s. */
+    const char *loc = a->links[0].cfg.location_id;
     bool pit = config_int(a->cfg, "ghl", "auth") == 1;
     char title[512];
     snprintf(title, sizeof title, "HighLevel (%s, location %s, auth %s)", base,
@@ -434,6 +435,79 @@ static void check_pl(report *r, app_ctx *a)
     pl_budget(r, a);
 }
 
+/* ---------------------------------------------------------------- links */
+
+/* One [link]: its location read through its client, its organization's credentials, its
+ * events visible. */
+static void check_link(report *r, app_ctx *a, const app_link *l)
+{
+    char name[160];
+    err e = {0};
+    if ((a->open & APP_GHL) && l->ghl && l->cfg.location_id) {
+        ghl_call call = {0};
+        ghl_op op = {.location_id = l->cfg.location_id, .call = &call};
+        size_t n_fields = 0;
+        int64_t n_contacts = 0;
+        snprintf(name, sizeof name, "location %s", l->cfg.location_id);
+        int rc = ghl_reads(l->ghl, &op, &n_fields, &n_contacts, &e);
+        if (rc == 0)
+            ok(r, name, "%lld contacts, %zu custom fields readable", (long long)n_contacts,
+               n_fields);
+        else
+            fail(r, name, "connect it: `pheedsync connect ghl --link NAME`", "%s", e.msg);
+    }
+    if (!(a->open & APP_PL) || !l->pl)
+        return;
+    snprintf(name, sizeof name, "organization %s", l->cfg.org_code);
+    int rc = pl_client_validate_auth(NULL, l->pl, NULL, &e);
+    if (rc != 0) {
+        fail(r, name,
+             "set api_key and api_secret in its [link], or `pheedsync connect pheedloop "
+             "--link NAME`",
+             "%s", e.msg);
+        return;
+    }
+    ok(r, name, "API key and secret accepted");
+    for (const char *const *ev = l->cfg.events; *ev; ev++) {
+        pl_event_rec rec;
+        snprintf(name, sizeof name, "event %s", *ev);
+        if (pl_client_get_event(&rec, l->pl, *ev, NULL, &e) == 0) {
+            ok(r, name, "visible (%s)", rec.name ? rec.name : "no name");
+            pl_event_rec_free(&rec);
+        } else {
+            fail(r, name, "check the code in the link's events", "%s", e.msg);
+        }
+    }
+}
+
+/* With [link] sections: "links", every link with what it syncs, and the checks of the named
+ * ones (the default link's are those of "ghl" and "pheedloop"). */
+static void check_links(report *r, app_ctx *a)
+{
+    if (a->n_links == 1 && !a->links[0].sec)
+        return;
+    json_t *list = json_array();
+    json_object_set_new(r->root, "links", list);
+    if (!r->json)
+        printf("Links\n");
+    for (size_t i = 0; i < a->n_links; i++) {
+        const app_link *l = &a->links[i];
+        json_t *events = json_array();
+        for (const char *const *ev = l->cfg.events; *ev; ev++)
+            json_array_append_new(events, json_string(*ev));
+        r->part = json_pack("{s:s, s:s?, s:s?, s:o, s:[]}", "name", engine_link_label(&l->cfg),
+                            "location_id", l->cfg.location_id, "org_code", l->cfg.org_code,
+                            "events", events, "checks");
+        json_array_append_new(list, r->part);
+        if (!r->json)
+            printf(" %s: location %s, organization %s\n", engine_link_label(&l->cfg),
+                   l->cfg.location_id ? l->cfg.location_id : "-",
+                   l->cfg.org_code ? l->cfg.org_code : "-");
+        if (l->sec)
+            check_link(r, a, l);
+    }
+}
+
 /* ---------------------------------------------------------------- the command */
 
 static int run(app_ctx *a)
@@ -445,6 +519,7 @@ static int run(app_ctx *a)
     check_store(&r, a);
     check_ghl(&r, a);
     check_pl(&r, a);
+    check_links(&r, a);
     bool ready = r.problems == 0;
     json_object_set_new(r.root, "ready", json_boolean(ready));
     json_object_set_new(r.root, "problems", json_integer(r.problems));

@@ -21,6 +21,8 @@ static const char usage_text[] =
     "  --company         authorize as the agency (Company token), then take a location token\n"
     "                    for [ghl] location_id\n"
     "  --location ID     the location to take a token for (default [ghl] location_id)\n"
+    "  --link NAME       the [link \"NAME\"] to connect: its location, and its token with\n"
+    "                    auth = token (OAuth tokens are stored per location)\n"
     "  --refresh         refresh the stored token now (another process may share it)\n"
     "  --status          show what is stored, without secrets\n"
     "  --timeout SECONDS how long to wait for the redirect (default 600)\n"
@@ -34,7 +36,8 @@ enum {
     OPT_LOCATION,
     OPT_REFRESH,
     OPT_STATUS,
-    OPT_TIMEOUT
+    OPT_TIMEOUT,
+    OPT_LINK
 };
 
 static const struct option long_options[] = {
@@ -47,6 +50,7 @@ static const struct option long_options[] = {
     {"refresh", no_argument, NULL, OPT_REFRESH},
     {"status", no_argument, NULL, OPT_STATUS},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"link", required_argument, NULL, OPT_LINK},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -76,6 +80,9 @@ static int parse_options(connect_ghl_options *o, app_options *ao, int argc, char
             break;
         case OPT_LOCATION:
             o->location = optarg;
+            break;
+        case OPT_LINK:
+            o->link = optarg;
             break;
         case OPT_REFRESH:
             o->refresh = true;

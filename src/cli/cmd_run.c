@@ -17,6 +17,8 @@ static const char usage_text[] =
     "/webhooks/pheedloop), the pollers every [sync] poll_interval, the reconcile\n"
     "every [sync] reconcile_interval, and the planner and workers. SIGTERM or SIGINT stops it\n"
     "cleanly: no new webhooks are taken, the work in hand finishes, and it exits 0.\n"
+    "With several links ([link] sections) each has its pollers, reconcile, planner and\n"
+    "workers; the one server routes each webhook to the link of its location or event.\n"
     "\n"
     "It also serves its operator on the same address: the status page at /, GET /healthz\n"
     "(alive), GET /readyz (store reachable, no connection waiting for re-authorization, no\n"
@@ -25,7 +27,7 @@ static const char usage_text[] =
     "where [alert] says, once per incident and once when it is over.\n"
     "\n"
     "options:\n" APP_USAGE_OPTIONS
-    "  --register-hooks  subscribe PheedLoop REST hooks for every event in [pheedloop] events\n"
+    "  --register-hooks  subscribe PheedLoop REST hooks for every event of every link\n"
     "                    to [server] public_url + /webhooks/pheedloop (those that exist are kept)\n"
     "  --workers N       worker threads (default 2)\n"
     "  --capture-only    webhooks, pollers and reconcile only: the planning and the work are\n"
@@ -84,27 +86,58 @@ static int parse_options(run_args *a, int argc, char **argv, err *e)
     return rc;
 }
 
-/* The webhook checks: HighLevel's with its client; PheedLoop's when a secret is set. */
+/* The webhook checks: HighLevel's with its client; PheedLoop's when a secret is set: the
+ * [pheedloop] one, and one per link with a webhook_secret of its own. */
 typedef struct run_checks {
     ghl_webhook_verifier *ghl;
     pl_webhook *pl;
+    pl_webhook **links; /* per link: its own, or NULL for pl */
+    size_t n_links;
 } run_checks;
+
+static void close_checks(run_checks *k)
+{
+    ghl_webhook_verifier_free(k->ghl);
+    pl_webhook_free(k->pl);
+    for (size_t i = 0; i < k->n_links; i++)
+        pl_webhook_free(k->links[i]);
+    free(k->links);
+}
+
+static int open_link_checks(run_checks *k, const app_ctx *a, err *e)
+{
+    k->links = calloc(a->n_links, sizeof *k->links);
+    if (!k->links)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    k->n_links = a->n_links;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < a->n_links; i++) {
+        const app_link *l = &a->links[i];
+        const char *secret = l->sec ? config_sec_str(l->sec, "webhook_secret") : NULL;
+        if (secret && *secret && l->pl)
+            rc = pl_webhook_from_secret(&k->links[i], a->cfg, secret, l->cfg.events, e);
+        else if (l->pl && !k->pl)
+            log_warnf("PheedLoop webhooks of link %s are off: no webhook_secret in %s or "
+                      "[pheedloop] (the pollers still run)",
+                      engine_link_label(&l->cfg), app_link_section(l, false));
+        if (rc != 0 && l->sec)
+            err_wrap(e, "%s webhook_secret: ", config_sec_label(l->sec));
+    }
+    return rc;
+}
 
 static int open_checks(run_checks *k, const app_ctx *a, err *e)
 {
     int rc = a->ghl ? capture_ghl_verifier_from_config(&k->ghl, a->cfg, e) : 0;
     if (rc == 0 && a->pl && config_str(a->cfg, "pheedloop", "webhook_secret"))
         rc = pl_webhook_from_config(&k->pl, a->cfg, e);
-    else if (rc == 0 && a->pl)
-        log_warnf("PheedLoop webhooks are off: [pheedloop] webhook_secret is not set (the "
-                  "pollers still run)");
-    return rc;
+    return rc == 0 ? open_link_checks(k, a, e) : rc;
 }
 
 static int register_hooks(const app_ctx *a, err *e)
 {
     if (!a->pl)
-        return err_set(e, ERR_CONFIG, "--register-hooks: [pheedloop] events is not set");
+        return err_set(e, ERR_CONFIG, "--register-hooks: no link has PheedLoop events");
     const char *pub = config_str(a->cfg, "server", "public_url");
     char endpoint[1024];
     size_t len = pub ? strlen(pub) : 0;
@@ -112,7 +145,14 @@ static int register_hooks(const app_ctx *a, err *e)
         len--;
     snprintf(endpoint, sizeof endpoint, "%.*s%s", (int)len, pub ? pub : "", CAPTURE_PL_PATH);
     size_t added = 0;
-    int rc = capture_register_pl_hooks(&added, a->pl, a->events, pub ? endpoint : NULL, e);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < a->n_links; i++) {
+        const app_link *l = &a->links[i];
+        size_t one = 0;
+        if (l->pl)
+            rc = capture_register_pl_hooks(&one, l->pl, l->cfg.events, pub ? endpoint : NULL, e);
+        added += one;
+    }
     if (rc == 0)
         log_write(LOG_INFO, "PheedLoop REST hooks in place",
                   json_pack("{s:s, s:I}", "endpoint", endpoint, "added", (json_int_t)added));
@@ -127,14 +167,20 @@ static int serve(app_ctx *a, const run_checks *k, const run_args *r, const sigse
     int rc = daemon_options_from_config(&o, a->cfg, e);
     if (rc != 0)
         return rc;
-    engine eng;
-    app_engine(&eng, a);
+    daemon_link *links = calloc(a->n_links, sizeof *links);
+    if (!links)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < a->n_links; i++) {
+        engine eng;
+        app_link_engine(&eng, a, i);
+        links[i] = (daemon_link){
+            .link = eng.link, .ghl = eng.ghl, .pl = eng.pl, .pl_webhooks = k->links[i]};
+    }
     o.clock = a->clock;
     o.owner = a->owner;
-    o.ghl = a->ghl;
-    o.pl = a->pl;
+    o.links = links;
+    o.n_links = a->n_links;
     o.ghl_tokens = a->ghl ? a->ghl_setup.tokens : NULL;
-    o.link = eng.link;
     o.ghl_webhooks = k->ghl;
     o.pl_webhooks = k->pl;
     o.planner = r->capture_only ? NULL : engine_plan_some;
@@ -142,6 +188,7 @@ static int serve(app_ctx *a, const run_checks *k, const run_args *r, const sigse
     o.workers = (size_t)r->workers;
     daemon *d = NULL;
     rc = daemon_start(&d, &o, e);
+    free(links); /* the daemon copied it */
     if (rc != 0)
         return rc;
     int sig = 0;
@@ -156,10 +203,12 @@ static int serve(app_ctx *a, const run_checks *k, const run_args *r, const sigse
 static unsigned needs_of(const app_ctx *a)
 {
     unsigned needs = APP_STORE;
-    if (config_str(a->cfg, "ghl", "location_id"))
-        needs |= APP_GHL;
-    if (a->events && a->events[0])
-        needs |= APP_PL;
+    for (size_t i = 0; i < a->n_links; i++) {
+        if (a->links[i].cfg.location_id)
+            needs |= APP_GHL;
+        if (a->links[i].cfg.events[0])
+            needs |= APP_PL;
+    }
     return needs;
 }
 
@@ -209,8 +258,7 @@ int cmd_run(int argc, char **argv)
         rc = serve(&a, &k, &r, &stop_signals, &e);
     if (rc != 0)
         app_fail(&a, &e);
-    ghl_webhook_verifier_free(k.ghl);
-    pl_webhook_free(k.pl);
+    close_checks(&k);
     app_close(&a);
     return rc == 0 ? EXIT_OK : app_exit_code(rc);
 }

@@ -154,6 +154,26 @@ static void print_pollers(const json_t *r)
         printf("  %-40s never ran\n", "reconcile");
 }
 
+static void print_links(const json_t *r)
+{
+    const json_t *list = json_object_get(r, "links");
+    if (!json_array_size(list))
+        return;
+    printf("Links\n");
+    size_t i;
+    const json_t *l;
+    json_array_foreach(list, i, l)
+    {
+        const json_t *p = json_object_get(l, "pending");
+        printf("  %-13s location %s, organization %s: %lld change hints, %lld operations "
+               "pending\n",
+               jsonx_str(l, "name"),
+               jsonx_str(l, "location_id") ? jsonx_str(l, "location_id") : "-",
+               jsonx_str(l, "org_code") ? jsonx_str(l, "org_code") : "-",
+               (long long)jsonx_int(p, "hints", 0), (long long)jsonx_int(p, "operations", 0));
+    }
+}
+
 static void print_report(const json_t *r, const app_ctx *a)
 {
     int64_t now = clock_now_ms(a->clock);
@@ -164,6 +184,7 @@ static void print_report(const json_t *r, const app_ctx *a)
     print_ghl(json_object_get(json_object_get(r, "services"), "ghl"), now);
     print_pl(json_object_get(json_object_get(r, "services"), "pheedloop"));
     print_pollers(r);
+    print_links(r);
     const json_t *att = json_object_get(r, "attention");
     if (!json_array_size(att)) {
         printf("\nhealthy\n");

@@ -12,7 +12,8 @@ static const char usage_text[] =
     "\n"
     "Runs one pass and exits: reads what changed on both sides (the first pass, and every pass\n"
     "with --full, lists both sides completely), plans the changes, applies them, and waits until\n"
-    "everything queued is applied or has failed for good.\n"
+    "everything queued is applied or has failed for good. With several links ([link]\n"
+    "sections), one pass per link in turn; the exit status is the worst of them.\n"
     "Exit status: 0 when everything was applied, 1 when something became a dead letter (see\n"
     "`pheedsync dlq list`) or a delete waits for approval, 2 usage or configuration error,\n"
     "3 runtime failure.\n"
@@ -38,6 +39,7 @@ static const struct option long_options[] = {
 typedef struct bar {
     bool on;
     const char *phase;
+    const char *link; /* the link's name when there are several, else NULL */
 } bar;
 
 static void show_progress(void *ctx, const engine_progress *p)
@@ -45,15 +47,21 @@ static void show_progress(void *ctx, const engine_progress *p)
     bar *b = ctx;
     if (!b->on)
         return;
-    if (p->total)
-        fprintf(stderr, "\r%-5s %zu/%zu   ", p->phase, p->done, p->total);
+    if (b->link)
+        fprintf(stderr, "\r%s: ", b->link);
     else
-        fprintf(stderr, "\r%-5s %zu      ", p->phase, p->done);
+        fputc('\r', stderr);
+    if (p->total)
+        fprintf(stderr, "%-5s %zu/%zu   ", p->phase, p->done, p->total);
+    else
+        fprintf(stderr, "%-5s %zu      ", p->phase, p->done);
     b->phase = p->phase;
 }
 
-static int report(const engine_pass_result *r, bool dry)
+static int report(const engine_pass_result *r, bool dry, const char *link)
 {
+    if (link)
+        printf("link %s: ", link);
     if (dry) {
         printf("dry run: %zu records listed, %zu operations would be queued, %zu ambiguous\n",
                r->scan.contacts + r->scan.attendees, r->dry_ops, r->ambiguous);
@@ -70,16 +78,14 @@ static int report(const engine_pass_result *r, bool dry)
     return r->ops_dead || r->held ? EXIT_CHECK : EXIT_OK;
 }
 
-static int run(app_ctx *a, engine_pass_opts *o)
+/* One link's pass; its exit code. */
+static int run_link(app_ctx *a, size_t i, engine_pass_opts *o)
 {
     err e = {0};
-    if (app_require(a, APP_STORE | APP_GHL | APP_PL, &e) != 0) {
-        app_fail(a, &e);
-        return app_exit_code(e.code);
-    }
     engine en;
-    app_engine(&en, a);
-    bar b = {.on = isatty(STDERR_FILENO) && !o->dry_run};
+    app_link_engine(&en, a, i);
+    const char *name = a->n_links > 1 ? engine_link_label(&en.link) : NULL;
+    bar b = {.on = isatty(STDERR_FILENO) && !o->dry_run, .link = name};
     o->progress = show_progress;
     o->progress_ctx = &b;
     engine_pass_result r = {0};
@@ -87,10 +93,25 @@ static int run(app_ctx *a, engine_pass_opts *o)
     if (b.on && b.phase)
         fputs("\n", stderr);
     if (rc != 0) {
+        if (name)
+            err_wrap(&e, "link %s: ", name);
         app_fail(a, &e);
         return rc == ERR_CONFIG ? EXIT_USAGE : EXIT_RUNTIME;
     }
-    return report(&r, o->dry_run);
+    return report(&r, o->dry_run, name);
+}
+
+static int run(app_ctx *a, engine_pass_opts *o)
+{
+    err e = {0};
+    if (app_require(a, APP_STORE | APP_GHL | APP_PL, &e) != 0) {
+        app_fail(a, &e);
+        return app_exit_code(e.code);
+    }
+    int code = EXIT_OK;
+    for (size_t i = 0; i < a->n_links; i++)
+        code = PS_MAX(code, run_link(a, i, o)); /* the codes grow with the trouble */
+    return code;
 }
 
 int cmd_sync(int argc, char **argv)

@@ -290,11 +290,23 @@ int connect_ghl_run(app_ctx *a, const connect_ghl_options *o)
         return app_exit_code(e.code);
     }
     const config *cfg = a->cfg;
-    ghl_setup *s = &a->ghl_setup;
+    size_t li = 0;
+    if (o->link && app_link_find(&li, a, o->link, &e) != 0) {
+        app_fail(a, &e);
+        return EXIT_USAGE;
+    }
+    /* A link signing in with a token of its own has its own manager and client. */
+    app_link *l = a->n_links ? &a->links[li] : NULL;
+    ghl_setup *s = l && l->own_ghl ? &l->own_setup : &a->ghl_setup;
+    ghl_client *client = l && l->ghl ? l->ghl : a->ghl;
+    connect_ghl_options lo = *o;
+    if (!lo.location && l && o->link)
+        lo.location = l->cfg.location_id;
+    o = &lo;
     const char *loc = o->location ? o->location : s->location_id;
     int code = EXIT_OK, rc = 0;
     if (s->pit) {
-        rc = check_pit(s, a->ghl, o, &e);
+        rc = check_pit(s, client, o, &e);
     } else if (o->status || o->refresh) {
         if (!loc || !*loc)
             rc = err_set(&e, ERR_CONFIG, "[ghl] location_id (or --location) is needed");

@@ -8,7 +8,8 @@ typedef struct connect_ghl_options {
     const char *code;     /* exchange this code; NULL: wait for the redirect */
     uint16_t port;        /* loopback port; 0: the redirect URI's */
     bool company;         /* user_type=Company, then a location token */
-    const char *location; /* NULL: [ghl] location_id */
+    const char *location; /* NULL: the link's location ([ghl] location_id by default) */
+    const char *link;     /* --link NAME: that link's location and token; NULL: default */
     bool refresh, status;
     int64_t timeout_s;
     FILE *out;

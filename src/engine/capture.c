@@ -1,6 +1,7 @@
 /* capture.c: the capture record, its pool of store connections, the one transaction that
  * stores a delivery, and the counted answers. */
 #include "engine/capture_int.h"
+#include "engine/engine.h"
 #include "util/log.h"
 
 static char *dup_or_null(const char *s, bool *failed)
@@ -30,23 +31,52 @@ static char **dup_list(const char *const *v, bool *failed)
     return out;
 }
 
-int capture_new(capture **out, const capture_options *o, err *e)
+static void copy_route(capture_route *r, const capture_link *l, const pl_webhook *pl, bool *failed)
+{
+    r->name = dup_or_null(l->name ? l->name : ENGINE_DEFAULT_LINK, failed);
+    r->location_id = dup_or_null(l->location_id, failed);
+    r->org_code = dup_or_null(l->org_code, failed);
+    r->events = dup_list(l->events, failed);
+    r->pl = l->pl ? l->pl : pl;
+}
+
+static int check_links(const capture_options *o, const capture_link *links, size_t n, err *e)
 {
     if (!o->store_url || !*o->store_url)
         return err_set(e, ERR_INVALID, "capture: no store URL");
-    if (o->pl && (!o->org_code || !*o->org_code))
-        return err_set(e, ERR_INVALID, "capture: PheedLoop webhooks need the organization code");
+    for (size_t i = 0; i < n; i++)
+        if ((links[i].pl || o->pl) && (!links[i].org_code || !*links[i].org_code))
+            return err_set(e, ERR_INVALID,
+                           "capture: PheedLoop webhooks need the organization code");
+    return 0;
+}
+
+int capture_new(capture **out, const capture_options *o, err *e)
+{
+    capture_link one = {.name = ENGINE_DEFAULT_LINK,
+                        .location_id = o->location_id,
+                        .org_code = o->org_code,
+                        .events = o->events};
+    const capture_link *links = o->n_links ? o->links : &one;
+    size_t n = o->n_links ? o->n_links : 1;
+    int rc = check_links(o, links, n, e);
+    if (rc != 0)
+        return rc;
     capture *c = calloc(1, sizeof *c);
     if (!c)
         return err_set(e, ERR_NOMEM, "out of memory");
     bool failed = false;
     c->store_url = dup_or_null(o->store_url, &failed);
-    c->location_id = dup_or_null(o->location_id, &failed);
-    c->org_code = dup_or_null(o->org_code, &failed);
-    c->events = dup_list(o->events, &failed);
+    c->routes = calloc(n, sizeof *c->routes);
+    failed |= !c->routes;
+    for (size_t i = 0; c->routes && i < n; i++) {
+        copy_route(&c->routes[i], &links[i], o->pl, &failed);
+        c->n_routes = i + 1;
+        if (c->routes[i].pl)
+            c->pl = c->routes[i].pl;
+    }
     c->clock = o->clock ? o->clock : clock_system();
     c->ghl = o->ghl;
-    c->pl = o->pl;
     c->coalesce_ms = o->coalesce_ms;
     c->notify = o->notify;
     c->notify_ctx = o->notify_ctx;
@@ -72,22 +102,27 @@ void capture_free(capture *c)
     for (size_t i = 0; i < c->n_idle; i++)
         store_close(c->idle[i]);
     free(c->idle);
-    for (size_t i = 0; c->events && c->events[i]; i++)
-        free(c->events[i]);
-    free(c->events);
+    for (size_t i = 0; i < c->n_routes; i++) {
+        capture_route *r = &c->routes[i];
+        for (size_t j = 0; r->events && r->events[j]; j++)
+            free(r->events[j]);
+        free(r->events);
+        free(r->name);
+        free(r->location_id);
+        free(r->org_code);
+    }
+    free(c->routes);
     free(c->store_url);
-    free(c->location_id);
-    free(c->org_code);
     pthread_mutex_destroy(&c->mu);
     free(c);
 }
 
-bool capture_event_synced(const capture *c, const char *event)
+bool capture_event_synced(const capture_route *r, const char *event)
 {
-    if (!c->events)
+    if (!r->events)
         return true;
-    for (size_t i = 0; c->events[i]; i++)
-        if (strcmp(c->events[i], event) == 0)
+    for (size_t i = 0; r->events[i]; i++)
+        if (strcmp(r->events[i], event) == 0)
             return true;
     return false;
 }

@@ -25,12 +25,27 @@
 #define CAPTURE_GHL_PATH "/webhooks/ghl"
 #define CAPTURE_PL_PATH "/webhooks/pheedloop"
 
+/* One link of the configuration whose deliveries the endpoints take (engine.h): a HighLevel
+ * delivery goes to the link of the body's locationId, a PheedLoop one to the link of its
+ * event_code (when two organizations have an event of that code, to the one whose webhook
+ * secret signed it). The stored hint carries the link (store_hint_new.link). */
+typedef struct capture_link {
+    const char *name;          /* ENGINE_DEFAULT_LINK or the [link] name */
+    const char *location_id;   /* NULL: this link has no HighLevel side */
+    const char *org_code;      /* required with a PheedLoop check */
+    const char *const *events; /* NULL-terminated; NULL: any (one link only) */
+    const pl_webhook *pl;      /* its PheedLoop check; NULL: capture_options.pl */
+} capture_link;
+
 typedef struct capture_options {
     const char *store_url; /* requests take handles from a pool of connections to it */
     clock_source *clock;   /* the timestamp window and the store; NULL: system */
     /* The checks, kept by reference; NULL leaves that endpoint unrouted (404). */
     const ghl_webhook_verifier *ghl;
     const pl_webhook *pl;
+    /* Several links (n_links > 0), or one made of the three below (the default link). */
+    const capture_link *links;
+    size_t n_links;
     const char *location_id;   /* HighLevel deliveries for other locations are dropped; NULL: any */
     const char *org_code;      /* PheedLoop's record keys name it; required with pl */
     const char *const *events; /* NULL-terminated; deliveries for other events are dropped;
@@ -56,7 +71,7 @@ typedef struct capture_stats {
 typedef struct capture capture;
 
 /* Copies what it needs of o (the verifiers stay the caller's). ERR_INVALID without a store URL
- * or, with a PheedLoop check, without an organization. */
+ * or, with a PheedLoop check, a link without an organization. */
 int capture_new(capture **out, const capture_options *o, err *e);
 /* Routes POST CAPTURE_GHL_PATH and CAPTURE_PL_PATH (those with a check) on srv. */
 int capture_mount(capture *c, http_server *srv, err *e);

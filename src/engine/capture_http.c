@@ -60,6 +60,27 @@ static bool ghl_stale(capture *c, const char *ed, const char *rsa, const http_re
                               NULL) == 0;
 }
 
+/* The link of a HighLevel delivery: its location's; one naming no location goes to the only
+ * link with one. One link without a location takes every location, as a configuration without
+ * [ghl] location_id always did. NULL: no link takes it. */
+static const capture_route *ghl_route(const capture *c, const char *loc)
+{
+    const capture_route *only = NULL;
+    size_t with_location = 0;
+    for (size_t i = 0; i < c->n_routes; i++) {
+        const capture_route *r = &c->routes[i];
+        if (r->location_id && *loc && strcmp(r->location_id, loc) == 0)
+            return r;
+        if (r->location_id) {
+            with_location++;
+            only = r;
+        }
+    }
+    if (!*loc)
+        return with_location == 1 ? only : NULL;
+    return c->n_routes == 1 && !c->routes[0].location_id ? &c->routes[0] : NULL;
+}
+
 static void on_ghl(void *ctx, const http_request *req, http_response *res)
 {
     capture *c = ctx;
@@ -74,9 +95,10 @@ static void on_ghl(void *ctx, const http_request *req, http_response *res)
                        refusal(rc, rc == ERR_AUTH && ghl_stale(c, ed, rsa, req)), res, e.msg);
         return;
     }
-    const char *loc = h.location_id[0] ? h.location_id : c->location_id;
+    const capture_route *r = ghl_route(c, h.location_id);
+    const char *loc = h.location_id[0] ? h.location_id : r ? r->location_id : NULL;
     char key[ENGINE_KEY_MAX];
-    if (c->location_id && strcmp(loc, c->location_id) != 0) {
+    if (!r && h.location_id[0]) {
         capture_answer(c, CAPTURE_SRC_GHL, CAPTURE_IGNORED, res, "another location");
         return;
     }
@@ -97,36 +119,67 @@ static void on_ghl(void *ctx, const http_request *req, http_response *res)
                            .kind = h.type,
                            .record_key = key,
                            .payload = (const char *)req->body,
-                           .delay_ms = c->coalesce_ms};
+                           .delay_ms = c->coalesce_ms,
+                           .link = r->name};
     store_and_answer(c, CAPTURE_SRC_GHL, id, &hint, res);
 }
 
-static bool pl_stale(capture *c, const char *sig, const http_request *req)
+static bool pl_stale(const pl_webhook *w, const char *sig, const http_request *req)
 {
     pl_webhook_hint h;
     if (pl_webhook_parse(&h, req->body, req->body_len, NULL) != 0 || h.timestamp_ms == 0)
         return false;
-    return pl_webhook_verify(&h, c->pl, sig, req->body, req->body_len, h.timestamp_ms, NULL) == 0;
+    return pl_webhook_verify(&h, w, sig, req->body, req->body_len, h.timestamp_ms, NULL) == 0;
+}
+
+/* The link of a PheedLoop delivery: the one with its event (read before the check, which needs
+ * that link's secret); when organizations share the event's code, the one whose secret signed
+ * it. NULL: no link has the event. */
+static const capture_route *pl_route(const capture *c, const http_request *req, int64_t now)
+{
+    pl_webhook_hint h;
+    if (pl_webhook_parse(&h, req->body, req->body_len, NULL) != 0)
+        return NULL;
+    const capture_route *first = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_routes; i++) {
+        const capture_route *r = &c->routes[i];
+        if (!r->pl || !capture_event_synced(r, h.event_code))
+            continue;
+        first = first ? first : r;
+        n++;
+    }
+    for (size_t i = 0; n > 1 && i < c->n_routes; i++) {
+        const capture_route *r = &c->routes[i];
+        const char *sig = r->pl ? http_request_header(req, pl_webhook_header(r->pl)) : NULL;
+        if (r->pl && capture_event_synced(r, h.event_code) &&
+            pl_webhook_verify(&h, r->pl, sig, req->body, req->body_len, now, NULL) == 0)
+            return r;
+    }
+    return first;
 }
 
 static void on_pl(void *ctx, const http_request *req, http_response *res)
 {
     capture *c = ctx;
+    int64_t now = clock_now_ms(c->clock);
+    const capture_route *r = pl_route(c, req, now);
+    const pl_webhook *w = r ? r->pl : c->pl;
     pl_webhook_hint h;
     err e = {0};
-    int rc = pl_webhook_handle(&h, c->pl, req, clock_now_ms(c->clock), &e);
+    int rc = pl_webhook_handle(&h, w, req, now, &e);
     if (rc != 0) {
-        const char *sig = http_request_header(req, pl_webhook_header(c->pl));
-        capture_answer(c, CAPTURE_SRC_PL, refusal(rc, rc == ERR_AUTH && pl_stale(c, sig, req)), res,
+        const char *sig = http_request_header(req, pl_webhook_header(w));
+        capture_answer(c, CAPTURE_SRC_PL, refusal(rc, rc == ERR_AUTH && pl_stale(w, sig, req)), res,
                        e.msg);
         return;
     }
     char key[ENGINE_KEY_MAX];
-    if (!capture_event_synced(c, h.event_code)) {
+    if (!r) {
         capture_answer(c, CAPTURE_SRC_PL, CAPTURE_IGNORED, res, "an event not synced");
         return;
     }
-    if (engine_key_pl(key, c->org_code, h.event_code, h.attendee_code, NULL) != 0) {
+    if (engine_key_pl(key, r->org_code, h.event_code, h.attendee_code, NULL) != 0) {
         capture_answer(c, CAPTURE_SRC_PL, CAPTURE_IGNORED, res, "names no attendee");
         return;
     }
@@ -134,7 +187,8 @@ static void on_pl(void *ctx, const http_request *req, http_response *res)
                            .kind = h.action,
                            .record_key = key,
                            .payload = (const char *)req->body,
-                           .delay_ms = c->coalesce_ms};
+                           .delay_ms = c->coalesce_ms,
+                           .link = r->name};
     store_and_answer(c, CAPTURE_SRC_PL, h.delivery_id, &hint, res);
 }
 

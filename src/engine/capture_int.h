@@ -23,13 +23,20 @@ enum {
     CAPTURE_OUTCOMES
 };
 
+/* A link as the endpoints route to it (capture_link, copied). */
+typedef struct capture_route {
+    char *name, *location_id, *org_code;
+    char **events; /* NULL-terminated copy, or NULL: any */
+    const pl_webhook *pl;
+} capture_route;
+
 struct capture {
     char *store_url;
     clock_source *clock;
     const ghl_webhook_verifier *ghl;
-    const pl_webhook *pl;
-    char *location_id, *org_code;
-    char **events; /* NULL-terminated copy, or NULL: any */
+    const pl_webhook *pl; /* any link's check: whether the PheedLoop endpoint is routed */
+    capture_route *routes;
+    size_t n_routes;
     int64_t coalesce_ms;
     void (*notify)(void *ctx);
     void *notify_ctx;
@@ -46,6 +53,6 @@ int capture_store_delivery(capture *c, const char *source, const char *delivery_
                            const store_hint_new *h, err *e);
 /* Counts outcome and writes the answer it calls for. */
 void capture_answer(capture *c, int src, int outcome, http_response *res, const char *why);
-bool capture_event_synced(const capture *c, const char *event);
+bool capture_event_synced(const capture_route *r, const char *event);
 
 #endif

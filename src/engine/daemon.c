@@ -96,18 +96,21 @@ static void on_stored(void *ctx)
     wake_all(ctx, true);
 }
 
-bool daemon_engine_open(daemon *d, engine *eng)
+bool daemon_engine_open(daemon *d, const daemon_link *link, engine *eng)
 {
     *eng = (engine){.cfg = d->o.cfg,
-                    .ghl = d->o.ghl,
-                    .pl = d->o.pl,
+                    .ghl = link->ghl,
+                    .pl = link->pl,
                     .clock = d->o.clock,
                     .owner = d->owner,
-                    .link = d->o.link};
+                    .link = link->link};
     for (;;) {
         err e = {0};
-        if (store_open(&eng->store, d->store_url, d->o.clock, &e) == 0)
+        if (store_open(&eng->store, d->store_url, d->o.clock, &e) == 0 &&
+            store_bind_link(eng->store, link->link.name ? link->link.name : "", &e) == 0)
             return true;
+        store_close(eng->store);
+        eng->store = NULL;
         log_warnf("daemon: cannot open the store (trying again): %s", e.msg);
         if (!daemon_wait(d, REOPEN_PAUSE_MS, false))
             return false;
@@ -127,7 +130,7 @@ static void *step_main(void *arg)
     daemon_thread *t = arg;
     daemon *d = t->d;
     engine eng;
-    if (!daemon_engine_open(d, &eng))
+    if (!daemon_engine_open(d, t->link, &eng))
         return NULL;
     while (!daemon_stopping(d)) {
         size_t done = 0;
@@ -137,11 +140,12 @@ static void *step_main(void *arg)
         int rc = t->fn(&eng, d->o.batch, &done, &e);
         if (rc != 0) {
             log_write(LOG_WARN, "daemon: pass failed",
-                      json_pack("{s:s, s:s, s:s}", "thread", t->name, "error", err_code_name(rc),
+                      json_pack("{s:s, s:s, s:s, s:s}", "thread", t->name, "link",
+                                engine_link_label(&t->link->link), "error", err_code_name(rc),
                                 "message", e.msg));
             if (rc == ERR_IO) {
                 daemon_engine_close(&eng);
-                if (!daemon_engine_open(d, &eng))
+                if (!daemon_engine_open(d, t->link, &eng))
                     break;
             }
             daemon_wait(d, ERROR_PAUSE_MS, false);
@@ -159,35 +163,41 @@ static void *step_main(void *arg)
     return NULL;
 }
 
-static int spawn(daemon *d, void *(*fn)(void *), void *arg, err *e)
+/* Starts main with the thread's record (link, step) in d->steps. */
+static int spawn(daemon *d, void *(*main)(void *), const daemon_link *link, daemon_step fn,
+                 const char *name, err *e)
 {
     if (d->n_threads == DAEMON_MAX_THREADS)
-        return err_set(e, ERR_LIMIT, "daemon: too many threads");
-    int rc = pthread_create(&d->threads[d->n_threads], NULL, fn, arg);
+        return err_set(e, ERR_LIMIT, "daemon: too many threads (fewer links or workers)");
+    daemon_thread *t = &d->steps[d->n_threads];
+    *t = (daemon_thread){
+        .d = d, .link = link, .fn = fn, .name = name, .planner = fn && fn == d->o.planner};
+    int rc = pthread_create(&d->threads[d->n_threads], NULL, main, t);
     if (rc != 0)
         return err_set(e, ERR_INTERNAL, "daemon: cannot start a thread: %s", strerror(rc));
     d->n_threads++;
     return 0;
 }
 
-static int spawn_step(daemon *d, daemon_step fn, const char *name, bool planner, err *e)
+static int start_link(daemon *d, const daemon_link *l, err *e)
 {
-    daemon_thread *t = &d->steps[d->n_threads % DAEMON_MAX_THREADS];
-    *t = (daemon_thread){.d = d, .fn = fn, .name = name, .planner = planner};
-    return spawn(d, step_main, t, e);
+    int rc = 0;
+    if (d->o.poll_interval_ms > 0 && (l->ghl || l->pl))
+        rc = spawn(d, daemon_poll_main, l, NULL, "poller", e);
+    if (rc == 0 && d->o.reconcile_interval_ms > 0 && (l->ghl || l->pl))
+        rc = spawn(d, daemon_reconcile_main, l, NULL, "reconcile", e);
+    if (rc == 0 && d->o.planner)
+        rc = spawn(d, step_main, l, d->o.planner, "planner", e);
+    for (size_t i = 0; rc == 0 && d->o.worker && i < d->o.workers; i++)
+        rc = spawn(d, step_main, l, d->o.worker, "worker", e);
+    return rc;
 }
 
 static int start_threads(daemon *d, err *e)
 {
     int rc = 0;
-    if (d->o.poll_interval_ms > 0 && (d->o.ghl || d->o.pl))
-        rc = spawn(d, daemon_poll_main, d, e);
-    if (rc == 0 && d->o.reconcile_interval_ms > 0 && (d->o.ghl || d->o.pl))
-        rc = spawn(d, daemon_reconcile_main, d, e);
-    if (rc == 0 && d->o.planner)
-        rc = spawn_step(d, d->o.planner, "planner", true, e);
-    for (size_t i = 0; rc == 0 && d->o.worker && i < d->o.workers; i++)
-        rc = spawn_step(d, d->o.worker, "worker", false, e);
+    for (size_t i = 0; rc == 0 && i < d->n_links; i++)
+        rc = start_link(d, &d->links[i], e);
     return rc;
 }
 
@@ -204,21 +214,23 @@ static json_t *status_of(void *ctx)
 /* The watch (gauges, chart, alerts) and the operator's API, before the server takes its port. */
 static int start_ops(daemon *d, err *e)
 {
+    /* The operator's side watches the first link's accounts. */
+    const daemon_link *first = &d->links[0];
     ops_watch_options wo = {.cfg = d->o.cfg,
                             .store_url = d->store_url,
                             .clock = d->o.clock,
-                            .ghl = d->o.ghl,
+                            .ghl = first->ghl,
                             .ghl_tokens = d->o.ghl_tokens,
-                            .location_id = d->o.link.location_id,
-                            .pl = d->o.pl,
+                            .location_id = first->link.location_id,
+                            .pl = first->pl,
                             .tick_ms = d->o.watch_tick_ms};
     ops_admin_options ao = {.store_url = d->store_url,
                             .clock = d->o.clock,
                             .admin_token = d->o.admin_token,
-                            .ghl = d->o.ghl,
+                            .ghl = first->ghl,
                             .ghl_tokens = d->o.ghl_tokens,
-                            .location_id = d->o.link.location_id,
-                            .pl = d->o.pl,
+                            .location_id = first->link.location_id,
+                            .pl = first->pl,
                             .daemon_json = status_of,
                             .daemon_ctx = d};
     int rc = ops_watch_start(&d->watch, &wo, e);
@@ -228,21 +240,40 @@ static int start_ops(daemon *d, err *e)
     return rc;
 }
 
-static int start_server(daemon *d, err *e)
+/* The webhook endpoints route to the links; a link's PheedLoop deliveries are taken when it
+ * has an organization and a check. */
+static int new_capture(daemon *d, err *e)
 {
-    http_server_options so = {.bind_addr = d->o.bind_addr[0] ? d->o.bind_addr : "127.0.0.1",
-                              .port = d->o.port};
+    capture_link *routes = calloc(d->n_links, sizeof *routes);
+    if (!routes)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < d->n_links; i++) {
+        const daemon_link *l = &d->links[i];
+        const pl_webhook *check = l->pl_webhooks ? l->pl_webhooks : d->o.pl_webhooks;
+        routes[i] = (capture_link){.name = l->link.name,
+                                   .location_id = l->link.location_id,
+                                   .org_code = l->link.org_code,
+                                   .events = l->link.events,
+                                   .pl = l->link.org_code ? check : NULL};
+    }
     capture_options co = {.store_url = d->store_url,
                           .clock = d->o.clock,
                           .ghl = d->o.ghl_webhooks,
-                          .pl = d->o.pl_webhooks,
-                          .location_id = d->o.link.location_id,
-                          .org_code = d->o.link.org_code,
-                          .events = d->o.link.events,
+                          .links = routes,
+                          .n_links = d->n_links,
                           .coalesce_ms = d->o.coalesce_ms,
                           .notify = on_stored,
                           .notify_ctx = d};
     int rc = capture_new(&d->cap, &co, e);
+    free(routes);
+    return rc;
+}
+
+static int start_server(daemon *d, err *e)
+{
+    http_server_options so = {.bind_addr = d->o.bind_addr[0] ? d->o.bind_addr : "127.0.0.1",
+                              .port = d->o.port};
+    int rc = new_capture(d, e);
     if (rc == 0)
         rc = http_server_new(&d->srv, &so, e);
     if (rc == 0)
@@ -282,6 +313,11 @@ static int init(daemon *d, const daemon_options *o, err *e)
     snprintf(owner, sizeof owner, "%s:%ld", host, (long)getpid());
     d->store_url = o->store_url ? strdup(o->store_url) : NULL;
     d->owner = strdup(o->owner ? o->owner : owner);
+    daemon_link one = {.link = o->link, .ghl = o->ghl, .pl = o->pl, .pl_webhooks = o->pl_webhooks};
+    d->n_links = o->n_links ? o->n_links : 1;
+    d->links = calloc(d->n_links, sizeof *d->links);
+    if (d->links)
+        memcpy(d->links, o->n_links ? o->links : &one, d->n_links * sizeof *d->links);
     d->o.owner = d->owner;
     atomic_init(&d->stop, false);
     pthread_mutex_init(&d->mu, NULL);
@@ -292,7 +328,7 @@ static int init(daemon *d, const daemon_options *o, err *e)
     pthread_condattr_destroy(&ca);
     if (!o->store_url || !*o->store_url)
         return err_set(e, ERR_CONFIG, "[store] url: not set");
-    return d->store_url && d->owner ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+    return d->store_url && d->owner && d->links ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 }
 
 int daemon_start(daemon **out, const daemon_options *o, err *e)
@@ -366,5 +402,6 @@ void daemon_free(daemon *d)
     pthread_mutex_destroy(&d->mu);
     free(d->store_url);
     free(d->owner);
+    free(d->links);
     free(d);
 }

@@ -17,6 +17,9 @@
  *              store lock (reconcile.h).
  *   planner    one thread, workers: N threads; each calls its step in a loop, waiting idle_ms
  *              (or until a webhook arrives, for the planner) after a pass that found nothing.
+ * Several links of one configuration (engine.h): one webhook server routes each delivery to its
+ * link (capture.h); every link has its own poller, reconcile, planner and workers, on store
+ * handles bound to it, under locks and cursors of its own (engine_link_scoped).
  * Stopping: the server stops accepting and finishes the requests in hand; then every thread is
  * told to stop and joined: pollers and reconcile stop between pages, the planner and workers
  * after the pass in hand. Nothing committed is lost, nothing half-done is committed. */
@@ -33,6 +36,14 @@
  * waits a little and calls again. The shape of engine_plan_some and engine_work_some. */
 typedef int (*daemon_step)(engine *en, size_t max, size_t *out_done, err *e);
 
+/* One link: its engine's link and clients, and the check of its PheedLoop webhooks. */
+typedef struct daemon_link {
+    engine_link_cfg link;
+    ghl_client *ghl; /* NULL: HighLevel is neither polled nor reconciled for this link */
+    pl_client *pl;   /* likewise for PheedLoop */
+    const pl_webhook *pl_webhooks; /* NULL: the options' pl_webhooks */
+} daemon_link;
+
 typedef struct daemon_options {
     const config *cfg; /* handed to every engine; may be NULL in tests */
     const char *store_url;
@@ -42,6 +53,10 @@ typedef struct daemon_options {
                             reconciled */
     pl_client *pl;       /* likewise for PheedLoop */
     engine_link_cfg link;
+    /* Several links (n_links > 0; the array is copied, what it points to is kept by
+     * reference), else the one of ghl, pl, link and pl_webhooks. */
+    const daemon_link *links;
+    size_t n_links;
 
     /* Webhooks: both NULL: no webhook routes. */
     char bind_addr[64]; /* "" : 127.0.0.1 */

@@ -10,17 +10,20 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#define DAEMON_MAX_THREADS 40
+#define DAEMON_MAX_THREADS 160
 
 typedef struct daemon_thread {
     daemon *d;
-    daemon_step fn;
+    const daemon_link *link; /* the link it works for */
+    daemon_step fn;          /* the planner's or a worker's step; NULL for the jobs */
     const char *name;
     bool planner;
 } daemon_thread;
 
 struct daemon {
     daemon_options o;
+    daemon_link *links; /* o.links copied, or the one link of o */
+    size_t n_links;
     char *store_url, *owner;
     capture *cap;
     http_server *srv;
@@ -38,15 +41,16 @@ struct daemon {
     bool stopped;
 };
 
-/* Fills eng for the calling thread and opens its store connection, trying again every few
- * seconds until it opens or the daemon stops (false then). */
-bool daemon_engine_open(daemon *d, engine *eng);
+/* Fills eng for the calling thread's link and opens its store connection (bound to the link),
+ * trying again every few seconds until it opens or the daemon stops (false then). */
+bool daemon_engine_open(daemon *d, const daemon_link *link, engine *eng);
 void daemon_engine_close(engine *eng);
 /* Sleeps up to ms, returning early when the daemon stops or, with on_webhook, when a webhook
  * was stored. Returns false when the daemon is stopping. */
 bool daemon_wait(daemon *d, int64_t ms, bool on_webhook);
 bool daemon_stopping(daemon *d);
 
+/* Thread mains of the jobs; arg is the thread's daemon_thread. */
 void *daemon_poll_main(void *arg);
 void *daemon_reconcile_main(void *arg);
 

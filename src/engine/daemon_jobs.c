@@ -33,11 +33,27 @@ static int64_t poll_lease_ms(const daemon *d)
     return PS_MAX(2 * d->o.poll_interval_ms, 60000);
 }
 
+/* The link's own lock or cursor name (the default link's are the names of old). */
+typedef struct link_names {
+    char poll_lock[ENGINE_KEY_MAX], reconcile_lock[ENGINE_KEY_MAX],
+        reconcile_cursor[ENGINE_KEY_MAX];
+} link_names;
+
+static void names_of(link_names *n, const engine *eng)
+{
+    engine_link_scoped(n->poll_lock, sizeof n->poll_lock, &eng->link, POLL_LOCK);
+    engine_link_scoped(n->reconcile_lock, sizeof n->reconcile_lock, &eng->link, RECONCILE_LOCK);
+    engine_link_scoped(n->reconcile_cursor, sizeof n->reconcile_cursor, &eng->link,
+                       RECONCILE_CURSOR);
+}
+
 /* Renews the poll lock between pollers: a long first pass outlasts one lease. */
 static void renew(daemon *d, engine *eng)
 {
     bool got = false;
-    store_lock_try(&got, eng->store, POLL_LOCK, eng->owner, poll_lease_ms(d), NULL);
+    link_names n;
+    names_of(&n, eng);
+    store_lock_try(&got, eng->store, n.poll_lock, eng->owner, poll_lease_ms(d), NULL);
 }
 
 /* One round of polls; slow adds the task and attendee pollers. */
@@ -82,20 +98,23 @@ static void purge_deliveries(engine *eng)
 
 void *daemon_poll_main(void *arg)
 {
-    daemon *d = arg;
+    daemon_thread *t = arg;
+    daemon *d = t->d;
     engine eng;
-    if (!daemon_engine_open(d, &eng))
+    if (!daemon_engine_open(d, t->link, &eng))
         return NULL;
+    link_names n;
+    names_of(&n, &eng);
     unsigned slow_every = d->o.slow_every ? d->o.slow_every : DEFAULT_SLOW_EVERY;
     int64_t last_purge = 0;
     for (unsigned round = 0; !daemon_stopping(d);) {
         bool got = false;
         err e = {0};
-        if (store_lock_try(&got, eng.store, POLL_LOCK, eng.owner, poll_lease_ms(d), &e) != 0)
+        if (store_lock_try(&got, eng.store, n.poll_lock, eng.owner, poll_lease_ms(d), &e) != 0)
             log_warnf("daemon: poll lock: %s", e.msg);
         if (got) {
             poll_round(d, &eng, round % slow_every == 0);
-            store_lock_release(eng.store, POLL_LOCK, eng.owner, NULL);
+            store_lock_release(eng.store, n.poll_lock, eng.owner, NULL);
             atomic_fetch_add(&d->polls, 1);
             round++;
         }
@@ -116,19 +135,21 @@ static int64_t reconcile_due(daemon *d, engine *eng)
 {
     char *text = NULL;
     err e = {0};
-    int rc = store_cursor_get(&text, eng->store, RECONCILE_CURSOR, &e);
+    link_names n;
+    names_of(&n, eng);
+    int rc = store_cursor_get(&text, eng->store, n.reconcile_cursor, &e);
     int64_t now = clock_now_ms(eng->clock);
     if (rc == ERR_NOT_FOUND) {
         char base[128];
         snprintf(base, sizeof base,
                  "{\"started_ms\":%lld,\"finished_ms\":%lld,\"complete\":false,\"baseline\":true}",
                  (long long)now, (long long)now);
-        store_cursor_put(eng->store, RECONCILE_CURSOR, base, NULL);
+        store_cursor_put(eng->store, n.reconcile_cursor, base, NULL);
         return now + d->o.reconcile_interval_ms;
     }
     json_t *j = NULL;
     int64_t last = now, after = d->o.reconcile_interval_ms;
-    if (rc == 0 && jsonx_parse(&j, text, strlen(text), RECONCILE_CURSOR, NULL) == 0) {
+    if (rc == 0 && jsonx_parse(&j, text, strlen(text), n.reconcile_cursor, NULL) == 0) {
         last = jsonx_int(j, "finished_ms", now);
         /* A run that failed part way is tried again sooner than a whole interval. */
         if (!jsonx_bool(j, "complete", false) && !jsonx_bool(j, "baseline", false))
@@ -144,14 +165,16 @@ static bool reconcile_once(daemon *d, engine *eng)
 {
     bool got = false;
     err e = {0};
-    if (store_lock_try(&got, eng->store, RECONCILE_LOCK, eng->owner, RECONCILE_LOCK_TTL_MS, &e) !=
+    link_names n;
+    names_of(&n, eng);
+    if (store_lock_try(&got, eng->store, n.reconcile_lock, eng->owner, RECONCILE_LOCK_TTL_MS, &e) !=
             0 ||
         !got)
         return false;
     reconcile_options ro = {.delay_ms = d->o.coalesce_ms, .stop = &d->stop};
     reconcile_result r = {0};
     int rc = reconcile_run(&r, eng, &ro, &e);
-    store_lock_release(eng->store, RECONCILE_LOCK, eng->owner, NULL);
+    store_lock_release(eng->store, n.reconcile_lock, eng->owner, NULL);
     atomic_fetch_add(&d->reconciles, 1);
     if (rc != 0)
         log_write(LOG_WARN, "reconcile incomplete: no deletes inferred where a scan failed",
@@ -167,9 +190,10 @@ static bool reconcile_once(daemon *d, engine *eng)
 
 void *daemon_reconcile_main(void *arg)
 {
-    daemon *d = arg;
+    daemon_thread *t = arg;
+    daemon *d = t->d;
     engine eng;
-    if (!daemon_engine_open(d, &eng))
+    if (!daemon_engine_open(d, t->link, &eng))
         return NULL;
     while (!daemon_stopping(d)) {
         int64_t wait = reconcile_due(d, &eng) - clock_now_ms(eng.clock);

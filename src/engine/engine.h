@@ -25,21 +25,28 @@
  */
 #define ENGINE_KEY_MAX 256
 
-/* One link of the configuration: a HighLevel location to a PheedLoop organization's events. */
+/* One link of the configuration: a HighLevel location to a PheedLoop organization's events.
+ * A configuration may have several ([link "NAME"] sections beside [ghl] and [pheedloop]); each
+ * gets an engine of its own over the shared store, and no location or organization's event is
+ * in two links, so a record key belongs to one link. */
+#define ENGINE_DEFAULT_LINK "" /* the link of [ghl] location_id and [pheedloop] */
+
 typedef struct engine_link_cfg {
     const char *location_id;
     const char *org_code;
     const char *const *events; /* NULL-terminated */
+    const char *name; /* ENGINE_DEFAULT_LINK or the [link "NAME"]; NULL counts as the default */
 } engine_link_cfg;
 
 typedef struct engine {
     const config *cfg;
-    store *store;            /* this thread's or process's store handle */
+    store *store; /* this thread's or process's store handle, bound to link.name
+                     (store_bind_link) when several links share the store */
     ghl_client *ghl;
     pl_client *pl;
     clock_source *clock;
-    const char *owner;       /* this process's name in leases: "host:pid" */
-    engine_link_cfg link;    /* the configured link (several: later) */
+    const char *owner;    /* this process's name in leases: "host:pid" */
+    engine_link_cfg link; /* the link this engine syncs */
 } engine;
 
 /* "ghl:LOC:ID" into out; ERR_LIMIT past ENGINE_KEY_MAX. */
@@ -50,5 +57,14 @@ int engine_key_pl(char out[ENGINE_KEY_MAX], const char *org, const char *event, 
 /* Splits a key in place-free copies; parts[] point into scratch. Returns the side ("ghl" or
  * "pl") or NULL when the key is malformed. */
 const char *engine_key_parse(const char *key, char scratch[ENGINE_KEY_MAX], const char *parts[3]);
+
+/* Whether key names a record of link l: its location, or its organization and one of its
+ * events. */
+bool engine_key_in_link(const engine_link_cfg *l, const char *key);
+/* The name of a store cursor or lock of one link: base for the default link (what a
+ * configuration of one link always used), "base:NAME" for a named one. */
+void engine_link_scoped(char *out, size_t size, const engine_link_cfg *l, const char *base);
+/* "default" or the link's name, for messages and reports. */
+const char *engine_link_label(const engine_link_cfg *l);
 
 #endif

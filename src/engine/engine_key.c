@@ -58,3 +58,33 @@ const char *engine_key_parse(const char *key, char scratch[ENGINE_KEY_MAX], cons
     }
     return NULL;
 }
+
+bool engine_key_in_link(const engine_link_cfg *l, const char *key)
+{
+    char scratch[ENGINE_KEY_MAX];
+    const char *parts[3];
+    const char *side = key ? engine_key_parse(key, scratch, parts) : NULL;
+    if (!side)
+        return false;
+    if (!strcmp(side, "ghl"))
+        return l->location_id && !strcmp(parts[0], l->location_id);
+    if (!l->org_code || strcmp(parts[0], l->org_code) != 0)
+        return false;
+    for (const char *const *ev = l->events; ev && *ev; ev++)
+        if (!strcmp(*ev, parts[1]))
+            return true;
+    return false;
+}
+
+void engine_link_scoped(char *out, size_t size, const engine_link_cfg *l, const char *base)
+{
+    if (l->name && *l->name)
+        snprintf(out, size, "%s:%s", base, l->name);
+    else
+        snprintf(out, size, "%s", base);
+}
+
+const char *engine_link_label(const engine_link_cfg *l)
+{
+    return l->name && *l->name ? l->name : "default";
+}

@@ -24,7 +24,9 @@ static bool backfilled(engine *en)
 {
     char *v = NULL;
     err e = {0};
-    bool done = store_cursor_get(&v, en->store, CURSOR_BACKFILL, &e) == 0;
+    char name[ENGINE_KEY_MAX];
+    engine_link_scoped(name, sizeof name, &en->link, CURSOR_BACKFILL);
+    bool done = store_cursor_get(&v, en->store, name, &e) == 0;
     free(v);
     return done;
 }
@@ -189,8 +191,10 @@ int engine_pass(engine_pass_result *out, engine *en, const engine_pass_opts *o, 
         r.ambiguous = c.ambiguous;
         plan_ctx_clear(&c);
     }
+    char done[ENGINE_KEY_MAX];
+    engine_link_scoped(done, sizeof done, &en->link, CURSOR_BACKFILL);
     if (rc == 0 && r.scan.complete && r.drained)
-        rc = store_cursor_put(en->store, CURSOR_BACKFILL, "done", e);
+        rc = store_cursor_put(en->store, done, "done", e);
     if (rc == 0 && r.scan.complete && r.drained)
         rc = start_pollers(en, started, e);
     store_counts n = {0};

@@ -195,6 +195,8 @@ static int apply_page(engine *en, const store_helds *page, size_t *done, err *e)
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < hs->n; i++) {
         const store_held *hd = &hs->v[i];
+        if (!engine_key_in_link(&en->link, hd->record_key))
+            continue; /* another link's: its own engine queues it */
         char cursor[64], *v = NULL;
         snprintf(cursor, sizeof cursor, CURSOR_APPLIED "%lld", (long long)hd->id);
         err e2 = {0};

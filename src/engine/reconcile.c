@@ -263,7 +263,9 @@ static int record_run(engine *eng, const reconcile_result *r, bool complete)
     char *text = j ? jsonx_dumps(j) : NULL;
     json_decref(j);
     err e = {0};
-    int rc = text ? store_cursor_put(eng->store, RECONCILE_CURSOR, text, &e) : ERR_NOMEM;
+    char name[ENGINE_KEY_MAX];
+    engine_link_scoped(name, sizeof name, &eng->link, RECONCILE_CURSOR);
+    int rc = text ? store_cursor_put(eng->store, name, text, &e) : ERR_NOMEM;
     if (rc != 0)
         log_warnf("reconcile: could not record the run: %s", e.msg);
     free(text);

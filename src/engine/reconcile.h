@@ -17,7 +17,8 @@
 
 #include <stdatomic.h>
 
-/* The cursor recording the last finished run: {"started_ms", "finished_ms", "complete"}. */
+/* The cursor recording the last finished run: {"started_ms", "finished_ms", "complete"}; a
+ * named link's is RECONCILE_CURSOR ":NAME" (engine_link_scoped). */
 #define RECONCILE_CURSOR "reconcile.last"
 
 typedef struct reconcile_options {

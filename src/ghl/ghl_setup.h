@@ -19,6 +19,10 @@ typedef struct ghl_setup {
  * configuration key. */
 int ghl_setup_open(ghl_setup *out, const config *cfg, http_client *http, const crypto_key *key,
                    err *e);
+/* The same with auth = token, signing in with pit rather than [ghl] token: a link of the
+ * configuration whose location has a Private Integration token of its own. */
+int ghl_setup_open_pit(ghl_setup *out, const config *cfg, http_client *http, const char *pit,
+                       err *e);
 void ghl_setup_close(ghl_setup *s);
 
 #endif

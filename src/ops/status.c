@@ -320,6 +320,41 @@ static int pollers(status *st, err *e)
     return 0;
 }
 
+/* With [link] sections: "links", each link with what it syncs, its queues (the store handle
+ * bound to it for the count) and its last reconcile. */
+static int links(status *st, err *e)
+{
+    app_ctx *a = st->a;
+    if (a->n_links == 1 && !a->links[0].sec)
+        return 0;
+    json_t *list = json_array();
+    json_object_set_new(st->root, "links", list);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < a->n_links; i++) {
+        const engine_link_cfg *l = &a->links[i].cfg;
+        store_counts c = {0};
+        rc = store_bind_link(a->store, l->name, e);
+        if (rc == 0)
+            rc = store_count(&c, a->store, e);
+        char name[ENGINE_KEY_MAX];
+        engine_link_scoped(name, sizeof name, l, RECONCILE_CURSOR);
+        json_t *last = rc == 0 ? cursor_json(a->store, name, e, &rc) : NULL;
+        json_t *events = json_array();
+        for (const char *const *ev = l->events; *ev; ev++)
+            json_array_append_new(events, json_string(*ev));
+        json_array_append_new(
+            list,
+            json_pack("{s:s, s:s?, s:s?, s:o, s:{s:I, s:I}, s:I}", "name", engine_link_label(l),
+                      "location_id", l->location_id, "org_code", l->org_code, "events", events,
+                      "pending", "hints", (json_int_t)(c.inbox_pending + c.inbox_claimed),
+                      "operations", (json_int_t)(c.outbox_pending + c.outbox_running),
+                      "reconciled_ms", (json_int_t)jsonx_int(last, "finished_ms", 0)));
+        json_decref(last);
+    }
+    store_bind_link(a->store, NULL, NULL);
+    return rc;
+}
+
 int ops_status(json_t **out, app_ctx *a, bool probe, err *e)
 {
     status st = {.a = a, .probe = probe, .root = json_object(), .attention = json_array()};
@@ -338,6 +373,8 @@ int ops_status(json_t **out, app_ctx *a, bool probe, err *e)
         pl_service(&st, services);
         rc = pollers(&st, e);
     }
+    if (rc == 0)
+        rc = links(&st, e);
     json_object_set_new(st.root, "attention", st.attention);
     if (rc != 0) {
         json_decref(st.root);

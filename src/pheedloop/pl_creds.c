@@ -23,8 +23,25 @@ void pl_creds_free(pl_creds *c)
     c->org_code = c->api_key = c->api_secret = NULL;
 }
 
+/* The associated data a sealed value is bound to: its purpose and account. */
+static void aad_of(char *out, size_t size, const char *account)
+{
+    snprintf(out, size, "pheedloop-credentials:%s", account);
+}
+
 int pl_creds_save(store *s, const crypto_key *k, const char *org_code, const char *api_key,
                   const char *api_secret, err *e)
+{
+    return pl_creds_save_account(s, k, PL_CREDS_ACCOUNT, org_code, api_key, api_secret, e);
+}
+
+int pl_creds_load(pl_creds *out, store *s, const crypto_key *k, err *e)
+{
+    return pl_creds_load_account(out, s, k, PL_CREDS_ACCOUNT, e);
+}
+
+int pl_creds_save_account(store *s, const crypto_key *k, const char *account, const char *org_code,
+                          const char *api_key, const char *api_secret, err *e)
 {
     if (!org_code || !*org_code || !api_key || !*api_key || !api_secret || !*api_secret)
         return err_set(e, ERR_INVALID, "PheedLoop credentials need org_code, key and secret");
@@ -36,10 +53,12 @@ int pl_creds_save(store *s, const crypto_key *k, const char *org_code, const cha
         return err_set(e, ERR_NOMEM, "out of memory");
     buf sealed;
     buf_init(&sealed, 4096);
-    int rc = crypto_seal(&sealed, k, plain, strlen(plain), PL_CREDS_AAD, e);
+    char aad[160];
+    aad_of(aad, sizeof aad, account);
+    int rc = crypto_seal(&sealed, k, plain, strlen(plain), aad, e);
     wipe_free(plain);
     if (rc == 0)
-        rc = store_token_put(s, PL_CREDS_SERVICE, PL_CREDS_ACCOUNT, buf_cstr(&sealed), 0, e);
+        rc = store_token_put(s, PL_CREDS_SERVICE, account, buf_cstr(&sealed), 0, e);
     buf_free(&sealed);
     return rc;
 }
@@ -53,15 +72,17 @@ static int take_str(char **out, const json_t *j, const char *key, err *e)
     return *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 }
 
-int pl_creds_load(pl_creds *out, store *s, const crypto_key *k, err *e)
+int pl_creds_load_account(pl_creds *out, store *s, const crypto_key *k, const char *account, err *e)
 {
     char *sealed = NULL;
-    int rc = store_token_get(&sealed, NULL, s, PL_CREDS_SERVICE, PL_CREDS_ACCOUNT, e);
+    int rc = store_token_get(&sealed, NULL, s, PL_CREDS_SERVICE, account, e);
     if (rc < 0)
         return rc;
     char *plain = NULL;
     size_t len = 0;
-    rc = crypto_open(&plain, &len, k, sealed, strlen(sealed), PL_CREDS_AAD, e);
+    char aad[160];
+    aad_of(aad, sizeof aad, account);
+    rc = crypto_open(&plain, &len, k, sealed, strlen(sealed), aad, e);
     free(sealed);
     if (rc < 0)
         return err_wrap(e, "stored PheedLoop credentials: ");

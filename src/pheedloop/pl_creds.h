@@ -25,6 +25,13 @@ int pl_creds_save(store *s, const crypto_key *k, const char *org_code, const cha
                   const char *api_secret, err *e);
 /* ERR_NOT_FOUND when nothing is stored; ERR_AUTH when the sealing key is not the one used. */
 int pl_creds_load(pl_creds *out, store *s, const crypto_key *k, err *e);
+/* The same for another account than PL_CREDS_ACCOUNT: a link of the configuration with an
+ * organization of its own keeps its credentials under "link:NAME" (sealed bound to
+ * "pheedloop-credentials:ACCOUNT"). */
+int pl_creds_save_account(store *s, const crypto_key *k, const char *account, const char *org_code,
+                          const char *api_key, const char *api_secret, err *e);
+int pl_creds_load_account(pl_creds *out, store *s, const crypto_key *k, const char *account,
+                          err *e);
 /* Wipes the strings, then frees them; NULL and cleared records are safe. */
 void pl_creds_free(pl_creds *c);
 

@@ -162,12 +162,30 @@ static int split_pairs(const char *value, const char *const *events, size_t n_ev
     return (int)n;
 }
 
+static int from_secret(pl_webhook **out, const config *cfg, const char *secret,
+                       const char *const *events, size_t n_events, err *e);
+
 int pl_webhook_from_config(pl_webhook **out, const config *cfg, err *e)
 {
     const config_section *s = config_section_get(cfg, "pheedloop");
-    const char *secret = config_sec_str(s, "webhook_secret");
     const char *const *events = NULL;
     size_t n_events = config_sec_list(s, "events", &events);
+    return from_secret(out, cfg, config_sec_str(s, "webhook_secret"), events, n_events, e);
+}
+
+int pl_webhook_from_secret(pl_webhook **out, const config *cfg, const char *secret,
+                           const char *const *events, err *e)
+{
+    size_t n = 0;
+    while (events && events[n])
+        n++;
+    return from_secret(out, cfg, secret, events, n, e);
+}
+
+static int from_secret(pl_webhook **out, const config *cfg, const char *secret,
+                       const char *const *events, size_t n_events, err *e)
+{
+    const config_section *s = config_section_get(cfg, "pheedloop");
     pl_webhook_config wc = {
         .algorithm = config_sec_str(s, "webhook_algorithm"),
         .encoding = config_sec_str(s, "webhook_encoding"),

@@ -63,6 +63,10 @@ int pl_webhook_new(pl_webhook **out, const pl_webhook_config *cfg, err *e);
  * "EVENT_CODE=SECRET, EVENT_CODE=SECRET" (read that way only when every item names one of
  * [pheedloop] events, so a secret that holds '=' or ',' still works as a single secret). */
 int pl_webhook_from_config(pl_webhook **out, const config *cfg, err *e);
+/* The same with another secret and its events (a [link]'s webhook_secret), header, encoding,
+ * algorithm and capture from [pheedloop]. events is NULL-terminated. */
+int pl_webhook_from_secret(pl_webhook **out, const config *cfg, const char *secret,
+                           const char *const *events, err *e);
 void pl_webhook_free(pl_webhook *w);
 /* The header the signature is read from. */
 const char *pl_webhook_header(const pl_webhook *w);

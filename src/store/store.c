@@ -82,6 +82,35 @@ int64_t store_now(const store *s)
     return clock_now_ms(s->clock);
 }
 
+/* ------------------------------------------------------------------ links */
+
+int store_bind_link(store *s, const char *link, err *e)
+{
+    int rc = need_handle(s, e);
+    if (rc != 0)
+        return rc;
+    if (link && strlen(link) > STORE_LINK_MAX)
+        return err_set(e, ERR_INVALID, "store: link name longer than %d bytes", STORE_LINK_MAX);
+    s->bound = link != NULL;
+    snprintf(s->link, sizeof s->link, "%s", link ? link : "");
+    return 0;
+}
+
+const char *store_bound_link(const store *s)
+{
+    return s && s->bound ? s->link : NULL;
+}
+
+const char *store_link_for_append(const store *s, const char *link)
+{
+    return link ? link : s->link; /* unbound: "", the default link */
+}
+
+const char *store_link_scope(const store *s)
+{
+    return s->bound ? s->link : NULL;
+}
+
 /* ------------------------------------------------------------------ transactions */
 
 int store_begin(store *s, err *e)
@@ -218,6 +247,8 @@ int store_inbox_append(int64_t *out_id, store *s, const store_hint_new *h, err *
         rc = need(e, h->record_key, "hint record_key");
     if (rc == 0)
         rc = need(e, h->payload, "hint payload");
+    if (rc == 0 && h->link && strlen(h->link) > STORE_LINK_MAX)
+        rc = err_set(e, ERR_INVALID, "store: hint link longer than %d bytes", STORE_LINK_MAX);
     return rc != 0 ? rc : VT(s)->inbox_append(out_id, s, h, e);
 }
 
@@ -269,6 +300,8 @@ static int check_op_new(const store_op_new *op, err *e)
         rc = need(e, op->payload, "operation payload");
     if (rc == 0)
         rc = need(e, op->idem_key, "operation idem_key");
+    if (rc == 0 && op->link && strlen(op->link) > STORE_LINK_MAX)
+        rc = err_set(e, ERR_INVALID, "store: operation link longer than %d bytes", STORE_LINK_MAX);
     return rc;
 }
 

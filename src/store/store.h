@@ -43,6 +43,24 @@ int store_schema_version(int *out_current, int *out_supported, store *s, err *e)
 /* The newest schema version this build knows (the same for every backend). */
 int store_schema_latest(void);
 
+/* ---------------------------------------------------------------- links of the configuration */
+
+/* Several links of one configuration (a HighLevel location to PheedLoop events) share one store,
+ * and each link's planner and workers must take only their own link's work. So every inbox hint
+ * and outbox operation belongs to a link, named as in the configuration ("" is the default
+ * link: [ghl] and [pheedloop]; stores written before links existed hold only that one).
+ * A handle bound to a link appends hints and operations to it (unless one names its own link),
+ * and its claims and the queue counts of store_count cover that link only. An unbound handle (as
+ * opened) appends to the default link and claims and counts every link's: what tools, and a
+ * configuration of one link, need. */
+#define STORE_LINK_MAX 64
+
+/* Binds the handle to link ("" the default link; at most STORE_LINK_MAX bytes), or with NULL
+ * unbinds it. ERR_INVALID for a name too long. */
+int store_bind_link(store *s, const char *link, err *e);
+/* The bound link, or NULL when the handle is unbound. */
+const char *store_bound_link(const store *s);
+
 /* ---------------------------------------------------------------- transactions */
 
 /* One transaction at a time per handle (a second begin is ERR_BAD_STATE). Every function below
@@ -95,6 +113,7 @@ typedef struct store_hint_new {
     const char *record_key; /* what to re-read, e.g. "ghl:contact:LOC:ID"; hints coalesce on it */
     const char *payload;    /* JSON */
     int64_t delay_ms;       /* ready at received + delay: lets a burst for one record merge */
+    const char *link;       /* the link it belongs to; NULL: the handle's (store_bind_link) */
 } store_hint_new;
 
 /* A claimed record key: every pending hint for it, merged. The latest hint's fields are given
@@ -116,7 +135,8 @@ typedef struct store_hints {
 /* Appends a hint durably (the webhook may be answered 2xx when this, or the enclosing
  * commit, returns). *out_id (may be NULL) is its id. */
 int store_inbox_append(int64_t *out_id, store *s, const store_hint_new *h, err *e);
-/* Claims up to max record keys that have a ready hint (received + delay <= now), oldest first,
+/* Claims up to max record keys that have a ready hint (received + delay <= now) in the handle's
+ * link (every link when the handle is unbound), oldest first,
  * for owner until now + lease_ms; each comes with all its hints. A key is held by one claimant
  * at a time: keys with a live lease are skipped, an expired lease is taken over. Hints appended
  * after the claim stay pending for the next one. Fewer than max does not mean the inbox is
@@ -145,6 +165,7 @@ typedef struct store_op_new {
     const char *idem_key;  /* unique: enqueuing it again returns the existing operation */
     int lane;              /* STORE_LANE_* */
     int64_t not_before_ms; /* 0: now */
+    const char *link;      /* the link it belongs to; NULL: the handle's (store_bind_link) */
 } store_op_new;
 
 typedef struct store_op {
@@ -167,9 +188,10 @@ typedef struct store_ops {
  * already enqueued (then nothing changes and the existing id is given). */
 int store_outbox_enqueue(int64_t *out_id, bool *out_dup, store *s, const store_op_new *op, err *e);
 /* Claims up to max ready operations, lane first then oldest, for owner until now + lease_ms.
- * service: NULL for any. Ready: pending and due, or claimed / in flight with an expired lease
- * (a crashed worker), and no earlier unfinished operation on the same (service, record_key).
- * No operation is ever held by two live claims. Zero is success (out->n == 0). */
+ * service: NULL for any. Only the handle's link's operations (any link's when unbound). Ready:
+ * pending and due, or claimed / in flight with an expired lease (a crashed worker), and no earlier
+ * unfinished operation on the same (service, record_key). No operation is ever held by two live
+ * claims. Zero is success (out->n == 0). */
 int store_outbox_claim(store_ops *out, store *s, const char *owner, int64_t lease_ms,
                        const char *service, size_t max, err *e);
 /* Records the intent before the external call: state in flight, attempts + 1 (op->attempts is
@@ -386,6 +408,8 @@ int store_budget_take(store_budget_take_result *out, store *s, const char *accou
 
 /* ---------------------------------------------------------------- status */
 
+/* The inbox and outbox figures (and oldest_pending_ms) are the bound link's on a bound handle;
+ * the others always cover the whole store. */
 typedef struct store_counts {
     int64_t inbox_pending, inbox_claimed;
     int64_t outbox_pending, outbox_running, outbox_done;

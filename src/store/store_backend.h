@@ -112,10 +112,17 @@ struct store {
     const store_vtable *vt;
     clock_source *clock;
     bool in_tx;
+    bool bound; /* to link (store_bind_link) */
+    char link[STORE_LINK_MAX + 1];
 };
 
+/* The link a hint or operation naming link (may be NULL) goes to on s. */
+const char *store_link_for_append(const store *s, const char *link);
+/* The link claims and counts on s cover; NULL: every link. */
+const char *store_link_scope(const store *s);
+
 /* The schema version every backend's migrations reach (their lists must match in meaning). */
-#define STORE_SCHEMA_LATEST 1
+#define STORE_SCHEMA_LATEST 2
 
 /* Opens the SQLite backend on path (store_sqlite.c). */
 int store_sqlite_open(store **out, const char *path, clock_source *clock, err *e);

@@ -250,29 +250,36 @@ static int budget_take(store_budget_take_result *out, store *s, const char *acco
 
 /* ------------------------------------------------------------------ counts */
 
+/* The queues of the handle's link (?2), or of every link when it is unbound (NULL). */
+#define IN_LINK "(?2 IS NULL OR link = ?2)"
+
 static int count(store_counts *out, store *s, err *e)
 {
     sq_store *q = SQ(s);
     sqlite3_stmt *st = NULL;
     int rc = sq_prep(&st, q, e,
-                     "SELECT (SELECT COUNT(*) FROM inbox WHERE owner IS NULL OR lease_until <= ?1),"
-                     " (SELECT COUNT(*) FROM inbox WHERE owner IS NOT NULL AND lease_until > ?1),"
-                     " (SELECT COUNT(*) FROM outbox WHERE state = 'pending'),"
-                     " (SELECT COUNT(*) FROM outbox WHERE state IN ('claimed', 'in_flight')),"
-                     " (SELECT COUNT(*) FROM outbox WHERE state = 'done'),"
+                     "SELECT (SELECT COUNT(*) FROM inbox WHERE (owner IS NULL OR lease_until <= ?1)"
+                     "  AND " IN_LINK "),"
+                     " (SELECT COUNT(*) FROM inbox WHERE owner IS NOT NULL AND lease_until > ?1"
+                     "  AND " IN_LINK "),"
+                     " (SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND " IN_LINK "),"
+                     " (SELECT COUNT(*) FROM outbox WHERE state IN ('claimed', 'in_flight')"
+                     "  AND " IN_LINK "),"
+                     " (SELECT COUNT(*) FROM outbox WHERE state = 'done' AND " IN_LINK "),"
                      " (SELECT COUNT(*) FROM dead_letters),"
                      " (SELECT COUNT(*) FROM held_deletes WHERE state = 0),"
                      " (SELECT COUNT(*) FROM links WHERE unlinked_at IS NULL),"
-                     " (SELECT MIN(t) FROM (SELECT MIN(received_at) AS t FROM inbox UNION ALL"
-                     "  SELECT MIN(created_at) FROM outbox"
-                     "  WHERE state IN ('pending', 'claimed', 'in_flight')))",
-                     "i", store_now(s));
+                     " (SELECT MIN(t) FROM (SELECT MIN(received_at) AS t FROM inbox"
+                     "  WHERE " IN_LINK " UNION ALL SELECT MIN(created_at) FROM outbox"
+                     "  WHERE state IN ('pending', 'claimed', 'in_flight') AND " IN_LINK "))",
+                     "it", store_now(s), store_link_scope(s));
     if (rc == 0)
         rc = sq_step(q, st, e);
     if (rc == 1) {
         store_counts c = {
-            sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
-            sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
+            sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+            sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+            sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
             sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
             sqlite3_column_int64(st, 8), /* NULL (nothing waits) reads as 0 */
         };

@@ -6,11 +6,11 @@ static int inbox_append(int64_t *out_id, store *s, const store_hint_new *h, err 
 {
     sq_store *q = SQ(s);
     int64_t now = store_now(s);
-    int rc =
-        sq_run(NULL, q, e,
-               "INSERT INTO inbox (source, kind, record_key, payload, received_at,"
-               " not_before) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-               "ttttii", h->source, h->kind, h->record_key, h->payload, now, now + h->delay_ms);
+    int rc = sq_run(NULL, q, e,
+                    "INSERT INTO inbox (source, kind, record_key, payload, received_at,"
+                    " not_before, link) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "ttttiit", h->source, h->kind, h->record_key, h->payload, now,
+                    now + h->delay_ms, store_link_for_append(s, h->link));
     if (rc != 0)
         return err_wrap(e, "inbox append: ");
     if (out_id)
@@ -51,18 +51,20 @@ static int claim_key(store_hint *h, sq_store *q, int64_t claim, const char *owne
 /* Ready keys: a ready hint, and no live lease on any hint of the key. Candidates come from the
  * oldest ready hints (a window of a few per key wanted), so a claim does not scan the backlog:
  * it may return fewer keys than max even when more are ready, but never none when one is. */
-static int ready_keys(store_hints *list, size_t *cap, sq_store *q, int64_t now, size_t max, err *e)
+static int ready_keys(store_hints *list, size_t *cap, sq_store *q, int64_t now, size_t max,
+                      const char *link, err *e)
 {
     sqlite3_stmt *st = NULL;
     int rc = sq_prep(&st, q, e,
                      "SELECT record_key, MIN(id), MAX(id), COUNT(*), MIN(received_at) FROM inbox"
                      " WHERE record_key IN (SELECT record_key FROM inbox"
                      "  WHERE not_before <= ?1 AND (owner IS NULL OR lease_until <= ?1)"
+                     "  AND (?4 IS NULL OR link = ?4)"
                      "  AND record_key NOT IN (SELECT record_key FROM inbox"
                      "   WHERE owner IS NOT NULL AND lease_until > ?1)"
                      "  ORDER BY id LIMIT ?3)"
                      " GROUP BY record_key ORDER BY MIN(id) LIMIT ?2",
-                     "iii", now, (int64_t)max, (int64_t)max * 4);
+                     "iiit", now, (int64_t)max, (int64_t)max * 4, link);
     while (rc == 0 && (rc = sq_step(q, st, e)) == 1) {
         rc = sq_grow((void **)&list->v, cap, list->n, sizeof *list->v, e);
         if (rc != 0)
@@ -91,10 +93,14 @@ static int inbox_claim(store_hints *out, store *s, const char *owner, int64_t le
     int rc = sq_tx_start(q, e);
     if (rc != 0)
         return err_wrap(e, "inbox claim: ");
+<<<<<<< HEAD
     rc = ready_keys(&list, &cap, q, now, max, e);
     int64_t claim = 0;
     if (rc == 0 && list.n)
         rc = sq_next_claim(&claim, q, e);
+=======
+    rc = ready_keys(&list, &cap, q, now, max, store_link_scope(s), e);
+>>>>>>> wt-multi
     for (size_t i = 0; rc == 0 && i < list.n; i++)
         rc = claim_key(&list.v[i], q, claim, owner, now + lease_ms, e);
     rc = sq_tx_end(q, rc, e);

@@ -37,10 +37,11 @@ static int outbox_enqueue(int64_t *out_id, bool *out_dup, store *s, const store_
     if (rc == 0)
         rc = sq_run(&n, q, e,
                     "INSERT INTO outbox (service, account, kind, record_key, payload, idem_key,"
-                    " lane, not_before, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-                    " ?7, ?8, ?9, ?9) ON CONFLICT (idem_key) DO NOTHING",
-                    "ttttttdii", op->service, op->account, op->kind, op->record_key, op->payload,
-                    op->idem_key, op->lane, op->not_before_ms ? op->not_before_ms : now, now);
+                    " lane, not_before, created_at, updated_at, link) VALUES (?1, ?2, ?3, ?4, ?5,"
+                    " ?6, ?7, ?8, ?9, ?9, ?10) ON CONFLICT (idem_key) DO NOTHING",
+                    "ttttttdiit", op->service, op->account, op->kind, op->record_key, op->payload,
+                    op->idem_key, op->lane, op->not_before_ms ? op->not_before_ms : now, now,
+                    store_link_for_append(s, op->link));
     if (rc == 0 && n == 1)
         id = sqlite3_last_insert_rowid(q->db);
     else if (rc == 0)
@@ -54,6 +55,7 @@ static int outbox_enqueue(int64_t *out_id, bool *out_dup, store *s, const store_
     return 0;
 }
 
+<<<<<<< HEAD
 #define READY_REST                                                                                 \
     " AND (?2 IS NULL OR o.service = ?2)"                                                          \
     " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.service = o.service"                          \
@@ -67,6 +69,12 @@ typedef struct ready_op {
 } ready_op;
 
 static bool ready_before(const ready_op *a, const ready_op *b)
+=======
+/* Ready ids, lane first then due time. The NOT EXISTS keeps one record's operations in order
+ * and one at a time. PostgreSQL: the same query with FOR UPDATE SKIP LOCKED. */
+static int ready_ids(int64_t *ids, size_t *n, sq_store *q, int64_t now, const char *service,
+                     const char *link, size_t max, err *e)
+>>>>>>> wt-multi
 {
     if (a->lane != b->lane)
         return a->lane < b->lane;
@@ -85,7 +93,19 @@ static int ready_of(ready_op *out, size_t *n, sq_store *q, bool expired, int64_t
         " WHERE o.state IN ('claimed', 'in_flight') AND o.lease_until <= ?1" READY_REST,
     };
     sqlite3_stmt *st = NULL;
+<<<<<<< HEAD
     int rc = sq_prep(&st, q, e, sql[expired], "iti", now, service, (int64_t)max);
+=======
+    int rc = sq_prep(&st, q, e,
+                     "SELECT o.id FROM outbox o WHERE ((o.state = 'pending' AND o.not_before <= ?1)"
+                     " OR (o.state IN ('claimed', 'in_flight') AND o.lease_until <= ?1))"
+                     " AND (?2 IS NULL OR o.service = ?2) AND (?4 IS NULL OR o.link = ?4)"
+                     " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.service = o.service"
+                     "  AND p.record_key = o.record_key AND p.id < o.id"
+                     "  AND p.state IN ('pending', 'claimed', 'in_flight'))"
+                     " ORDER BY o.lane, o.not_before, o.id LIMIT ?3",
+                     "itit", now, service, (int64_t)max, link);
+>>>>>>> wt-multi
     *n = 0;
     while (rc == 0 && (rc = sq_step(q, st, e)) == 1) {
         out[(*n)++] = (ready_op){sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
@@ -156,10 +176,14 @@ static int outbox_claim(store_ops *out, store *s, const char *owner, int64_t lea
     size_t n = 0;
     int rc = sq_tx_start(q, e);
     if (rc == 0) {
+<<<<<<< HEAD
         rc = ready_ids(ids, &n, q, now, service, max, e);
         int64_t claim = 0;
         if (rc == 0 && n)
             rc = sq_next_claim(&claim, q, e);
+=======
+        rc = ready_ids(ids, &n, q, now, service, store_link_scope(s), max, e);
+>>>>>>> wt-multi
         for (size_t i = 0; rc == 0 && i < n; i++) {
             list.n = i + 1; /* so a partly read op is freed on failure */
             rc = claim_one(&list.v[i], q, ids[i], claim, owner, now, now + lease_ms, e);

@@ -81,12 +81,21 @@ static const char *const schema_v1[] = {
     NULL,
 };
 
+/* Version 2: several links of one configuration share the store; each hint and operation
+ * belongs to one ('' the default link, which is what every older row was). */
+static const char *const schema_v2[] = {
+    "ALTER TABLE inbox ADD COLUMN link TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE outbox ADD COLUMN link TEXT NOT NULL DEFAULT '';",
+    NULL,
+};
+
 static const struct {
     int version;
     const char *name;
     const char *const *sql; /* run in order; NULL ends */
 } steps[] = {
     {1, "initial schema", schema_v1},
+    {2, "hints and operations per link", schema_v2},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == STORE_SCHEMA_LATEST,

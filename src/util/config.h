@@ -100,6 +100,9 @@ bool config_sec_is_set(const config_section *s, const char *key);
 /* Where the value came from, for messages: "pheedsync.conf:12", "environment variable
  * PHEEDSYNC_GHL_TOKEN" or "default". */
 void config_sec_origin(const config_section *s, const char *key, char *out, size_t size);
+/* Where the section's header is, for messages: "pheedsync.conf:12" (or the file's name alone
+ * for a section the file does not have). */
+void config_sec_where(const config_section *s, char *out, size_t size);
 /* "[ghl]" or "[field \"email\"]", for messages. */
 const char *config_sec_label(const config_section *s);
 

@@ -130,6 +130,14 @@ void config_sec_origin(const config_section *s, const char *key, char *out, size
         snprintf(out, size, "default");
 }
 
+void config_sec_where(const config_section *s, char *out, size_t size)
+{
+    if (s->line > 0)
+        snprintf(out, size, "%s:%d", s->cfg->label, s->line);
+    else
+        snprintf(out, size, "%s", s->cfg->label);
+}
+
 const char *config_sec_label(const config_section *s)
 {
     return s ? s->label : "[?]";

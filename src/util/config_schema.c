@@ -203,6 +203,22 @@ static const config_key_spec rule_keys[] = {
     END,
 };
 
+static const config_key_spec link_keys[] = {
+    REQ("location_id", "The HighLevel location (sub-account) of this link."),
+    REQ("org_code", "The PheedLoop organization of this link."),
+    {"events", CONFIG_LIST, NULL, NULL, 0, 0, false, true,
+     "Codes of the organization's events synced with this location, comma-separated."},
+    SECRET("token", "Private Integration token of this location ([ghl] auth = token). Empty: "
+                    "[ghl] token."),
+    SECRET("api_key", "REST API key of this organization. Empty: [pheedloop] api_key, or what "
+                      "`pheedsync connect pheedloop --link NAME` stored."),
+    SECRET("api_secret", "REST API secret of this organization. Empty: [pheedloop] api_secret, "
+                         "or what `pheedsync connect pheedloop --link NAME` stored."),
+    SECRET("webhook_secret", "Webhook Secret of these events (EVENT_CODE=SECRET, ... when they "
+                             "differ). Empty: [pheedloop] webhook_secret."),
+    END,
+};
+
 static const config_section_spec schema[] = {
     {"store", false, "Where pheedsync keeps links, snapshots, queues and the audit log.",
      store_keys},
@@ -223,6 +239,11 @@ static const config_section_spec schema[] = {
      field_keys},
     {"rule", true, "One automation per section: when TRIGGER, if CONDITION, then ACTION.",
      rule_keys},
+    {"link", true,
+     "More HighLevel locations synced with PheedLoop events, one per section, beside the one of "
+     "[ghl] and [pheedloop] (when set); a location, or an organization's event, belongs to one "
+     "link. The name in quotes is yours (`--link NAME`); other settings are shared.",
+     link_keys},
     {NULL, false, NULL, NULL},
 };
 
@@ -328,6 +349,14 @@ static void add_key(tpl *t, const config_section_spec *sec, const config_key_spe
         tpl_addf(t, "#%s =\n\n", k->name);
 }
 
+/* The name of a named section's commented example in the template. */
+static const char *example_name(const char *section)
+{
+    if (!strcmp(section, "field"))
+        return "email";
+    return strcmp(section, "link") ? "welcome" : "second-location";
+}
+
 int config_template(buf *out)
 {
     tpl t = {.rc = 0};
@@ -340,8 +369,7 @@ int config_template(buf *out)
         add_comment(&t, s->doc);
         /* Named sections are optional: their example instance stays commented out. */
         if (s->named)
-            tpl_addf(&t, "#[%s \"%s\"]\n\n", s->name,
-                     strcmp(s->name, "field") ? "welcome" : "email");
+            tpl_addf(&t, "#[%s \"%s\"]\n\n", s->name, example_name(s->name));
         else
             tpl_addf(&t, "[%s]\n\n", s->name);
         for (const config_key_spec *k = s->keys; k->name; k++)

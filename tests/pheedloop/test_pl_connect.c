@@ -2,6 +2,7 @@
  * events listed, credentials sealed in the store and read back by a client whose configuration
  * no longer holds them; refusals store nothing. */
 #include "tests/support/pl_fixture.h"
+#include "app/app.h"
 #include "cli/commands.h"
 #include "pheedloop/pl_creds.h"
 
@@ -191,6 +192,49 @@ static void refused_credentials_store_nothing(void **state)
     remove_dir(dir);
 }
 
+/* --link NAME: the link's organization and keys are checked and stored for that link only; a
+ * configuration whose link then holds no keys gets them from the store. */
+static void connect_a_link(void **state)
+{
+    pl_fx *fx = *state;
+    char dir[64], path[128], extra[512];
+    make_dir(dir, sizeof dir);
+    snprintf(extra, sizeof extra,
+             "[link \"two\"]\nlocation_id = L2\norg_code = %s\nevents = " PLFX_EVENT "\n"
+             "api_key = %s\napi_secret = %s\n",
+             PLFX_ORG, PLFX_KEY, PLFX_SECRET);
+    write_config(fx, dir, extra, path, sizeof path);
+    setenv("PHEEDSYNC_SEAL_KEY", SEAL_HEX, 1);
+    char *argv[] = {"pheedloop", "--config", path, "--link", "two", NULL};
+    assert_int_equal(cmd_connect_pheedloop(5, argv), EXIT_OK);
+    char *bad[] = {"pheedloop", "--config", path, "--link", "three", NULL};
+    assert_int_equal(cmd_connect_pheedloop(5, bad), EXIT_USAGE);
+    crypto_key *key = NULL;
+    store *s = open_store(dir, &key);
+    err e = {0};
+    pl_creds c;
+    assert_int_equal(pl_creds_load(&c, s, key, &e), ERR_NOT_FOUND);
+    assert_int_equal(pl_creds_load_account(&c, s, key, "link:two", &e), 0);
+    assert_string_equal(c.org_code, PLFX_ORG);
+    assert_string_equal(c.api_secret, PLFX_SECRET);
+    pl_creds_free(&c);
+    store_close(s);
+    crypto_key_free(key);
+
+    write_config(fx, dir,
+                 "[link \"two\"]\nlocation_id = L2\norg_code = " PLFX_ORG "\nevents = " PLFX_EVENT
+                 "\n",
+                 path, sizeof path);
+    app_options o = {.command = "test", .config_path = path};
+    app_ctx a;
+    assert_int_equal(app_open(&a, &o, &e), 0);
+    assert_int_equal(app_require(&a, APP_PL, &e), 0);
+    assert_int_equal(pl_client_validate_auth(NULL, a.links[0].pl, NULL, &e), 0);
+    app_close(&a);
+    unsetenv("PHEEDSYNC_SEAL_KEY");
+    remove_dir(dir);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, plfx_client_setup, plfx_teardown)
 
 int main(void)
@@ -198,6 +242,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(connect_checks_lists_and_stores),
         T(refused_credentials_store_nothing),
+        T(connect_a_link),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,7 +50,7 @@ static int teardown(void **state)
 int store_contract_run(const store_contract_backend *b)
 {
     const sc_case *groups[] = {sc_basic_cases, sc_queue_cases, sc_record_cases,
-                               sc_concurrency_cases};
+                               sc_concurrency_cases, sc_link_cases};
     size_t n = 0;
     for (size_t g = 0; g < PS_ARRAY_LEN(groups); g++)
         for (const sc_case *c = groups[g]; c->fn; c++)
@@ -150,9 +150,9 @@ static void arguments_are_checked(void **state)
     SC_FAILS(ERR_INVALID, store_token_put(f->s, "ghl", "loc", NULL, 0, SC_E));
     SC_FAILS(ERR_INVALID, store_cursor_get(NULL, f->s, "x", SC_E));
     SC_FAILS(ERR_INVALID, store_cursor_get(&out, f->s, NULL, SC_E));
-    store_hint_new h = {"ghl", "ContactUpdate", "", "{}", 0};
+    store_hint_new h = {"ghl", "ContactUpdate", "", "{}", 0, NULL};
     SC_FAILS(ERR_INVALID, store_inbox_append(NULL, f->s, &h, SC_E));
-    store_op_new op = {"ghl", "loc", "ghl.upsert_contact", "k", "{}", "i", 7, 0};
+    store_op_new op = {"ghl", "loc", "ghl.upsert_contact", "k", "{}", "i", 7, 0, NULL};
     int64_t id = 0;
     SC_FAILS(ERR_INVALID, store_outbox_enqueue(&id, NULL, f->s, &op, SC_E));
     store_op fake = {0};
@@ -182,8 +182,9 @@ static void transactions_commit_and_roll_back(void **state)
     SC_OK(store_begin(f->s, SC_E));
     SC_OK(store_cursor_put(f->s, "a", "2", SC_E));
     int64_t id = 0;
-    store_op_new op = {"ghl",       "loc",    "ghl.upsert_contact", "ghl:c:1",
-                       "{\"x\":1}", "idem-1", STORE_LANE_LIVE,      0};
+    store_op_new op = {"ghl",           "loc",       "ghl.upsert_contact",
+                       "ghl:c:1",       "{\"x\":1}", "idem-1",
+                       STORE_LANE_LIVE, 0,           NULL};
     SC_OK(store_outbox_enqueue(&id, NULL, f->s, &op, SC_E));
     /* a failing call inside the transaction undoes only itself */
     op.idem_key = "idem-2";
@@ -296,14 +297,14 @@ static void delivery_and_hint_commit_together(void **state)
 {
     sc_fixture *f = *state;
     bool seen = true;
-    store_hint_new bad = {"ghl", "ContactUpdate", "ghl:contact:L:1", "{truncated", 0};
+    store_hint_new bad = {"ghl", "ContactUpdate", "ghl:contact:L:1", "{truncated", 0, NULL};
     SC_OK(store_begin(f->s, SC_E));
     SC_OK(store_delivery_seen_or_insert(&seen, f->s, "ghl", "wh-9", SC_E));
     assert_false(seen);
     SC_FAILS(ERR_INVALID, store_inbox_append(NULL, f->s, &bad, SC_E));
     SC_OK(store_rollback(f->s, SC_E));
 
-    store_hint_new good = {"ghl", "ContactUpdate", "ghl:contact:L:1", "{\"id\":\"1\"}", 0};
+    store_hint_new good = {"ghl", "ContactUpdate", "ghl:contact:L:1", "{\"id\":\"1\"}", 0, NULL};
     SC_OK(store_begin(f->s, SC_E));
     SC_OK(store_delivery_seen_or_insert(&seen, f->s, "ghl", "wh-9", SC_E));
     assert_false(seen); /* the retry is not a duplicate */

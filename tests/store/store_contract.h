@@ -71,5 +71,6 @@ extern const sc_case sc_basic_cases[];
 extern const sc_case sc_queue_cases[];
 extern const sc_case sc_record_cases[];
 extern const sc_case sc_concurrency_cases[];
+extern const sc_case sc_link_cases[];
 
 #endif

@@ -142,7 +142,7 @@ static void outbox_claims_never_overlap(void **state)
         char key[32], idem[32];
         snprintf(key, sizeof key, "ghl:contact:L:%d", i % KEYS);
         snprintf(idem, sizeof idem, "%d", i);
-        store_op_new op = {"ghl", "acct", "ghl.update_contact", key, "{}", idem, i % 3, 0};
+        store_op_new op = {"ghl", "acct", "ghl.update_contact", key, "{}", idem, i % 3, 0, NULL};
         int64_t id = 0;
         SC_OK(store_outbox_enqueue(&id, NULL, f->s, &op, SC_E));
     }
@@ -202,7 +202,7 @@ static void crash_child(const char *url, int fd, int round)
         for (int k = 0; k < batch; k++) {
             char key[48];
             snprintf(key, sizeof key, "crash:%d:%d", round, i + k);
-            store_hint_new h = {"ghl", "ContactUpdate", key, "{\"crash\":true}", 0};
+            store_hint_new h = {"ghl", "ContactUpdate", key, "{\"crash\":true}", 0, NULL};
             if (store_inbox_append(NULL, s, &h, &e) != 0)
                 _exit(5);
         }

@@ -5,7 +5,7 @@
 
 static void append(sc_fixture *f, const char *key, const char *payload, int64_t delay_ms)
 {
-    store_hint_new h = {"ghl", "ContactUpdate", key, payload, delay_ms};
+    store_hint_new h = {"ghl", "ContactUpdate", key, payload, delay_ms, NULL};
     int64_t id = 0;
     SC_OK(store_inbox_append(&id, f->s, &h, SC_E));
     assert_true(id > 0);
@@ -135,7 +135,7 @@ static void inbox_busy_key_does_not_block_others(void **state)
 static void inbox_rejects_bad_json(void **state)
 {
     sc_fixture *f = *state;
-    store_hint_new h = {"ghl", "ContactUpdate", "k", "{\"a\":", 0};
+    store_hint_new h = {"ghl", "ContactUpdate", "k", "{\"a\":", 0, NULL};
     SC_FAILS(ERR_INVALID, store_inbox_append(NULL, f->s, &h, SC_E));
     store_counts c;
     SC_OK(store_count(&c, f->s, SC_E));
@@ -147,8 +147,8 @@ static void inbox_rejects_bad_json(void **state)
 static int64_t enqueue(sc_fixture *f, const char *service, const char *key, const char *idem,
                        int lane)
 {
-    store_op_new op = {service, "acct", "ghl.upsert_contact", key, "{\"email\":\"a@b.c\"}", idem,
-                       lane,    0};
+    store_op_new op = {
+        service, "acct", "ghl.upsert_contact", key, "{\"email\":\"a@b.c\"}", idem, lane, 0, NULL};
     int64_t id = 0;
     bool dup = true;
     SC_OK(store_outbox_enqueue(&id, &dup, f->s, &op, SC_E));
@@ -160,7 +160,7 @@ static void outbox_enqueue_claim_complete(void **state)
 {
     sc_fixture *f = *state;
     int64_t id = enqueue(f, "ghl", "ghl:contact:L:1", "op-1", STORE_LANE_LIVE);
-    store_op_new again = {"ghl", "acct", "ghl.upsert_contact", "x", "{}", "op-1", 0, 0};
+    store_op_new again = {"ghl", "acct", "ghl.upsert_contact", "x", "{}", "op-1", 0, 0, NULL};
     int64_t id2 = 0;
     bool dup = false;
     SC_OK(store_outbox_enqueue(&id2, &dup, f->s, &again, SC_E));
@@ -220,7 +220,7 @@ static void outbox_lanes_order_and_filters(void **state)
     int64_t live = enqueue(f, "ghl", "r3", "live", STORE_LANE_LIVE);
     int64_t first = enqueue(f, "pheedloop", "p1", "p-first", STORE_LANE_LIVE);
     int64_t second = enqueue(f, "pheedloop", "p1", "p-second", STORE_LANE_LIVE);
-    store_op_new later = {"ghl", "acct", "k", "r4", "{}", "later", 0, SC_T0 + 5000};
+    store_op_new later = {"ghl", "acct", "k", "r4", "{}", "later", 0, SC_T0 + 5000, NULL};
     int64_t later_id = 0;
     SC_OK(store_outbox_enqueue(&later_id, NULL, f->s, &later, SC_E));
 
@@ -394,7 +394,7 @@ static void dead_letters_replay_and_drop(void **state)
     SC_FAILS(ERR_NOT_FOUND, store_dead_drop(f->s, id, SC_E));
     SC_OK(store_count(&c, f->s, SC_E));
     assert_int_equal(c.dead_letters + c.outbox_pending + c.outbox_running, 0);
-    store_op_new again = {"pheedloop", "acct", "k", "pl:attendee:1", "{}", "bad-1", 0, 0};
+    store_op_new again = {"pheedloop", "acct", "k", "pl:attendee:1", "{}", "bad-1", 0, 0, NULL};
     int64_t id2 = 0;
     bool dup = false;
     SC_OK(store_outbox_enqueue(&id2, &dup, f->s, &again, SC_E));

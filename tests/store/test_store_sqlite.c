@@ -90,6 +90,45 @@ static void unusable_files_are_reported(void **state)
     unlink(url + strlen("sqlite:"));
 }
 
+/* A store written before links existed (schema 1, no link columns) is migrated: its queued
+ * hints and operations are the default link's. */
+static void version_1_queues_become_the_default_links(void **state)
+{
+    (void)state;
+    char url[SC_URL_MAX];
+    assert_int_equal(fresh(&ctx, url, sizeof url), 0);
+    store *s = NULL;
+    SC_OK(store_open(&s, url, NULL, SC_E));
+    store_hint_new h = {"ghl", "ContactUpdate", "ghl:L:A", "{}", 0, NULL};
+    SC_OK(store_inbox_append(NULL, s, &h, SC_E));
+    store_close(s);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(url + strlen("sqlite:"), &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "ALTER TABLE inbox DROP COLUMN link;"
+                                  "ALTER TABLE outbox DROP COLUMN link;"
+                                  "DELETE FROM schema_migrations WHERE version > 1;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    SC_OK(store_open(&s, url, NULL, SC_E));
+    int cur = 0;
+    SC_OK(store_schema_version(&cur, NULL, s, SC_E));
+    assert_int_equal(cur, store_schema_latest());
+    store_hints got;
+    SC_OK(store_bind_link(s, "other", SC_E));
+    SC_OK(store_inbox_claim(&got, s, "p", 30000, 10, SC_E));
+    assert_int_equal(got.n, 0);
+    store_hints_free(&got);
+    SC_OK(store_bind_link(s, "", SC_E));
+    SC_OK(store_inbox_claim(&got, s, "p", 30000, 10, SC_E));
+    assert_int_equal(got.n, 1);
+    assert_string_equal(got.v[0].record_key, "ghl:L:A");
+    store_hints_free(&got);
+    store_close(s);
+    cleanup(&ctx, url);
+}
+
 int main(void)
 {
     const char *tmp = getenv("TMPDIR");
@@ -103,6 +142,7 @@ int main(void)
     const struct CMUnitTest own[] = {
         cmocka_unit_test(uses_write_ahead_logging),
         cmocka_unit_test(unusable_files_are_reported),
+        cmocka_unit_test(version_1_queues_become_the_default_links),
     };
     failed += cmocka_run_group_tests_name("store (sqlite only)", own, NULL, NULL);
     rmdir(ctx.dir);

@@ -266,7 +266,7 @@ static void unknown_names_suggest_the_nearest(void **state)
     expect_error("\n\n[snyc]\n", "pheedsync.conf:3: unknown section [snyc] (did you mean [sync]?)");
     expect_error("[database]\n",
                  "pheedsync.conf:1: unknown section [database] (known sections: store, ghl, "
-                 "pheedloop, server, sync, log, alert, field, rule)");
+                 "pheedloop, server, sync, log, alert, field, rule, link)");
     expect_error("[log]\nverbosity = 3\n",
                  "pheedsync.conf:2: [log] unknown key 'verbosity' (remove it; known keys: level, "
                  "format)");
@@ -492,7 +492,7 @@ static void schema_is_complete_and_documented(void **state)
             assert_true(!k->secret || !k->def);
         }
     }
-    assert_int_equal(sections, 9);
+    assert_int_equal(sections, 10);
     assert_true(keys > 40);
     assert_true(config_schema_key("ghl", "client_secret")->secret);
     assert_true(config_schema_key("pheedloop", "api_key")->secret);

@@ -1,0 +1,220 @@
+/* test_links.c: two links of one configuration over one store, against the sandbox: location L1
+ * with the first event, location L2 with the second. A sync links each location's contacts
+ * only with its own link's attendees (a person on both locations and both events is two
+ * people, one per link), duplicates nothing, and a second pass writes nothing; a hint of L2's
+ * (as its webhook is stored) is planned by L2's engine, never by L1's. */
+#include "tests/engine/efix.h"
+#include "util/jsonx.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <cmocka.h>
+
+#define LOC2 "LOCATIONTWO0000000002"
+
+typedef struct two {
+    efix *f;
+    ghl_tokens *tokens2;
+    ghl_client *ghl2;
+    store *store2;
+    engine en1, en2;
+    const char *ev1[2], *ev2[2];
+} two;
+
+static int setup(void **state)
+{
+    two *t = calloc(1, sizeof *t);
+    efix_opts o = {0};
+    t->f = efix_start(&o);
+    efix *f = t->f;
+    json_t *loc = efix_admin(f, true, "POST", "/_sandbox/locations",
+                             "{\"id\": \"" LOC2 "\", \"name\": \"Second\"}");
+    err e = {0};
+    ghl_tokens_config tc = {.pit = jsonx_str(loc, "pit")};
+    assert_int_equal(ghl_tokens_new(&t->tokens2, &tc, &e), 0);
+    json_decref(loc);
+    ghl_client_config cc = {.base_url = f->ghl_base, .http = f->http, .tokens = t->tokens2};
+    assert_int_equal(ghl_client_new(&t->ghl2, &cc, &e), 0);
+    t->ev1[0] = EV1;
+    t->ev2[0] = EV2;
+    t->en1 = f->en;
+    t->en1.link = (engine_link_cfg){f->location, f->org, t->ev1, ENGINE_DEFAULT_LINK};
+    assert_int_equal(store_bind_link(f->store, "", &e), 0);
+    assert_int_equal(store_open(&t->store2, f->store_url, NULL, &e), 0);
+    assert_int_equal(store_bind_link(t->store2, "two", &e), 0);
+    t->en2 = f->en;
+    t->en2.store = t->store2;
+    t->en2.ghl = t->ghl2;
+    t->en2.link = (engine_link_cfg){LOC2, f->org, t->ev2, "two"};
+    *state = t;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    two *t = *state;
+    store_close(t->store2);
+    efix_stop(t->f);
+    ghl_client_free(t->ghl2);
+    ghl_tokens_free(t->tokens2);
+    free(t);
+    return 0;
+}
+
+static void pass(engine *en)
+{
+    engine_pass_opts o = {.full = true, .deadline_ms = clock_mono_ms(clock_system()) + 120000};
+    engine_pass_result r = {0};
+    err e = {0};
+    if (engine_pass(&r, en, &o, &e) != 0)
+        fail_msg("pass of link '%s': %s", en->link.name, e.msg);
+    assert_true(r.drained);
+    assert_int_equal(r.ops_dead, 0);
+}
+
+static char *contact_in(efix *f, const char *location, const char *first, const char *email)
+{
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"locationId\": \"%s\", \"firstName\": \"%s\", \"email\": \"%s\"}", location, first,
+             email);
+    json_t *a = efix_admin(f, true, "POST", "/_sandbox/ui/contacts", body);
+    json_t *c = json_object_get(a, "contact");
+    char *id = strdup(jsonx_str(c ? c : a, "id"));
+    json_decref(a);
+    return id;
+}
+
+/* The sandbox's contacts of location, by normalised email: {email: count}. */
+static json_t *emails_in(efix *f, const char *location)
+{
+    json_t *st = efix_admin(f, true, "GET", "/_sandbox/state", NULL);
+    json_t *out = json_object();
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(st, "contacts"), i, c)
+    {
+        const char *email = jsonx_str(c, "email");
+        if (email && strcmp(jsonx_str(c, "locationId"), location) == 0)
+            json_object_set_new(out, email, json_integer(jsonx_int(out, email, 0) + 1));
+    }
+    json_decref(st);
+    return out;
+}
+
+/* Every live link's contact is in its link's location and its attendees in its link's event. */
+static size_t assert_links_stay_in_their_link(two *t)
+{
+    store_links ls = {0};
+    err e = {0};
+    assert_int_equal(store_link_list(&ls, t->f->store, 0, 1000, &e), 0);
+    size_t attendees = 0;
+    for (size_t i = 0; i < ls.n; i++) {
+        const store_link *l = &ls.v[i];
+        const char *want = strcmp(l->location_id, LOC2) == 0 ? EV2 : EV1;
+        for (size_t j = 0; j < l->n_attendees; j++, attendees++)
+            if (strcmp(l->attendees[j].event, want) != 0)
+                fail_msg("contact %s of %s is linked to an attendee of %s", l->contact_id,
+                         l->location_id, l->attendees[j].event);
+    }
+    store_links_free(&ls);
+    return attendees;
+}
+
+static void each_link_syncs_its_own_people(void **state)
+{
+    two *t = *state;
+    efix *f = t->f;
+    /* Both locations have a contact for each of these; each event has its attendees. */
+    const char *people[] = {"ann@example.com", "bob@example.com"};
+    for (size_t i = 0; i < 2; i++) {
+        free(contact_in(f, f->location, "Contact", people[i]));
+        free(contact_in(f, LOC2, "Contact", people[i]));
+    }
+    free(efix_register(f, EV1, "Ann", "One", "ann@example.com"));
+    free(efix_register(f, EV1, "Cid", "One", "cid@example.com"));
+    free(efix_register(f, EV2, "Bob", "Two", "bob@example.com"));
+    free(efix_register(f, EV2, "Dee", "Two", "dee@example.com"));
+
+    pass(&t->en1);
+    pass(&t->en2);
+    assert_int_equal(assert_links_stay_in_their_link(t), 4);
+    json_t *l1 = emails_in(f, f->location), *l2 = emails_in(f, LOC2);
+    /* L1 got cid (its event's new attendee), not dee (the other link's); L2 the reverse. */
+    assert_int_equal(json_object_size(l1), 3);
+    assert_int_equal(jsonx_int(l1, "cid@example.com", 0), 1);
+    assert_int_equal(jsonx_int(l1, "dee@example.com", 0), 0);
+    assert_int_equal(json_object_size(l2), 3);
+    assert_int_equal(jsonx_int(l2, "dee@example.com", 0), 1);
+    assert_int_equal(jsonx_int(l2, "cid@example.com", 0), 0);
+    const char *key;
+    json_t *n;
+    json_object_foreach(l1, key, n) assert_int_equal(json_integer_value(n), 1);
+    json_object_foreach(l2, key, n) assert_int_equal(json_integer_value(n), 1);
+    json_decref(l1);
+    json_decref(l2);
+    /* The attendees were not doubled either. */
+    json_t *a1 = efix_attendees(f, EV1), *a2 = efix_attendees(f, EV2);
+    assert_int_equal(json_array_size(a1), 2);
+    assert_int_equal(json_array_size(a2), 2);
+    json_decref(a1);
+    json_decref(a2);
+
+    efix_reset_counters(f);
+    pass(&t->en1);
+    pass(&t->en2);
+    assert_int_equal(efix_writes(f, true), 0);
+    assert_int_equal(efix_writes(f, false), 0);
+}
+
+static void a_hint_of_l2_is_planned_by_l2(void **state)
+{
+    two *t = *state;
+    efix *f = t->f;
+    free(efix_register(f, EV2, "Eve", "Two", "eve@example.com"));
+    pass(&t->en1);
+    pass(&t->en2);
+    json_t *l2 = emails_in(f, LOC2);
+    assert_int_equal(jsonx_int(l2, "eve@example.com", 0), 1);
+    json_decref(l2);
+    /* Eve changes her name in L2; the webhook's hint is stored as link two's. */
+    store_link *l = NULL;
+    store_links by = {0};
+    err e = {0};
+    assert_int_equal(store_link_by_email(&by, f->store, "eve@example.com", &e), 0);
+    assert_int_equal(by.n, 1);
+    assert_int_equal(store_link_get(&l, f->store, by.v[0].id, &e), 0);
+    store_links_free(&by);
+    char path[256], key[ENGINE_KEY_MAX];
+    snprintf(path, sizeof path, "/_sandbox/ui/contacts/%s", l->contact_id);
+    json_decref(efix_admin(f, true, "PATCH", path, "{\"firstName\": \"Evelyn\"}"));
+    assert_int_equal(engine_key_ghl(key, LOC2, l->contact_id, &e), 0);
+    store_hint_new h = {.source = "ghl",
+                        .kind = "ContactUpdate",
+                        .record_key = key,
+                        .payload = "{}",
+                        .link = "two"};
+    assert_int_equal(store_inbox_append(NULL, f->store, &h, &e), 0);
+    size_t done = 9;
+    assert_int_equal(engine_plan_some(&t->en1, 16, &done, &e), 0);
+    assert_int_equal(done, 0); /* not L1's */
+    assert_int_equal(engine_plan_some(&t->en2, 16, &done, &e), 0);
+    assert_int_equal(done, 1);
+    assert_int_equal(engine_work_some(&t->en1, 16, &done, &e), 0);
+    assert_int_equal(done, 0);
+    assert_int_equal(engine_work_some(&t->en2, 16, &done, &e), 0);
+    assert_int_equal(done, 1);
+    json_t *a = efix_attendee(f, EV2, l->attendees[0].code);
+    assert_string_equal(jsonx_str(a, "first_name"), "Evelyn");
+    json_decref(a);
+    store_link_free(l);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(each_link_syncs_its_own_people, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_hint_of_l2_is_planned_by_l2, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("two links", tests, NULL, NULL);
+}
