@@ -93,14 +93,10 @@ static int inbox_claim(store_hints *out, store *s, const char *owner, int64_t le
     int rc = sq_tx_start(q, e);
     if (rc != 0)
         return err_wrap(e, "inbox claim: ");
-<<<<<<< HEAD
-    rc = ready_keys(&list, &cap, q, now, max, e);
+    rc = ready_keys(&list, &cap, q, now, max, store_link_scope(s), e);
     int64_t claim = 0;
     if (rc == 0 && list.n)
         rc = sq_next_claim(&claim, q, e);
-=======
-    rc = ready_keys(&list, &cap, q, now, max, store_link_scope(s), e);
->>>>>>> wt-multi
     for (size_t i = 0; rc == 0 && i < list.n; i++)
         rc = claim_key(&list.v[i], q, claim, owner, now + lease_ms, e);
     rc = sq_tx_end(q, rc, e);

@@ -55,9 +55,8 @@ static int outbox_enqueue(int64_t *out_id, bool *out_dup, store *s, const store_
     return 0;
 }
 
-<<<<<<< HEAD
 #define READY_REST                                                                                 \
-    " AND (?2 IS NULL OR o.service = ?2)"                                                          \
+    " AND (?2 IS NULL OR o.service = ?2) AND (?4 IS NULL OR o.link = ?4)"                          \
     " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.service = o.service"                          \
     "  AND p.record_key = o.record_key AND p.id < o.id"                                            \
     "  AND p.state IN ('pending', 'claimed', 'in_flight'))"                                        \
@@ -69,12 +68,6 @@ typedef struct ready_op {
 } ready_op;
 
 static bool ready_before(const ready_op *a, const ready_op *b)
-=======
-/* Ready ids, lane first then due time. The NOT EXISTS keeps one record's operations in order
- * and one at a time. PostgreSQL: the same query with FOR UPDATE SKIP LOCKED. */
-static int ready_ids(int64_t *ids, size_t *n, sq_store *q, int64_t now, const char *service,
-                     const char *link, size_t max, err *e)
->>>>>>> wt-multi
 {
     if (a->lane != b->lane)
         return a->lane < b->lane;
@@ -84,7 +77,7 @@ static int ready_ids(int64_t *ids, size_t *n, sq_store *q, int64_t now, const ch
 /* Up to max candidates of one kind (pending and due, or leased and expired), in claim order.
  * The NOT EXISTS keeps one record's operations in order and one at a time. */
 static int ready_of(ready_op *out, size_t *n, sq_store *q, bool expired, int64_t now,
-                    const char *service, size_t max, err *e)
+                    const char *service, const char *link, size_t max, err *e)
 {
     static const char *const sql[2] = {
         "SELECT o.id, o.lane, o.not_before FROM outbox o"
@@ -93,19 +86,7 @@ static int ready_of(ready_op *out, size_t *n, sq_store *q, bool expired, int64_t
         " WHERE o.state IN ('claimed', 'in_flight') AND o.lease_until <= ?1" READY_REST,
     };
     sqlite3_stmt *st = NULL;
-<<<<<<< HEAD
-    int rc = sq_prep(&st, q, e, sql[expired], "iti", now, service, (int64_t)max);
-=======
-    int rc = sq_prep(&st, q, e,
-                     "SELECT o.id FROM outbox o WHERE ((o.state = 'pending' AND o.not_before <= ?1)"
-                     " OR (o.state IN ('claimed', 'in_flight') AND o.lease_until <= ?1))"
-                     " AND (?2 IS NULL OR o.service = ?2) AND (?4 IS NULL OR o.link = ?4)"
-                     " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.service = o.service"
-                     "  AND p.record_key = o.record_key AND p.id < o.id"
-                     "  AND p.state IN ('pending', 'claimed', 'in_flight'))"
-                     " ORDER BY o.lane, o.not_before, o.id LIMIT ?3",
-                     "itit", now, service, (int64_t)max, link);
->>>>>>> wt-multi
+    int rc = sq_prep(&st, q, e, sql[expired], "itit", now, service, (int64_t)max, link);
     *n = 0;
     while (rc == 0 && (rc = sq_step(q, st, e)) == 1) {
         out[(*n)++] = (ready_op){sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
@@ -120,15 +101,15 @@ static int ready_of(ready_op *out, size_t *n, sq_store *q, bool expired, int64_t
  * in its order and stops at max (one query with an OR sorted every pending operation at each
  * claim). PostgreSQL: the same with FOR UPDATE SKIP LOCKED. */
 static int ready_ids(int64_t *ids, size_t *n, sq_store *q, int64_t now, const char *service,
-                     size_t max, err *e)
+                     const char *link, size_t max, err *e)
 {
     ready_op *due = calloc(max, sizeof *due), *late = calloc(max, sizeof *late);
     size_t n_due = 0, n_late = 0;
     int rc = due && late ? 0 : err_set(e, ERR_NOMEM, "store: out of memory");
     if (rc == 0)
-        rc = ready_of(due, &n_due, q, false, now, service, max, e);
+        rc = ready_of(due, &n_due, q, false, now, service, link, max, e);
     if (rc == 0)
-        rc = ready_of(late, &n_late, q, true, now, service, max, e);
+        rc = ready_of(late, &n_late, q, true, now, service, link, max, e);
     size_t i = 0, k = 0;
     *n = 0;
     while (rc == 0 && *n < max && (i < n_due || k < n_late)) {
@@ -176,14 +157,10 @@ static int outbox_claim(store_ops *out, store *s, const char *owner, int64_t lea
     size_t n = 0;
     int rc = sq_tx_start(q, e);
     if (rc == 0) {
-<<<<<<< HEAD
-        rc = ready_ids(ids, &n, q, now, service, max, e);
+        rc = ready_ids(ids, &n, q, now, service, store_link_scope(s), max, e);
         int64_t claim = 0;
         if (rc == 0 && n)
             rc = sq_next_claim(&claim, q, e);
-=======
-        rc = ready_ids(ids, &n, q, now, service, store_link_scope(s), max, e);
->>>>>>> wt-multi
         for (size_t i = 0; rc == 0 && i < n; i++) {
             list.n = i + 1; /* so a partly read op is freed on failure */
             rc = claim_one(&list.v[i], q, ids[i], claim, owner, now, now + lease_ms, e);

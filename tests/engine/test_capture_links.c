@@ -15,7 +15,7 @@
 
 typedef struct links_env {
     cenv *c;
-    ghl_signer *signer;
+    sbx_ghl_signer *signer;
     ghl_webhook_verifier *ghl;
     pl_webhook *pl[3];
     capture *cap;
@@ -40,8 +40,8 @@ static int setup(void **state)
     links_env *v = calloc(1, sizeof *v);
     v->c = cenv_start();
     err e = {0};
-    assert_int_equal(ghl_signer_new(&v->signer, &e), 0);
-    ghl_webhook_config wc = {.ed25519_key = ghl_signer_ed25519_spki_b64(v->signer)};
+    assert_int_equal(sbx_ghl_signer_new(&v->signer, &e), 0);
+    ghl_webhook_config wc = {.ed25519_key = sbx_ghl_signer_ed25519_spki_b64(v->signer)};
     assert_int_equal(ghl_webhook_verifier_new(&v->ghl, &wc, &e), 0);
     v->pl[0] = check(CENV_EVENT, v->c->event_secret[0]);
     v->pl[1] = check(CENV_EVENT2, v->c->event_secret[1]);
@@ -73,7 +73,7 @@ static int teardown(void **state)
     for (int i = 0; i < 3; i++)
         pl_webhook_free(v->pl[i]);
     ghl_webhook_verifier_free(v->ghl);
-    ghl_signer_free(v->signer);
+    sbx_ghl_signer_free(v->signer);
     cenv_stop(v->c);
     free(v);
     return 0;
@@ -89,7 +89,7 @@ static long post_ghl(links_env *v, const char *location, const char *contact, co
              location, contact, id, iso);
     char *ed = NULL, *rsa = NULL;
     err e = {0};
-    assert_int_equal(ghl_signer_sign(v->signer, body, strlen(body), &ed, &rsa, &e), 0);
+    assert_int_equal(sbx_ghl_signer_sign(v->signer, body, strlen(body), &ed, &rsa, &e), 0);
     snprintf(url, sizeof url, "%s%s", v->base, CAPTURE_GHL_PATH);
     snprintf(h_ed, sizeof h_ed, "%s: %s", GHL_WEBHOOK_ED25519_HEADER, ed);
     const char *headers[] = {h_ed, "Content-Type: application/json", NULL};
