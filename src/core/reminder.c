@@ -328,3 +328,16 @@ const char *core_reminders_why(const json_t *appointment, const json_t *have)
         return "the appointment moved";
     return "the reminder settings changed";
 }
+
+void core_reminder_offset_text(char out[32], int64_t before_s)
+{
+    long long h = (long long)(before_s / 3600), m = (long long)(before_s % 3600 / 60);
+    if (before_s % 60 != 0)
+        snprintf(out, 32, "%llds", (long long)before_s);
+    else if (m == 0)
+        snprintf(out, 32, "%lldh", h);
+    else if (h == 0)
+        snprintf(out, 32, "%lldm", m);
+    else
+        snprintf(out, 32, "%lldh%lldm", h, m);
+}

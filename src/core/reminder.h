@@ -74,5 +74,7 @@ json_t *core_reminder_record(const json_t *want_item, const char *code);
  * deleted) against the records remembered for it ("the appointment was cancelled", "... was
  * booked", "... moved", "the reminder settings changed", ...). A static string. */
 const char *core_reminders_why(const json_t *appointment, const json_t *have);
+/* An offset as the configuration writes it: 86400 -> "24h", 5400 -> "1h30m", 90 -> "90s". */
+void core_reminder_offset_text(char out[32], int64_t before_s);
 
 #endif

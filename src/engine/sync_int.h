@@ -295,7 +295,7 @@ typedef struct work_ctx {
     json_t *shadows;  /* [{side, key, body}]: body null marks a write and keeps the state */
     json_t *hints;    /* follow-up hints */
     json_t *links;    /* [{location, contact, email, phone, org, event, code}] */
-    json_t *audits;   /* [{person, direction, fields, after, reason}] */
+    json_t *audits;   /* [{person, direction, fields, before, after, reason}] */
     json_t *remember; /* records as written, for the snapshot */
 } work_ctx;
 
@@ -318,6 +318,9 @@ int work_add_shadow(work_ctx *w, const char *side, const char *key, const json_t
 int work_add_hint(work_ctx *w, const char *key, const char *kind, json_t *payload);
 int work_add_audit(work_ctx *w, const char *person, const char *direction, json_t *fields,
                    json_t *after, const char *reason);
+/* The same with what was there before (fields, before and after are taken; may be NULL). */
+int work_add_audit_change(work_ctx *w, const char *person, const char *direction,
+                          json_t *fields, json_t *before, json_t *after, const char *reason);
 int work_remember(work_ctx *w, const char *type, const char *key, const json_t *record);
 
 /* ---------------------------------------------------------------- small helpers */

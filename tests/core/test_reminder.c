@@ -340,6 +340,15 @@ static void why_reminders_change(void **state)
     json_decref(appt);
     json_decref(have);
     json_decref(none);
+    char text[32];
+    static const struct {
+        int64_t s;
+        const char *text;
+    } offsets[] = {{86400, "24h"}, {5400, "1h30m"}, {1800, "30m"}, {90, "90s"}, {604800, "168h"}};
+    for (size_t i = 0; i < PS_ARRAY_LEN(offsets); i++) {
+        core_reminder_offset_text(text, offsets[i].s);
+        assert_string_equal(text, offsets[i].text);
+    }
 }
 
 int main(void)
