@@ -184,6 +184,8 @@ static int one_action(person_plan *pp, const char *attendee_key, const core_acti
         return 0;
     }
     json_object_set_new(payload, "rule", json_string(a->rule));
+    if (*pp->person) /* whose audit entry; a contact not made yet has none */
+        json_object_set_new(payload, "person", json_string(pp->person));
     return plan_op(pp->p, "ghl", pp->c->en->link.location_id, ghl_kind(a->kind), rk, payload, idem,
                    pp->lane, e);
 }

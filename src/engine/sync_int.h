@@ -166,6 +166,12 @@ int plan_op(plan *p, const char *service, const char *account, const char *kind,
 int plan_shadow(plan *p, const char *side, const char *key, json_t *body, err *e);
 int plan_audit(plan *p, const char *person, const char *direction, json_t *fields, json_t *before,
                json_t *after, const char *reason, err *e);
+/* A write's tag change in its audit entry (was, now: the tag sets before and after it):
+ * "tags" in after (a copy of what was written) becomes {"added": [...], "removed": [...]} or
+ * goes when nothing changed; *before gets {"tags": was} (NULL when nothing changed); fields
+ * gets "tags". ERR_NOMEM. */
+int sync_audit_tags(json_t **before, json_t *after, json_t *fields, const json_t *was,
+                    const json_t *now);
 /* Writes the plan and acks the hint in one transaction; a dry run prints it instead. */
 int plan_commit(plan_ctx *c, const store_hint *h, plan *p, err *e);
 /* The same inside the caller's transaction. */

@@ -97,7 +97,7 @@ static void audit_reminder(work_ctx *w, const char *done, const json_t *was, con
                           const char *code)
 {
     const char *person = jsonx_str(w->payload, "person");
-    if (!person)
+    if (!person || !*person)
         return; /* planned before reminders were audited */
     char offset[32], reason[512];
     core_reminder_offset_text(offset, jsonx_int(now ? now : was, "before", 0));
