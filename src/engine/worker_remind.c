@@ -99,15 +99,21 @@ static void audit_reminder(work_ctx *w, const char *done, const json_t *was, con
     const char *person = jsonx_str(w->payload, "person");
     if (!person || !*person)
         return; /* planned before reminders were audited */
-    char offset[32], reason[512];
+    char offset[32], reason[600];
     core_reminder_offset_text(offset, jsonx_int(now ? now : was, "before", 0));
     const char *title = jsonx_str(w->payload, "appointment_title");
     const char *why = jsonx_str(w->payload, "why");
-    snprintf(reason, sizeof reason, "reminder %s before appointment \"%.200s\" %s: %s", offset,
-             title ? title : jsonx_str(w->payload, "appointment"), done, why ? why : "planned");
-    work_add_audit_change(w, person, "ghl_to_pheedloop", json_pack("[s]", "reminder"),
-                          was ? reminder_view(w, was, code) : NULL,
-                          now ? reminder_view(w, now, code) : NULL, reason);
+    json_t *before = was ? reminder_view(w, was, code) : NULL;
+    json_t *after = now ? reminder_view(w, now, code) : NULL;
+    const char *release = jsonx_str(after ? after : before, "release");
+    if (!release)
+        release = jsonx_str(after ? after : before, "release_utc");
+    snprintf(reason, sizeof reason, "reminder %s before appointment \"%.200s\" %s %s%s%s: %s",
+             offset, title ? title : jsonx_str(w->payload, "appointment"), done,
+             now ? (was ? "to " : "for ") : "(was for ", release ? release : "?", now ? "" : ")",
+             why ? why : "planned");
+    work_add_audit_change(w, person, "ghl_to_pheedloop", json_pack("[s]", "reminder"), before,
+                          after, reason);
 }
 
 /* ---------------------------------------------------------------- reminders */
