@@ -7,7 +7,6 @@
 
 #include "util/jsonx.h"
 #include "util/log.h"
-#include "util/tz.h"
 
 #define ALL_KINDS ((1u << CORE_ACT_TASK) | (1u << CORE_ACT_NOTE) | (1u << CORE_ACT_APPOINTMENT))
 
@@ -159,28 +158,33 @@ static int no_zone(void *ctx, int64_t utc_ms, int *out_minutes)
     return ERR_NOT_FOUND;
 }
 
+int planner_event_zone(tz_zone **out, char name[64], plan_ctx *c, const char *event,
+                       const char *what, err *e)
+{
+    *out = NULL;
+    const event_ref *ev = NULL;
+    int rc = plan_event(&ev, c, event, e);
+    if (rc != 0)
+        return rc;
+    const char *tz = jsonx_str(ev->event, "timezone");
+    snprintf(name, 64, "%s", tz && *tz ? tz : "UTC");
+    err te = {0};
+    if (tz_load(out, tz, &te) != 0)
+        log_warnf("event %s: %s; %s", event, te.msg, what);
+    return 0;
+}
+
 static int remind_init(remind_ctx *r, person_plan *pp, const char *event, err *e)
 {
     memset(r, 0, sizeof *r);
     r->cfg = pp->c->set.rem;
-    const event_ref *ev = NULL;
-    int rc = plan_event(&ev, pp->c, event, e);
-    if (rc != 0)
-        return rc;
-    const char *name = jsonx_str(ev->event, "timezone");
-    snprintf(r->tz, sizeof r->tz, "%s", name && *name ? name : "UTC");
-    err te = {0};
-    if (tz_load(&r->zone, name, &te) != 0) {
-        /* Sent at the wrong hour, a reminder misleads: those to schedule wait for the zone;
-         * cancelling needs no time, so those still go. */
-        log_warnf("event %s: %s; its appointment reminders are not scheduled until then", event,
-                  te.msg);
-        r->cfg.tz = no_zone;
-        return 0;
-    }
-    r->cfg.tz = tz_offset_minutes;
+    /* Sent at the wrong hour, a reminder misleads: those to schedule wait for the zone;
+     * cancelling needs no time, so those still go. */
+    int rc = planner_event_zone(&r->zone, r->tz, pp->c, event,
+                                "its appointment reminders are not scheduled until then", e);
+    r->cfg.tz = r->zone ? tz_offset_minutes : no_zone;
     r->cfg.tz_ctx = r->zone;
-    return 0;
+    return rc;
 }
 
 /* The reminders the attendee should have for appt (NULL: it is gone); *skip when they cannot

@@ -9,6 +9,7 @@
 #include "core/reminder.h"
 #include "core/rules.h"
 #include "engine/sync.h"
+#include "util/tz.h"
 
 #include <stdio.h>
 
@@ -260,6 +261,11 @@ int planner_pairs(person_plan *pp, const char *extra_key, const json_t *extra_at
 /* An attendee nobody is linked to yet: match, link or plan a contact create. */
 int planner_unlinked_attendee(person_plan *pp, const char *key, const json_t *attendee,
                               const json_t *reg, err *e);
+/* The event's timezone (announcements are released in it): *out NULL, and a warning naming
+ * what is affected (what), when this system does not know it; name its name ("UTC" when the
+ * event names none). Fails only when the event cannot be read now. */
+int planner_event_zone(tz_zone **out, char name[64], plan_ctx *c, const char *event,
+                       const char *what, err *e);
 /* Which HighLevel activity lists the hint asks to mirror (bits of 1 << core_act_kind). */
 unsigned planner_activity_kinds(person_plan *pp);
 int planner_activity(person_plan *pp, unsigned kinds, err *e);

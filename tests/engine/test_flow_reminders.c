@@ -2,9 +2,11 @@
  * timezones (New York, Berlin): each attendee gets the appointment's reminders in its own
  * event, released at that event's local time on both sides of New York's next daylight-saving
  * change; moved and cancelled together; every announcement created, moved and cancelled in the
- * person's audit log; creates retried after a crash are not duplicated. */
+ * person's audit log; creates retried after a crash are not duplicated; a rule's announcement
+ * released in the event's time too. */
 #include "tests/engine/efix.h"
 #include "util/jsonx.h"
+#include "util/tz.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -71,9 +73,9 @@ typedef struct world {
     char key[ENGINE_KEY_MAX];
 } world;
 
-static void setup_world(world *w, bool no_http_retries)
+static void setup_world(world *w, const char *extra_config)
 {
-    efix_opts o = {.seed = 41, .timezones = {NY, BERLIN}, .no_http_retries = no_http_retries};
+    efix_opts o = {.seed = 41, .timezones = {NY, BERLIN}, .extra_config = extra_config};
     w->f = efix_start(&o);
     w->contact = efix_ui_contact(
         w->f, "{\"firstName\": \"Ada\", \"lastName\": \"Byron\", \"email\": \"ada@example.com\"}");
@@ -211,7 +213,7 @@ static void every_attendee_in_its_own_event_and_timezone(void **state)
 {
     (void)state;
     world w;
-    setup_world(&w, false);
+    setup_world(&w, NULL);
     char id[64], sub[256];
     book(&w, id);
     efix_pass_live(w.f);
@@ -271,7 +273,7 @@ static void deleted_appointment_cancels_every_reminder(void **state)
 {
     (void)state;
     world w;
-    setup_world(&w, false);
+    setup_world(&w, NULL);
     char id[64], sub[256];
     book(&w, id);
     efix_pass_live(w.f);
@@ -339,7 +341,7 @@ static void creates_retried_in_doubt_are_not_duplicated(void **state)
 {
     (void)state;
     world w;
-    setup_world(&w, false);
+    setup_world(&w, NULL);
     char id[64], made[2][64];
     book(&w, id);
     crash_after_first_create(&w, made);
@@ -352,6 +354,41 @@ static void creates_retried_in_doubt_are_not_duplicated(void **state)
     teardown_world(&w);
 }
 
+/* A rule's announcement on check-in is released now, which PheedLoop must read in the event's
+ * time: New York's wall clock, not UTC's. */
+static void rule_announcements_in_the_event_timezone(void **state)
+{
+    (void)state;
+    world w;
+    setup_world(&w, "[rule \"welcome\"]\nwhen = pheedloop.attendee.checked_in\n"
+                    "then = pheedloop.announce \"Welcome {first_name}\"\n");
+    char path[256];
+    snprintf(path, sizeof path, "/_sandbox/ui/events/%s/checkin/%s", EV1, w.att[0]);
+    json_decref(efix_admin(w.f, false, "POST", path, "{}"));
+    efix_hint_attendee(w.f, "checkin.created", EV1, w.att[0]);
+    int64_t now = clock_now_ms(clock_system());
+    efix_pass_live(w.f);
+    json_t *list = announcements(&w, 0);
+    assert_int_equal(json_array_size(list), 1);
+    const json_t *an = json_array_get(list, 0);
+    assert_string_equal(jsonx_str(an, "title"), "Welcome Ada");
+    char iso[64];
+    snprintf(iso, sizeof iso, "%sT%sZ", jsonx_str(an, "release_date"),
+             jsonx_str(an, "release_time"));
+    int64_t local;
+    assert_int_equal(clock_parse_iso(&local, iso, NULL), 0);
+    tz_zone *ny = NULL;
+    err e = {0};
+    assert_int_equal(tz_load(&ny, NY, &e), 0);
+    int64_t offset_ms = (int64_t)tz_offset_at(ny, now / 1000) * 1000;
+    tz_free(ny);
+    /* Released within the pass's minute, read as New York time (4 or 5 hours off as UTC). */
+    int64_t utc = local - offset_ms;
+    assert_true(utc >= now / 1000 * 1000 - 1000 && utc <= now + 60000);
+    json_decref(list);
+    teardown_world(&w);
+}
+
 int main(void)
 {
     plan_times();
@@ -359,6 +396,7 @@ int main(void)
         cmocka_unit_test(every_attendee_in_its_own_event_and_timezone),
         cmocka_unit_test(deleted_appointment_cancels_every_reminder),
         cmocka_unit_test(creates_retried_in_doubt_are_not_duplicated),
+        cmocka_unit_test(rule_announcements_in_the_event_timezone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
