@@ -236,11 +236,11 @@ static int reminder_op(person_plan *pp, const remind_ctx *r, json_t *entry, cons
     core_reminder_plan_clear(&d);
     if (rc == 0 && work) {
         /* What the worker's audit entries say: whose, which appointment, why. */
-        json_t *payload = json_pack(
-            "{s:s, s:s, s:s, s:s, s:o, s:s, s:s?, s:s, s:s}", "key", rkey, "event", event, "code",
-            jsonx_str(entry, "code"), "appointment", appt_id, "want", want, "person", pp->person,
-            "appointment_title", appt ? jsonx_str(appt, "title") : NULL, "why",
-            core_reminders_why(appt, have), "timezone", r->tz);
+        json_t *payload = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s?, s:s, s:s}", "key", rkey,
+                                    "event", event, "code", jsonx_str(entry, "code"), "appointment",
+                                    appt_id, "want", want, "person", pp->person,
+                                    "appointment_title", appt ? jsonx_str(appt, "title") : NULL,
+                                    "why", core_reminders_why(appt, have), "timezone", r->tz);
         want = NULL;
         rc = plan_op(pp->p, "pheedloop", c->en->link.org_code, "pl.reminders", key, payload, NULL,
                      pp->lane, e);

@@ -331,8 +331,8 @@ int work_add_hint(work_ctx *w, const char *key, const char *kind, json_t *payloa
 int work_add_audit(work_ctx *w, const char *person, const char *direction, json_t *fields,
                    json_t *after, const char *reason);
 /* The same with what was there before (fields, before and after are taken; may be NULL). */
-int work_add_audit_change(work_ctx *w, const char *person, const char *direction,
-                          json_t *fields, json_t *before, json_t *after, const char *reason);
+int work_add_audit_change(work_ctx *w, const char *person, const char *direction, json_t *fields,
+                          json_t *before, json_t *after, const char *reason);
 int work_remember(work_ctx *w, const char *type, const char *key, const json_t *record);
 
 /* ---------------------------------------------------------------- small helpers */

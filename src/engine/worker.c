@@ -71,13 +71,13 @@ int work_add_audit(work_ctx *w, const char *person, const char *direction, json_
     return work_add_audit_change(w, person, direction, fields, NULL, after, reason);
 }
 
-int work_add_audit_change(work_ctx *w, const char *person, const char *direction,
-                          json_t *fields, json_t *before, json_t *after, const char *reason)
+int work_add_audit_change(work_ctx *w, const char *person, const char *direction, json_t *fields,
+                          json_t *before, json_t *after, const char *reason)
 {
-    json_t *a = json_pack("{s:s, s:s, s:o, s:o, s:o, s:s}", "person", person, "direction",
-                          direction, "fields", fields ? fields : json_array(), "before",
-                          before ? before : json_null(), "after", after ? after : json_null(),
-                          "reason", reason);
+    json_t *a =
+        json_pack("{s:s, s:s, s:o, s:o, s:o, s:s}", "person", person, "direction", direction,
+                  "fields", fields ? fields : json_array(), "before", before ? before : json_null(),
+                  "after", after ? after : json_null(), "reason", reason);
     return a && json_array_append_new(w->audits, a) == 0 ? 0 : ERR_NOMEM;
 }
 

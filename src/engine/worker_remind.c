@@ -1,7 +1,8 @@
 /* worker_remind.c: announcements (flows F5 and F6): an appointment's reminders brought to what
  * the planner wants (created, moved, cancelled, each in the audit log), what exists remembered
- * in the store; a rule's announcement. Creates are safe to repeat: in doubt, the event's announcements are read and
- * one to the same attendee with the same title and release is taken for the lost attempt's. */
+ * in the store; a rule's announcement. Creates are safe to repeat: in doubt, the event's
+ * announcements are read and one to the same attendee with the same title and release is taken for
+ * the lost attempt's. */
 #include "engine/sync_int.h"
 
 #include "util/jsonx.h"
@@ -94,7 +95,7 @@ static json_t *reminder_view(const work_ctx *w, const json_t *it, const char *co
 /* One announcement created, moved or cancelled (was, now: NULL when none). Like every audit
  * entry of a worker, it is lost only with memory, never failing a write already made. */
 static void audit_reminder(work_ctx *w, const char *done, const json_t *was, const json_t *now,
-                          const char *code)
+                           const char *code)
 {
     const char *person = jsonx_str(w->payload, "person");
     if (!person || !*person)
@@ -173,7 +174,8 @@ work_outcome worker_reminders(work_ctx *w)
         } else if (rc == 0) {
             json_array_append_new(next, core_reminder_record(it, code));
             const json_t *was = by_code(have, code);
-            bool moved = !json_equal(json_object_get(was, "release"), json_object_get(it, "release"));
+            bool moved =
+                !json_equal(json_object_get(was, "release"), json_object_get(it, "release"));
             audit_reminder(w, moved ? "moved" : "rewritten", was, it, code);
         }
         pl_announcement_free(&a);

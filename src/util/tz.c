@@ -30,12 +30,12 @@ typedef struct tz_rule {
 } tz_rule;
 
 struct tz_zone {
-    int64_t *at;    /* transition instants, ascending */
-    uint8_t *type;  /* the type in force from each */
+    int64_t *at;   /* transition instants, ascending */
+    uint8_t *type; /* the type in force from each */
     size_t n_at;
-    int32_t *off;   /* offset of each type */
+    int32_t *off; /* offset of each type */
     size_t n_types;
-    bool has_rule;  /* the rule holds after the last transition */
+    bool has_rule; /* the rule holds after the last transition */
     tz_rule rule;
 };
 
@@ -162,8 +162,7 @@ static bool rule_parse(tz_rule *r, const char *s)
         r->dst_off = -v;
     }
     /* Without dates the change days are the implementation's choice: no TZif file omits them. */
-    return *s++ == ',' && rule_when(&s, &r->start) && *s++ == ',' && rule_when(&s, &r->end) &&
-           !*s;
+    return *s++ == ',' && rule_when(&s, &r->start) && *s++ == ',' && rule_when(&s, &r->end) && !*s;
 }
 
 static bool leap_year(int64_t y)
@@ -219,8 +218,7 @@ int tz_parse_posix(tz_zone **out, const char *rule, err *e)
 {
     tz_rule r;
     if (!rule || !rule_parse(&r, rule))
-        return err_set(e, ERR_PARSE,
-                       "'%.60s' is not a POSIX TZ rule (e.g. EST5EDT,M3.2.0,M11.1.0)",
+        return err_set(e, ERR_PARSE, "'%.60s' is not a POSIX TZ rule (e.g. EST5EDT,M3.2.0,M11.1.0)",
                        rule ? rule : "");
     tz_zone *z = calloc(1, sizeof *z);
     if (!z)
@@ -275,8 +273,7 @@ static size_t block_len(const tzif_head *h, size_t tsize)
 }
 
 /* The transitions and types of one data block (d: its start, enough bytes checked). */
-static int read_block(tz_zone *z, const tzif_head *h, const unsigned char *d, size_t tsize,
-                      err *e)
+static int read_block(tz_zone *z, const tzif_head *h, const unsigned char *d, size_t tsize, err *e)
 {
     z->n_at = h->time;
     z->n_types = h->type;
@@ -339,7 +336,8 @@ static int parse_tzif(tz_zone *z, const unsigned char *data, size_t len, err *e)
         return usable(&h) ? read_block(z, &h, data + pos, 4, e)
                           : err_set(e, ERR_PARSE, "TZif: no time types");
     if (h.version < '2' || h.version > '4')
-        return err_set(e, ERR_PARSE, "TZif: unknown version %u", (unsigned)(unsigned char)h.version);
+        return err_set(e, ERR_PARSE, "TZif: unknown version %u",
+                       (unsigned)(unsigned char)h.version);
     pos += n1;
     if (!read_head(&h, data + pos, len - pos) || !usable(&h))
         return err_set(e, ERR_PARSE, "TZif: bad second header");
@@ -397,8 +395,8 @@ static int read_file(unsigned char **out, size_t *out_len, const char *path, con
     if (!d || err_read || too_big) {
         free(d);
         return !d ? err_set(e, ERR_NOMEM, "out of memory")
-                  : err_set(e, err_read ? ERR_IO : ERR_LIMIT, "time zone '%s': %s: %s", name,
-                            path, err_read ? "read failed" : "too large for a TZif file");
+                  : err_set(e, err_read ? ERR_IO : ERR_LIMIT, "time zone '%s': %s: %s", name, path,
+                            err_read ? "read failed" : "too large for a TZif file");
     }
     *out = d;
     *out_len = n;
@@ -438,7 +436,7 @@ int32_t tz_offset_at(const tz_zone *z, int64_t utc_s)
             return z->n_types ? z->off[0] : 0;
     }
     if (utc_s < z->at[0])
-        return z->off[0]; /* RFC 8536: type 0 before the first transition */
+        return z->off[0];        /* RFC 8536: type 0 before the first transition */
     size_t lo = 0, hi = z->n_at; /* the last transition at or before utc_s */
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;

@@ -309,9 +309,9 @@ static void reminders_in_a_real_zone_across_its_autumn_change(void **state)
     core_reminder_plan p;
     assert_int_equal(core_reminders_diff(&p, want, have, now, &e), 0);
     assert_int_equal(json_array_size(p.update), 2);
-    ct_assert_json(json_object_get(json_object_get(json_array_get(p.update, 1), "body"),
-                                   "release_time"),
-                   "\"09:00:00\"");
+    ct_assert_json(
+        json_object_get(json_object_get(json_array_get(p.update, 1), "body"), "release_time"),
+        "\"09:00:00\"");
     core_reminder_plan_clear(&p);
     assert_string_equal(core_reminders_why(appt, have), "the appointment moved");
     json_decref(want);

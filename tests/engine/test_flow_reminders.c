@@ -98,8 +98,7 @@ static void teardown_world(world *w)
 }
 
 /* A change in HighLevel's UI and its webhook as a hint; the answer. */
-static json_t *ui(world *w, const char *method, const char *sub, const char *body,
-                  const char *kind)
+static json_t *ui(world *w, const char *method, const char *sub, const char *body, const char *kind)
 {
     char path[512];
     snprintf(path, sizeof path, "/_sandbox/ui/contacts/%s%s", w->contact, sub);
@@ -223,8 +222,7 @@ static void every_attendee_in_its_own_event_and_timezone(void **state)
     /* New York changed its clocks between its two reminders; the wall times say so. */
     char want[96];
     snprintf(want, sizeof want, "%s %s", T.local[0][0][0], NY);
-    assert_int_equal(audited(&w, "reminder 24h before appointment \"Demo\" created for ", NULL),
-                     2);
+    assert_int_equal(audited(&w, "reminder 24h before appointment \"Demo\" created for ", NULL), 2);
     assert_int_equal(audited(&w, ": the appointment was booked", want), 1);
     assert_int_equal(audited(&w, ": the appointment was booked", NULL), 4);
     char reason[160];

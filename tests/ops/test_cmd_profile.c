@@ -330,8 +330,8 @@ static void audit_shows_tag_changes_and_reminders(void **state)
     assert_non_null(strstr(r.out, "tags added: speaker, workshop; removed: lead "));
     /* Too long for its cell: cut there, and whole on a line of its own. */
     assert_non_null(strstr(r.out, "- -> firstName: Tess; tags added: a-rather-long-tag-numbe..."));
-    assert_non_null(
-        strstr(r.out, " tags added: a-rather-long-tag-number-one, another-quite-long-tag, third\n"));
+    assert_non_null(strstr(
+        r.out, " tags added: a-rather-long-tag-number-one, another-quite-long-tag, third\n"));
     assert_non_null(strstr(r.out, "created for 2027-03-13 10:00:00 America/New_York: the "
                                   "appointment was booked"));
     afx_run_free(&r);
@@ -343,9 +343,8 @@ static void audit_shows_tag_changes_and_reminders(void **state)
     assert_int_equal(json_array_size(list), 3);
     assert_string_equal(jsonx_str(json_array_get(list, 0), "tags"),
                         "added: speaker, workshop; removed: lead");
-    assert_string_equal(json_string_value(json_array_get(jsonx_path(list, "0.after.tags.removed"),
-                                                         0)),
-                        "lead");
+    assert_string_equal(
+        json_string_value(json_array_get(jsonx_path(list, "0.after.tags.removed"), 0)), "lead");
     assert_string_equal(jsonx_str(json_array_get(list, 1), "tags"),
                         "added: a-rather-long-tag-number-one, another-quite-long-tag, third");
     assert_null(json_object_get(json_array_get(list, 2), "tags"));

@@ -91,10 +91,21 @@ static void bad_rules_are_refused(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "",        "EST",        "E5",          "EST5EDT",         "EST25",
-        "EST5EDT,M13.1.0,M11.1.0", "EST5EDT,M3.6.0,M11.1.0", "EST5EDT,M3.2.7,M11.1.0",
-        "EST5EDT,J0,J365",         "EST5EDT,M3.2.0",         "EST5EDT,M3.2.0/200,M11.1.0",
-        "<AB>5",   "EST5:60",    "EST5 ",       "<+03",
+        "",
+        "EST",
+        "E5",
+        "EST5EDT",
+        "EST25",
+        "EST5EDT,M13.1.0,M11.1.0",
+        "EST5EDT,M3.6.0,M11.1.0",
+        "EST5EDT,M3.2.7,M11.1.0",
+        "EST5EDT,J0,J365",
+        "EST5EDT,M3.2.0",
+        "EST5EDT,M3.2.0/200,M11.1.0",
+        "<AB>5",
+        "EST5:60",
+        "EST5 ",
+        "<+03",
     };
     for (size_t i = 0; i < PS_ARRAY_LEN(bad); i++) {
         tz_zone *z = NULL;
@@ -120,9 +131,9 @@ static void system_zones_agree_with_the_c_library(void **state)
 {
     (void)state;
     static const char *const zones[] = {
-        "America/New_York", "Europe/Berlin",   "Australia/Sydney", "Asia/Kolkata",
-        "America/Sao_Paulo", "Pacific/Chatham", "America/Nuuk",     "Africa/Casablanca",
-        "Europe/Dublin",     "America/St_Johns", "Etc/GMT+5",       "UTC",
+        "America/New_York",  "Europe/Berlin",    "Australia/Sydney", "Asia/Kolkata",
+        "America/Sao_Paulo", "Pacific/Chatham",  "America/Nuuk",     "Africa/Casablanca",
+        "Europe/Dublin",     "America/St_Johns", "Etc/GMT+5",        "UTC",
     };
     char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
     for (size_t i = 0; i < PS_ARRAY_LEN(zones); i++) {
@@ -136,8 +147,8 @@ static void system_zones_agree_with_the_c_library(void **state)
              t += 7 * H + 13 * 60) {
             int32_t want = libc_offset(t), got = tz_offset_at(z, t);
             if (want != got)
-                fail_msg("%s at %lld: %d, the C library says %d", zones[i], (long long)t,
-                         (int)got, (int)want);
+                fail_msg("%s at %lld: %d, the C library says %d", zones[i], (long long)t, (int)got,
+                         (int)want);
         }
         tz_free(z);
     }
