@@ -135,7 +135,7 @@ static void test_f3_tags_both_ways(void **state)
     "if = ticket_name == \"VIP Pass\"\n"                                                           \
     "then = ghl.add_tag vip-guest; ghl.create_task \"Call {first_name}\" due=+3d\n\n"              \
     "[rule \"hot-lead\"]\nwhen = ghl.contact.tag_added\nif = tag == \"hot\"\n"                     \
-    "then = ghl.add_note \"Hot lead: {first_name}\"\n\n"                                           \
+    "then = ghl.add_note \"Hot lead: {first_name}\"; ghl.remove_tag cold\n\n"                      \
     "[rule \"welcome\"]\nwhen = pheedloop.attendee.checked_in\n"                                   \
     "then = pheedloop.announce \"Welcome {first_name}\"\n"
 
@@ -204,6 +204,8 @@ static void test_f6_rules(void **state)
     json_t *notes = ghl_list(f, "notes", id);
     assert_int_equal(count_named(notes, "body", "Hot lead: Grace"), 1);
     json_decref(notes);
+    /* The rule's tag change is audited as what it removed. */
+    assert_tag_change(f, id, "pheedloop_to_ghl", "{\"added\": [], \"removed\": [\"cold\"]}");
 
     /* A check-in sends the attendee an announcement. */
     snprintf(path, sizeof path, "/_sandbox/ui/events/%s/checkin/%s", EV1, code);
