@@ -1,6 +1,7 @@
 /* cmd_audit.c: `pheedsync audit EMAIL|ID`: every change pheedsync made or decided for one
  * person, oldest first: time, direction, fields, before and after, and why. */
 #include "cli/args.h"
+#include "core/person.h"
 #include "ops/ops_cmd.h"
 #include "ops/person_lookup.h"
 #include "util/jsonx.h"
@@ -10,7 +11,9 @@ static const char usage_text[] =
     "\n"
     "Lists what pheedsync did or decided for one person, oldest first: when, which way\n"
     "(ghl_to_pheedloop, pheedloop_to_ghl, decision, delete, ...), which fields, the values\n"
-    "before and after, and why (a conflict's owner, a rule, a delete policy). The person is\n"
+    "before and after, and why (a conflict's owner, a rule, a delete policy). Tag changes read\n"
+    "\"tags added: a, b; removed: c\" (with --json, the entry's \"tags\"; \"after\".tags holds\n"
+    "the lists); appointment reminders show the announcement and its release time. The person is\n"
     "named by e-mail address, HighLevel contact id, PheedLoop attendee code or link number;\n"
     "entries written before the person was linked (filed under the address) are included.\n"
     "An id nobody is linked with is looked up through the APIs to learn the address.\n"
@@ -69,14 +72,36 @@ static int by_id(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* A tag change ({"added", "removed"} under the after's "tags") as people read it; NULL when the
+ * entry has none. New reference. */
+static json_t *tags_text(const json_t *after)
+{
+    const json_t *change = json_object_get(after, "tags");
+    if (!json_is_object(change))
+        return NULL;
+    buf b;
+    buf_init(&b, 8192);
+    core_tags_change_text(&b, change);
+    json_t *s = json_string(buf_cstr(&b));
+    buf_free(&b);
+    return s;
+}
+
 static json_t *entry_json(const store_audit_entry *a)
 {
     char iso[CLOCK_ISO_LEN];
     clock_format_iso(a->at_ms, iso);
-    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "id", (json_int_t)a->id, "at", iso,
-                     "person_key", a->person_key, "direction", a->direction, "fields",
-                     text_json(a->fields), "before", text_json(a->before), "after",
-                     text_json(a->after), "reason", a->reason);
+    json_t *after = text_json(a->after);
+    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "id", (json_int_t)a->id, "at",
+                          iso, "person_key", a->person_key, "direction", a->direction, "fields",
+                          text_json(a->fields), "before", text_json(a->before), "after",
+                          json_incref(after), "reason", a->reason);
+    json_t *tags = tags_text(after);
+    if (j && tags)
+        json_object_set(j, "tags", tags);
+    json_decref(tags);
+    json_decref(after);
+    return j;
 }
 
 /* The entries of every key of the person, merged by id: the first limit of them. */
@@ -124,6 +149,40 @@ static json_t *person_json(const ops_person *p)
                      "email", p->email[0] ? p->email : NULL, "attendees", atts);
 }
 
+#define CHANGE_MAX 300
+
+/* The BEFORE -> AFTER cell: a tag change as "tags added: a; removed: b" after the other
+ * values. True when the tag change did not fit in the cell's 60 characters. */
+static bool change_cell(char out[CHANGE_MAX], const json_t *entry)
+{
+    const char *tags = jsonx_str(entry, "tags");
+    json_t *before = json_deep_copy(json_object_get(entry, "before"));
+    json_t *after = json_deep_copy(json_object_get(entry, "after"));
+    if (tags) {
+        json_object_del(before, "tags");
+        json_object_del(after, "tags");
+    }
+    char b[128], a[128];
+    ops_fmt_value(b, sizeof b, json_object_size(before) || !tags ? before : NULL, 28);
+    ops_fmt_value(a, sizeof a, json_object_size(after) || !tags ? after : NULL, 28);
+    json_decref(before);
+    json_decref(after);
+    bool rest = strcmp(b, "-") != 0 || strcmp(a, "-") != 0;
+    if (!tags) {
+        snprintf(out, CHANGE_MAX, "%s -> %s", b, a);
+        return false;
+    }
+    char full[CHANGE_MAX];
+    if (rest)
+        snprintf(full, sizeof full, "%s -> %s; tags %s", b, a, tags);
+    else
+        snprintf(full, sizeof full, "tags %s", tags);
+    json_t *text = json_string(full); /* cut at 60 characters, not bytes */
+    ops_fmt_value(out, CHANGE_MAX, text, 60);
+    json_decref(text);
+    return strcmp(out, full) != 0;
+}
+
 static void print_entries(const ops_person *p, const json_t *list, const audit_opts *o)
 {
     printf("audit of %s", p->email[0] ? p->email : p->contact_id ? p->contact_id : "?");
@@ -144,22 +203,23 @@ static void print_entries(const ops_person *p, const json_t *list, const audit_o
     const json_t *a;
     json_array_foreach(list, i, a)
     {
-        char when[OPS_TIME_LEN], fields[128], before[128], after[128];
+        char when[OPS_TIME_LEN], fields[128];
         int64_t at = 0;
         err e = {0};
         if (clock_parse_iso(&at, jsonx_str(a, "at"), &e) != 0)
             at = 0;
         ops_fmt_time(when, at);
         ops_fmt_value(fields, sizeof fields, json_object_get(a, "fields"), 20);
-        ops_fmt_value(before, sizeof before, json_object_get(a, "before"), 28);
-        ops_fmt_value(after, sizeof after, json_object_get(a, "after"), 28);
-        char change[300];
-        snprintf(change, sizeof change, "%s -> %s", before, after);
+        char change[CHANGE_MAX];
+        bool cut = change_cell(change, a);
         printf("%-6lld %-20s %-18s ", (long long)jsonx_int(a, "id", 0), when,
                jsonx_str(a, "direction"));
         ops_print_cell(fields, 20);
         ops_print_cell(change, 60);
         printf("%s\n", jsonx_str(a, "reason"));
+        /* A tag change the cell could not hold gets a line of its own. */
+        if (cut)
+            printf("%-6s %-20s %-18s %-20s tags %s\n", "", "", "", "", jsonx_str(a, "tags"));
     }
     if (json_array_size(list) == (size_t)o->limit)
         printf("(more may follow: --after %lld)\n",

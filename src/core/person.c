@@ -95,6 +95,51 @@ json_t *core_tags_normalize(const json_t *tags)
     return set;
 }
 
+/* The tags of a that b lacks. */
+static json_t *tags_minus(const json_t *a, const json_t *b)
+{
+    json_t *out = json_array();
+    size_t i;
+    const json_t *t;
+    json_array_foreach(a, i, t)
+    {
+        if (out && !jsonx_array_has_str(b, json_string_value(t)))
+            json_array_append(out, (json_t *)(uintptr_t)t);
+    }
+    return out;
+}
+
+json_t *core_tags_change(const json_t *before, const json_t *after)
+{
+    json_t *was = core_tags_normalize(before), *now = core_tags_normalize(after);
+    json_t *added = was && now ? tags_minus(now, was) : NULL;
+    json_t *removed = was && now ? tags_minus(was, now) : NULL;
+    json_t *change = NULL;
+    if (json_array_size(added) || json_array_size(removed))
+        change = json_pack("{s:O, s:O}", "added", added, "removed", removed);
+    json_decref(was);
+    json_decref(now);
+    json_decref(added);
+    json_decref(removed);
+    return change;
+}
+
+void core_tags_change_text(buf *out, const json_t *change)
+{
+    static const char *const halves[] = {"added", "removed"};
+    bool first = true;
+    for (size_t k = 0; k < 2; k++) {
+        const json_t *list = json_object_get(change, halves[k]);
+        if (!json_array_size(list))
+            continue;
+        buf_addf(out, "%s%s: ", first ? "" : "; ", halves[k]);
+        first = false;
+        size_t i;
+        const json_t *t;
+        json_array_foreach(list, i, t) buf_addf(out, "%s%s", i ? ", " : "", json_string_value(t));
+    }
+}
+
 const char *core_event_tag(const json_t *event_tags, const char *tag)
 {
     size_t i;

@@ -84,6 +84,11 @@ int core_person_to_pl_fields(json_t **out, const core_map *m, const json_t *valu
 
 /* Normalised, unique, sorted tag set from an array of tag names (non-strings skipped). */
 json_t *core_tags_normalize(const json_t *tags);
+/* The change from one tag set to another, as the audit log keeps it: {"added": [...],
+ * "removed": [...]}, normalised and sorted; NULL when nothing changed. New reference. */
+json_t *core_tags_change(const json_t *before, const json_t *after);
+/* Such a change as people read it: "added: a, b; removed: c" (an empty half is left out). */
+void core_tags_change_text(buf *out, const json_t *change);
 /* The event tag named tag (case-insensitive), as the event spells it; NULL when none. */
 const char *core_event_tag(const json_t *event_tags, const char *tag);
 

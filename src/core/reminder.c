@@ -283,8 +283,61 @@ int core_reminders_diff(core_reminder_plan *out, const json_t *want, const json_
 
 json_t *core_reminder_record(const json_t *want_item, const char *code)
 {
-    return json_pack("{s:O, s:s, s:O, s:O, s:O}", "before", json_object_get(want_item, "before"),
-                     "code", code, "release", json_object_get(want_item, "release"), "title",
+    const json_t *body = json_object_get(want_item, "body");
+    const char *date = jsonx_str(body, "release_date"), *time = jsonx_str(body, "release_time");
+    char local[32] = "";
+    if (date && time)
+        snprintf(local, sizeof local, "%.10s %.8s", date, time);
+    return json_pack("{s:O, s:s, s:O, s:s, s:O, s:O}", "before",
+                     json_object_get(want_item, "before"), "code", code, "release",
+                     json_object_get(want_item, "release"), "local", local, "title",
                      json_object_get(want_item, "title"), "description",
                      json_object_get(want_item, "description"));
+}
+
+/* ---------------------------------------------------------------- why */
+
+/* The start the remembered reminders were made for (0: none readable). */
+static int64_t start_of(const json_t *have)
+{
+    size_t i;
+    const json_t *it;
+    json_array_foreach(have, i, it)
+    {
+        int64_t ms;
+        const char *t = jsonx_str(it, "release");
+        if (jsonx_str(it, "code") && t && clock_parse_iso(&ms, t, NULL) == 0)
+            return ms + jsonx_int(it, "before", 0) * 1000;
+    }
+    return 0;
+}
+
+const char *core_reminders_why(const json_t *appointment, const json_t *have)
+{
+    if (!appointment)
+        return "the appointment was deleted";
+    if (cancelled(jsonx_str(appointment, "status")))
+        return "the appointment was cancelled";
+    int64_t start, was = start_of(have);
+    const char *t = jsonx_str(appointment, "start");
+    if (!t || clock_parse_iso(&start, t, NULL) != 0)
+        return "the appointment has no readable start";
+    if (!was)
+        return "the appointment was booked";
+    if (was != start)
+        return "the appointment moved";
+    return "the reminder settings changed";
+}
+
+void core_reminder_offset_text(char out[32], int64_t before_s)
+{
+    long long h = (long long)(before_s / 3600), m = (long long)(before_s % 3600 / 60);
+    if (before_s % 60 != 0)
+        snprintf(out, 32, "%llds", (long long)before_s);
+    else if (m == 0)
+        snprintf(out, 32, "%lldh", h);
+    else if (h == 0)
+        snprintf(out, 32, "%lldm", m);
+    else
+        snprintf(out, 32, "%lldh%lldm", h, m);
 }

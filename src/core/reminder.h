@@ -4,10 +4,11 @@
  * arguments.
  *
  * A reminder is identified by its appointment and its offset ("before": seconds before the
- * start). What pheedsync wrote is remembered on the appointment's entry in the attendee's
- * metadata (activity.h), as records {"before", "code", "release", "title", "description"}
- * (release: ISO-8601 UTC). A reminder already released is history: it is never updated or
- * deleted; one whose release time has passed is not created. */
+ * start). What pheedsync wrote is remembered by the caller (the engine keeps it in its store,
+ * per attendee and appointment), as records {"before", "code", "release", "local", "title",
+ * "description"} (release: ISO-8601 UTC; local: the same in the event's timezone). A
+ * reminder already released is history: it is never updated or deleted; one whose release
+ * time has passed is not created. */
 #ifndef PHEEDSYNC_CORE_REMINDER_H
 #define PHEEDSYNC_CORE_REMINDER_H
 
@@ -64,7 +65,16 @@ int core_reminders_diff(core_reminder_plan *out, const json_t *want, const json_
                         int64_t now_ms, err *e);
 void core_reminder_plan_clear(core_reminder_plan *p);
 
-/* The record to remember once a wanted item exists as announcement `code`. New reference. */
+/* The record to remember once a wanted item exists as announcement `code`: as above, with
+ * "local": the release date and time in the event's timezone ("2027-03-13 10:00:00"). New
+ * reference. */
 json_t *core_reminder_record(const json_t *want_item, const char *code);
+
+/* Why an appointment's reminders change, for the audit log: the appointment (NULL: it was
+ * deleted) against the records remembered for it ("the appointment was cancelled", "... was
+ * booked", "... moved", "the reminder settings changed", ...). A static string. */
+const char *core_reminders_why(const json_t *appointment, const json_t *have);
+/* An offset as the configuration writes it: 86400 -> "24h", 5400 -> "1h30m", 90 -> "90s". */
+void core_reminder_offset_text(char out[32], int64_t before_s);
 
 #endif

@@ -5,6 +5,7 @@
  * looked for on PheedLoop itself. */
 #include "demo/demo_int.h"
 #include "core/normalize.h"
+#include "core/person.h"
 #include "util/jsonx.h"
 
 #define WATCH_MS (30 * 1000)
@@ -67,6 +68,15 @@ static void add_list(buf *out, const json_t *list)
     }
 }
 
+/* A tag list, or the audit log's tag change ({"added", "removed"}) as "added: a; removed: b". */
+static void add_tags(buf *out, const json_t *tags)
+{
+    if (json_is_object(tags))
+        core_tags_change_text(out, tags);
+    else
+        add_list(out, tags);
+}
+
 /* metadata.highlevel: what the contact's HighLevel side became on the attendee. */
 static void add_highlevel(buf *out, const json_t *metadata)
 {
@@ -104,6 +114,8 @@ static void add_body(buf *out, const json_t *body)
         sep = "; ";
         if (!strcmp(name, "metadata"))
             add_highlevel(out, v);
+        else if (!strcmp(name, "tags") && buf_addstr(out, "tags ") == 0)
+            add_tags(out, v);
         else if (json_is_array(v) && buf_addf(out, "%s ", name) == 0)
             add_list(out, v);
         else if (json_is_string(v))
@@ -142,9 +154,12 @@ static void render(buf *out, const char **side, demo *d, const store_audit_entry
     json_t *fields = json_loads(a->fields, 0, NULL);
     bool to_ghl = !strcmp(a->direction, "pheedloop_to_ghl");
     *side = to_ghl ? "→ HighLevel" : "→ PheedLoop";
-    if (to_ghl && !strcmp(a->reason, "created from the attendee")) {
+    if (jsonx_array_has_str(fields, "reminder")) { /* an announcement: its reason says it all */
+        buf_addf(out, "%.160s", a->reason);
+    } else if (to_ghl && !strcmp(a->reason, "created from the attendee")) {
+        const json_t *tags = json_object_get(after, "tags");
         buf_addstr(out, "contact created, tags ");
-        add_list(out, json_object_get(after, "tags"));
+        add_list(out, json_is_object(tags) ? json_object_get(tags, "added") : tags);
     } else if (to_ghl || !strcmp(a->direction, "ghl_to_pheedloop")) {
         buf_addstr(out, to_ghl ? "contact updated: " : "attendee updated: ");
         size_t len = out->len;

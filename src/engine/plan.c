@@ -68,6 +68,31 @@ int plan_audit(plan *p, const char *person, const char *direction, json_t *field
     return append(p->audits, a, e);
 }
 
+/* A write's tag change in its audit entry: after (the body as written, a copy) holds the
+ * change ("tags": {"added", "removed"}) in place of the tag list, *before (NULL when nothing
+ * changed) the set it replaced, and fields names "tags". */
+int sync_audit_tags(json_t **before, json_t *after, json_t *fields, const json_t *was,
+                    const json_t *now)
+{
+    *before = NULL;
+    json_t *change = core_tags_change(was, now);
+    if (!change) {
+        json_object_del(after, "tags");
+        return 0;
+    }
+    json_t *set = core_tags_normalize(was);
+    *before = set ? json_pack("{s:o}", "tags", set) : NULL;
+    if (!*before) {
+        json_decref(change);
+        return ERR_NOMEM;
+    }
+    if (json_object_set_new(after, "tags", change) != 0)
+        return ERR_NOMEM;
+    if (!jsonx_array_has_str(fields, "tags"))
+        json_array_append_new(fields, json_string("tags"));
+    return 0;
+}
+
 /* ---------------------------------------------------------------- commit */
 
 static char *dump_or_null(const json_t *j)

@@ -1,7 +1,8 @@
 /* planner_activity.c: HighLevel activity onto the linked attendees (flows F2 and F5): the
  * contact's tasks, notes and appointments, read fresh, kept in each attendee's
  * metadata.highlevel (created, updated, completed and deleted alike); the business carried
- * along; and for appointments, the reminder announcements each should have. */
+ * along; and for appointments, the reminder announcements each attendee should have, in its
+ * event's timezone. */
 #include "engine/sync_int.h"
 
 #include "util/jsonx.h"
@@ -144,28 +145,86 @@ static void entry_settle(json_t *entry)
 
 /* ---------------------------------------------------------------- reminders (F5) */
 
-static int reminder_op(person_plan *pp, json_t *entry, const json_t *appt, const char *appt_id,
-                       err *e)
+/* The reminder settings for one attendee: released in its event's timezone. */
+typedef struct remind_ctx {
+    core_reminder_cfg cfg; /* the settings' copy, borrowing their templates */
+    tz_zone *zone;         /* NULL: the event's timezone is unknown here */
+    char tz[64];
+} remind_ctx;
+
+static int no_zone(void *ctx, int64_t utc_ms, int *out_minutes)
+{
+    (void)ctx;
+    (void)utc_ms;
+    (void)out_minutes;
+    return ERR_NOT_FOUND;
+}
+
+int planner_event_zone(tz_zone **out, char name[64], plan_ctx *c, const char *event,
+                       const char *what, err *e)
+{
+    *out = NULL;
+    const event_ref *ev = NULL;
+    int rc = plan_event(&ev, c, event, e);
+    if (rc != 0)
+        return rc;
+    const char *tz = jsonx_str(ev->event, "timezone");
+    snprintf(name, 64, "%s", tz && *tz ? tz : "UTC");
+    err te = {0};
+    if (tz_load(out, tz, &te) != 0)
+        log_warnf("event %s: %s; %s", event, te.msg, what);
+    return 0;
+}
+
+static int remind_init(remind_ctx *r, person_plan *pp, const char *event, err *e)
+{
+    memset(r, 0, sizeof *r);
+    r->cfg = pp->c->set.rem;
+    /* Sent at the wrong hour, a reminder misleads: those to schedule wait for the zone;
+     * cancelling needs no time, so those still go. */
+    int rc = planner_event_zone(&r->zone, r->tz, pp->c, event,
+                                "its appointment reminders are not scheduled until then", e);
+    r->cfg.tz = r->zone ? tz_offset_minutes : no_zone;
+    r->cfg.tz_ctx = r->zone;
+    return rc;
+}
+
+/* The reminders the attendee should have for appt (NULL: it is gone); *skip when they cannot
+ * be computed without the event's timezone. */
+static int reminders_want(json_t **out, bool *skip, person_plan *pp, const remind_ctx *r,
+                          json_t *entry, const json_t *appt, err *e)
+{
+    *skip = false;
+    if (!appt) {
+        *out = json_array();
+        return *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+    }
+    plan_ctx *c = pp->c;
+    core_person person = {0};
+    json_t *reg = json_object_get(entry, "registration");
+    int rc = rec_person_pl(&person, c, jsonx_str(entry, "event"),
+                           json_object_get(entry, "attendee"), json_is_null(reg) ? NULL : reg, e);
+    json_t *vars = rc == 0 ? core_person_vars(&person) : NULL;
+    if (rc == 0)
+        rc = core_reminders_want(out, &r->cfg, appt, jsonx_str(entry, "code"), vars, c->now_ms, e);
+    json_decref(vars);
+    core_person_clear(&person);
+    if (rc != 0 && !r->zone) {
+        *skip = true;
+        return 0;
+    }
+    return rc;
+}
+
+static int reminder_op(person_plan *pp, const remind_ctx *r, json_t *entry, const json_t *appt,
+                       const char *appt_id, err *e)
 {
     plan_ctx *c = pp->c;
     const char *key = jsonx_str(entry, "key"), *event = jsonx_str(entry, "event");
-    const char *code = jsonx_str(entry, "code");
     json_t *want = NULL;
-    int rc = 0;
-    if (appt) {
-        core_person person = {0};
-        json_t *reg = json_object_get(entry, "registration");
-        rc = rec_person_pl(&person, c, event, json_object_get(entry, "attendee"),
-                           json_is_null(reg) ? NULL : reg, e);
-        json_t *vars = rc == 0 ? core_person_vars(&person) : NULL;
-        if (rc == 0)
-            rc = core_reminders_want(&want, &c->set.rem, appt, code, vars, c->now_ms, e);
-        json_decref(vars);
-        core_person_clear(&person);
-    } else {
-        want = json_array();
-    }
-    if (rc != 0)
+    bool skip;
+    int rc = reminders_want(&want, &skip, pp, r, entry, appt, e);
+    if (rc != 0 || skip)
         return rc;
     char rkey[ENGINE_KEY_MAX + 128];
     snprintf(rkey, sizeof rkey, "%s#%s", key, appt_id);
@@ -177,43 +236,52 @@ static int reminder_op(person_plan *pp, json_t *entry, const json_t *appt, const
     bool work = rc == 0 && (json_array_size(d.create) || json_array_size(d.update) ||
                             json_array_size(d.remove));
     core_reminder_plan_clear(&d);
-    json_decref(have);
     if (rc == 0 && work) {
-        json_t *payload = json_pack("{s:s, s:s, s:s, s:s, s:o}", "key", rkey, "event", event,
-                                    "code", code, "appointment", appt_id, "want", want);
+        /* What the worker's audit entries say: whose, which appointment, why. */
+        json_t *payload = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s?, s:s, s:s}", "key", rkey,
+                                    "event", event, "code", jsonx_str(entry, "code"), "appointment",
+                                    appt_id, "want", want, "person", pp->person,
+                                    "appointment_title", appt ? jsonx_str(appt, "title") : NULL,
+                                    "why", core_reminders_why(appt, have), "timezone", r->tz);
         want = NULL;
         rc = plan_op(pp->p, "pheedloop", c->en->link.org_code, "pl.reminders", key, payload, NULL,
                      pp->lane, e);
     }
+    json_decref(have);
     json_decref(want);
     return rc;
 }
 
-/* Reminders go to the contact's first attendee only: one person, one reminder. */
+/* Every attendee of the contact gets the reminders of the contact's appointments, in its own
+ * event and that event's timezone (docs/design.md). */
 static int plan_reminders(person_plan *pp, json_t *entry, const json_t *meta, const json_t *gone,
                           err *e)
 {
+    const json_t *appts = core_activity_list(meta, CORE_ACT_APPOINTMENT);
+    if (!json_array_size(appts) && !json_array_size(gone))
+        return 0;
+    remind_ctx r;
+    int rc = remind_init(&r, pp, jsonx_str(entry, "event"), e);
     size_t i;
     const json_t *it;
-    json_array_foreach(core_activity_list(meta, CORE_ACT_APPOINTMENT), i, it)
+    json_array_foreach(appts, i, it)
     {
-        int rc = reminder_op(pp, entry, it, jsonx_str(it, "id"), e);
-        if (rc != 0)
-            return rc;
+        if (rc == 0)
+            rc = reminder_op(pp, &r, entry, it, jsonx_str(it, "id"), e);
     }
     json_array_foreach(gone, i, it)
     {
-        int rc = reminder_op(pp, entry, NULL, json_string_value(it), e);
-        if (rc != 0)
-            return rc;
+        if (rc == 0)
+            rc = reminder_op(pp, &r, entry, NULL, json_string_value(it), e);
     }
-    return 0;
+    tz_free(r.zone);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- the person */
 
 static int one_attendee(person_plan *pp, json_t *entry, json_t *const lists[3], unsigned kinds,
-                        bool first, err *e)
+                        err *e)
 {
     json_t *meta = entry_meta(entry);
     json_t *gone = json_array();
@@ -228,7 +296,7 @@ static int one_attendee(person_plan *pp, json_t *entry, json_t *const lists[3], 
         rc = core_activity_prune(meta, pp->c->now_ms, &changed);
     if (rc == 0 && changed)
         rc = core_activity_set_contact(meta, pp->contact_id, &changed, e);
-    if (rc == 0 && first && (kinds & (1u << CORE_ACT_APPOINTMENT)))
+    if (rc == 0 && (kinds & (1u << CORE_ACT_APPOINTMENT)))
         rc = plan_reminders(pp, entry, meta, gone, e);
     json_decref(gone);
     entry_settle(entry);
@@ -245,12 +313,10 @@ int planner_activity(person_plan *pp, unsigned kinds, err *e)
     }
     const char *key;
     json_t *entry;
-    bool first = true;
     json_object_foreach(pp->pl, key, entry)
     {
         if (rc == 0)
-            rc = one_attendee(pp, entry, lists, kinds, first, e);
-        first = false;
+            rc = one_attendee(pp, entry, lists, kinds, e);
     }
     for (int k = 0; k < 3; k++)
         json_decref(lists[k]);

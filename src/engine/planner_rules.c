@@ -113,10 +113,19 @@ static int pl_announce(person_plan *pp, const char *attendee_key, const core_act
     json_t *entry = json_object_get(pp->pl, attendee_key);
     if (!entry)
         return 0;
+    /* PheedLoop reads the release date and time in the event's timezone. */
     int64_t at = a->has_time ? a->time_ms : pp->c->now_ms;
+    tz_zone *zone = NULL;
+    char tz[64];
+    int rc = planner_event_zone(&zone, tz, pp->c, jsonx_str(entry, "event"),
+                                "rule announcements are released in UTC", e);
+    if (rc != 0)
+        return rc;
+    int64_t local = at + (zone ? (int64_t)tz_offset_at(zone, at / 1000) * 1000 : 0);
+    tz_free(zone);
     char date[CLOCK_ISO_LEN], when[CLOCK_ISO_LEN];
-    clock_format_date(at, date);
-    iso(when, at);
+    clock_format_date(local, date);
+    iso(when, local);
     char time_of_day[16];
     snprintf(time_of_day, sizeof time_of_day, "%.8s", when + 11);
     json_t *payload =
@@ -184,6 +193,8 @@ static int one_action(person_plan *pp, const char *attendee_key, const core_acti
         return 0;
     }
     json_object_set_new(payload, "rule", json_string(a->rule));
+    if (*pp->person) /* whose audit entry; a contact not made yet has none */
+        json_object_set_new(payload, "person", json_string(pp->person));
     return plan_op(pp->p, "ghl", pp->c->en->link.location_id, ghl_kind(a->kind), rk, payload, idem,
                    pp->lane, e);
 }

@@ -9,6 +9,7 @@
 #include "core/reminder.h"
 #include "core/rules.h"
 #include "engine/sync.h"
+#include "util/tz.h"
 
 #include <stdio.h>
 
@@ -175,6 +176,12 @@ int plan_op(plan *p, const char *service, const char *account, const char *kind,
 int plan_shadow(plan *p, const char *side, const char *key, json_t *body, err *e);
 int plan_audit(plan *p, const char *person, const char *direction, json_t *fields, json_t *before,
                json_t *after, const char *reason, err *e);
+/* A write's tag change in its audit entry (was, now: the tag sets before and after it):
+ * "tags" in after (a copy of what was written) becomes {"added": [...], "removed": [...]} or
+ * goes when nothing changed; *before gets {"tags": was} (NULL when nothing changed); fields
+ * gets "tags". ERR_NOMEM. */
+int sync_audit_tags(json_t **before, json_t *after, json_t *fields, const json_t *was,
+                    const json_t *now);
 /* Writes the plan and acks the hint in one transaction; a dry run prints it instead. */
 int plan_commit(plan_ctx *c, const store_hint *h, plan *p, err *e);
 /* The same inside the caller's transaction. */
@@ -263,6 +270,11 @@ int planner_pairs(person_plan *pp, const char *extra_key, const json_t *extra_at
 /* An attendee nobody is linked to yet: match, link or plan a contact create. */
 int planner_unlinked_attendee(person_plan *pp, const char *key, const json_t *attendee,
                               const json_t *reg, err *e);
+/* The event's timezone (announcements are released in it): *out NULL, and a warning naming
+ * what is affected (what), when this system does not know it; name its name ("UTC" when the
+ * event names none). Fails only when the event cannot be read now. */
+int planner_event_zone(tz_zone **out, char name[64], plan_ctx *c, const char *event,
+                       const char *what, err *e);
 /* Which HighLevel activity lists the hint asks to mirror (bits of 1 << core_act_kind). */
 unsigned planner_activity_kinds(person_plan *pp);
 int planner_activity(person_plan *pp, unsigned kinds, err *e);
@@ -307,7 +319,7 @@ typedef struct work_ctx {
     json_t *shadows;  /* [{side, key, body}]: body null marks a write and keeps the state */
     json_t *hints;    /* follow-up hints */
     json_t *links;    /* [{location, contact, email, phone, org, event, code}] */
-    json_t *audits;   /* [{person, direction, fields, after, reason}] */
+    json_t *audits;   /* [{person, direction, fields, before, after, reason}] */
     json_t *remember; /* records as written, for the snapshot */
 } work_ctx;
 
@@ -330,6 +342,9 @@ int work_add_shadow(work_ctx *w, const char *side, const char *key, const json_t
 int work_add_hint(work_ctx *w, const char *key, const char *kind, json_t *payload);
 int work_add_audit(work_ctx *w, const char *person, const char *direction, json_t *fields,
                    json_t *after, const char *reason);
+/* The same with what was there before (fields, before and after are taken; may be NULL). */
+int work_add_audit_change(work_ctx *w, const char *person, const char *direction, json_t *fields,
+                          json_t *before, json_t *after, const char *reason);
 int work_remember(work_ctx *w, const char *type, const char *key, const json_t *record);
 
 /* ---------------------------------------------------------------- small helpers */

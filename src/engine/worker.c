@@ -68,9 +68,16 @@ int work_add_hint(work_ctx *w, const char *key, const char *kind, json_t *payloa
 int work_add_audit(work_ctx *w, const char *person, const char *direction, json_t *fields,
                    json_t *after, const char *reason)
 {
-    json_t *a = json_pack("{s:s, s:s, s:o, s:o, s:s}", "person", person, "direction", direction,
-                          "fields", fields ? fields : json_array(), "after",
-                          after ? after : json_null(), "reason", reason);
+    return work_add_audit_change(w, person, direction, fields, NULL, after, reason);
+}
+
+int work_add_audit_change(work_ctx *w, const char *person, const char *direction, json_t *fields,
+                          json_t *before, json_t *after, const char *reason)
+{
+    json_t *a =
+        json_pack("{s:s, s:s, s:o, s:o, s:o, s:s}", "person", person, "direction", direction,
+                  "fields", fields ? fields : json_array(), "before", before ? before : json_null(),
+                  "after", after ? after : json_null(), "reason", reason);
     return a && json_array_append_new(w->audits, a) == 0 ? 0 : ERR_NOMEM;
 }
 
@@ -145,14 +152,18 @@ static int put_audits(store *s, const json_t *audits, err *e)
     {
         char *fields = jsonx_dumps(json_object_get(a, "fields"));
         const json_t *after = json_object_get(a, "after");
+        const json_t *before = json_object_get(a, "before");
         char *after_text = after && !json_is_null(after) ? jsonx_dumps(after) : NULL;
+        char *before_text = before && !json_is_null(before) ? jsonx_dumps(before) : NULL;
         store_audit_new n = {.person_key = jsonx_str(a, "person"),
                              .direction = jsonx_str(a, "direction"),
                              .fields = fields ? fields : "[]",
+                             .before = before_text,
                              .after = after_text,
                              .reason = jsonx_str(a, "reason")};
         int rc = store_audit_append(NULL, s, &n, e);
         free(fields);
+        free(before_text);
         free(after_text);
         if (rc != 0)
             return rc;

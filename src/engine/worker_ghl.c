@@ -159,9 +159,13 @@ static work_outcome create_contact(work_ctx *w)
         out = work_fail_msg(w, true, "nomem", "out of memory");
     } else {
         remember_contact(w, contact);
-        work_add_audit(w, email, "pheedloop_to_ghl", json_pack("[s]", "contact"),
-                       json_incref(json_object_get(w->payload, "body")),
-                       "created from the attendee");
+        const json_t *planned = json_object_get(w->payload, "body");
+        json_t *after = json_deep_copy(planned), *fields = json_pack("[s]", "contact");
+        json_t *before = NULL;
+        if (after && fields)
+            sync_audit_tags(&before, after, fields, NULL, json_object_get(planned, "tags"));
+        json_decref(before); /* a create replaces nothing */
+        work_add_audit(w, email, "pheedloop_to_ghl", fields, after, "created from the attendee");
     }
     json_decref(ans);
     return out;
@@ -217,6 +221,28 @@ static json_t *with_tags(work_ctx *w, const char *id, json_t *tags)
     return c ? json_pack("{s:o}", "contact", c) : NULL;
 }
 
+/* The audit entry of a write to the contact: the body as planned, and the tag delta applied
+ * to the tags the plan read as what was added and removed. */
+static void audit_tags_too(work_ctx *w, const char *person, const json_t *fields,
+                           const char *reason)
+{
+    /* Without the tags read (a rule's change), the delta alone: was its removals, now its
+     * additions. */
+    const json_t *base = json_object_get(w->payload, "tags_base");
+    const json_t *add = json_object_get(w->payload, "tags_add");
+    const json_t *rem = json_object_get(w->payload, "tags_remove");
+    json_t *now = json_is_array(base) ? tags_result(base, add, rem) : core_tags_normalize(add);
+    if (!json_is_array(base))
+        base = rem;
+    const json_t *body = json_object_get(w->payload, "body");
+    json_t *after = body ? json_deep_copy(body) : json_object();
+    json_t *f = fields ? json_deep_copy(fields) : json_array(), *before = NULL;
+    if (now && after && f)
+        sync_audit_tags(&before, after, f, base, now);
+    work_add_audit_change(w, person, "pheedloop_to_ghl", f, before, after, reason);
+    json_decref(now);
+}
+
 /* Shadows of the pairs the update was planned for, and a follow-up for the others. */
 static work_outcome update_effects(work_ctx *w, const char *contact_id, json_t *answer)
 {
@@ -240,9 +266,7 @@ static work_outcome update_effects(work_ctx *w, const char *contact_id, json_t *
     }
     const char *person = jsonx_str(w->payload, "person");
     if (person && json_array_size(json_object_get(w->payload, "pairs")))
-        work_add_audit(w, person, "pheedloop_to_ghl",
-                       json_incref(json_object_get(w->payload, "fields")),
-                       json_incref(json_object_get(w->payload, "body")), "synced");
+        audit_tags_too(w, person, json_object_get(w->payload, "fields"), "synced");
     return WORK_DONE;
 }
 
@@ -344,6 +368,12 @@ static work_outcome rule_tags(work_ctx *w)
     int rc = tag_call(NULL, w, &io, id, json_object_get(w->payload, "tags_add"), true, &e);
     if (rc == 0)
         rc = tag_call(NULL, w, &io, id, json_object_get(w->payload, "tags_remove"), false, &e);
+    const char *person = jsonx_str(w->payload, "person"), *rule = jsonx_str(w->payload, "rule");
+    if (rc == 0 && person && *person && rule) {
+        char reason[300];
+        snprintf(reason, sizeof reason, "rule %s", rule);
+        audit_tags_too(w, person, NULL, reason);
+    }
     return rc == 0 || rc == ERR_NOT_FOUND ? WORK_DONE : failed(w, &io, rc, &e);
 }
 

@@ -117,6 +117,44 @@ static int rebased_body(json_t **out, work_ctx *w, pl_call *call, err *e)
 
 /* ---------------------------------------------------------------- operations */
 
+/* The person's tags on an attendee: its own and those kept in metadata.highlevel.tags. */
+static json_t *person_tags(const json_t *tags, const json_t *metadata)
+{
+    json_t *all = json_array();
+    const json_t *more = jsonx_path(metadata, "highlevel.tags");
+    if (all && json_is_array(tags))
+        json_array_extend(all, (json_t *)(uintptr_t)tags);
+    if (all && json_is_array(more))
+        json_array_extend(all, (json_t *)(uintptr_t)more);
+    return all;
+}
+
+/* Every write is audited, also an update that only carries HighLevel activity (tasks, notes,
+ * appointments, business in the metadata), which has no field shadow; a tag change as what
+ * was added and removed. */
+static void audit_update(work_ctx *w)
+{
+    const char *person = jsonx_str(w->payload, "person");
+    if (!person || !*person)
+        return;
+    const json_t *body = json_object_get(w->payload, "body");
+    const json_t *base = json_object_get(w->payload, "base");
+    const json_t *fields = json_object_get(w->payload, "fields");
+    const json_t *tags = json_object_get(body, "tags"), *meta = json_object_get(body, "metadata");
+    json_t *was = person_tags(json_object_get(base, "tags"), json_object_get(base, "metadata"));
+    json_t *now = person_tags(tags ? tags : json_object_get(base, "tags"),
+                              meta ? meta : json_object_get(base, "metadata"));
+    json_t *after = json_deep_copy(body), *f = fields ? json_deep_copy(fields) : json_array();
+    json_t *before = NULL;
+    if (after && f && was && now)
+        sync_audit_tags(&before, after, f, was, now);
+    bool activity_only = json_is_null(json_object_get(w->payload, "shadow"));
+    work_add_audit_change(w, person, "ghl_to_pheedloop", f, before, after,
+                          activity_only ? "HighLevel activity kept on the attendee" : "synced");
+    json_decref(was);
+    json_decref(now);
+}
+
 static work_outcome update_attendee(work_ctx *w)
 {
     const char *event = jsonx_str(w->payload, "event"), *code = jsonx_str(w->payload, "code");
@@ -142,15 +180,8 @@ static work_outcome update_attendee(work_ctx *w)
     if (work_add_shadow(w, SIDE_PL, key, json_object_get(w->payload, "shadow")) != 0 ||
         work_remember(w, "attendee", key, a.raw) != 0)
         out = work_fail_msg(w, true, "nomem", "out of memory");
-    /* Every write is audited, also an update that only carries HighLevel activity (tasks,
-     * notes, appointments, business in the metadata), which has no field shadow. */
-    const char *person = jsonx_str(w->payload, "person");
-    bool activity_only = json_is_null(json_object_get(w->payload, "shadow"));
-    if (out == WORK_DONE && person)
-        work_add_audit(w, person, "ghl_to_pheedloop",
-                       json_incref(json_object_get(w->payload, "fields")),
-                       json_incref(json_object_get(w->payload, "body")),
-                       activity_only ? "HighLevel activity kept on the attendee" : "synced");
+    if (out == WORK_DONE)
+        audit_update(w);
     pl_attendee_free(&a);
     return out;
 }

@@ -92,8 +92,8 @@ void clock_format_date(int64_t unix_ms, char out[CLOCK_ISO_LEN])
              (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's civil algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
+/* Howard Hinnant's civil algorithm. */
+int64_t clock_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -171,7 +171,7 @@ int clock_parse_iso(int64_t *out_ms, const char *s, err *e)
     }
     if (*p != '\0')
         goto bad;
-    int64_t days = days_from_civil(y, mo, d);
+    int64_t days = clock_days_from_civil(y, mo, d);
     int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - (int64_t)off_min * 60;
     *out_ms = secs * 1000 + ms;
     return 0;

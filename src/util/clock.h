@@ -33,5 +33,7 @@ void clock_format_iso(int64_t unix_ms, char out[CLOCK_ISO_LEN]);
 void clock_format_date(int64_t unix_ms, char out[CLOCK_ISO_LEN]);
 /* Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)"; a date alone is midnight UTC. */
 int clock_parse_iso(int64_t *out_ms, const char *s, err *e);
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12; day 1-31). */
+int64_t clock_days_from_civil(int64_t y, int m, int d);
 
 #endif

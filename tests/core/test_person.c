@@ -346,6 +346,42 @@ static void match_keys_are_normalised_whatever_the_transforms(void **state)
     core_map_free(m);
 }
 
+/* A tag set change for the audit log, and as people read it. */
+static void tag_change_for_the_audit(void **state)
+{
+    (void)state;
+    json_t *was = ct_json("[\"VIP\", \"lead\", \"Partner \"]");
+    json_t *now = ct_json("[\"vip\", \"customer\", \"beta\"]");
+    json_t *change = core_tags_change(was, now);
+    ct_assert_json(change, "{\"added\": [\"beta\", \"customer\"], \"removed\": "
+                           "[\"lead\", \"partner\"]}");
+    buf b;
+    buf_init(&b, 256);
+    core_tags_change_text(&b, change);
+    assert_string_equal(b.ptr, "added: beta, customer; removed: lead, partner");
+    buf_free(&b);
+    json_decref(change);
+    /* One half only: the other is left out of the text. */
+    change = core_tags_change(NULL, now);
+    buf_init(&b, 256);
+    core_tags_change_text(&b, change);
+    assert_string_equal(b.ptr, "added: beta, customer, vip");
+    buf_free(&b);
+    json_decref(change);
+    change = core_tags_change(was, NULL);
+    buf_init(&b, 256);
+    core_tags_change_text(&b, change);
+    assert_string_equal(b.ptr, "removed: lead, partner, vip");
+    buf_free(&b);
+    json_decref(change);
+    /* Spelt differently, the same set: no change. */
+    json_t *same = ct_json("[\"partner\", \" Lead\", \"vip\"]");
+    assert_null(core_tags_change(was, same));
+    json_decref(same);
+    json_decref(was);
+    json_decref(now);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +395,7 @@ int main(void)
         cmocka_unit_test(pl_write_body_merges_metadata_and_splits_tags),
         cmocka_unit_test(pl_create_body_from_a_full_tag_set),
         cmocka_unit_test(tag_helpers),
+        cmocka_unit_test(tag_change_for_the_audit),
         cmocka_unit_test(match_keys_are_normalised_whatever_the_transforms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,8 @@
 #include "core_test.h"
 
 #include "util/clock.h"
+#include "util/jsonx.h"
+#include "util/tz.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -240,7 +242,8 @@ static void record_of_a_created_reminder(void **state)
     assert_int_equal(core_reminders_want(&want, &c, appt, "ATT1", NULL, 0, &e), 0);
     json_t *rec = core_reminder_record(json_array_get(want, 0), "ANN9");
     ct_assert_json(rec, "{\"before\": 3600, \"code\": \"ANN9\", \"release\": "
-                        "\"2024-03-10T14:00:00.000Z\", \"title\": \"Reminder: Demo\", "
+                        "\"2024-03-10T14:00:00.000Z\", \"local\": \"2024-03-10 14:00:00\", "
+                        "\"title\": \"Reminder: Demo\", "
                         "\"description\": \"Hi , Demo starts at 2024-03-10 15:00.\"}");
     /* Remembered, it matches what is wanted: nothing to do. */
     json_t *have = json_pack("[o]", rec);
@@ -256,6 +259,98 @@ static void record_of_a_created_reminder(void **state)
     core_reminder_cfg_clear(&c);
 }
 
+/* The release dates and times of want, as "DATE TIME" strings, in order. */
+static void assert_releases(const json_t *want, const char *const *local, size_t n)
+{
+    assert_int_equal(json_array_size(want), n);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *body = json_object_get(json_array_get(want, i), "body");
+        char got[32];
+        snprintf(got, sizeof got, "%s %s", jsonx_str(body, "release_date"),
+                 jsonx_str(body, "release_time"));
+        assert_string_equal(got, local[i]);
+    }
+}
+
+/* Berlin's clocks go back on 31 October 2027 (03:00 CEST to 02:00 CET). An appointment at
+ * 10:00 CET on 1 November: the reminder a week before is released at 11:00 CEST (09:00 UTC
+ * both), the one an hour before at 09:00 CET; moved across the change, they follow. */
+static void reminders_in_a_real_zone_across_its_autumn_change(void **state)
+{
+    (void)state;
+    static const char *const offsets[] = {"168h", "1h"};
+    core_reminder_cfg c = cfg_of(offsets, 2);
+    tz_zone *berlin = NULL;
+    err e;
+    assert_int_equal(tz_parse_posix(&berlin, "CET-1CEST,M3.5.0,M10.5.0/3", &e), 0);
+    c.tz = tz_offset_minutes;
+    c.tz_ctx = berlin;
+    json_t *appt = ct_json("{\"id\": \"a1\", \"title\": \"Demo\", \"start\": "
+                           "\"2027-11-01T09:00:00Z\", \"status\": \"confirmed\"}");
+    json_t *want = NULL;
+    int64_t now = at("2027-10-01T00:00:00Z");
+    assert_int_equal(core_reminders_want(&want, &c, appt, "ATT1", NULL, now, &e), 0);
+    static const char *const first[] = {"2027-10-25 11:00:00", "2027-11-01 09:00:00"};
+    assert_releases(want, first, 2);
+    /* The appointment's own time in templates is local too. */
+    assert_non_null(strstr(jsonx_str(json_array_get(want, 0), "description"), "2027-11-01 10:00"));
+    json_t *have = json_array();
+    json_array_append_new(have, core_reminder_record(json_array_get(want, 0), "ANN1"));
+    json_array_append_new(have, core_reminder_record(json_array_get(want, 1), "ANN2"));
+    ct_assert_json(json_object_get(json_array_get(have, 0), "local"), "\"2027-10-25 11:00:00\"");
+    json_decref(want);
+    assert_string_equal(core_reminders_why(appt, have), "the reminder settings changed");
+
+    /* Moved a week earlier, into summer time: the same wall times, an hour earlier in UTC. */
+    json_object_set_new(appt, "start", json_string("2027-10-25T08:00:00Z"));
+    assert_int_equal(core_reminders_want(&want, &c, appt, "ATT1", NULL, now, &e), 0);
+    static const char *const moved[] = {"2027-10-18 10:00:00", "2027-10-25 09:00:00"};
+    assert_releases(want, moved, 2);
+    core_reminder_plan p;
+    assert_int_equal(core_reminders_diff(&p, want, have, now, &e), 0);
+    assert_int_equal(json_array_size(p.update), 2);
+    ct_assert_json(
+        json_object_get(json_object_get(json_array_get(p.update, 1), "body"), "release_time"),
+        "\"09:00:00\"");
+    core_reminder_plan_clear(&p);
+    assert_string_equal(core_reminders_why(appt, have), "the appointment moved");
+    json_decref(want);
+    json_decref(have);
+    json_decref(appt);
+    tz_free(berlin);
+    core_reminder_cfg_clear(&c);
+}
+
+static void why_reminders_change(void **state)
+{
+    (void)state;
+    json_t *have = json_array(), *none = json_array();
+    json_array_append_new(have, record(3600, "ANN1", "2024-03-10T14:00:00.000Z", "R"));
+    json_t *appt = ct_json(APPT);
+    assert_string_equal(core_reminders_why(NULL, have), "the appointment was deleted");
+    assert_string_equal(core_reminders_why(appt, none), "the appointment was booked");
+    assert_string_equal(core_reminders_why(appt, have), "the reminder settings changed");
+    json_object_set_new(appt, "start", json_string("2024-03-11T15:00:00.000Z"));
+    assert_string_equal(core_reminders_why(appt, have), "the appointment moved");
+    json_object_set_new(appt, "status", json_string("cancelled"));
+    assert_string_equal(core_reminders_why(appt, have), "the appointment was cancelled");
+    json_object_set_new(appt, "status", json_string("confirmed"));
+    json_object_set_new(appt, "start", json_string("soon"));
+    assert_string_equal(core_reminders_why(appt, have), "the appointment has no readable start");
+    json_decref(appt);
+    json_decref(have);
+    json_decref(none);
+    char text[32];
+    static const struct {
+        int64_t s;
+        const char *text;
+    } offsets[] = {{86400, "24h"}, {5400, "1h30m"}, {1800, "30m"}, {90, "90s"}, {604800, "168h"}};
+    for (size_t i = 0; i < PS_ARRAY_LEN(offsets); i++) {
+        core_reminder_offset_text(text, offsets[i].s);
+        assert_string_equal(text, offsets[i].text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +360,8 @@ int main(void)
         cmocka_unit_test(diff_creates_updates_deletes_and_keeps),
         cmocka_unit_test(moved_into_the_past_deletes_the_pending_one),
         cmocka_unit_test(record_of_a_created_reminder),
+        cmocka_unit_test(reminders_in_a_real_zone_across_its_autumn_change),
+        cmocka_unit_test(why_reminders_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -87,9 +87,13 @@ efix *efix_start(const efix_opts *o)
     if (sbx_sandbox_start(&f->sbx, &so, &e) != 0)
         fail_msg("sandbox: %s", e.msg);
     read_info(f);
-    if (!o->seed_data) {
-        json_decref(efix_admin(f, false, "POST", "/_sandbox/events", "{\"code\": \"" EV1 "\"}"));
-        json_decref(efix_admin(f, false, "POST", "/_sandbox/events", "{\"code\": \"" EV2 "\"}"));
+    for (int k = 0; !o->seed_data && k < 2; k++) {
+        json_t *ev = json_pack("{s:s, s:s}", "code", k ? EV2 : EV1, "timezone",
+                               o->timezones[k] ? o->timezones[k] : "UTC");
+        char *text = jsonx_dumps(ev);
+        json_decref(efix_admin(f, false, "POST", "/_sandbox/events", text));
+        free(text);
+        json_decref(ev);
     }
     snprintf(f->dir, sizeof f->dir, "/tmp/pheedsync-eng-XXXXXX");
     assert_non_null(mkdtemp(f->dir));

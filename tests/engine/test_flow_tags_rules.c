@@ -1,5 +1,6 @@
 /* test_flow_tags_rules.c: flow F3 (tag deltas both ways, event tags as the event spells them,
- * other tags kept in metadata, the set never replaced) and F6 (rules: tag new sign-ups,
+ * other tags kept in metadata, the set never replaced, each write audited as the tags added
+ * and removed) and F6 (rules: tag new sign-ups,
  * onboarding tasks, notes on a tag, announcements on check-in; each fires once). */
 #include "tests/engine/efix.h"
 #include "util/jsonx.h"
@@ -28,6 +29,49 @@ static bool contact_has(efix *f, const char *id, const char *tag)
     return has;
 }
 
+/* The tag change ({added, removed}) of the person's latest audit entry that has one in this
+ * direction; *before (may be NULL) its before's tag set. New references; NULL when none. */
+static json_t *last_tag_change(efix *f, const char *id, const char *direction, json_t **before)
+{
+    store_link *l = efix_link_of_contact(f, id);
+    assert_non_null(l);
+    char person[32];
+    snprintf(person, sizeof person, "%lld", (long long)l->id);
+    store_link_free(l);
+    store_audit_entries list = {0};
+    err e = {0};
+    assert_int_equal(store_audit_by_person(&list, f->store, person, 0, 10000, &e), 0);
+    json_t *change = NULL;
+    for (size_t i = list.n; !change && i-- > 0;) {
+        const store_audit_entry *a = &list.v[i];
+        json_t *after = a->after ? json_loads(a->after, 0, NULL) : NULL;
+        if (!strcmp(a->direction, direction) && json_is_object(json_object_get(after, "tags"))) {
+            change = json_incref(json_object_get(after, "tags"));
+            assert_non_null(strstr(a->fields, "\"tags\""));
+            json_t *b = a->before ? json_loads(a->before, 0, NULL) : NULL;
+            if (before)
+                *before = json_incref(json_object_get(b, "tags"));
+            json_decref(b);
+        }
+        json_decref(after);
+    }
+    store_audit_entries_free(&list);
+    return change;
+}
+
+static void assert_tag_change(efix *f, const char *id, const char *direction, const char *want)
+{
+    json_t *change = last_tag_change(f, id, direction, NULL);
+    assert_non_null(change);
+    json_t *w = json_loads(want, 0, NULL);
+    if (!json_equal(change, w)) {
+        char *got = json_dumps(change, JSON_COMPACT);
+        fail_msg("%s: tag change %s, expected %s", direction, got, want);
+    }
+    json_decref(w);
+    json_decref(change);
+}
+
 static void test_f3_tags_both_ways(void **state)
 {
     (void)state;
@@ -48,7 +92,16 @@ static void test_f3_tags_both_ways(void **state)
         jsonx_array_has_str(jsonx_path(json_object_get(a, "metadata"), "highlevel.tags"), "vip"));
     assert_true(jsonx_array_has_str(json_object_get(a, "tags"), "Speaker"));
     json_decref(a);
+    /* The audit log says what was added and removed, and what the set was before. */
+    json_t *before = NULL;
+    json_t *change = last_tag_change(f, id, "ghl_to_pheedloop", &before);
+    json_decref(change);
+    assert_tag_change(f, id, "ghl_to_pheedloop",
+                      "{\"added\": [\"speaker\", \"vip\"], \"removed\": []}");
+    assert_true(json_is_array(before) && !jsonx_array_has_str(before, "vip"));
+    json_decref(before);
     contact_tags(f, id, "DELETE", "[\"vip\"]");
+    assert_tag_change(f, id, "ghl_to_pheedloop", "{\"added\": [], \"removed\": [\"vip\"]}");
     a = efix_attendee(f, EV1, code);
     assert_false(
         jsonx_array_has_str(jsonx_path(json_object_get(a, "metadata"), "highlevel.tags"), "vip"));
@@ -64,9 +117,11 @@ static void test_f3_tags_both_ways(void **state)
     assert_true(contact_has(f, id, "workshop"));
     assert_true(contact_has(f, id, "speaker"));
     assert_true(contact_has(f, id, "event:evesandbox1"));
+    assert_tag_change(f, id, "pheedloop_to_ghl", "{\"added\": [\"workshop\"], \"removed\": []}");
     json_decref(efix_admin(f, false, "PATCH", path, "{\"tags\": [\"Workshop\"]}"));
     efix_hint_attendee(f, "attendee.updated", EV1, code);
     efix_pass_live(f);
+    assert_tag_change(f, id, "pheedloop_to_ghl", "{\"added\": [], \"removed\": [\"speaker\"]}");
     assert_false(contact_has(f, id, "speaker"));
     assert_true(contact_has(f, id, "workshop"));
     assert_true(contact_has(f, id, "event:evesandbox1"));
@@ -80,7 +135,7 @@ static void test_f3_tags_both_ways(void **state)
     "if = ticket_name == \"VIP Pass\"\n"                                                           \
     "then = ghl.add_tag vip-guest; ghl.create_task \"Call {first_name}\" due=+3d\n\n"              \
     "[rule \"hot-lead\"]\nwhen = ghl.contact.tag_added\nif = tag == \"hot\"\n"                     \
-    "then = ghl.add_note \"Hot lead: {first_name}\"\n\n"                                           \
+    "then = ghl.add_note \"Hot lead: {first_name}\"; ghl.remove_tag cold\n\n"                      \
     "[rule \"welcome\"]\nwhen = pheedloop.attendee.checked_in\n"                                   \
     "then = pheedloop.announce \"Welcome {first_name}\"\n"
 
@@ -149,6 +204,8 @@ static void test_f6_rules(void **state)
     json_t *notes = ghl_list(f, "notes", id);
     assert_int_equal(count_named(notes, "body", "Hot lead: Grace"), 1);
     json_decref(notes);
+    /* The rule's tag change is audited as what it removed. */
+    assert_tag_change(f, id, "pheedloop_to_ghl", "{\"added\": [], \"removed\": [\"cold\"]}");
 
     /* A check-in sends the attendee an announcement. */
     snprintf(path, sizeof path, "/_sandbox/ui/events/%s/checkin/%s", EV1, code);

@@ -2,8 +2,8 @@
  * person in full (contact, tags, custom fields by key, tasks, notes, appointments, attendees of
  * two events with ticket and check-in) found by e-mail, contact id, attendee code and link
  * number; someone nobody linked found through the APIs; the audit log merged across the names
- * a person is filed under, paged; nobody, ambiguity, bad input, a store from a newer
- * pheedsync; never a write. */
+ * a person is filed under, paged; tag changes as what was added and removed, reminders; nobody,
+ * ambiguity, bad input, a store from a newer pheedsync; never a write. */
 #include "tests/ops/opsfx.h"
 #include "util/jsonx.h"
 
@@ -301,6 +301,58 @@ static void audit_merges_the_names_of_a_person(void **state)
     assert_int_equal(ofx_writes(f), 0);
 }
 
+/* Tag changes read as what was added and removed; a reminder as its announcement and why. */
+static void audit_shows_tag_changes_and_reminders(void **state)
+{
+    afx *f = *state;
+    afx_write_conf(f, &(afx_conf){0});
+    int64_t link = ofx_link(f, "CONTACTTAGS1", "tess@example.com", "ATTTAGS1");
+    char lk[32];
+    snprintf(lk, sizeof lk, "%lld", (long long)link);
+    store *s = ofx_store(f);
+    audit(s, lk, "ghl_to_pheedloop", "[\"tags\"]", "{\"tags\": [\"lead\", \"vip\"]}",
+          "{\"tags\": {\"added\": [\"speaker\", \"workshop\"], \"removed\": [\"lead\"]}}",
+          "synced");
+    audit(s, lk, "pheedloop_to_ghl", "[\"firstName\", \"tags\"]", "{\"tags\": []}",
+          "{\"firstName\": \"Tess\", \"tags\": {\"added\": [\"a-rather-long-tag-number-one\", "
+          "\"another-quite-long-tag\", \"third\"], \"removed\": []}}",
+          "synced");
+    audit(s, lk, "ghl_to_pheedloop", "[\"reminder\"]", NULL,
+          "{\"release\": \"2027-03-13 10:00:00 America/New_York\", \"release_utc\": "
+          "\"2027-03-13T15:00:00.000Z\", \"announcement\": \"ANN1\", \"event\": \"EV\", "
+          "\"attendee\": \"ATTTAGS1\", \"appointment\": \"APPT1\"}",
+          "reminder 24h before appointment \"Demo\" created for 2027-03-13 10:00:00 "
+          "America/New_York: the appointment was booked");
+    store_close(s);
+
+    const char *args[] = {"audit", "tess@example.com", "--config", f->conf, NULL};
+    afx_run r = ofx_expect(f, 0, args);
+    assert_non_null(strstr(r.out, "tags added: speaker, workshop; removed: lead "));
+    /* Too long for its cell: cut there, and whole on a line of its own. */
+    assert_non_null(strstr(r.out, "- -> firstName: Tess; tags added: a-rather-long-tag-numbe..."));
+    assert_non_null(strstr(
+        r.out, " tags added: a-rather-long-tag-number-one, another-quite-long-tag, third\n"));
+    assert_non_null(strstr(r.out, "created for 2027-03-13 10:00:00 America/New_York: the "
+                                  "appointment was booked"));
+    afx_run_free(&r);
+
+    const char *jargs[] = {"audit", lk, "--json", "--config", f->conf, NULL};
+    r = ofx_expect(f, 0, jargs);
+    json_t *j = ofx_json(&r);
+    const json_t *list = json_object_get(j, "entries");
+    assert_int_equal(json_array_size(list), 3);
+    assert_string_equal(jsonx_str(json_array_get(list, 0), "tags"),
+                        "added: speaker, workshop; removed: lead");
+    assert_string_equal(
+        json_string_value(json_array_get(jsonx_path(list, "0.after.tags.removed"), 0)), "lead");
+    assert_string_equal(jsonx_str(json_array_get(list, 1), "tags"),
+                        "added: a-rather-long-tag-number-one, another-quite-long-tag, third");
+    assert_null(json_object_get(json_array_get(list, 2), "tags"));
+    assert_string_equal(jsonx_str(jsonx_path(list, "2.after"), "announcement"), "ANN1");
+    json_decref(j);
+    afx_run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +360,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(unlinked_person_through_the_apis, afx_setup, afx_teardown),
         cmocka_unit_test_setup_teardown(nobody_ambiguous_and_bad_input, afx_setup, afx_teardown),
         cmocka_unit_test_setup_teardown(audit_merges_the_names_of_a_person, afx_setup,
+                                        afx_teardown),
+        cmocka_unit_test_setup_teardown(audit_shows_tag_changes_and_reminders, afx_setup,
                                         afx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
