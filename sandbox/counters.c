@@ -64,6 +64,22 @@ static void bump(json_t *obj, const char *key)
         json_object_set_new(obj, key, json_integer(1));
 }
 
+/* A call that changes the service's data: any method but the safe ones, except the POSTs that
+ * only read (HighLevel's search) or only sign in (its token endpoints). */
+static bool is_write(const char *op, const char *method)
+{
+    static const char *const safe_methods[] = {"GET", "HEAD", "OPTIONS"};
+    static const char *const read_posts[] = {"search-contacts-advanced", "get-access-token",
+                                             "get-location-access-token"};
+    for (size_t i = 0; i < PS_ARRAY_LEN(safe_methods); i++)
+        if (strcmp(method, safe_methods[i]) == 0)
+            return false;
+    for (size_t i = 0; i < PS_ARRAY_LEN(read_posts); i++)
+        if (strcmp(op, read_posts[i]) == 0)
+            return false;
+    return true;
+}
+
 void sbx_counters_add(sbx_counters *c, const char *op, const char *method, int status)
 {
     if (!c)
@@ -76,7 +92,7 @@ void sbx_counters_add(sbx_counters *c, const char *op, const char *method, int s
         method = "?";
     pthread_mutex_lock(&c->mu);
     c->total++;
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && strcmp(method, "OPTIONS") != 0)
+    if (is_write(op, method))
         c->writes++;
     bump(c->by_method, method);
     bump(c->by_status, code);

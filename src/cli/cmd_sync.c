@@ -109,8 +109,10 @@ static int run(app_ctx *a, engine_pass_opts *o)
         return app_exit_code(e.code);
     }
     int code = EXIT_OK;
-    for (size_t i = 0; i < a->n_links; i++)
-        code = PS_MAX(code, run_link(a, i, o)); /* the codes grow with the trouble */
+    for (size_t i = 0; i < a->n_links; i++) {
+        int link_code = run_link(a, i, o); /* PS_MAX would run the pass twice */
+        code = PS_MAX(code, link_code);    /* the codes grow with the trouble */
+    }
     return code;
 }
 
