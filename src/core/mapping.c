@@ -1,8 +1,10 @@
 /* mapping.c: the field map: defaults, `[field]` sections, and the checks that make a map safe
  * to run (places exist, read-only places are not written, computed fields are one-way). */
 #include "core/mapping.h"
-
 #include "core/normalize.h"
+
+#include <ctype.h>
+#include <strings.h>
 
 #define MAP_FIELDS_MAX 256
 #define SIGNUP_TAGS_MAX 32
@@ -213,6 +215,38 @@ size_t core_map_signup_tags(const core_map *m, const char *const **templates)
 const char *core_map_checkin_tag(const core_map *m)
 {
     return m->checkin_tag ? m->checkin_tag : "";
+}
+
+/* Whether a normalised tag fits a template's fixed text (lower-cased as tags are): what comes
+ * before its first placeholder and after its last, with a non-empty middle. */
+static bool fits_template(const char *tag, const char *tpl)
+{
+    const char *open = strchr(tpl, '{'), *close = strrchr(tpl, '}');
+    if (!open || !close || close < open)
+        return false;
+    size_t pre = (size_t)(open - tpl), post = strlen(close + 1), len = strlen(tag);
+    if (len <= pre + post)
+        return false;
+    for (size_t i = 0; i < pre; i++)
+        if (tag[i] != (char)tolower((unsigned char)tpl[i]))
+            return false;
+    for (size_t i = 0; i < post; i++)
+        if (tag[len - post + i] != (char)tolower((unsigned char)close[1 + i]))
+            return false;
+    return true;
+}
+
+bool core_map_is_derived_tag(const core_map *m, const char *tag)
+{
+    if (!tag || !*tag)
+        return false;
+    const char *checkin = core_map_checkin_tag(m);
+    if (*checkin && strcasecmp(tag, checkin) == 0)
+        return true;
+    for (size_t i = 0; i < m->n_signup; i++)
+        if (fits_template(tag, m->signup[i]))
+            return true;
+    return false;
 }
 
 bool core_map_knows(const core_map *m, const char *name)

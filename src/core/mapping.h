@@ -99,6 +99,11 @@ int core_map_default_cc(const core_map *m);
 /* Sign-up tag templates (`[sync] signup_tags`) and the check-in tag (may be ""). */
 size_t core_map_signup_tags(const core_map *m, const char *const **templates);
 const char *core_map_checkin_tag(const core_map *m);
+/* True when tag (normalised) is the check-in tag or has the form of a sign-up tag (a template's
+ * text around its placeholders, something in between): a tag pheedsync computes from PheedLoop,
+ * which it therefore never writes onto an attendee (another attendee's check-in is not this
+ * one's). */
+bool core_map_is_derived_tag(const core_map *m, const char *tag);
 
 /* True when a field may flow from side `from` to the other side. */
 bool core_field_flows(const core_field *f, core_side from);

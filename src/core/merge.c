@@ -220,6 +220,8 @@ static void tag_op(merger *mg, core_side to, const char *t, bool add)
     core_tag_delta *d = to == CORE_GHL ? &mg->out->tags_ghl : &mg->out->tags_pl;
     if (to == CORE_PL && !add && has_tag(mg->cur[CORE_PL]->derived_tags, t))
         return; /* computed from the registration: removing it there is moot */
+    if (to == CORE_PL && core_map_is_derived_tag(mg->in->map, t))
+        return; /* computed from some attendee: not a tag of this one */
     json_t *list = add ? d->add : d->remove;
     if (!mg->rc && json_array_append_new(list, json_string(t)) != 0)
         mg->rc = err_set(mg->e, ERR_NOMEM, "out of memory");

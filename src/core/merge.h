@@ -20,7 +20,9 @@
  * one side is added or removed on the other; the set is never replaced as a whole. A tag added
  * on one side and removed on the other is a conflict settled by the tag field's owner. With no
  * tag shadow, each side gets the tags it lacks (a union; nothing is removed). A computed tag
- * of PheedLoop (core_person.derived_tags) is never removed there.
+ * of PheedLoop (core_person.derived_tags) is never removed there, and a tag of that form
+ * (core_map_is_derived_tag: the check-in tag, a sign-up tag) is never written there: the
+ * contact's "checked-in" from one event's attendee is not a tag of its other attendees.
  *
  * echo: every field equals its shadow on both sides: the change seen was our own write coming
  * back (or nothing), and it costs no API call. */

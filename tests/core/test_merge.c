@@ -459,6 +459,12 @@ static void tags_merge_as_deltas(void **state)
         /* A computed PheedLoop tag removed in HighLevel is not removed there (moot). */
         {"[\"event:e1\",\"x\"]", "[\"event:e1\",\"x\"]", "[]", "[\"event:e1\",\"x\"]",
          "[\"event:e1\"]", "[]", "[]", "[]", "[\"x\"]"},
+        /* Tags computed from another attendee (its event, ticket, check-in) stay off this one. */
+        {"[\"a\"]", "[\"a\"]", "[\"a\",\"checked-in\",\"event:e2\",\"ticket:vip\",\"y\"]",
+         "[\"a\"]", NULL, "[]", "[]", "[\"y\"]", "[]"},
+        /* A tag only looking like one (nothing in the placeholder's place) is an ordinary tag. */
+        {"[\"a\"]", "[\"a\"]", "[\"a\",\"event:\"]", "[\"a\"]", NULL, "[]", "[]", "[\"event:\"]",
+         "[]"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         core_merge_out o = merge_tags(NULL, NULL, CORE_GHL, &cases[i]);
