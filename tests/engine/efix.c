@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <cmocka.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 static http_client *make_http(bool no_retries)
@@ -303,6 +304,20 @@ char *efix_ui_contact(efix *f, const char *body)
     return id;
 }
 
+void efix_ui_edit_contact(efix *f, const char *id, const char *body)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/_sandbox/ui/contacts/%s", id);
+    json_decref(efix_admin(f, true, "PATCH", path, body));
+}
+
+void efix_ui_edit_attendee(efix *f, const char *event, const char *code, const char *body)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/_sandbox/ui/events/%s/attendees/%s", event, code);
+    json_decref(efix_admin(f, false, "PATCH", path, body));
+}
+
 store_link *efix_link_of_contact(efix *f, const char *contact_id)
 {
     store_link *l = NULL;
@@ -310,6 +325,45 @@ store_link *efix_link_of_contact(efix *f, const char *contact_id)
     if (store_link_by_contact(&l, f->store, f->location, contact_id, &e) != 0)
         return NULL;
     return l;
+}
+
+void efix_audit_of_contact(store_audit_entries *out, efix *f, const char *contact_id)
+{
+    store_link *l = efix_link_of_contact(f, contact_id);
+    assert_non_null(l);
+    char person[32];
+    snprintf(person, sizeof person, "%lld", (long long)l->id);
+    store_link_free(l);
+    err e = {0};
+    assert_int_equal(store_audit_by_person(out, f->store, person, 0, 10000, &e), 0);
+}
+
+int efix_sync_cli(efix *f, const char *arg, char *out, size_t n)
+{
+    const char *bin = getenv("PHEEDSYNC_BIN");
+    assert_non_null(bin);
+    char path[300];
+    snprintf(path, sizeof path, "%s/sync.out", f->dir);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (!freopen(out ? path : "/dev/null", "w", stdout))
+            _exit(126);
+        execl(bin, bin, "sync", "--config", f->config_path, "--log-level", "error", arg,
+              (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    if (out) {
+        FILE *in = fopen(path, "r");
+        assert_non_null(in);
+        size_t len = fread(out, 1, n - 1, in);
+        out[len] = '\0';
+        fclose(in);
+    }
+    return WEXITSTATUS(status);
 }
 
 void efix_hint(efix *f, const char *source, const char *kind, const char *key, const char *payload)

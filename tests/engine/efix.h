@@ -62,8 +62,16 @@ char *efix_register(efix *f, const char *event, const char *first, const char *l
                     const char *email);
 /* A contact created through the HighLevel UI route; its id (malloc'd). */
 char *efix_ui_contact(efix *f, const char *body);
+/* Edits made as a user would in the dashboards (PATCH through the UI routes: webhooks fire). */
+void efix_ui_edit_contact(efix *f, const char *id, const char *body);
+void efix_ui_edit_attendee(efix *f, const char *event, const char *code, const char *body);
 /* The link of a contact, or NULL. */
 store_link *efix_link_of_contact(efix *f, const char *contact_id);
+/* The audit log of a linked contact's person (asserts the link), oldest first. */
+void efix_audit_of_contact(store_audit_entries *out, efix *f, const char *contact_id);
+/* `pheedsync sync [arg]` on the fixture's configuration (arg may be NULL); its exit status.
+ * Its output goes to out (n bytes, may be NULL: thrown away). */
+int efix_sync_cli(efix *f, const char *arg, char *out, size_t n);
 /* A hint as capture would append it (payload JSON text, may be NULL). */
 void efix_hint(efix *f, const char *source, const char *kind, const char *key, const char *payload);
 /* A pass without a scan: only what the inbox holds (after a first full pass). */

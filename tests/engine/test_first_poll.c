@@ -41,20 +41,6 @@ static int64_t newest_audit(efix *f)
     return id;
 }
 
-static void ui_attendee(efix *f, const char *event, const char *code, const char *body)
-{
-    char path[256];
-    snprintf(path, sizeof path, "/_sandbox/ui/events/%s/attendees/%s", event, code);
-    json_decref(efix_admin(f, false, "PATCH", path, body));
-}
-
-static void ui_contact(efix *f, const char *id, const char *body)
-{
-    char path[256];
-    snprintf(path, sizeof path, "/_sandbox/ui/contacts/%s", id);
-    json_decref(efix_admin(f, true, "PATCH", path, body));
-}
-
 static void test_first_poll_after_full_sync_costs_no_call(void **state)
 {
     (void)state;
@@ -101,7 +87,7 @@ static void edit_during(void *ctx, const engine_progress *p)
     if (d->done || strcmp(p->phase, "sync") != 0)
         return;
     d->done = true;
-    ui_attendee(d->f, EV1, d->code, "{\"organization\": \"Mid-Pass Industries\"}");
+    efix_ui_edit_attendee(d->f, EV1, d->code, "{\"organization\": \"Mid-Pass Industries\"}");
 }
 
 static void test_real_edits_are_carried_by_the_poll(void **state)
@@ -124,7 +110,7 @@ static void test_real_edits_are_carried_by_the_poll(void **state)
     /* After the sync: a contact's last name in HighLevel, an attendee's title in PheedLoop. */
     char *code = NULL;
     char *id = efix_linked_pair(f, EV1, &code);
-    ui_contact(f, id, "{\"lastName\": \"Afterpoll\"}");
+    efix_ui_edit_contact(f, id, "{\"lastName\": \"Afterpoll\"}");
     char *code2 = NULL;
     char *id2 = efix_linked_pair(f, EV2, &code2);
     if (!strcmp(id2, id)) {
@@ -133,7 +119,7 @@ static void test_real_edits_are_carried_by_the_poll(void **state)
         id2 = NULL;
     }
     if (id2)
-        ui_attendee(f, EV2, code2, "{\"last_name\": \"Fromregistration\"}");
+        efix_ui_edit_attendee(f, EV2, code2, "{\"last_name\": \"Fromregistration\"}");
 
     poll_round(f, NULL, NULL);
     r = efix_pass_live(f);
@@ -235,11 +221,11 @@ static void test_event_tag_removed_is_carried(void **state)
     json_t *atts = efix_attendees(f, EV1);
     char *code = strdup(jsonx_str(json_array_get(atts, 0), "code"));
     json_decref(atts);
-    ui_attendee(f, EV1, code, "{\"tags\": [\"Workshop\"]}");
+    efix_ui_edit_attendee(f, EV1, code, "{\"tags\": [\"Workshop\"]}");
     efix_pass(f, true);
     assert_true(contact_has_tag(f, code, "workshop"));
 
-    ui_attendee(f, EV1, code, "{\"tags\": []}");
+    efix_ui_edit_attendee(f, EV1, code, "{\"tags\": []}");
     poll_round(f, NULL, NULL);
     engine_pass_result r = efix_pass_live(f);
     assert_true(r.drained);
@@ -322,7 +308,7 @@ static void test_change_the_listing_cannot_show_is_read(void **state)
     char *id = efix_linked_pair(f, EV1, &code);
     char key[ENGINE_KEY_MAX];
     efix_key_ghl(f, key, id);
-    ui_contact(f, id, "{\"website\": \"https://example.org/kept\"}");
+    efix_ui_edit_contact(f, id, "{\"website\": \"https://example.org/kept\"}");
     json_t *listed = efix_contact(f, id);
     json_object_del(listed, "website");
     engine_pass_result r = poll_hint(f, key, listed);

@@ -71,14 +71,8 @@ static json_t *attendee(pair *p)
 /* True when the person's audit log has a write onto the attendee with this reason. */
 static bool audited(pair *p, const char *reason)
 {
-    store_link *l = efix_link_of_contact(p->f, p->id);
-    assert_non_null(l);
-    char person[32];
-    snprintf(person, sizeof person, "%lld", (long long)l->id);
-    store_link_free(l);
     store_audit_entries list = {0};
-    err e = {0};
-    assert_int_equal(store_audit_by_person(&list, p->f->store, person, 0, 1000, &e), 0);
+    efix_audit_of_contact(&list, p->f, p->id);
     bool found = false;
     for (size_t i = 0; i < list.n; i++)
         found |= !strcmp(list.v[i].direction, "ghl_to_pheedloop") &&

@@ -27,26 +27,6 @@ static void ui_delete_contact(efix *f, const char *id)
     json_decref(efix_admin(f, true, "DELETE", path, NULL));
 }
 
-/* `pheedsync sync ARGS` on the fixture's configuration; its exit status. */
-static int run_cli(efix *f, const char *arg)
-{
-    const char *bin = getenv("PHEEDSYNC_BIN");
-    assert_non_null(bin);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        FILE *null = freopen("/dev/null", "w", stdout);
-        (void)null;
-        execl(bin, bin, "sync", "--config", f->config_path, "--log-level", "error", arg,
-              (char *)NULL);
-        _exit(127);
-    }
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    return WEXITSTATUS(status);
-}
-
 static bool attendee_linked(efix *f, const char *event, const char *code)
 {
     store_link *l = NULL;
@@ -136,7 +116,8 @@ static void test_bulk_deletes_held_for_approval(void **state)
     assert_int_equal(n, 3);
     for (i = 0; i < n; i++)
         ui_delete_attendee(f, EV1, codes[i]);
-    assert_int_equal(run_cli(f, "--full"), 1); /* held deletes: the command's check fails */
+    assert_int_equal(efix_sync_cli(f, "--full", NULL, 0),
+                     1); /* held deletes: the command's check fails */
     for (i = 0; i < n; i++)
         assert_true(attendee_linked(f, EV1, codes[i]));
     store_helds hs = {0};

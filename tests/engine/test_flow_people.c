@@ -13,20 +13,6 @@
 #define DIETARY_FIELD                                                                              \
     "[field \"dietary\"]\nghl = contact.dietary\npheedloop = dietary_restrictions\n"
 
-static void ui_attendee(efix *f, const char *event, const char *code, const char *body)
-{
-    char path[256];
-    snprintf(path, sizeof path, "/_sandbox/ui/events/%s/attendees/%s", event, code);
-    json_decref(efix_admin(f, false, "PATCH", path, body));
-}
-
-static void ui_contact(efix *f, const char *id, const char *body)
-{
-    char path[256];
-    snprintf(path, sizeof path, "/_sandbox/ui/contacts/%s", id);
-    json_decref(efix_admin(f, true, "PATCH", path, body));
-}
-
 /* A custom field value of the contact holding want. */
 static const char *custom_value(const json_t *contact, const char *want)
 {
@@ -60,9 +46,9 @@ static void test_f1_attendee_to_contact(void **state)
     json_decref(contacts);
 
     /* An update: names, organization (companyName), a custom field by key. */
-    ui_attendee(f, EV1, code,
-                "{\"last_name\": \"King\", \"organization\": \"Analytical Engines Ltd\", "
-                "\"dietary_restrictions\": \"vegetarian-x\"}");
+    efix_ui_edit_attendee(f, EV1, code,
+                          "{\"last_name\": \"King\", \"organization\": \"Analytical Engines Ltd\", "
+                          "\"dietary_restrictions\": \"vegetarian-x\"}");
     efix_hint_attendee(f, "attendee.updated", EV1, code);
     r = efix_pass_live(f);
     if (getenv("EFIX_DEBUG"))
@@ -121,7 +107,7 @@ static void test_f4_contact_to_attendees(void **state)
     efix_pass(f, true);
     char *code = NULL;
     char *id = efix_linked_pair(f, EV1, &code);
-    ui_contact(f, id, "{\"firstName\": \"Zed\", \"city\": \"Lisbon\"}");
+    efix_ui_edit_contact(f, id, "{\"firstName\": \"Zed\", \"city\": \"Lisbon\"}");
     efix_hint_contact(f, "ContactUpdate", id);
     efix_pass_live(f);
     json_t *a = efix_attendee(f, EV1, code);
@@ -192,14 +178,8 @@ static void test_f4_rule_registers_contact(void **state)
 
 static bool audited_conflict(efix *f, const char *contact_id, const char *field)
 {
-    store_link *l = efix_link_of_contact(f, contact_id);
-    assert_non_null(l);
-    char person[32];
-    snprintf(person, sizeof person, "%lld", (long long)l->id);
-    store_link_free(l);
     store_audit_entries list = {0};
-    err e = {0};
-    assert_int_equal(store_audit_by_person(&list, f->store, person, 0, 1000, &e), 0);
+    efix_audit_of_contact(&list, f, contact_id);
     bool found = false;
     for (size_t i = 0; i < list.n; i++) {
         const store_audit_entry *a = &list.v[i];
@@ -222,8 +202,8 @@ static void test_conflict_settled_by_owner_and_audited(void **state)
     efix_pass(f, true);
     char *code = NULL;
     char *id = efix_linked_pair(f, EV1, &code);
-    ui_contact(f, id, "{\"firstName\": \"Gina\"}");
-    ui_attendee(f, EV1, code, "{\"first_name\": \"Gabriella\"}");
+    efix_ui_edit_contact(f, id, "{\"firstName\": \"Gina\"}");
+    efix_ui_edit_attendee(f, EV1, code, "{\"first_name\": \"Gabriella\"}");
     /* PheedLoop's change is seen last: "newest" would pick it; the owner says HighLevel. */
     efix_hint_contact(f, "ContactUpdate", id);
     efix_hint_attendee(f, "attendee.updated", EV1, code);
@@ -247,7 +227,8 @@ static void test_echoes_cost_no_call(void **state)
     efix_pass(f, true);
     char *code = NULL;
     char *id = efix_linked_pair(f, EV1, &code);
-    ui_attendee(f, EV1, code, "{\"title\": \"Chief Echo Officer\", \"last_name\": \"Echo\"}");
+    efix_ui_edit_attendee(f, EV1, code,
+                          "{\"title\": \"Chief Echo Officer\", \"last_name\": \"Echo\"}");
     efix_hint_attendee(f, "attendee.updated", EV1, code);
     efix_pass_live(f); /* writes the contact */
     /* Our own write comes back, as HighLevel's webhook would bring it, and the attendee's too. */

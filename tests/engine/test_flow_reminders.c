@@ -187,13 +187,8 @@ static bool has_release(const char *json_text, const char *release)
  * NULL, whose announcement before or after is released then). */
 static size_t audited(world *w, const char *text, const char *release)
 {
-    store_link *l = efix_link_of_contact(w->f, w->contact);
-    char person[32];
-    snprintf(person, sizeof person, "%lld", (long long)l->id);
-    store_link_free(l);
     store_audit_entries list = {0};
-    err e = {0};
-    assert_int_equal(store_audit_by_person(&list, w->f->store, person, 0, 1000, &e), 0);
+    efix_audit_of_contact(&list, w->f, w->contact);
     size_t n = 0;
     for (size_t i = 0; i < list.n; i++) {
         const store_audit_entry *a = &list.v[i];

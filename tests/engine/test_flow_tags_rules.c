@@ -33,14 +33,8 @@ static bool contact_has(efix *f, const char *id, const char *tag)
  * direction; *before (may be NULL) its before's tag set. New references; NULL when none. */
 static json_t *last_tag_change(efix *f, const char *id, const char *direction, json_t **before)
 {
-    store_link *l = efix_link_of_contact(f, id);
-    assert_non_null(l);
-    char person[32];
-    snprintf(person, sizeof person, "%lld", (long long)l->id);
-    store_link_free(l);
     store_audit_entries list = {0};
-    err e = {0};
-    assert_int_equal(store_audit_by_person(&list, f->store, person, 0, 10000, &e), 0);
+    efix_audit_of_contact(&list, f, id);
     json_t *change = NULL;
     for (size_t i = list.n; !change && i-- > 0;) {
         const store_audit_entry *a = &list.v[i];
