@@ -1,6 +1,7 @@
 /* daemon.c: the daemon's life: options from the configuration, the server and the threads
  * started in order, the planner and worker loops, the orderly stop. */
 #include "engine/daemon_int.h"
+#include "engine/refile.h"
 #include "ops/metrics_http.h"
 #include "util/log.h"
 
@@ -288,11 +289,24 @@ static int start_server(daemon *d, err *e)
     return rc;
 }
 
-/* The store opens (and its schema is brought up to date) once before any thread needs it. */
+/* The store opens (and its schema is brought up to date) once before any thread needs it; work
+ * queued under a link that no longer syncs it is re-filed under the one that does. */
 static int check_store(daemon *d, err *e)
 {
     store *s = NULL;
     int rc = store_open(&s, d->store_url, d->o.clock, e);
+    engine_link_cfg *cfgs = rc == 0 ? calloc(d->n_links, sizeof *cfgs) : NULL;
+    if (rc == 0 && !cfgs)
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < d->n_links; i++)
+        cfgs[i] = d->links[i].link;
+    engine_refile_report r = {0};
+    if (rc == 0 && engine_refile_queues(&r, s, cfgs, d->n_links, true, e) == 0)
+        engine_refile_log(&r, true);
+    else if (rc == 0)
+        log_warnf("queues: cannot check which link queued work belongs to: %s", e->msg);
+    engine_refile_report_free(&r);
+    free(cfgs);
     store_close(s);
     return rc;
 }
