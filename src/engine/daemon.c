@@ -215,8 +215,23 @@ static json_t *status_of(void *ctx)
 /* The watch (gauges, chart, alerts) and the operator's API, before the server takes its port. */
 static int start_ops(daemon *d, err *e)
 {
-    /* The operator's side watches the first link's accounts. */
+    /* The operator's side watches every link's accounts: the first as with one link. */
     const daemon_link *first = &d->links[0];
+    size_t n_more = PS_MIN(d->n_links - 1, (size_t)OPS_MAX_LINKS);
+    if (d->n_links - 1 > n_more)
+        log_warnf("status: only the first %d links after the first are watched", OPS_MAX_LINKS);
+    d->ops_links = n_more ? calloc(n_more, sizeof *d->ops_links) : NULL;
+    if (n_more && !d->ops_links)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n_more; i++) {
+        const daemon_link *l = &d->links[i + 1];
+        d->ops_links[i] = (ops_link_src){.name = engine_link_label(&l->link),
+                                         .ghl = l->ghl,
+                                         .ghl_tokens = l->ghl_tokens ? l->ghl_tokens
+                                                                     : d->o.ghl_tokens,
+                                         .location_id = l->link.location_id,
+                                         .pl = l->pl};
+    }
     ops_watch_options wo = {.cfg = d->o.cfg,
                             .store_url = d->store_url,
                             .clock = d->o.clock,
@@ -224,6 +239,8 @@ static int start_ops(daemon *d, err *e)
                             .ghl_tokens = d->o.ghl_tokens,
                             .location_id = first->link.location_id,
                             .pl = first->pl,
+                            .more = d->ops_links,
+                            .n_more = n_more,
                             .tick_ms = d->o.watch_tick_ms};
     ops_admin_options ao = {.store_url = d->store_url,
                             .clock = d->o.clock,
@@ -232,6 +249,8 @@ static int start_ops(daemon *d, err *e)
                             .ghl_tokens = d->o.ghl_tokens,
                             .location_id = first->link.location_id,
                             .pl = first->pl,
+                            .more = d->ops_links,
+                            .n_more = n_more,
                             .daemon_json = status_of,
                             .daemon_ctx = d};
     int rc = ops_watch_start(&d->watch, &wo, e);
@@ -417,5 +436,6 @@ void daemon_free(daemon *d)
     free(d->store_url);
     free(d->owner);
     free(d->links);
+    free(d->ops_links);
     free(d);
 }
