@@ -20,6 +20,7 @@ struct sbx_sandbox {
     sbx_side pl_side;
     sbx_ghl_emu *ghl;
     sbx_pl_emu *pl;
+    sbx_pl_emu **orgs; /* the other organizations (owned by pl) */
     json_t *seed_summary;
 };
 
@@ -125,6 +126,57 @@ static json_t *person_attendee(const sbx_person *p, rng *r)
     return a;
 }
 
+/* The events of another organization: as the options name them, else ORG_CODE + "EV1". */
+static size_t org_events(const sbx_sandbox *s, size_t i, const char **out, size_t max)
+{
+    const char *const *names =
+        s->opts.pheedloop_org_events ? s->opts.pheedloop_org_events[i] : NULL;
+    size_t n = 0;
+    for (; names && names[n] && n < max; n++)
+        out[n] = names[n];
+    return n;
+}
+
+static int add_orgs(sbx_sandbox *s, err *e)
+{
+    if (!s->opts.n_pheedloop_orgs)
+        return 0;
+    s->orgs = calloc(s->opts.n_pheedloop_orgs, sizeof *s->orgs);
+    if (!s->orgs)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < s->opts.n_pheedloop_orgs; i++) {
+        int rc = sbx_pl_emu_add_org(&s->orgs[i], s->pl, &s->opts.pheedloop_orgs[i], e);
+        const char *events[16];
+        size_t n = org_events(s, i, events, PS_ARRAY_LEN(events));
+        char dflt[80];
+        if (!rc && n == 0) {
+            snprintf(dflt, sizeof dflt, "%sEV1", s->opts.pheedloop_orgs[i].org_code);
+            events[n++] = dflt;
+        }
+        for (size_t k = 0; !rc && k < n; k++)
+            rc = sbx_pl_emu_seed_event(s->orgs[i], events[k], NULL, "2027-09-14", e);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* An attendee of another organization: one of its events, now and then a second one. */
+static int seed_org_attendee(sbx_sandbox *s, size_t i, const json_t *a, rng *r, err *e)
+{
+    json_t *info = sbx_pl_emu_info(s->orgs[i]);
+    json_t *events = json_object_get(info, "events");
+    size_t n = json_array_size(events), first = (size_t)rng_below(r, n ? n : 1);
+    int rc = 0;
+    char code[64];
+    for (size_t k = 0; !rc && k < n; k++)
+        if (k == first || (n > 1 && rng_chance(r, 0.1)))
+            rc = sbx_pl_emu_seed_attendee(s->orgs[i], jsonx_str(json_array_get(events, k), "code"),
+                                          a, code, sizeof code, e);
+    json_decref(info);
+    return rc;
+}
+
 /* Half of the people are on both sides (PheedLoop holding another spelling), a quarter only in
  * HighLevel, a quarter only in PheedLoop; a tenth of the attendees are in both events. */
 static int seed_people(sbx_sandbox *s, err *e)
@@ -164,6 +216,12 @@ static int seed_people(sbx_sandbox *s, err *e)
             const sbx_person *who = in_ghl ? &variant : &p;
             json_t *a = person_attendee(who, &r);
             char code[64];
+            size_t org = s->opts.n_pheedloop_orgs ? rng_below(&r, s->opts.n_pheedloop_orgs + 1) : 0;
+            if (org > 0) {
+                rc = seed_org_attendee(s, org - 1, a, &r, e);
+                json_decref(a);
+                continue;
+            }
             bool second = rng_chance(&r, 0.5);
             rc = sbx_pl_emu_seed_attendee(s->pl, second ? SBX_EVENT_2 : SBX_EVENT_1, a, code,
                                       sizeof code, e);
@@ -185,6 +243,8 @@ static int start_emulators(sbx_sandbox *s, err *e)
     int rc = sbx_ghl_emu_new(&s->ghl, &s->opts.ghl, &s->ghl_side.svc, e);
     if (!rc)
         rc = sbx_pl_emu_new(&s->pl, &s->opts.pheedloop, &s->pl_side.svc, e);
+    if (!rc)
+        rc = add_orgs(s, e);
     if (!rc)
         rc = sbx_ghl_emu_mount(s->ghl, s->ghl_side.server, e);
     if (!rc)
@@ -309,6 +369,7 @@ void sbx_sandbox_free(sbx_sandbox *s)
     side_free(&s->pl_side);
     sbx_ghl_emu_free(s->ghl);
     sbx_pl_emu_free(s->pl);
+    free(s->orgs);
     json_decref(s->seed_summary);
     free(s);
 }

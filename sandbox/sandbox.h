@@ -17,6 +17,12 @@ typedef struct sbx_options {
     sbx_fault_config faults;     /* applied to both emulators at start */
     sbx_ghl_emu_options ghl;
     sbx_pl_emu_options pheedloop;
+    /* Other PheedLoop organizations on the same port (key and secret generated when NULL), each
+     * with the events pheedloop_org_events[i] names (NULL-terminated; NULL: one, ORG_CODE + "EV1").
+     * With seed_data their events get a share of the PheedLoop people. */
+    const sbx_pl_emu_options *pheedloop_orgs;
+    const char *const *const *pheedloop_org_events;
+    size_t n_pheedloop_orgs;
 } sbx_options;
 
 typedef struct sbx_sandbox sbx_sandbox;

@@ -3,7 +3,6 @@
 #include "util/jsonx.h"
 #include "util/log.h"
 
-#include <openssl/crypto.h>
 
 #define O SBX_PL_API_PREFIX "{org}/"
 
@@ -218,12 +217,6 @@ void sbx_pl_new_hex(sbx_pl_emu *p, char out[SBX_PL_SECRET_HEX + 1])
 
 /* ---------------------------------------------------------------- guard and fallback */
 
-static bool secret_eq(const char *given, const char *want)
-{
-    size_t n = strlen(want);
-    return strlen(given) == n && CRYPTO_memcmp(given, want, n) == 0;
-}
-
 /* DRF order: authentication first (401), then the organization in the path (404). */
 static bool guard(void *ctx, const http_request *req, http_response *res)
 {
@@ -238,15 +231,16 @@ static bool guard(void *ctx, const http_request *req, http_response *res)
         sbx_pl_reply_detail(res, 401, "Authentication credentials were not provided.");
         return true;
     }
-    if (!secret_eq(key, p->api_key) || !secret_eq(secret, p->api_secret)) {
+    const char *org = req->path + plen;
+    const char *end = strchr(org, '/');
+    size_t olen = end ? (size_t)(end - org) : strlen(org);
+    int status = sbx_pl_orgs_auth(p, key, secret, org, olen);
+    if (status == 401) {
         http_response_header(res, "WWW-Authenticate", "Api-Key");
         sbx_pl_reply_detail(res, 401, "Invalid API key.");
         return true;
     }
-    const char *org = req->path + plen;
-    const char *end = strchr(org, '/');
-    size_t olen = end ? (size_t)(end - org) : strlen(org);
-    if (olen != strlen(p->org_code) || strncmp(org, p->org_code, olen) != 0) {
+    if (status == 404) {
         sbx_pl_reply_detail(res, 404, "Not found.");
         return true;
     }
@@ -296,9 +290,12 @@ static void method_not_allowed(void *ctx, const http_request *req, http_response
 static void dispatch(void *ctx, const http_request *req, http_response *res)
 {
     sbx_pl_route *r = ctx;
-    pthread_mutex_lock(&r->p->mu);
-    r->fn(r->p, req, res);
-    pthread_mutex_unlock(&r->p->mu);
+    sbx_pl_emu *p = sbx_pl_orgs_route(r->p, req, res);
+    if (p) {
+        pthread_mutex_lock(&p->mu);
+        r->fn(p, req, res);
+        pthread_mutex_unlock(&p->mu);
+    }
     http_response_header(res, "PheedLoop-API-Version", SBX_PL_API_VERSION);
 }
 
@@ -334,7 +331,7 @@ int sbx_pl_emu_new(sbx_pl_emu **out, const sbx_pl_emu_options *opts, sbx_service
     p->next_tag_id = 1;
     p->next_ticket_id = 1;
     if (!p->tickets || !p->members || !p->mbr_by_code || !p->mbr_by_email || !p->contact_tags ||
-        !p->welcome_log || pthread_mutex_init(&p->mu, NULL) != 0) {
+        !p->welcome_log || pthread_mutex_init(&p->mu, NULL) != 0 || sbx_pl_orgs_init(p) != 0) {
         json_decref(p->tickets);
         json_decref(p->members);
         json_decref(p->mbr_by_code);
@@ -353,6 +350,7 @@ void sbx_pl_emu_free(sbx_pl_emu *p)
 {
     if (!p)
         return;
+    sbx_pl_orgs_free(p);
     for (size_t i = 0; i < p->n_events; i++)
         sbx_pl_event_free(p->events[i]);
     free(p->events);
@@ -416,6 +414,8 @@ int sbx_pl_emu_mount(sbx_pl_emu *p, http_server *srv, err *e)
     int rc = add_405_routes(p, srv, e);
     if (rc < 0)
         return rc;
+    if (sbx_pl_orgs_mount(p, srv, e) < 0)
+        return e ? e->code : ERR_INTERNAL;
     http_server_fallback(srv, fallback, p);
     return sbx_service_mount(p->svc, srv, guard, p, e);
 }
@@ -423,6 +423,13 @@ int sbx_pl_emu_mount(sbx_pl_emu *p, http_server *srv, err *e)
 /* ---------------------------------------------------------------- info and seeding */
 
 json_t *sbx_pl_emu_info(sbx_pl_emu *p)
+{
+    json_t *info = sbx_pl_org_info(p);
+    json_object_set_new(info, "organizations", sbx_pl_orgs_info(p));
+    return info;
+}
+
+json_t *sbx_pl_org_info(sbx_pl_emu *p)
 {
     char base[SBX_PL_CODE_MAX + 64];
     snprintf(base, sizeof base, "%s%s/", SBX_PL_API_PREFIX, p->org_code);

@@ -17,8 +17,16 @@ int sbx_pl_emu_new(sbx_pl_emu **out, const sbx_pl_emu_options *opts, sbx_service
 void sbx_pl_emu_free(sbx_pl_emu *p);
 int sbx_pl_emu_mount(sbx_pl_emu *p, http_server *srv, err *e);
 /* What a configuration needs: base URL path, org code, key, secret, events with their webhook
- * secrets. */
+ * secrets; "organizations": the same for every organization served (this one first). */
 json_t *sbx_pl_emu_info(sbx_pl_emu *p);
+/* Another organization on the same port, with its own key and secret (generated when opts
+ * leaves them NULL), events, attendees, members and REST hooks. Its API paths name its org
+ * code; /_sandbox/ routes reach it with ?org=CODE (dashboard routes also by their event).
+ * *out (may be NULL) is its handle for the seeding and state calls below; it lives as long
+ * as p. ERR_CONFLICT when the code is taken. */
+int sbx_pl_emu_add_org(sbx_pl_emu **out, sbx_pl_emu *p, const sbx_pl_emu_options *opts, err *e);
+/* The organization of that code served by p (p itself for its own code), or NULL. */
+sbx_pl_emu *sbx_pl_emu_org(sbx_pl_emu *p, const char *org_code);
 /* Creates an event directly; its webhook secret is generated. code_out may be NULL. */
 int sbx_pl_emu_seed_event(sbx_pl_emu *p, const char *event_code, const char *name, const char *date,
                           err *e);

@@ -73,6 +73,12 @@ struct sbx_pl_emu {
     int64_t webhooks_fired;
     sbx_pl_route routes[SBX_PL_MAX_ROUTES];
     size_t n_routes;
+    /* The other organizations served on this one's port (pl_orgs.c), in the first one only;
+     * added while serving, never removed before the end. */
+    pthread_mutex_t orgs_mu;
+    sbx_pl_emu **orgs;
+    size_t n_orgs;
+    sbx_pl_emu *parent; /* another organization's: the first one */
 };
 
 /* Where a change comes from: the REST API, the dashboard (admin UI routes) or seeding. */
@@ -200,6 +206,20 @@ void sbx_pl_hooks_fire(sbx_pl_emu *p, sbx_pl_event *ev, const char *action, cons
 /* Hex HMAC-SHA256 of body under secret into out (65 bytes). */
 int sbx_pl_hmac_hex(char out[SBX_PL_SECRET_HEX + 1], const char *secret, const void *body,
                     size_t len);
+
+/* ---- pl_orgs.c: several organizations on one port ---- */
+int sbx_pl_orgs_init(sbx_pl_emu *p);
+void sbx_pl_orgs_free(sbx_pl_emu *p);
+int sbx_pl_orgs_mount(sbx_pl_emu *p, http_server *srv, err *e);
+/* Which organization's key and secret these are, against the path's org: 0 when they are that
+ * organization's, 404 when they are another's, 401 when nobody's. */
+int sbx_pl_orgs_auth(sbx_pl_emu *p, const char *key, const char *secret, const char *org,
+                     size_t org_len);
+/* The organization a request is for (see pl_orgs.c), or NULL after answering 404. */
+sbx_pl_emu *sbx_pl_orgs_route(sbx_pl_emu *p, const http_request *req, http_response *res);
+/* One organization's info (base path, org code, key, secret, events), and every one's. */
+json_t *sbx_pl_org_info(sbx_pl_emu *p);
+json_t *sbx_pl_orgs_info(sbx_pl_emu *p);
 
 /* ---- route handlers, one per file ---- */
 void sbx_pl_h_validateauth(sbx_pl_emu *p, const http_request *req, http_response *res);

@@ -7,7 +7,7 @@
 #include "util/jsonx.h"
 
 static const char usage_text[] =
-    "usage: pheedsync audit EMAIL|ID [OPTIONS]\n"
+    "usage: pheedsync audit EMAIL|ID [--link NAME] [OPTIONS]\n"
     "\n"
     "Lists what pheedsync did or decided for one person, oldest first: when, which way\n"
     "(ghl_to_pheedloop, pheedloop_to_ghl, decision, delete, ...), which fields, the values\n"
@@ -24,15 +24,18 @@ static const char usage_text[] =
     "options:\n" APP_USAGE_OPTIONS APP_USAGE_JSON
     "  --after ID        only entries after this one (the next page)\n"
     "  --limit N         at most N entries (default 100, at most 10000)\n"
+    "  --link NAME       look for the person in that link of the configuration only\n"
+    "                    (default: every link; \"default\" is [ghl] and [pheedloop]'s)\n"
     "  -h, --help        this text\n";
 
-enum { OPT_AFTER = 256, OPT_LIMIT };
+enum { OPT_AFTER = 256, OPT_LIMIT, OPT_LINK };
 
 static const struct option long_options[] = {
     APP_LONG_OPTIONS,
     APP_LONG_OPTION_JSON,
     {"after", required_argument, NULL, OPT_AFTER},
     {"limit", required_argument, NULL, OPT_LIMIT},
+    {"link", required_argument, NULL, OPT_LINK},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -40,6 +43,7 @@ static const struct option long_options[] = {
 typedef struct audit_opts {
     const ops_cmd_spec *spec;
     int64_t after, limit;
+    const char *link;
 } audit_opts;
 
 static int own_option(void *ctx, int opt, const char *arg)
@@ -54,6 +58,10 @@ static int own_option(void *ctx, int opt, const char *arg)
     if (opt == OPT_LIMIT) {
         if (args_parse_int(&o->limit, "--limit", arg, 1, 10000, &e) != 0)
             return ops_cmd_usage_error(o->spec, "%s", e.msg);
+        return 0;
+    }
+    if (opt == OPT_LINK) {
+        o->link = arg;
         return 0;
     }
     return -1;
@@ -144,9 +152,10 @@ static json_t *person_json(const ops_person *p)
     for (size_t i = 0; p->link && i < p->link->n_attendees; i++)
         json_array_append_new(atts, json_pack("{s:s, s:s}", "event", p->link->attendees[i].event,
                                               "attendee", p->link->attendees[i].code));
-    return json_pack("{s:o, s:s?, s:s?, s:o}", "link",
+    return json_pack("{s:o, s:s?, s:s?, s:o, s:s?}", "link",
                      p->link ? json_integer(p->link->id) : json_null(), "contact_id", p->contact_id,
-                     "email", p->email[0] ? p->email : NULL, "attendees", atts);
+                     "email", p->email[0] ? p->email : NULL, "attendees", atts, "sync_link",
+                     p->link_name);
 }
 
 #define CHANGE_MAX 300
@@ -242,6 +251,9 @@ static int run(app_ctx *a, const char *query, const audit_opts *o)
     json_t *list = NULL;
     err e = {0};
     int rc = ops_data_open(&d, a, &e);
+    bool bad_link = rc == 0 && ops_data_only_link(&d, o->link, &e) != 0;
+    if (bad_link)
+        rc = e.code;
     if (rc == 0)
         rc = find_person(&p, &d, query, &e);
     char keys[3][OPS_EMAIL_MAX];
@@ -254,7 +266,10 @@ static int run(app_ctx *a, const char *query, const audit_opts *o)
         rc = err_set(&e, ERR_NOT_FOUND,
                      "pheedsync knows nobody as %s: no link and no audit entry names them", query);
     int code = EXIT_OK;
-    if (rc == ERR_NOT_FOUND || rc == ERR_CONFLICT) {
+    if (bad_link) {
+        app_fail(a, &e);
+        code = EXIT_USAGE;
+    } else if (rc == ERR_NOT_FOUND || rc == ERR_CONFLICT) {
         app_fail(a, &e);
         code = EXIT_CHECK;
     } else if (rc != 0) {

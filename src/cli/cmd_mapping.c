@@ -7,7 +7,7 @@
 
 static const char usage_text[] =
     "usage: pheedsync mapping show [OPTIONS]\n"
-    "       pheedsync mapping preview [--sample N] [--event CODE] [OPTIONS]\n"
+    "       pheedsync mapping preview [--sample N] [--event CODE] [--link NAME] [OPTIONS]\n"
     "\n"
     "  show      the field map as configured ([field] sections over the defaults): each\n"
     "            field's HighLevel and PheedLoop places, direction, owner and transforms\n"
@@ -24,16 +24,19 @@ static const char usage_text[] =
     "options:\n" APP_USAGE_OPTIONS APP_USAGE_JSON
     "  --sample N        preview: records of each side (default 5, 1 to 100)\n"
     "  --event CODE      preview: the event whose attendees to read (default: the first of\n"
-    "                    [pheedloop] events)\n"
+    "                    [pheedloop] events; with [link] sections, the first of each link's)\n"
+    "  --link NAME       preview: that link of the configuration only (\"default\" is the one\n"
+    "                    of [ghl] and [pheedloop]); default: every link, one after the other\n"
     "  -h, --help        this text\n";
 
-enum { OPT_SAMPLE = 256, OPT_EVENT };
+enum { OPT_SAMPLE = 256, OPT_EVENT, OPT_LINK };
 
 static const struct option long_options[] = {
     APP_LONG_OPTIONS,
     APP_LONG_OPTION_JSON,
     {"sample", required_argument, NULL, OPT_SAMPLE},
     {"event", required_argument, NULL, OPT_EVENT},
+    {"link", required_argument, NULL, OPT_LINK},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -41,7 +44,7 @@ static const struct option long_options[] = {
 typedef struct map_opts {
     const ops_cmd_spec *spec;
     int64_t sample;
-    const char *event;
+    const char *event, *link;
     bool sample_set, event_set;
 } map_opts;
 
@@ -60,6 +63,12 @@ static int own_option(void *ctx, int opt, const char *arg)
             return ops_cmd_usage_error(o->spec, "--event needs an event code");
         o->event = arg;
         o->event_set = true;
+        return 0;
+    }
+    if (opt == OPT_LINK) {
+        if (!*arg)
+            return ops_cmd_usage_error(o->spec, "--link needs a link's name");
+        o->link = arg;
         return 0;
     }
     return -1;
@@ -171,33 +180,97 @@ static void print_person(size_t idx, const json_t *p)
                jsonx_str(json_object_get(p, "bodies"), "error"));
 }
 
+static void print_preview(const json_t *r, const char *link)
+{
+    const json_t *s = json_object_get(r, "samples");
+    if (link)
+        printf("Link %s: ", link);
+    printf("The mapping on %lld HighLevel contacts and %lld PheedLoop attendees of %s "
+           "(nothing is written)\n",
+           (long long)jsonx_int(s, "ghl", 0), (long long)jsonx_int(s, "pheedloop", 0),
+           jsonx_str(r, "event"));
+    size_t i;
+    const json_t *p;
+    json_array_foreach(json_object_get(r, "people"), i, p) print_person(i + 1, p);
+    if (!json_array_size(json_object_get(r, "people")))
+        printf("no records on either side to preview\n");
+}
+
+/* The link of --event when --link is not given: the one whose events include it. */
+static void link_of_event(ops_data *d, const char *event)
+{
+    for (size_t i = 0; event && i < d->app->n_links; i++)
+        for (const char *const *ev = d->app->links[i].cfg.events; *ev; ev++)
+            if (!strcmp(*ev, event)) {
+                ops_data_use_link(d, i);
+                d->link_only = true;
+                return;
+            }
+}
+
+/* One preview per link in scope: the first at the top (as with one link), every one in
+ * "links" when there are several. */
+static int preview_links(json_t **out, ops_data *d, const map_opts *o, err *e)
+{
+    size_t from, to;
+    ops_data_links(d, &from, &to);
+    json_t *all = json_array(), *first = NULL;
+    int rc = 0;
+    for (size_t i = from; rc == 0 && i < to; i++) {
+        json_t *r = NULL;
+        ops_data_use_link(d, i);
+        rc = ops_preview(&r, d, (size_t)o->sample, o->event, e);
+        if (rc != 0)
+            break;
+        jsonx_set_str(r, "link", ops_data_link_name(d));
+        if (!first)
+            first = json_deep_copy(r);
+        json_array_append_new(all, r);
+    }
+    if (rc == 0 && to - from > 1)
+        json_object_set(first, "links", all);
+    json_decref(all);
+    if (rc != 0) {
+        json_decref(first);
+        return rc;
+    }
+    *out = first;
+    return 0;
+}
+
 static int preview(app_ctx *a, const map_opts *o)
 {
     ops_data d;
     json_t *r = NULL;
     err e = {0};
     int rc = ops_data_open(&d, a, &e);
+    bool bad_link = false;
+    if (rc == 0 && o->link) {
+        rc = ops_data_only_link(&d, o->link, &e);
+        bad_link = rc != 0;
+    } else if (rc == 0) {
+        link_of_event(&d, o->event);
+    }
     if (rc == 0)
-        rc = ops_preview(&r, &d, (size_t)o->sample, o->event, &e);
+        rc = preview_links(&r, &d, o, &e);
     int code = EXIT_OK;
-    if (rc == ERR_NOT_FOUND) { /* the event */
+    if (rc == ERR_NOT_FOUND || bad_link) { /* the event, or the link */
         app_fail(a, &e);
         code = EXIT_USAGE;
     } else if (rc != 0) {
         code = ops_cmd_fail(a, &e);
     } else if (a->json) {
         ops_json_print(r);
-    } else {
-        const json_t *s = json_object_get(r, "samples");
-        printf("The mapping on %lld HighLevel contacts and %lld PheedLoop attendees of %s "
-               "(nothing is written)\n",
-               (long long)jsonx_int(s, "ghl", 0), (long long)jsonx_int(s, "pheedloop", 0),
-               jsonx_str(r, "event"));
+    } else if (json_object_get(r, "links")) {
         size_t i;
-        const json_t *p;
-        json_array_foreach(json_object_get(r, "people"), i, p) print_person(i + 1, p);
-        if (!json_array_size(json_object_get(r, "people")))
-            printf("no records on either side to preview\n");
+        const json_t *one;
+        json_array_foreach(json_object_get(r, "links"), i, one)
+        {
+            printf("%s", i ? "\n" : "");
+            print_preview(one, jsonx_str(one, "link"));
+        }
+    } else {
+        print_preview(r, a->n_links > 1 ? jsonx_str(r, "link") : NULL);
     }
     json_decref(r);
     ops_data_close(&d);
@@ -222,8 +295,8 @@ int cmd_mapping(int argc, char **argv)
         return ops_cmd_usage_error(&spec, "unknown subcommand '%s': show or preview", sub);
     if (argc - first > 1)
         return ops_cmd_usage_error(&spec, "unexpected argument '%s'", argv[first + 1]);
-    if (is_show && (o.sample_set || o.event_set))
-        return ops_cmd_usage_error(&spec, "--sample and --event are for preview");
+    if (is_show && (o.sample_set || o.event_set || o.link))
+        return ops_cmd_usage_error(&spec, "--sample, --event and --link are for preview");
     app_ctx a;
     code = ops_cmd_open(&a, &ao, is_show ? 0 : APP_STORE);
     if (code == EXIT_OK)

@@ -6,7 +6,7 @@
 #include "util/jsonx.h"
 
 static const char usage_text[] =
-    "usage: pheedsync profile EMAIL|ID [OPTIONS]\n"
+    "usage: pheedsync profile EMAIL|ID [--link NAME] [OPTIONS]\n"
     "\n"
     "Shows everything both services hold for one person: the HighLevel contact (fields, tags,\n"
     "custom fields by key, tasks, notes, appointments) and each PheedLoop attendee (event,\n"
@@ -18,11 +18,19 @@ static const char usage_text[] =
     "configuration error, 3 runtime failure (a service unreachable, the store unreadable or\n"
     "written by a newer pheedsync).\n"
     "\n"
-    "options:\n" APP_USAGE_OPTIONS APP_USAGE_JSON "  -h, --help        this text\n";
+    "With [link] sections the person is looked for in every link (read through the link of\n"
+    "their location); --link NAME looks in that link only (\"default\": [ghl] and [pheedloop]).\n"
+    "\n"
+    "options:\n" APP_USAGE_OPTIONS APP_USAGE_JSON
+    "  --link NAME       only that link of the configuration\n"
+    "  -h, --help        this text\n";
+
+enum { OPT_LINK = 256 };
 
 static const struct option long_options[] = {
     APP_LONG_OPTIONS,
     APP_LONG_OPTION_JSON,
+    {"link", required_argument, NULL, OPT_LINK},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -63,11 +71,11 @@ static int activity(json_t *prof, ops_data *d, const char *contact_id, err *e)
     ghl_tasks tasks = {0};
     ghl_notes notes = {0};
     ghl_appointments appts = {0};
-    int rc = ghl_client_list_tasks(&tasks, d->app->ghl, &op, contact_id, e);
+    int rc = ghl_client_list_tasks(&tasks, ops_data_ghl(d), &op, contact_id, e);
     if (rc == 0)
-        rc = ghl_client_list_notes(&notes, d->app->ghl, &op, contact_id, e);
+        rc = ghl_client_list_notes(&notes, ops_data_ghl(d), &op, contact_id, e);
     if (rc == 0)
-        rc = ghl_client_list_appointments(&appts, d->app->ghl, &op, contact_id, e);
+        rc = ghl_client_list_appointments(&appts, ops_data_ghl(d), &op, contact_id, e);
     if (rc == 0) {
         json_t *t = json_array(), *n = json_array(), *a = json_array();
         for (size_t i = 0; i < tasks.n; i++)
@@ -160,6 +168,8 @@ static int gather(json_t **out, ops_data *d, const ops_person *p, err *e)
                          "email", l->email_norm, "phone", l->phone, "ended", l->unlinked_ms != 0);
     }
     json_object_set_new(prof, "link", link);
+    if (d->app->n_links > 1)
+        jsonx_set_str(prof, "sync_link", p->link_name);
     int rc = contact_part(prof, d, p, e);
     json_t *atts = json_array();
     json_object_set_new(prof, "attendees", atts);
@@ -309,6 +319,8 @@ static void print_profile(const json_t *prof)
 {
     const json_t *l = json_object_get(prof, "link");
     printf("%s", jsonx_str(prof, "email") ? jsonx_str(prof, "email") : "(no e-mail)");
+    if (jsonx_str(prof, "sync_link"))
+        printf("  [link %s]", jsonx_str(prof, "sync_link"));
     if (json_is_object(l))
         printf("  link %lld%s, linked %s\n", (long long)jsonx_int(l, "id", 0),
                jsonx_bool(l, "ended", false) ? " (ended)" : "", jsonx_str(l, "linked_at"));
@@ -322,19 +334,33 @@ static void print_profile(const json_t *prof)
         printf("\nPheedLoop: no attendee in the configured events\n");
 }
 
-static int run(app_ctx *a, const char *query)
+static int own_option(void *ctx, int opt, const char *arg)
+{
+    if (opt != OPT_LINK)
+        return -1;
+    *(const char **)ctx = arg;
+    return 0;
+}
+
+static int run(app_ctx *a, const char *query, const char *link_name)
 {
     ops_data d;
     ops_person p = {0};
     json_t *prof = NULL;
     err e = {0};
     int rc = ops_data_open(&d, a, &e);
+    bool bad_link = rc == 0 && ops_data_only_link(&d, link_name, &e) != 0;
+    if (bad_link)
+        rc = e.code;
     if (rc == 0)
         rc = ops_person_find(&p, &d, query, OPS_FIND_READ, &e);
     if (rc == 0)
         rc = gather(&prof, &d, &p, &e);
     int code = EXIT_OK;
-    if (rc == ERR_NOT_FOUND || rc == ERR_CONFLICT) {
+    if (bad_link) {
+        app_fail(a, &e);
+        code = EXIT_USAGE;
+    } else if (rc == ERR_NOT_FOUND || rc == ERR_CONFLICT) {
         app_fail(a, &e);
         code = EXIT_CHECK;
     } else if (rc != 0) {
@@ -352,7 +378,8 @@ static int run(app_ctx *a, const char *query)
 
 int cmd_profile(int argc, char **argv)
 {
-    ops_cmd_spec spec = {"profile", usage_text, long_options, NULL, NULL};
+    const char *link_name = NULL;
+    ops_cmd_spec spec = {"profile", usage_text, long_options, own_option, &link_name};
     app_options ao;
     int first = 0;
     int code = ops_cmd_parse(&ao, &first, &spec, argc, argv);
@@ -365,7 +392,7 @@ int cmd_profile(int argc, char **argv)
     app_ctx a;
     code = ops_cmd_open(&a, &ao, APP_STORE);
     if (code == EXIT_OK)
-        code = run(&a, argv[first]);
+        code = run(&a, argv[first], link_name);
     app_close(&a);
     return code;
 }

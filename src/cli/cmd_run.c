@@ -173,8 +173,12 @@ static int serve(app_ctx *a, const run_checks *k, const run_args *r, const sigse
     for (size_t i = 0; i < a->n_links; i++) {
         engine eng;
         app_link_engine(&eng, a, i);
-        links[i] = (daemon_link){
-            .link = eng.link, .ghl = eng.ghl, .pl = eng.pl, .pl_webhooks = k->links[i]};
+        const app_link *al = &a->links[i];
+        links[i] = (daemon_link){.link = eng.link,
+                                 .ghl = eng.ghl,
+                                 .pl = eng.pl,
+                                 .pl_webhooks = k->links[i],
+                                 .ghl_tokens = al->own_ghl ? al->own_setup.tokens : NULL};
     }
     o.clock = a->clock;
     o.owner = a->owner;

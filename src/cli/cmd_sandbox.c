@@ -6,6 +6,7 @@
 #include "util/jsonx.h"
 #include "util/log.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -27,11 +28,15 @@ static const char usage_text[] =
     "  --token-ttl SECONDS   lifetime of HighLevel access tokens (default 86399)\n"
     "  --webhook-url URL     where the HighLevel emulator sends its webhooks\n"
     "  --admin-token TOKEN   token for the /_sandbox/ admin API (default generated)\n"
+    "  --pheedloop-org CODE[:EVENT,...]\n"
+    "                        another PheedLoop organization on the same port, with its own\n"
+    "                        key, secret and events (default one, CODE followed by EV1);\n"
+    "                        repeat for more (at most 8)\n"
     "  --json                print the connection details as one JSON object\n"
     "  -h, --help            this text\n";
 
 enum { OPT_GHL_PORT = 256, OPT_PL_PORT, OPT_BIND, OPT_SEED, OPT_PEOPLE, OPT_FAULTS, OPT_DUPS,
-       OPT_WEBHOOK, OPT_ADMIN, OPT_JSON, OPT_TTL };
+       OPT_WEBHOOK, OPT_ADMIN, OPT_JSON, OPT_TTL, OPT_ORG };
 
 static const struct option long_options[] = {
     {"ghl-port", required_argument, NULL, OPT_GHL_PORT},
@@ -45,11 +50,69 @@ static const struct option long_options[] = {
     {"admin-token", required_argument, NULL, OPT_ADMIN},
     {"json", no_argument, NULL, OPT_JSON},
     {"token-ttl", required_argument, NULL, OPT_TTL},
+    {"pheedloop-org", required_argument, NULL, OPT_ORG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
-static int parse_options(sbx_options *o, bool *json_out, int argc, char **argv, err *e)
+#define ORGS_MAX 8
+#define ORG_EVENTS_MAX 8
+
+/* The other organizations of --pheedloop-org, pointing into argv (split in place). */
+typedef struct org_args {
+    sbx_pl_emu_options org[ORGS_MAX];
+    const char *events[ORGS_MAX][ORG_EVENTS_MAX + 1];
+    const char *const *event_lists[ORGS_MAX];
+    size_t n;
+} org_args;
+
+static bool code_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 39)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+            return false;
+    return true;
+}
+
+/* CODE[:EVENT,EVENT...] */
+static int parse_org(org_args *a, char *arg, err *e)
+{
+    if (a->n == ORGS_MAX)
+        return err_set(e, ERR_INVALID, "--pheedloop-org: at most %d other organizations", ORGS_MAX);
+    char *events = strchr(arg, ':');
+    if (events)
+        *events++ = '\0';
+    if (!code_ok(arg))
+        return err_set(e, ERR_INVALID,
+                       "--pheedloop-org '%s': the organization code is 1 to 39 letters, digits, "
+                       "'-' or '_' (CODE or CODE:EVENT,EVENT)", arg);
+    size_t n = 0;
+    for (char *ev = events; ev && *ev;) {
+        char *comma = strchr(ev, ',');
+        if (comma)
+            *comma = '\0';
+        if (!code_ok(ev) || n == ORG_EVENTS_MAX)
+            return err_set(e, ERR_INVALID,
+                           "--pheedloop-org %s: event '%s': up to %d event codes of 1 to 39 "
+                           "letters, digits, '-' or '_', separated by commas", arg, ev,
+                           ORG_EVENTS_MAX);
+        a->events[a->n][n++] = ev;
+        ev = comma ? comma + 1 : NULL;
+    }
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->org[i].org_code, arg) == 0)
+            return err_set(e, ERR_INVALID, "--pheedloop-org %s: given twice", arg);
+    a->org[a->n].org_code = arg;
+    a->event_lists[a->n] = a->events[a->n];
+    a->n++;
+    return 0;
+}
+
+static int parse_options(sbx_options *o, org_args *orgs, bool *json_out, int argc, char **argv,
+                         err *e)
 {
     int64_t v;
     int opt, rc = 0;
@@ -75,6 +138,7 @@ static int parse_options(sbx_options *o, bool *json_out, int argc, char **argv, 
         case OPT_WEBHOOK: o->ghl.webhook_url = optarg; break;
         case OPT_ADMIN: o->admin_token = optarg; break;
         case OPT_JSON: *json_out = true; break;
+        case OPT_ORG: rc = parse_org(orgs, optarg, e); break;
         case 'h': return 1;
         case ':': return err_set(e, ERR_INVALID, "%s needs a value", argv[optind - 1]);
         default: return err_set(e, ERR_INVALID, "unknown option '%s'", argv[optind - 1]);
@@ -82,12 +146,36 @@ static int parse_options(sbx_options *o, bool *json_out, int argc, char **argv, 
     }
     if (!rc && optind < argc)
         return err_set(e, ERR_INVALID, "unexpected argument '%s'", argv[optind]);
+    if (!rc && orgs->n) {
+        const char *first = o->pheedloop.org_code ? o->pheedloop.org_code : "ORGSANDBOX";
+        for (size_t i = 0; i < orgs->n; i++)
+            if (strcmp(orgs->org[i].org_code, first) == 0)
+                return err_set(e, ERR_INVALID,
+                               "--pheedloop-org %s: the first organization is already %s; "
+                               "choose another code", first, first);
+        o->pheedloop_orgs = orgs->org;
+        o->pheedloop_org_events = orgs->event_lists;
+        o->n_pheedloop_orgs = orgs->n;
+    }
     return rc;
 }
 
 static void print_value(const char *label, const char *value)
 {
     printf("  %-26s %s\n", label, value ? value : "-");
+}
+
+static void print_events(const json_t *org)
+{
+    size_t i;
+    json_t *ev;
+    json_array_foreach(json_object_get(org, "events"), i, ev) {
+        char label[64], text[256];
+        snprintf(label, sizeof label, "event %s", jsonx_str(ev, "code"));
+        snprintf(text, sizeof text, "%s (webhook secret %s)", jsonx_str(ev, "event_name"),
+                 jsonx_str(ev, "webhook_secret"));
+        print_value(label, text);
+    }
 }
 
 static void print_human(const json_t *info)
@@ -107,13 +195,15 @@ static void print_human(const json_t *info)
     print_value("api_key", jsonx_str(pl, "api_key"));
     print_value("api_secret", jsonx_str(pl, "api_secret"));
     size_t i;
-    json_t *ev;
-    json_array_foreach(json_object_get(pl, "events"), i, ev) {
-        char label[64], text[256];
-        snprintf(label, sizeof label, "event %s", jsonx_str(ev, "code"));
-        snprintf(text, sizeof text, "%s (webhook secret %s)", jsonx_str(ev, "event_name"),
-                 jsonx_str(ev, "webhook_secret"));
-        print_value(label, text);
+    print_events(pl);
+    json_t *org;
+    json_array_foreach(json_object_get(pl, "organizations"), i, org) {
+        if (i == 0)
+            continue; /* the first, above */
+        printf("\nPheedLoop organization       %s (same base URL)\n", jsonx_str(org, "org_code"));
+        print_value("api_key", jsonx_str(org, "api_key"));
+        print_value("api_secret", jsonx_str(org, "api_secret"));
+        print_events(org);
     }
     printf("\nAdmin API (/_sandbox/, header X-Sandbox-Token): %s\n", jsonx_str(info, "admin_token"));
     const json_t *seeded = json_object_get(info, "seeded");
@@ -141,7 +231,8 @@ int cmd_sandbox(int argc, char **argv)
     sbx_fault_config_defaults(&o.faults);
     bool json_out = false;
     err e = {0};
-    int rc = parse_options(&o, &json_out, argc, argv, &e);
+    org_args orgs = {0};
+    int rc = parse_options(&o, &orgs, &json_out, argc, argv, &e);
     if (rc == 1) {
         fputs(usage_text, stdout);
         return EXIT_OK;

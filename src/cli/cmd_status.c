@@ -154,7 +154,7 @@ static void print_pollers(const json_t *r)
         printf("  %-40s never ran\n", "reconcile");
 }
 
-static void print_links(const json_t *r)
+static void print_links(const json_t *r, int64_t now_ms)
 {
     const json_t *list = json_object_get(r, "links");
     if (!json_array_size(list))
@@ -171,6 +171,11 @@ static void print_links(const json_t *r)
                jsonx_str(l, "location_id") ? jsonx_str(l, "location_id") : "-",
                jsonx_str(l, "org_code") ? jsonx_str(l, "org_code") : "-",
                (long long)jsonx_int(p, "hints", 0), (long long)jsonx_int(p, "operations", 0));
+        const json_t *svc = json_object_get(l, "services");
+        if (i > 0 && svc) { /* the first link's services are listed above */
+            print_ghl(json_object_get(svc, "ghl"), now_ms);
+            print_pl(json_object_get(svc, "pheedloop"));
+        }
     }
 }
 
@@ -184,7 +189,7 @@ static void print_report(const json_t *r, const app_ctx *a)
     print_ghl(json_object_get(json_object_get(r, "services"), "ghl"), now);
     print_pl(json_object_get(json_object_get(r, "services"), "pheedloop"));
     print_pollers(r);
-    print_links(r);
+    print_links(r, now);
     const json_t *att = json_object_get(r, "attention");
     if (!json_array_size(att)) {
         printf("\nhealthy\n");

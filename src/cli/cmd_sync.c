@@ -3,6 +3,7 @@
 #include "app/app.h"
 #include "cli/commands.h"
 #include "engine/poller.h"
+#include "engine/refile.h"
 #include "engine/sync.h"
 
 #include <unistd.h>
@@ -101,6 +102,30 @@ static int run_link(app_ctx *a, size_t i, engine_pass_opts *o)
     return report(&r, o->dry_run, name);
 }
 
+/* Work queued under a link that no longer syncs it goes to the one that does (a dry run only
+ * says so). A failure here is reported and the passes go on. */
+static void refile(app_ctx *a, bool apply)
+{
+    engine_link_cfg *cfgs = calloc(a->n_links, sizeof *cfgs);
+    for (size_t i = 0; cfgs && i < a->n_links; i++) {
+        engine en;
+        app_link_engine(&en, a, i);
+        cfgs[i] = en.link;
+    }
+    engine_refile_report r = {0};
+    err e = {0};
+    if (!cfgs || engine_refile_queues(&r, a->store, cfgs, a->n_links, apply, &e) != 0) {
+        fprintf(stderr, "pheedsync sync: cannot check which link queued work belongs to: %s\n",
+                cfgs ? e.msg : "out of memory");
+    } else if (r.misfiled_keys || r.unowned_keys) {
+        char text[1024];
+        engine_refile_text(text, sizeof text, &r, apply);
+        fprintf(stderr, "pheedsync sync: %s\n", text);
+    }
+    engine_refile_report_free(&r);
+    free(cfgs);
+}
+
 static int run(app_ctx *a, engine_pass_opts *o)
 {
     err e = {0};
@@ -108,6 +133,7 @@ static int run(app_ctx *a, engine_pass_opts *o)
         app_fail(a, &e);
         return app_exit_code(e.code);
     }
+    refile(a, !o->dry_run);
     int code = EXIT_OK;
     for (size_t i = 0; i < a->n_links; i++) {
         int link_code = run_link(a, i, o); /* PS_MAX would run the pass twice */

@@ -6,7 +6,7 @@
 #include "util/jsonx.h"
 
 static const char usage_text[] =
-    "usage: pheedsync verify [EMAIL|ID] [OPTIONS]\n"
+    "usage: pheedsync verify [EMAIL|ID] [--link NAME] [OPTIONS]\n"
     "\n"
     "Reads every linked person on both sides (or the one named: an e-mail address, a\n"
     "HighLevel contact id, a PheedLoop attendee code or a link number), maps both records\n"
@@ -21,11 +21,19 @@ static const char usage_text[] =
     "configuration error, 3 runtime failure (a service unreachable, the store unreadable or\n"
     "written by a newer pheedsync).\n"
     "\n"
-    "options:\n" APP_USAGE_OPTIONS APP_USAGE_JSON "  -h, --help        this text\n";
+    "With [link] sections every link's people are compared, each through its own location\n"
+    "and events; --link NAME compares that link's only (\"default\": [ghl] and [pheedloop]).\n"
+    "\n"
+    "options:\n" APP_USAGE_OPTIONS APP_USAGE_JSON
+    "  --link NAME       only the people of that link of the configuration\n"
+    "  -h, --help        this text\n";
+
+enum { OPT_LINK = 256 };
 
 static const struct option long_options[] = {
     APP_LONG_OPTIONS,
     APP_LONG_OPTION_JSON,
+    {"link", required_argument, NULL, OPT_LINK},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -72,6 +80,8 @@ static void print_report(const json_t *r)
         bool same = link == last_link && ((!event && !last_event) ||
                                           (event && last_event && !strcmp(event, last_event)));
         if (!same) {
+            if (jsonx_str(d, "link_name"))
+                printf("[%s] ", jsonx_str(d, "link_name"));
             printf("link %lld  %s  contact %s", (long long)link,
                    jsonx_str(d, "email") ? jsonx_str(d, "email") : "(no e-mail)",
                    jsonx_str(d, "contact_id"));
@@ -87,8 +97,14 @@ static void print_report(const json_t *r)
         printf("skipped field %s: the HighLevel location has no such custom field\n",
                json_string_value(d));
     json_array_foreach(json_object_get(r, "skipped"), i, d)
-        printf("skipped attendee %s of link %lld: %s\n", jsonx_str(d, "attendee"),
-               (long long)jsonx_int(d, "link", 0), jsonx_str(d, "why"));
+    {
+        if (jsonx_str(d, "attendee"))
+            printf("skipped attendee %s of link %lld: %s\n", jsonx_str(d, "attendee"),
+                   (long long)jsonx_int(d, "link", 0), jsonx_str(d, "why"));
+        else
+            printf("skipped contact %s of link %lld: %s\n", jsonx_str(d, "contact_id"),
+                   (long long)jsonx_int(d, "link", 0), jsonx_str(d, "why"));
+    }
     printf("%lld links, %lld pairs compared: %lld in sync, %lld drifted (%zu differences)\n",
            (long long)jsonx_int(r, "links", 0), (long long)jsonx_int(r, "pairs", 0),
            (long long)jsonx_int(r, "in_sync", 0), (long long)jsonx_int(r, "drifted", 0),
@@ -114,7 +130,15 @@ static int64_t person_link(ops_data *d, const char *query, int *code)
     return id;
 }
 
-static int run(app_ctx *a, const char *query)
+static int own_option(void *ctx, int opt, const char *arg)
+{
+    if (opt != OPT_LINK)
+        return -1;
+    *(const char **)ctx = arg;
+    return 0;
+}
+
+static int run(app_ctx *a, const char *query, const char *link_name)
 {
     ops_data d;
     err e = {0};
@@ -122,12 +146,17 @@ static int run(app_ctx *a, const char *query)
         ops_data_close(&d);
         return ops_cmd_fail(a, &e);
     }
+    if (ops_data_only_link(&d, link_name, &e) != 0) {
+        app_fail(a, &e);
+        ops_data_close(&d);
+        return EXIT_USAGE;
+    }
     int code = EXIT_OK;
     int64_t link = query ? person_link(&d, query, &code) : 0;
     json_t *r = NULL;
     if (code == EXIT_OK && ops_verify_run(&r, &d, link, &e) != 0)
         code = ops_cmd_fail(a, &e);
-    if (code == EXIT_OK && !query && ops_verify_record(a->store, r, clock_now_ms(a->clock), &e))
+    if (code == EXIT_OK && !query && !d.link_only && ops_verify_record(a->store, r, clock_now_ms(a->clock), &e))
         code = ops_cmd_fail(a, &e);
     if (code == EXIT_OK) {
         if (a->json)
@@ -143,7 +172,8 @@ static int run(app_ctx *a, const char *query)
 
 int cmd_verify(int argc, char **argv)
 {
-    ops_cmd_spec spec = {"verify", usage_text, long_options, NULL, NULL};
+    const char *link_name = NULL;
+    ops_cmd_spec spec = {"verify", usage_text, long_options, own_option, &link_name};
     app_options ao;
     int first = 0;
     int code = ops_cmd_parse(&ao, &first, &spec, argc, argv);
@@ -154,7 +184,7 @@ int cmd_verify(int argc, char **argv)
     app_ctx a;
     code = ops_cmd_open(&a, &ao, APP_STORE);
     if (code == EXIT_OK)
-        code = run(&a, first < argc ? argv[first] : NULL);
+        code = run(&a, first < argc ? argv[first] : NULL, link_name);
     app_close(&a);
     return code;
 }

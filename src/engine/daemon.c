@@ -1,6 +1,7 @@
 /* daemon.c: the daemon's life: options from the configuration, the server and the threads
  * started in order, the planner and worker loops, the orderly stop. */
 #include "engine/daemon_int.h"
+#include "engine/refile.h"
 #include "ops/metrics_http.h"
 #include "util/log.h"
 
@@ -214,8 +215,23 @@ static json_t *status_of(void *ctx)
 /* The watch (gauges, chart, alerts) and the operator's API, before the server takes its port. */
 static int start_ops(daemon *d, err *e)
 {
-    /* The operator's side watches the first link's accounts. */
+    /* The operator's side watches every link's accounts: the first as with one link. */
     const daemon_link *first = &d->links[0];
+    size_t n_more = PS_MIN(d->n_links - 1, (size_t)OPS_MAX_LINKS);
+    if (d->n_links - 1 > n_more)
+        log_warnf("status: only the first %d links after the first are watched", OPS_MAX_LINKS);
+    d->ops_links = n_more ? calloc(n_more, sizeof *d->ops_links) : NULL;
+    if (n_more && !d->ops_links)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n_more; i++) {
+        const daemon_link *l = &d->links[i + 1];
+        d->ops_links[i] = (ops_link_src){.name = engine_link_label(&l->link),
+                                         .ghl = l->ghl,
+                                         .ghl_tokens = l->ghl_tokens ? l->ghl_tokens
+                                                                     : d->o.ghl_tokens,
+                                         .location_id = l->link.location_id,
+                                         .pl = l->pl};
+    }
     ops_watch_options wo = {.cfg = d->o.cfg,
                             .store_url = d->store_url,
                             .clock = d->o.clock,
@@ -223,6 +239,8 @@ static int start_ops(daemon *d, err *e)
                             .ghl_tokens = d->o.ghl_tokens,
                             .location_id = first->link.location_id,
                             .pl = first->pl,
+                            .more = d->ops_links,
+                            .n_more = n_more,
                             .tick_ms = d->o.watch_tick_ms};
     ops_admin_options ao = {.store_url = d->store_url,
                             .clock = d->o.clock,
@@ -231,6 +249,8 @@ static int start_ops(daemon *d, err *e)
                             .ghl_tokens = d->o.ghl_tokens,
                             .location_id = first->link.location_id,
                             .pl = first->pl,
+                            .more = d->ops_links,
+                            .n_more = n_more,
                             .daemon_json = status_of,
                             .daemon_ctx = d};
     int rc = ops_watch_start(&d->watch, &wo, e);
@@ -288,11 +308,24 @@ static int start_server(daemon *d, err *e)
     return rc;
 }
 
-/* The store opens (and its schema is brought up to date) once before any thread needs it. */
+/* The store opens (and its schema is brought up to date) once before any thread needs it; work
+ * queued under a link that no longer syncs it is re-filed under the one that does. */
 static int check_store(daemon *d, err *e)
 {
     store *s = NULL;
     int rc = store_open(&s, d->store_url, d->o.clock, e);
+    engine_link_cfg *cfgs = rc == 0 ? calloc(d->n_links, sizeof *cfgs) : NULL;
+    if (rc == 0 && !cfgs)
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < d->n_links; i++)
+        cfgs[i] = d->links[i].link;
+    engine_refile_report r = {0};
+    if (rc == 0 && engine_refile_queues(&r, s, cfgs, d->n_links, true, e) == 0)
+        engine_refile_log(&r, true);
+    else if (rc == 0)
+        log_warnf("queues: cannot check which link queued work belongs to: %s", e->msg);
+    engine_refile_report_free(&r);
+    free(cfgs);
     store_close(s);
     return rc;
 }
@@ -403,5 +436,6 @@ void daemon_free(daemon *d)
     free(d->store_url);
     free(d->owner);
     free(d->links);
+    free(d->ops_links);
     free(d);
 }

@@ -42,6 +42,7 @@ typedef struct daemon_link {
     ghl_client *ghl; /* NULL: HighLevel is neither polled nor reconciled for this link */
     pl_client *pl;   /* likewise for PheedLoop */
     const pl_webhook *pl_webhooks; /* NULL: the options' pl_webhooks */
+    ghl_tokens *ghl_tokens;        /* its grant, for /readyz and alerts; NULL: the options' */
 } daemon_link;
 
 typedef struct daemon_options {
@@ -65,7 +66,8 @@ typedef struct daemon_options {
     const pl_webhook *pl_webhooks;
     int64_t coalesce_ms; /* the hints' delay */
 
-    /* The operator's side (ops/admin_http.h, ops/status_watch.h). */
+    /* The operator's side (ops/admin_http.h, ops/status_watch.h): every link's accounts (the
+     * first as with one link; the others labelled by their name). */
     const char *admin_token; /* [server] admin_token: the page's actions; NULL: off */
     ghl_tokens *ghl_tokens;  /* HighLevel's grant, for /readyz and alerts; NULL: unknown */
     int64_t watch_tick_ms;   /* 0: 2000; alerts follow cfg's [alert] (none when cfg is NULL) */

@@ -24,6 +24,7 @@ struct daemon {
     daemon_options o;
     daemon_link *links; /* o.links copied, or the one link of o */
     size_t n_links;
+    ops_link_src *ops_links; /* the links after the first, for the operator's side */
     char *store_url, *owner;
     capture *cap;
     http_server *srv;

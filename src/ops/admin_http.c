@@ -123,7 +123,9 @@ static void health(ops_admin *a, health_ctx *c)
                               .location_id = a->location_id,
                               .pl = a->o.pl,
                               .api = &a->api,
-                              .now_ms = clock_now_ms(a->clk)};
+                              .now_ms = clock_now_ms(a->clk),
+                              .more = a->o.more,
+                              .n_more = a->o.n_more};
     err e = {0};
     if (ops_admin_with_store(a, collect, c, &e) != 0) {
         c->src.store = NULL;

@@ -30,6 +30,10 @@ typedef struct ops_admin_options {
     ghl_tokens *ghl_tokens;
     const char *location_id;
     pl_client *pl;
+    /* The links after the first (their services in /api/status's "links" and in /readyz),
+     * kept by reference; may be NULL. */
+    const ops_link_src *more;
+    size_t n_more;
     ops_watch *watch; /* the chart and the alerts; may be NULL */
     /* The daemon's own figures for /api/status ("daemon": ...), a new reference; may be NULL. */
     json_t *(*daemon_json)(void *ctx);

@@ -33,12 +33,13 @@ void alert_rules_default(alert_rules *r);
 /* The rules of cfg's [alert] section. */
 void alert_rules_from_config(alert_rules *out, const config *cfg);
 
-#define ALERT_MAX_SERVICES 4
-#define ALERT_NAME_MAX 32
+/* Each link's HighLevel and PheedLoop: "ghl", "pheedloop" for the first, "ghl:LINK" after. */
+#define ALERT_MAX_SERVICES 32
+#define ALERT_NAME_MAX 80
 
 /* One service's figures over the window ([alert] window). */
 typedef struct alert_service_obs {
-    const char *name;      /* "ghl", "pheedloop"; at most ALERT_MAX_SERVICES distinct names */
+    const char *name;      /* "ghl", "pheedloop", "ghl:LINK", ...; at most ALERT_MAX_SERVICES */
     uint64_t calls;        /* API calls that got an answer or failed in transport */
     uint64_t failures;     /* of which failed (any error, 429 included) */
     uint64_t rate_limited; /* of which were answered 429 */

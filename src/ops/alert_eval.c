@@ -101,13 +101,18 @@ static int service_index(alert_eval *ev, const char *name)
     return (int)ev->n_services++;
 }
 
-static const char *display(const char *service)
+/* "HighLevel", or "HighLevel (link east)" for "ghl:east" (a link after the first). */
+static const char *display(char *out, size_t size, const char *service)
 {
-    if (!strcmp(service, "ghl"))
-        return "HighLevel";
-    if (!strcmp(service, "pheedloop"))
-        return "PheedLoop";
-    return service;
+    const char *colon = strchr(service, ':');
+    size_t n = colon ? (size_t)(colon - service) : strlen(service);
+    const char *name = n == 3 && !strncmp(service, "ghl", 3)          ? "HighLevel"
+                       : n == 9 && !strncmp(service, "pheedloop", 9) ? "PheedLoop"
+                                                                      : NULL;
+    if (!name)
+        return service;
+    snprintf(out, size, colon ? "%s (link %s)" : "%s", name, colon ? colon + 1 : "");
+    return out;
 }
 
 /* "45s", "12m", "2h5m", "3d4h". */
@@ -141,7 +146,12 @@ static reading rate_reading(uint64_t part, uint64_t whole, int pct, int64_t min_
 
 static void describe(alert_event *out, const reading *r)
 {
-    const char *who = display(out->service);
+    char who_buf[ALERT_NAME_MAX + 32], cmd[ALERT_NAME_MAX + 16];
+    const char *who = display(who_buf, sizeof who_buf, out->service);
+    const char *colon = strchr(out->service, ':');
+    int n = colon ? (int)(colon - out->service) : (int)strlen(out->service);
+    snprintf(cmd, sizeof cmd, colon ? "%.*s --link %s" : "%.*s", n, out->service,
+             colon ? colon + 1 : "");
     char since[32], th[32], now[32];
     format_span(since, sizeof since, out->at_ms - out->started_ms);
     const char *pre = out->firing ? "" : "Resolved: ";
@@ -158,7 +168,7 @@ static void describe(alert_event *out, const reading *r)
         if (out->firing)
             snprintf(out->text, ALERT_TEXT_MAX,
                      "%s connection needs re-authorization: run `pheedsync connect %s`", who,
-                     out->service);
+                     cmd);
         else
             snprintf(out->text, ALERT_TEXT_MAX,
                      "Resolved: %s connection authorized again, "

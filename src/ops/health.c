@@ -49,14 +49,23 @@ static void breaker_of(ops_service_health *s, json_t *state)
     json_decref(state);
 }
 
-static void collect_ghl(ops_service_health *s, ops_health *h, const ops_status_src *src)
+void ops_service_key(char *out, size_t size, const ops_service_health *s)
+{
+    snprintf(out, size, *s->link ? "%s:%s" : "%s", s->name, s->link);
+}
+
+static void collect_ghl(ops_service_health *s, ops_health *h, const char *link, ghl_client *ghl,
+                        ghl_tokens *tokens, const char *location_id)
 {
     snprintf(s->name, sizeof s->name, "ghl");
+    copy(s->link, sizeof s->link, link);
+    s->ghl = ghl;
+    s->location_id = location_id;
     bool reauth = false;
     char *reason = NULL;
     err e = {0};
-    int rc = src->ghl_tokens && src->location_id
-                 ? ghl_tokens_needs_reauth(&reauth, &reason, src->ghl_tokens, src->location_id, &e)
+    int rc = tokens && location_id
+                 ? ghl_tokens_needs_reauth(&reauth, &reason, tokens, location_id, &e)
                  : err_set(&e, ERR_CONFIG, "no token manager or location");
     if (rc == 0) {
         s->needs_reauth = reauth;
@@ -72,20 +81,27 @@ static void collect_ghl(ops_service_health *s, ops_health *h, const ops_status_s
         copy(s->reason, sizeof s->reason, e.msg);
     }
     free(reason);
+    char in[64] = "", opt[64] = "";
+    if (link && *link) {
+        snprintf(in, sizeof in, " (link %s)", link);
+        snprintf(opt, sizeof opt, " --link %s", link);
+    }
     if (s->needs_reauth == 1)
-        add_problem(h, "HighLevel: %s (%s): run `pheedsync connect ghl`",
-                    rc == 0 ? "needs re-authorization" : "not connected", s->reason);
+        add_problem(h, "HighLevel%s: %s (%s): run `pheedsync connect ghl%s`", in,
+                    rc == 0 ? "needs re-authorization" : "not connected", s->reason, opt);
     else if (s->needs_reauth < 0)
-        add_problem(h, "HighLevel: cannot read the grant: %s", s->reason);
-    breaker_of(s, src->ghl ? ghl_client_state_json(src->ghl) : NULL);
+        add_problem(h, "HighLevel%s: cannot read the grant: %s", in, s->reason);
+    breaker_of(s, ghl ? ghl_client_state_json(ghl) : NULL);
 }
 
-static void collect_pl(ops_service_health *s, const ops_status_src *src)
+static void collect_pl(ops_service_health *s, const char *link, pl_client *pl)
 {
     snprintf(s->name, sizeof s->name, "pheedloop");
+    copy(s->link, sizeof s->link, link);
+    s->pl = pl;
     s->needs_reauth = 0;
     snprintf(s->auth, sizeof s->auth, "ok");
-    breaker_of(s, pl_client_state_json(src->pl));
+    breaker_of(s, pl_client_state_json(pl));
 }
 
 void ops_health_collect(ops_health *out, const ops_status_src *src)
@@ -94,18 +110,28 @@ void ops_health_collect(ops_health *out, const ops_status_src *src)
     out->ready = true;
     collect_store(out, src);
     if (src->ghl)
-        collect_ghl(&out->services[out->n_services++], out, src);
+        collect_ghl(&out->services[out->n_services++], out, "", src->ghl, src->ghl_tokens,
+                    src->location_id);
     if (src->pl)
-        collect_pl(&out->services[out->n_services++], src);
+        collect_pl(&out->services[out->n_services++], "", src->pl);
+    for (size_t i = 0; i < src->n_more && i < OPS_MAX_LINKS; i++) {
+        const ops_link_src *l = &src->more[i];
+        if (l->ghl)
+            collect_ghl(&out->services[out->n_services++], out, l->name, l->ghl, l->ghl_tokens,
+                        l->location_id);
+        if (l->pl)
+            collect_pl(&out->services[out->n_services++], l->name, l->pl);
+    }
     for (size_t i = 0; i < out->n_services; i++) {
         ops_service_health *s = &out->services[i];
-        if (src->api)
+        if (src->api && !*s->link)
             s->api = ops_api_totals(src->api, s->name);
         if (strcmp(s->breaker, "open") == 0)
             add_problem(out,
-                        "%s: the circuit breaker is open after repeated failures (calls "
+                        "%s%s%s%s: the circuit breaker is open after repeated failures (calls "
                         "wait for its cool-down)",
-                        strcmp(s->name, "ghl") == 0 ? "HighLevel" : "PheedLoop");
+                        strcmp(s->name, "ghl") == 0 ? "HighLevel" : "PheedLoop",
+                        *s->link ? " (link " : "", s->link, *s->link ? ")" : "");
     }
 }
 
@@ -142,26 +168,26 @@ static json_t *store_json(const ops_health *h)
 }
 
 /* A service's budget: HighLevel's governor of the synced location, PheedLoop's one. */
-static json_t *budget_of(const ops_service_health *s, const ops_status_src *src)
+static json_t *budget_of(const ops_service_health *s)
 {
     bool ghl = strcmp(s->name, "ghl") == 0;
-    json_t *state = ghl ? ghl_client_state_json(src->ghl) : pl_client_state_json(src->pl);
+    json_t *state = ghl ? ghl_client_state_json(s->ghl) : pl_client_state_json(s->pl);
     const json_t *gov = ghl ? json_object_get(json_object_get(state, "governors"),
-                                              src->location_id ? src->location_id : "")
+                                              s->location_id ? s->location_id : "")
                             : json_object_get(state, "governor");
     json_t *b = ops_budget_json(gov);
     json_decref(state);
     return b ? b : json_null();
 }
 
-static json_t *service_json(const ops_service_health *s, const ops_status_src *src)
+static json_t *service_json(const ops_service_health *s)
 {
     bool ghl = strcmp(s->name, "ghl") == 0;
-    const char *account = ghl ? src->location_id : pl_client_org(src->pl);
+    const char *account = ghl ? s->location_id : pl_client_org(s->pl);
     json_t *j = json_pack(
         "{s:s?, s:s, s:s?, s:s?, s:o, s:{s:I, s:I, s:I}}", "account", account, "auth", s->auth,
         "reason", *s->reason ? s->reason : NULL, "breaker", *s->breaker ? s->breaker : NULL,
-        "budget", budget_of(s, src), "api", "calls", (json_int_t)s->api.calls, "failures",
+        "budget", budget_of(s), "api", "calls", (json_int_t)s->api.calls, "failures",
         (json_int_t)s->api.failures, "rate_limited", (json_int_t)s->api.rate_limited);
     return j ? j : json_object();
 }
@@ -178,11 +204,26 @@ json_t *ops_health_json(const ops_health *h, const ops_status_src *src)
 {
     char at[CLOCK_ISO_LEN];
     clock_format_iso(src->now_ms, at);
-    json_t *services = json_object();
-    for (size_t i = 0; i < h->n_services; i++)
-        json_object_set_new(services, h->services[i].name, service_json(&h->services[i], src));
-    return json_pack("{s:b, s:o, s:s, s:o, s:o}", "ready", h->ready, "problems", problems_json(h),
-                     "at", at, "store", store_json(h), "services", services);
+    json_t *services = json_object(), *links = json_array();
+    for (size_t i = 0; i < h->n_services; i++) {
+        const ops_service_health *s = &h->services[i];
+        json_t *into = services;
+        if (*s->link) { /* the entry of its link, made at its first service */
+            json_t *last = json_array_get(links, json_array_size(links) - 1);
+            if (!last || strcmp(jsonx_str(last, "name"), s->link) != 0) {
+                last = json_pack("{s:s, s:{}}", "name", s->link, "services");
+                json_array_append_new(links, last);
+            }
+            into = json_object_get(last, "services");
+        }
+        json_object_set_new(into, s->name, service_json(s));
+    }
+    json_t *j = json_pack("{s:b, s:o, s:s, s:o, s:o}", "ready", h->ready, "problems",
+                          problems_json(h), "at", at, "store", store_json(h), "services", services);
+    if (j && json_array_size(links))
+        json_object_set(j, "links", links);
+    json_decref(links);
+    return j;
 }
 
 json_t *ops_readiness_json(const ops_health *h)
@@ -198,7 +239,9 @@ json_t *ops_readiness_json(const ops_health *h)
             snprintf(what, sizeof what, "breaker open");
         else
             snprintf(what, sizeof what, "ok");
-        json_object_set_new(checks, s->name, json_string(what));
+        char key[80];
+        ops_service_key(key, sizeof key, s);
+        json_object_set_new(checks, key, json_string(what));
     }
     return json_pack("{s:b, s:o, s:o}", "ready", h->ready, "checks", checks, "problems",
                      problems_json(h));

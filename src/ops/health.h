@@ -18,6 +18,15 @@
 #include "pheedloop/pl_client.h"
 #include "store/store.h"
 
+/* Another link of the configuration (engine.h): its accounts, watched like the first one's. */
+typedef struct ops_link_src {
+    const char *name; /* its [link] name */
+    ghl_client *ghl;
+    ghl_tokens *ghl_tokens;
+    const char *location_id;
+    pl_client *pl;
+} ops_link_src;
+
 /* Where the figures come from. Every pointer may be NULL (that part is not configured). */
 typedef struct ops_status_src {
     store *store;            /* a handle of the calling thread; NULL: not reachable */
@@ -28,10 +37,13 @@ typedef struct ops_status_src {
     pl_client *pl;
     const ops_api_metrics *api; /* API totals; NULL: none */
     int64_t now_ms;             /* Unix ms */
+    const ops_link_src *more;   /* the links after the first (the fields above); may be NULL */
+    size_t n_more;
 } ops_status_src;
 
-#define OPS_MAX_SERVICES 2
-#define OPS_MAX_PROBLEMS 6
+#define OPS_MAX_LINKS 15 /* besides the first */
+#define OPS_MAX_SERVICES (2 * (OPS_MAX_LINKS + 1))
+#define OPS_MAX_PROBLEMS 12
 
 typedef struct ops_service_health {
     char name[16];    /* "ghl", "pheedloop" */
@@ -40,6 +52,10 @@ typedef struct ops_service_health {
     char reason[200]; /* why, when not ok */
     char breaker[16]; /* "closed", "open", "half_open"; "" when it has none */
     alert_totals api; /* running totals of its API requests */
+    char link[40];    /* "" for the first link's, else the [link] name */
+    ghl_client *ghl;  /* the account's client (HighLevel or PheedLoop) */
+    pl_client *pl;
+    const char *location_id;
 } ops_service_health;
 
 typedef struct ops_health {
@@ -64,12 +80,18 @@ void ops_health_collect(ops_health *out, const ops_status_src *src);
  *  "services": {"ghl"|"pheedloop": {"account", "auth", "reason", "breaker",
  *               "budget": {"interval_max", "interval_ms", "interval_left", "daily_limit",
  *                          "daily_left"} or null before the first call,
- *               "api": {"calls", "failures", "rate_limited"}}}} */
+ *               "api": {"calls", "failures", "rate_limited"}}},
+ *  "links": [{"name", "services": {...as above}}] (the links after the first; only with
+ *  several links)}. The API totals are per service, all links together. */
 json_t *ops_health_json(const ops_health *h, const ops_status_src *src);
 
-/* /readyz's answer: {"ready", "checks": {"store": "ok"|error, "ghl": ..., "pheedloop": ...},
- * "problems": [...]}. */
+/* /readyz's answer: {"ready", "checks": {"store": "ok"|error, "ghl": ..., "pheedloop": ...,
+ * "ghl:LINK": ..., "pheedloop:LINK": ... for the links after the first}, "problems": [...]}.
+ * A connection of any link needing re-authorization makes it not ready. */
 json_t *ops_readiness_json(const ops_health *h);
+
+/* "ghl" for the first link's service, "ghl:LINK" for another's: its key in checks, alerts. */
+void ops_service_key(char *out, size_t size, const ops_service_health *s);
 
 /* A service's request budget from its governor's state (governor_state_json), as in
  * ops_health_json; NULL when gov is NULL. */

@@ -7,14 +7,14 @@ int ops_data_open(ops_data *d, app_ctx *a, err *e)
 {
     memset(d, 0, sizeof *d);
     d->app = a;
-    d->location = config_str(a->cfg, "ghl", "location_id");
+    d->location = a->links[0].cfg.location_id;
+    d->link_events = a->links[0].cfg.events;
     return core_map_from_config(&d->map, a->cfg, e);
 }
 
-void ops_data_close(ops_data *d)
+/* What was read of one link's location and events. */
+static void drop_cached(ops_data *d)
 {
-    if (!d)
-        return;
     for (size_t i = 0; i < d->n_events; i++) {
         free(d->events[i]->code);
         json_decref(d->events[i]->event);
@@ -24,10 +24,88 @@ void ops_data_close(ops_data *d)
         free(d->events[i]);
     }
     free(d->events);
+    d->events = NULL;
+    d->n_events = 0;
     json_decref(d->field_defs);
     json_decref(d->contacts);
+    d->field_defs = d->contacts = NULL;
+}
+
+void ops_data_close(ops_data *d)
+{
+    if (!d)
+        return;
+    drop_cached(d);
     core_map_free(d->map);
     memset(d, 0, sizeof *d);
+}
+
+void ops_data_use_link(ops_data *d, size_t i)
+{
+    if (i == d->link || i >= d->app->n_links)
+        return;
+    drop_cached(d);
+    d->link = i;
+    d->location = d->app->links[i].cfg.location_id;
+    d->link_events = d->app->links[i].cfg.events;
+}
+
+int ops_data_only_link(ops_data *d, const char *name, err *e)
+{
+    if (!name || !*name)
+        return 0;
+    size_t i;
+    int rc = app_link_find(&i, d->app, name, e);
+    if (rc != 0)
+        return err_wrap(e, "--link: ");
+    ops_data_use_link(d, i);
+    d->link_only = true;
+    return 0;
+}
+
+void ops_data_links(const ops_data *d, size_t *from, size_t *to)
+{
+    *from = d->link_only ? d->link : 0;
+    *to = d->link_only ? d->link + 1 : d->app->n_links;
+}
+
+bool ops_data_link_of_location(size_t *out, const ops_data *d, const char *location_id)
+{
+    size_t from, to;
+    ops_data_links(d, &from, &to);
+    for (size_t i = from; location_id && i < to; i++) {
+        const char *loc = d->app->links[i].cfg.location_id;
+        if (loc && strcmp(loc, location_id) == 0) {
+            *out = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+ghl_client *ops_data_ghl(const ops_data *d)
+{
+    return d->app->links[d->link].ghl;
+}
+
+pl_client *ops_data_pl(const ops_data *d)
+{
+    return d->app->links[d->link].pl;
+}
+
+const char *ops_data_org(ops_data *d)
+{
+    const char *org = d->app->links[d->link].cfg.org_code;
+    if (org && *org)
+        return org;
+    err e = {0};
+    pl_client *pl = app_require(d->app, APP_PL, &e) == 0 ? ops_data_pl(d) : NULL;
+    return pl ? pl_client_org(pl) : "";
+}
+
+const char *ops_data_link_name(const ops_data *d)
+{
+    return engine_link_label(&d->app->links[d->link].cfg);
 }
 
 int ops_norm_email(char *out, size_t n, const char *raw, err *e)
@@ -49,10 +127,19 @@ int ops_norm_email(char *out, size_t n, const char *raw, err *e)
 
 /* ---------------------------------------------------------------- HighLevel */
 
+/* " --link NAME" for a [link] of the configuration, else "": what `connect ghl` needs. */
+static const char *link_opt(const ops_data *d, char *out, size_t size)
+{
+    const app_link *l = &d->app->links[d->link];
+    snprintf(out, size, l->sec ? " --link %s" : "", l->cfg.name);
+    return out;
+}
+
 static int need_ghl(ops_data *d, ghl_op *op, ghl_call *call, err *e)
 {
     if (!d->location || !*d->location)
-        return err_set(e, ERR_CONFIG, "[ghl] location_id is not set");
+        return err_set(e, ERR_CONFIG, "%s location_id is not set",
+                       app_link_section(&d->app->links[d->link], true));
     int rc = app_require(d->app, APP_GHL, e);
     if (rc != 0)
         return rc;
@@ -65,16 +152,18 @@ static int need_ghl(ops_data *d, ghl_op *op, ghl_call *call, err *e)
  * location is not connected (what to run), or what the client said. */
 static int ghl_failed(ops_data *d, int rc, const ghl_call *call, const char *what, err *e)
 {
+    char opt[96];
     if (call->held)
         return err_set(e, ERR_CONFIG,
-                       "HighLevel location %s needs re-authorization: run `pheedsync connect ghl`",
-                       d->location);
+                       "HighLevel location %s needs re-authorization: run `pheedsync connect "
+                       "ghl%s`",
+                       d->location, link_opt(d, opt, sizeof opt));
     if (call->error.kind == API_ERR_NOT_FOUND)
         return err_set(e, ERR_NOT_FOUND, "HighLevel has no %s", what);
     if (rc == ERR_NOT_FOUND) /* nothing was sent: no token stored for the location */
         return err_set(e, ERR_CONFIG,
-                       "HighLevel location %s is not connected: run `pheedsync connect ghl`",
-                       d->location);
+                       "HighLevel location %s is not connected: run `pheedsync connect ghl%s`",
+                       d->location, link_opt(d, opt, sizeof opt));
     return err_wrap(e, "HighLevel, reading %s: ", what);
 }
 
@@ -88,7 +177,7 @@ int ops_data_field_defs(const json_t **out, ops_data *d, err *e)
     ghl_call call;
     int rc = need_ghl(d, &op, &call, e);
     ghl_field_defs defs = {0};
-    if (rc == 0 && (rc = ghl_client_list_custom_fields(&defs, d->app->ghl, &op, e)) != 0)
+    if (rc == 0 && (rc = ghl_client_list_custom_fields(&defs, ops_data_ghl(d), &op, e)) != 0)
         rc = ghl_failed(d, rc, &call, "custom field list", e);
     if (rc != 0)
         return rc;
@@ -135,7 +224,7 @@ int ops_data_contact(json_t **out, ops_data *d, const char *contact_id, err *e)
     if (rc != 0)
         return rc;
     ghl_contact ct = {0};
-    rc = ghl_client_get_contact(&ct, d->app->ghl, &op, contact_id, e);
+    rc = ghl_client_get_contact(&ct, ops_data_ghl(d), &op, contact_id, e);
     if (rc != 0) {
         char what[160];
         snprintf(what, sizeof what, "contact %s", contact_id);
@@ -159,7 +248,7 @@ int ops_data_person_ghl(core_person *out, ops_data *d, const json_t *contact, er
 static int read_tags(json_t **out, ops_data *d, const char *event, err *e)
 {
     pl_iter *it = NULL;
-    int rc = pl_client_event_tags(&it, d->app->pl, event, GOVERNOR_LANE_LIVE, e);
+    int rc = pl_client_event_tags(&it, ops_data_pl(d), event, GOVERNOR_LANE_LIVE, e);
     json_t *tags = json_array();
     while (rc == 0) {
         json_t *item = NULL;
@@ -191,7 +280,7 @@ int ops_data_event(ops_event **out, ops_data *d, const char *event, err *e)
     if (rc != 0)
         return rc;
     pl_event_rec ev = {0};
-    rc = pl_client_get_event(&ev, d->app->pl, event, NULL, e);
+    rc = pl_client_get_event(&ev, ops_data_pl(d), event, NULL, e);
     if (rc == ERR_NOT_FOUND)
         return err_set(e, ERR_NOT_FOUND, "PheedLoop has no event %s", event);
     json_t *tags = NULL;
@@ -221,7 +310,7 @@ int ops_data_event(ops_event **out, ops_data *d, const char *event, err *e)
 static int read_registrations(json_t **out, ops_data *d, const char *event, err *e)
 {
     pl_iter *it = NULL;
-    int rc = pl_client_registrations_since(&it, d->app->pl, event, 0, GOVERNOR_LANE_LIVE, e);
+    int rc = pl_client_registrations_since(&it, ops_data_pl(d), event, 0, GOVERNOR_LANE_LIVE, e);
     json_t *by_code = json_object();
     while (rc == 0) {
         json_t *reg = NULL;
@@ -270,7 +359,7 @@ int ops_data_attendee(json_t **out, ops_data *d, const char *event, const char *
         return 0;
     }
     pl_attendee a = {0};
-    rc = pl_client_get_attendee(&a, d->app->pl, event, code, NULL, e);
+    rc = pl_client_get_attendee(&a, ops_data_pl(d), event, code, NULL, e);
     if (rc == ERR_NOT_FOUND)
         return err_set(e, ERR_NOT_FOUND, "PheedLoop has no attendee %s in event %s", code, event);
     if (rc != 0)
@@ -328,7 +417,7 @@ static int list_contacts(json_t **out, ops_data *d, size_t reads, err *e)
     ghl_client_iter *it = NULL;
     json_t *all = json_object();
     if (rc == 0)
-        rc = ghl_client_iter_new(&it, d->app->ghl, &op, &q, e);
+        rc = ghl_client_iter_new(&it, ops_data_ghl(d), &op, &q, e);
     bool worth = true;
     for (size_t got = 1, pages = 0; rc == 0 && got > 0 && worth; pages++) {
         ghl_contact_page page = {0};
@@ -356,7 +445,7 @@ static int list_contacts(json_t **out, ops_data *d, size_t reads, err *e)
 static int list_attendees(json_t **out, ops_data *d, const char *event, size_t reads, err *e)
 {
     pl_iter *it = NULL;
-    int rc = pl_client_attendees(&it, d->app->pl, event, GOVERNOR_LANE_RECONCILE, e);
+    int rc = pl_client_attendees(&it, ops_data_pl(d), event, GOVERNOR_LANE_RECONCILE, e);
     json_t *all = json_object();
     bool worth = true;
     while (rc == 0 && worth) {
@@ -387,9 +476,9 @@ static int list_attendees(json_t **out, ops_data *d, const char *event, size_t r
 int ops_data_prefetch(ops_data *d, size_t reads, err *e)
 {
     int rc = d->contacts ? 0 : list_contacts(&d->contacts, d, reads, e);
-    for (size_t i = 0; rc == 0 && d->app->events[i]; i++) {
+    for (size_t i = 0; rc == 0 && d->link_events[i]; i++) {
         ops_event *ev = NULL;
-        rc = ops_data_event(&ev, d, d->app->events[i], e);
+        rc = ops_data_event(&ev, d, d->link_events[i], e);
         if (rc == ERR_NOT_FOUND) { /* a configured event that is gone: its reads will say so */
             rc = 0;
             continue;

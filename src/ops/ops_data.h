@@ -19,7 +19,12 @@ typedef struct ops_event {
 typedef struct ops_data {
     app_ctx *app;
     core_map *map;
-    const char *location; /* [ghl] location_id */
+    /* The link of the configuration read through (app->links[link]): its location, events,
+     * clients. The commands go over every link, or the one --link names (link_only). */
+    size_t link;
+    bool link_only;
+    const char *location; /* its location_id */
+    const char *const *link_events; /* its events, NULL-terminated */
     json_t *field_defs;   /* the location's custom fields; NULL until first asked for */
     json_t *contacts;     /* id -> contact after ops_data_prefetch; NULL before */
     ops_event **events;   /* read so far */
@@ -30,6 +35,21 @@ typedef struct ops_data {
  * the services are opened by the caller (app_require) as it needs them. */
 int ops_data_open(ops_data *d, app_ctx *a, err *e);
 void ops_data_close(ops_data *d);
+/* Reads through link i from now on (the reference data read so far is dropped when the link
+ * changes). */
+void ops_data_use_link(ops_data *d, size_t i);
+/* --link NAME: only that link (ERR_CONFIG naming the links there are; NULL or "": every link). */
+int ops_data_only_link(ops_data *d, const char *name, err *e);
+/* The links a command goes over: [*from, *to). */
+void ops_data_links(const ops_data *d, size_t *from, size_t *to);
+/* The link whose location is location_id; false when none is (or it is outside --link). */
+bool ops_data_link_of_location(size_t *out, const ops_data *d, const char *location_id);
+/* The link's clients (with APP_GHL / APP_PL open) and its organization ("" unknown). */
+ghl_client *ops_data_ghl(const ops_data *d);
+pl_client *ops_data_pl(const ops_data *d);
+const char *ops_data_org(ops_data *d);
+/* "default" or the [link] name of the link read through. */
+const char *ops_data_link_name(const ops_data *d);
 
 /* The location's custom field definitions (an array of raw records), read once. */
 int ops_data_field_defs(const json_t **out, ops_data *d, err *e);

@@ -50,14 +50,11 @@ static void drop_records(ops_person *p)
     p->n_attendees = 0;
 }
 
-/* The PheedLoop organization the links name: [pheedloop] org_code, else the stored one. */
+/* The PheedLoop organization of the link read through: its org_code, else the stored one. */
 static const char *pl_org(ops_data *d)
 {
-    const char *org = config_str(d->app->cfg, "pheedloop", "org_code");
-    if (org && *org)
-        return org;
-    err e = {0};
-    return app_require(d->app, APP_PL, &e) == 0 ? pl_client_org(d->app->pl) : NULL;
+    const char *org = ops_data_org(d);
+    return *org ? org : NULL;
 }
 
 static bool id_like(const char *s)
@@ -80,37 +77,63 @@ static int link_by_email(store_link **out, ops_data *d, const char *email, err *
     int rc = store_link_by_email(&list, d->app->store, email, e);
     if (rc != 0)
         return rc;
-    store_link *one = list.n == 1 ? malloc(sizeof *one) : NULL;
-    if (list.n == 1 && !one) {
+    size_t n = list.n, at;
+    if (d->link_only) { /* --link: the people of that link's location only, moved first */
+        n = 0;
+        for (size_t i = 0; i < list.n; i++) {
+            if (ops_data_link_of_location(&at, d, list.v[i].location_id)) {
+                store_link keep = list.v[i];
+                list.v[i] = list.v[n];
+                list.v[n++] = keep;
+            }
+        }
+    }
+    store_link *one = n == 1 ? malloc(sizeof *one) : NULL;
+    if (n == 1 && !one) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
     } else if (one) {
         *one = list.v[0]; /* moved out of the list */
         memset(&list.v[0], 0, sizeof list.v[0]);
         *out = one;
-    } else if (list.n > 1) {
+    } else if (n > 1) {
         char ids[256] = "";
         size_t used = 0;
-        for (size_t i = 0; i < list.n && used < sizeof ids - 24; i++)
+        for (size_t i = 0; i < n && used < sizeof ids - 24; i++)
             used += (size_t)snprintf(ids + used, sizeof ids - used, "%s%lld", i ? ", " : "",
                                      (long long)list.v[i].id);
         rc = err_set(e, ERR_CONFLICT,
-                     "%s is ambiguous: %zu links have it (%s); ask for one by its number or id",
-                     email, list.n, ids);
+                     "%s is ambiguous: %zu links have it (%s); ask for one by its number or id%s",
+                     email, n, ids,
+                     d->app->n_links > 1 && !d->link_only ? ", or name the link with --link" : "");
     }
     store_links_free(&list);
     return rc;
 }
 
 /* The live link naming id as a contact or an attendee, else the link numbered id. */
-static int link_by_id(store_link **out, ops_data *d, const char *id, err *e)
+static int link_by_id_in(store_link **out, ops_data *d, const char *id, err *e)
 {
     store *s = d->app->store;
     int rc = ERR_NOT_FOUND;
     if (d->location && *d->location)
         rc = store_link_by_contact(out, s, d->location, id, e);
     const char *org = rc == ERR_NOT_FOUND ? pl_org(d) : NULL;
-    for (size_t i = 0; org && rc == ERR_NOT_FOUND && d->app->events[i]; i++)
-        rc = store_link_by_attendee(out, s, org, d->app->events[i], id, e);
+    for (size_t i = 0; org && rc == ERR_NOT_FOUND && d->link_events[i]; i++)
+        rc = store_link_by_attendee(out, s, org, d->link_events[i], id, e);
+    return rc;
+}
+
+/* In every link (or the --link one): the first that has it. */
+static int link_by_id(store_link **out, ops_data *d, const char *id, err *e)
+{
+    store *s = d->app->store;
+    size_t from, to;
+    ops_data_links(d, &from, &to);
+    int rc = ERR_NOT_FOUND;
+    for (size_t i = from; rc == ERR_NOT_FOUND && i < to; i++) {
+        ops_data_use_link(d, i);
+        rc = link_by_id_in(out, d, id, e);
+    }
     if (rc == ERR_NOT_FOUND && strspn(id, "0123456789") == strlen(id) && strlen(id) < 19)
         rc = store_link_get(out, s, strtoll(id, NULL, 10), e);
     return rc;
@@ -121,6 +144,16 @@ static int link_by_id(store_link **out, ops_data *d, const char *id, err *e)
 static int read_linked(ops_person *p, ops_data *d, err *e)
 {
     const store_link *l = p->link;
+    size_t at;
+    if (!ops_data_link_of_location(&at, d, l->location_id)) {
+        char why[256];
+        snprintf(why, sizeof why,
+                 "location %s is in no link of the configuration%s: its records are not read",
+                 l->location_id, d->link_only ? " that --link names" : "");
+        p->contact_error = strdup(why);
+        return 0;
+    }
+    ops_data_use_link(d, at);
     int rc = ops_data_contact(&p->contact, d, l->contact_id, e);
     if (rc == ERR_NOT_FOUND)
         p->contact_error = strdup(e->msg);
@@ -142,7 +175,7 @@ static int read_linked(ops_person *p, ops_data *d, err *e)
     return 0;
 }
 
-static int api_by_email(ops_person *p, ops_data *d, const char *email, err *e)
+static int api_by_email_in(ops_person *p, ops_data *d, const char *email, err *e)
 {
     int rc = app_require(d->app, APP_GHL | APP_PL, e);
     ghl_call call = {0};
@@ -150,16 +183,16 @@ static int api_by_email(ops_person *p, ops_data *d, const char *email, err *e)
     ghl_contact ct = {0};
     bool found = false;
     if (rc == 0 && d->location && *d->location)
-        rc = ghl_client_find_duplicate(&ct, &found, d->app->ghl, &op, email, NULL, e);
+        rc = ghl_client_find_duplicate(&ct, &found, ops_data_ghl(d), &op, email, NULL, e);
     if (rc == 0 && found) {
         p->contact_id = strdup(ct.id);
         p->contact = json_incref(ct.raw);
     }
     ghl_contact_clear(&ct);
-    for (size_t i = 0; rc == 0 && d->app->events[i]; i++) {
+    for (size_t i = 0; rc == 0 && d->link_events[i]; i++) {
         pl_attendee a = {0};
-        const char *ev = d->app->events[i];
-        rc = pl_client_find_attendee_by_email(&a, d->app->pl, ev, email, NULL, e);
+        const char *ev = d->link_events[i];
+        rc = pl_client_find_attendee_by_email(&a, ops_data_pl(d), ev, email, NULL, e);
         if (rc == 0)
             rc = add_attendee(p, ev, a.code, a.raw, e);
         else if (rc == ERR_NOT_FOUND)
@@ -172,7 +205,7 @@ static int api_by_email(ops_person *p, ops_data *d, const char *email, err *e)
     return rc;
 }
 
-static int api_by_id(ops_person *p, ops_data *d, const char *id, err *e)
+static int api_by_id_in(ops_person *p, ops_data *d, const char *id, err *e)
 {
     json_t *ct = NULL;
     int rc = d->location && *d->location ? ops_data_contact(&ct, d, id, e) : ERR_NOT_FOUND;
@@ -184,14 +217,27 @@ static int api_by_id(ops_person *p, ops_data *d, const char *id, err *e)
     if (rc != ERR_NOT_FOUND)
         return rc;
     rc = app_require(d->app, APP_PL, e);
-    for (size_t i = 0; rc == 0 && d->app->events[i]; i++) {
+    for (size_t i = 0; rc == 0 && d->link_events[i]; i++) {
         json_t *att = NULL;
-        rc = ops_data_attendee(&att, d, d->app->events[i], id, e);
+        rc = ops_data_attendee(&att, d, d->link_events[i], id, e);
         if (rc == 0)
-            rc = add_attendee(p, d->app->events[i], id, att, e);
+            rc = add_attendee(p, d->link_events[i], id, att, e);
         else if (rc == ERR_NOT_FOUND)
             rc = 0;
         json_decref(att);
+    }
+    return rc;
+}
+
+/* Through the APIs of every link (or the --link one), until one has the person. */
+static int api_find(ops_person *p, ops_data *d, bool email, const char *query, err *e)
+{
+    size_t from, to;
+    ops_data_links(d, &from, &to);
+    int rc = 0;
+    for (size_t i = from; rc == 0 && !p->contact && !p->n_attendees && i < to; i++) {
+        ops_data_use_link(d, i);
+        rc = email ? api_by_email_in(p, d, p->email, e) : api_by_id_in(p, d, query, e);
     }
     return rc;
 }
@@ -228,6 +274,9 @@ static int find(ops_person *p, ops_data *d, const char *query, unsigned flags, e
         rc = link_by_id(&p->link, d, query, e);
     }
     if (rc == 0 && p->link) {
+        size_t at;
+        if (ops_data_link_of_location(&at, d, p->link->location_id))
+            ops_data_use_link(d, at);
         p->contact_id = strdup(p->link->contact_id);
         if (!p->contact_id)
             return err_set(e, ERR_NOMEM, "out of memory");
@@ -237,14 +286,14 @@ static int find(ops_person *p, ops_data *d, const char *query, unsigned flags, e
         return rc;
     if (flags & OPS_FIND_STORE)
         return email ? 0 : err_set(e, ERR_NOT_FOUND, "no link names %s", query);
-    rc = email ? api_by_email(p, d, p->email, e) : api_by_id(p, d, query, e);
+    rc = api_find(p, d, email, query, e);
     if (rc != 0)
         return rc;
     if (!p->contact && !p->n_attendees)
         return err_set(e, ERR_NOT_FOUND,
                        "nobody is %s: no link, no HighLevel contact and no attendee of the "
-                       "configured events",
-                       query);
+                       "configured events%s",
+                       query, d->link_only ? " of the link --link names" : "");
     /* Found through an API: a link may still name the contact (its address changed). */
     if (!p->contact_id || !d->location || !*d->location)
         return 0;
@@ -266,6 +315,7 @@ int ops_person_find(ops_person *out, ops_data *d, const char *query, unsigned fl
         return rc;
     }
     learn_email(&p);
+    p.link_name = ops_data_link_name(d);
     *out = p;
     return 0;
 }

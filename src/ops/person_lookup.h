@@ -8,7 +8,9 @@
  * by; an ended link is found too). Someone nobody linked is looked for through the APIs: the
  * location's duplicate search and each configured event's attendees (by e-mail), or a read by
  * id. ERR_NOT_FOUND when nothing names the person; ERR_INVALID for a query that can be neither
- * an address nor an id. */
+ * an address nor an id. With several links every link is looked in (the store's links across
+ * them; the APIs link by link until one has the person), or only the one ops_data_only_link
+ * names; the records are read through the link of the person's location. */
 #ifndef PHEEDSYNC_OPS_PERSON_LOOKUP_H
 #define PHEEDSYNC_OPS_PERSON_LOOKUP_H
 
@@ -30,6 +32,7 @@ typedef struct ops_person {
     char *contact_error;       /* why it could not be read; NULL otherwise */
     ops_attendee *attendees;
     size_t n_attendees;
+    const char *link_name; /* the configuration's link it was found in: "default" or a name */
 } ops_person;
 
 enum {

@@ -64,7 +64,7 @@ static int ghl_samples(prev *p, size_t n, err *e)
     ghl_client_query q = {.kind = GHL_ITER_SEARCH, .page_size = n, .max = n};
     ghl_client_iter *it = NULL;
     ghl_contact_page page = {0};
-    int rc = ghl_client_iter_new(&it, p->d->app->ghl, &op, &q, e);
+    int rc = ghl_client_iter_new(&it, ops_data_ghl(p->d), &op, &q, e);
     p->ghl_samples = json_array();
     while (rc == 0 && json_array_size(p->ghl_samples) < n) {
         rc = ghl_client_iter_next(&page, it, e);
@@ -128,7 +128,7 @@ static int pair_attendee(prev *p, json_t *att, err *e)
     ghl_op op = {.location_id = p->d->location, .lane = GOVERNOR_LANE_LIVE, .call = &call};
     ghl_contact ct = {0};
     bool found = false;
-    rc = ghl_client_find_duplicate(&ct, &found, p->d->app->ghl, &op, email, NULL, e);
+    rc = ghl_client_find_duplicate(&ct, &found, ops_data_ghl(p->d), &op, email, NULL, e);
     if (rc == 0 && found)
         c = json_incref(ct.raw);
     ghl_contact_clear(&ct);
@@ -140,7 +140,7 @@ static int pair_attendee(prev *p, json_t *att, err *e)
 static int pl_samples(prev *p, size_t n, err *e)
 {
     pl_iter *it = NULL;
-    int rc = pl_client_attendees(&it, p->d->app->pl, p->event, GOVERNOR_LANE_LIVE, e);
+    int rc = pl_client_attendees(&it, ops_data_pl(p->d), p->event, GOVERNOR_LANE_LIVE, e);
     for (size_t got = 0; rc == 0 && got < n; got++) {
         json_t *att = NULL;
         int more = pl_iter_next(&att, it, e);
@@ -417,19 +417,21 @@ static void prev_clear(prev *p)
 
 int ops_preview(json_t **out, ops_data *d, size_t sample_n, const char *event, err *e)
 {
-    prev p = {.d = d, .event = event ? event : d->app->events[0]};
+    prev p = {.d = d, .event = event ? event : d->link_events[0]};
     int rc = app_require(d->app, APP_STORE | APP_GHL | APP_PL, e);
+    const app_link *l = &d->app->links[d->link];
     if (rc == 0 && !p.event)
-        rc = err_set(e, ERR_CONFIG, "[pheedloop] events names no event: name one, or pass --event");
+        rc = err_set(e, ERR_CONFIG, "%s events names no event: name one, or pass --event",
+                     app_link_section(l, false));
     if (rc == 0 && (!d->location || !*d->location))
-        rc = err_set(e, ERR_CONFIG, "[ghl] location_id is not set");
+        rc = err_set(e, ERR_CONFIG, "%s location_id is not set", app_link_section(l, true));
     ops_event *ev = NULL;
     if (rc == 0)
         rc = ops_data_event(&ev, d, p.event, e);
     const json_t *defs = NULL;
     if (rc == 0)
         rc = ops_data_field_defs(&defs, d, e);
-    p.org = rc == 0 ? pl_client_org(d->app->pl) : NULL;
+    p.org = rc == 0 ? ops_data_org(d) : NULL;
     p.now_ms = clock_now_ms(d->app->clock);
     if (rc == 0)
         rc = raw_map(&p, e);

@@ -2,6 +2,7 @@
 #include "ops/status.h"
 #include "engine/poller.h"
 #include "engine/reconcile.h"
+#include "engine/refile.h"
 #include "ops/verify.h"
 #include "util/jsonx.h"
 
@@ -202,63 +203,105 @@ static void ghl_grant(json_t *svc, app_ctx *a, const char *loc)
     json_decref(d);
 }
 
-static void ghl_service(status *st, json_t *services)
+/* " (link NAME)" and " --link NAME" when the configuration has several links, else "". */
+static void link_words(char *in, size_t n_in, char *opt, size_t n_opt, const status *st,
+                       size_t i)
+{
+    const app_ctx *a = st->a;
+    bool several = a->n_links > 1 || a->links[i].sec;
+    const char *name = engine_link_label(&a->links[i].cfg);
+    snprintf(in, n_in, several ? " (link %s)" : "", name);
+    snprintf(opt, n_opt, several && a->links[i].sec ? " --link %s" : "", name);
+}
+
+static json_t *ghl_service(status *st, size_t i)
 {
     app_ctx *a = st->a;
-    const char *loc = config_str(a->cfg, "ghl", "location_id");
+    const app_link *l = &a->links[i];
+    const char *loc = l->cfg.location_id;
     json_t *svc = json_pack("{s:s?}", "location_id", loc);
-    json_object_set_new(services, "ghl", svc);
     err e = {0};
     if (!loc || !*loc || app_require(a, APP_GHL, &e) != 0) {
         jsonx_set_str(svc, "state", "not_configured");
-        jsonx_set_str(svc, "detail", loc && *loc ? e.msg : "[ghl] location_id is not set");
-    } else if (a->ghl_setup.pit) {
+        jsonx_set_str(svc, "detail", loc && *loc ? e.msg
+                                     : l->sec ? "its location_id is not set"
+                                              : "[ghl] location_id is not set");
+    } else if (l->own_setup.pit || a->ghl_setup.pit) {
         jsonx_set_str(svc, "state", "token");
     } else {
         ghl_grant(svc, a, loc);
     }
     const char *state = jsonx_str(svc, "state");
-    if (st->probe && (!strcmp(state, "token") || !strcmp(state, "connected")))
+    if (st->probe && l->ghl && (!strcmp(state, "token") || !strcmp(state, "connected"))) {
+        ghl_client *shared = a->ghl;
+        a->ghl = l->ghl; /* the probe reads through the link's own client */
         ghl_probe(svc, a, loc);
+        a->ghl = shared;
+    }
     state = jsonx_str(svc, "state");
-    if (strcmp(state, "token") != 0 && strcmp(state, "connected") != 0)
-        attention(st, !strcmp(state, "needs_reauth") || !strcmp(state, "not_connected")
-                          ? "HighLevel is not connected: `pheedsync connect ghl`"
-                          : "HighLevel does not answer as it should: `pheedsync check`");
+    char in[96], opt[96], line[320];
+    link_words(in, sizeof in, opt, sizeof opt, st, i);
+    if (strcmp(state, "token") != 0 && strcmp(state, "connected") != 0) {
+        if (!strcmp(state, "needs_reauth") || !strcmp(state, "not_connected"))
+            snprintf(line, sizeof line, "HighLevel is not connected%s: `pheedsync connect ghl%s`",
+                     in, opt);
+        else
+            snprintf(line, sizeof line,
+                     "HighLevel does not answer as it should%s: `pheedsync check`", in);
+        attention(st, line);
+    }
+    return svc;
 }
 
-static void pl_service(status *st, json_t *services)
+static json_t *pl_service(status *st, size_t i)
 {
     app_ctx *a = st->a;
+    const app_link *l = &a->links[i];
     json_t *svc = json_object();
-    json_object_set_new(services, "pheedloop", svc);
     err e = {0};
-    if (app_require(a, APP_PL, &e) != 0) {
+    char in[96], opt[96], line[320];
+    link_words(in, sizeof in, opt, sizeof opt, st, i);
+    if (app_require(a, APP_PL, &e) != 0 || !l->pl) {
         jsonx_set_str(svc, "state", "not_configured");
-        jsonx_set_str(svc, "detail", e.msg);
-        attention(st, "PheedLoop is not configured: `pheedsync connect pheedloop`");
-        return;
+        jsonx_set_str(svc, "detail", e.msg[0] ? e.msg : "no PheedLoop client for this link");
+        snprintf(line, sizeof line,
+                 "PheedLoop is not configured%s: `pheedsync connect pheedloop%s`", in, opt);
+        attention(st, line);
+        return svc;
     }
-    jsonx_set_str(svc, "org_code", pl_client_org(a->pl));
+    jsonx_set_str(svc, "org_code", pl_client_org(l->pl));
     jsonx_set_str(svc, "state", "configured");
     if (st->probe) {
         pl_call call = {.lane = GOVERNOR_LANE_LIVE};
-        int rc = pl_client_validate_auth(NULL, a->pl, &call, &e);
+        int rc = pl_client_validate_auth(NULL, l->pl, &call, &e);
         jsonx_set_str(svc, "state",
                       rc == 0                                 ? "connected"
                       : rc == ERR_AUTH || rc == ERR_NOT_FOUND ? "refused"
                                                               : "unreachable");
         if (rc != 0) {
             jsonx_set_str(svc, "detail", e.msg);
-            attention(st, "PheedLoop does not answer as it should: `pheedsync check`");
+            snprintf(line, sizeof line,
+                     "PheedLoop does not answer as it should%s: `pheedsync check`", in);
+            attention(st, line);
         }
     }
-    json_t *gs = pl_client_state_json(a->pl);
+    json_t *gs = pl_client_state_json(l->pl);
     json_object_set_new(svc, "budget",
                         json_pack("{s:I, s:O*}", "rate_per_minute",
                                   (json_int_t)config_int(a->cfg, "pheedloop", "rate_limit"),
                                   "governor", json_object_get(gs, "governor")));
     json_decref(gs);
+    return svc;
+}
+
+/* Every link's services: {"ghl", "pheedloop"} per link, in link order. */
+static json_t *services_of_links(status *st)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < st->a->n_links; i++)
+        json_array_append_new(list, json_pack("{s:o, s:o}", "ghl", ghl_service(st, i),
+                                              "pheedloop", pl_service(st, i)));
+    return list;
 }
 
 /* ---------------------------------------------------------------- pollers */
@@ -282,14 +325,12 @@ static int poller(status *st, json_t *list, const char *name, bool timed, err *e
     return 0;
 }
 
-static int pollers(status *st, err *e)
+static int link_pollers(status *st, json_t *list, const app_link *l, err *e)
 {
-    app_ctx *a = st->a;
-    json_t *list = json_array();
-    json_object_set_new(st->root, "pollers", list);
-    const char *loc = config_str(a->cfg, "ghl", "location_id");
-    const char *org = a->pl ? pl_client_org(a->pl) : config_str(a->cfg, "pheedloop", "org_code");
+    const char *loc = l->cfg.location_id;
+    const char *org = l->pl ? pl_client_org(l->pl) : l->cfg.org_code;
     char name[ENGINE_KEY_MAX];
+    size_t before = json_array_size(list);
     int rc = 0;
     if (loc && *loc) {
         poller_cursor_name(name, sizeof name, "ghl.contacts", loc, NULL);
@@ -297,13 +338,28 @@ static int pollers(status *st, err *e)
         poller_cursor_name(name, sizeof name, "ghl.tasks", loc, NULL);
         rc = rc ? rc : poller(st, list, name, false, e);
     }
-    for (size_t i = 0; rc == 0 && org && *org && a->events[i]; i++) {
-        poller_cursor_name(name, sizeof name, "pl.registrations", org, a->events[i]);
+    for (size_t i = 0; rc == 0 && org && *org && l->cfg.events[i]; i++) {
+        poller_cursor_name(name, sizeof name, "pl.registrations", org, l->cfg.events[i]);
         rc = poller(st, list, name, true, e);
-        poller_cursor_name(name, sizeof name, "pl.attendees", org, a->events[i]);
+        poller_cursor_name(name, sizeof name, "pl.attendees", org, l->cfg.events[i]);
         rc = rc ? rc : poller(st, list, name, false, e);
     }
-    json_t *last = rc == 0 ? cursor_json(a->store, RECONCILE_CURSOR, e, &rc) : NULL;
+    for (size_t i = before; st->a->n_links > 1 && i < json_array_size(list); i++)
+        jsonx_set_str(json_array_get(list, i), "link", engine_link_label(&l->cfg));
+    return rc;
+}
+
+static int pollers(status *st, err *e)
+{
+    app_ctx *a = st->a;
+    json_t *list = json_array();
+    json_object_set_new(st->root, "pollers", list);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < a->n_links; i++)
+        rc = link_pollers(st, list, &a->links[i], e);
+    char name[ENGINE_KEY_MAX];
+    engine_link_scoped(name, sizeof name, &a->links[0].cfg, RECONCILE_CURSOR);
+    json_t *last = rc == 0 ? cursor_json(a->store, name, e, &rc) : NULL;
     if (rc != 0)
         return rc;
     int64_t fin = jsonx_int(last, "finished_ms", 0);
@@ -320,9 +376,40 @@ static int pollers(status *st, err *e)
     return 0;
 }
 
+/* Work queued under a link that no longer syncs it, or under none: "queue".misfiled and
+ * "queue".unowned, and what to do. */
+static int queues_by_link(status *st, err *e)
+{
+    app_ctx *a = st->a;
+    engine_link_cfg *cfgs = calloc(a->n_links, sizeof *cfgs);
+    if (!cfgs)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < a->n_links; i++) {
+        cfgs[i] = a->links[i].cfg;
+        if (a->links[i].pl && (!cfgs[i].org_code || !*cfgs[i].org_code))
+            cfgs[i].org_code = pl_client_org(a->links[i].pl);
+    }
+    engine_refile_report r = {0};
+    int rc = engine_refile_queues(&r, a->store, cfgs, a->n_links, false, e);
+    free(cfgs);
+    if (rc != 0)
+        return rc;
+    json_t *q = json_object_get(st->root, "queue");
+    json_object_set_new(q, "misfiled", json_integer(r.misfiled_rows));
+    json_object_set_new(q, "unowned", json_integer(r.unowned_rows));
+    json_object_set(q, "by_link_examples", r.examples);
+    if (r.misfiled_keys || r.unowned_keys) {
+        char text[1024];
+        engine_refile_text(text, sizeof text, &r, false);
+        attention(st, text);
+    }
+    engine_refile_report_free(&r);
+    return 0;
+}
+
 /* With [link] sections: "links", each link with what it syncs, its queues (the store handle
  * bound to it for the count) and its last reconcile. */
-static int links(status *st, err *e)
+static int links(status *st, const json_t *per_link, err *e)
 {
     app_ctx *a = st->a;
     if (a->n_links == 1 && !a->links[0].sec)
@@ -342,13 +429,14 @@ static int links(status *st, err *e)
         json_t *events = json_array();
         for (const char *const *ev = l->events; *ev; ev++)
             json_array_append_new(events, json_string(*ev));
-        json_array_append_new(
-            list,
+        json_t *entry =
             json_pack("{s:s, s:s?, s:s?, s:o, s:{s:I, s:I}, s:I}", "name", engine_link_label(l),
                       "location_id", l->location_id, "org_code", l->org_code, "events", events,
                       "pending", "hints", (json_int_t)(c.inbox_pending + c.inbox_claimed),
                       "operations", (json_int_t)(c.outbox_pending + c.outbox_running),
-                      "reconciled_ms", (json_int_t)jsonx_int(last, "finished_ms", 0)));
+                      "reconciled_ms", (json_int_t)jsonx_int(last, "finished_ms", 0));
+        json_object_set(entry, "services", json_array_get(per_link, i));
+        json_array_append_new(list, entry);
         json_decref(last);
     }
     store_bind_link(a->store, NULL, NULL);
@@ -366,15 +454,18 @@ int ops_status(json_t **out, app_ctx *a, bool probe, err *e)
         json_object_set_new(st.root, "store", where);
         rc = people(&st, e);
     }
+    json_t *per_link = NULL;
     if (rc == 0) {
-        json_t *services = json_object();
-        json_object_set_new(st.root, "services", services);
-        ghl_service(&st, services);
-        pl_service(&st, services);
+        /* The first link's services stay where a configuration of one link has them. */
+        per_link = services_of_links(&st);
+        json_object_set(st.root, "services", json_array_get(per_link, 0));
         rc = pollers(&st, e);
     }
     if (rc == 0)
-        rc = links(&st, e);
+        rc = links(&st, per_link, e);
+    if (rc == 0)
+        rc = queues_by_link(&st, e);
+    json_decref(per_link);
     json_object_set_new(st.root, "attention", st.attention);
     if (rc != 0) {
         json_decref(st.root);

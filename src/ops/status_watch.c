@@ -19,7 +19,7 @@ struct ops_watch {
     store *store; /* the thread's own handle; NULL until it opens */
     ops_api_metrics api;
     metric *up_store, *ready, *queue, *dead, *links, *lag, *applied, *conflicts, *budget, *reauth,
-        *breaker_open, *alerts_active, *webhooks;
+        *breaker_open, *alerts_active, *webhooks, *link_budget, *link_reauth, *link_breaker;
     alert_monitor *mon; /* NULL: no [alert] */
     alert_window *window;
     ops_delta d_done, d_dead, d_api, d_hooks;
@@ -63,6 +63,13 @@ static int register_families(ops_watch *w, metrics *m, err *e)
         {&w->alerts_active, false, "pheedsync_alerts_active", "Alert incidents going on.", NULL},
         {&w->webhooks, true, "pheedsync_webhooks_total",
          "Webhook deliveries by source and outcome.", "source,outcome"},
+        {&w->link_budget, false, "pheedsync_link_rate_budget_left",
+         "API requests left in the current interval and day, by link and service.",
+         "link,service,window"},
+        {&w->link_reauth, false, "pheedsync_link_needs_reauth",
+         "1 when the link's grant needs `pheedsync connect` again.", "link,service"},
+        {&w->link_breaker, false, "pheedsync_link_breaker_open",
+         "1 while the circuit breaker of the link's service is open.", "link,service"},
     };
     int rc = ops_api_metrics_init(&w->api, m, e);
     for (size_t i = 0; rc == 0 && i < PS_ARRAY_LEN(t); i++)
@@ -88,14 +95,23 @@ static void set_store_gauges(ops_watch *w, const ops_health *h)
     metric_set(metric_only(w->lag), (double)h->lag_ms / 1000.0);
 }
 
-static void set_budget(ops_watch *w, const char *service, const json_t *gov)
+static void set_budget(ops_watch *w, const char *link, const char *service, const json_t *gov)
 {
     json_t *b = ops_budget_json(gov);
     if (!b)
         return;
-    metric_set(metric_at(w->budget, service, "interval"), (double)jsonx_int(b, "interval_left", 0));
-    if (json_is_integer(json_object_get(b, "daily_left")))
-        metric_set(metric_at(w->budget, service, "day"), (double)jsonx_int(b, "daily_left", 0));
+    bool day = json_is_integer(json_object_get(b, "daily_left"));
+    double interval = (double)jsonx_int(b, "interval_left", 0);
+    double daily = (double)jsonx_int(b, "daily_left", 0);
+    if (!*link) {
+        metric_set(metric_at(w->budget, service, "interval"), interval);
+        if (day)
+            metric_set(metric_at(w->budget, service, "day"), daily);
+    }
+    const char *label = *link ? link : "default";
+    metric_set(metric_at(w->link_budget, label, service, "interval"), interval);
+    if (day)
+        metric_set(metric_at(w->link_budget, label, service, "day"), daily);
     json_decref(b);
 }
 
@@ -103,18 +119,22 @@ static void set_service_gauges(ops_watch *w, const ops_health *h)
 {
     for (size_t i = 0; i < h->n_services; i++) {
         const ops_service_health *s = &h->services[i];
-        if (s->needs_reauth >= 0)
+        const char *label = *s->link ? s->link : "default";
+        bool open = strcmp(s->breaker, "open") == 0;
+        if (!*s->link && s->needs_reauth >= 0)
             metric_set(metric_at(w->reauth, s->name), s->needs_reauth);
-        metric_set(metric_at(w->breaker_open, s->name), strcmp(s->breaker, "open") == 0);
-    }
-    if (w->o.ghl && w->location_id) {
-        json_t *st = ghl_client_state_json(w->o.ghl);
-        set_budget(w, "ghl", json_object_get(json_object_get(st, "governors"), w->location_id));
-        json_decref(st);
-    }
-    if (w->o.pl) {
-        json_t *st = pl_client_state_json(w->o.pl);
-        set_budget(w, "pheedloop", json_object_get(st, "governor"));
+        if (!*s->link)
+            metric_set(metric_at(w->breaker_open, s->name), open);
+        if (s->needs_reauth >= 0)
+            metric_set(metric_at(w->link_reauth, label, s->name), s->needs_reauth);
+        metric_set(metric_at(w->link_breaker, label, s->name), open);
+        bool ghl = !strcmp(s->name, "ghl");
+        json_t *st = ghl ? (s->ghl ? ghl_client_state_json(s->ghl) : NULL)
+                         : (s->pl ? pl_client_state_json(s->pl) : NULL);
+        const json_t *gov = ghl ? json_object_get(json_object_get(st, "governors"),
+                                                  s->location_id ? s->location_id : "")
+                                : json_object_get(st, "governor");
+        set_budget(w, s->link, s->name, gov);
         json_decref(st);
     }
 }
@@ -170,10 +190,12 @@ static void feed_alerts(ops_watch *w, const ops_health *h, int64_t now)
     if (!w->mon)
         return;
     alert_service_obs svc[OPS_MAX_SERVICES];
+    char keys[OPS_MAX_SERVICES][ALERT_NAME_MAX];
     for (size_t i = 0; i < h->n_services; i++) {
         const ops_service_health *s = &h->services[i];
-        alert_totals inc = alert_window_add(w->window, s->name, now, s->api);
-        svc[i] = (alert_service_obs){.name = s->name,
+        ops_service_key(keys[i], sizeof keys[i], s);
+        alert_totals inc = alert_window_add(w->window, keys[i], now, s->api);
+        svc[i] = (alert_service_obs){.name = keys[i],
                                      .calls = inc.calls,
                                      .failures = inc.failures,
                                      .rate_limited = inc.rate_limited,
@@ -201,7 +223,9 @@ static void tick(ops_watch *w)
                           .location_id = w->location_id,
                           .pl = w->o.pl,
                           .api = &w->api,
-                          .now_ms = now};
+                          .now_ms = now,
+                          .more = w->o.more,
+                          .n_more = w->o.n_more};
     ops_health h;
     ops_health_collect(&h, &src);
     if (h.store_ok)

@@ -13,7 +13,12 @@
  *   pheedsync_conflicts_total           merge decisions audited (a field changed on both sides)
  *   pheedsync_rate_budget_left{service, window}   window: "interval" or "day"
  *   pheedsync_needs_reauth{service}, pheedsync_breaker_open{service}
- *   pheedsync_alerts_active */
+ *   pheedsync_alerts_active
+ * The per-account series above are the first link's (as with one link); every link's, the
+ * first included, are also labelled by link:
+ *   pheedsync_link_rate_budget_left{link, service, window}
+ *   pheedsync_link_needs_reauth{link, service}, pheedsync_link_breaker_open{link, service}
+ * An alert of a link after the first names its service "ghl:LINK" or "pheedloop:LINK". */
 #ifndef PHEEDSYNC_OPS_STATUS_WATCH_H
 #define PHEEDSYNC_OPS_STATUS_WATCH_H
 
@@ -28,6 +33,8 @@ typedef struct ops_watch_options {
     ghl_tokens *ghl_tokens;
     const char *location_id;
     pl_client *pl;
+    const ops_link_src *more; /* the links after the first, kept by reference; may be NULL */
+    size_t n_more;
     metrics *metrics; /* NULL: metrics_default() */
     int64_t tick_ms;  /* 0: 2000 */
 } ops_watch_options;

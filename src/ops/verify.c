@@ -123,6 +123,8 @@ static int add_drifts(run *r, const store_link *l, const char *event, const char
                       l->contact_id, "email", l->email_norm, "event", event, "attendee", code);
         if (!who)
             return ERR_NOMEM;
+        if (r->d->app->n_links > 1)
+            jsonx_set_str(who, "link_name", ops_data_link_name(r->d));
         json_object_update(who, d);
         if (json_array_append_new(r->drifts, who))
             return ERR_NOMEM;
@@ -138,8 +140,8 @@ static json_t *missing(const char *side, const char *why)
 
 static bool configured(const ops_data *d, const char *event)
 {
-    for (size_t i = 0; d->app->events[i]; i++)
-        if (!strcmp(d->app->events[i], event))
+    for (size_t i = 0; d->link_events[i]; i++)
+        if (!strcmp(d->link_events[i], event))
             return true;
     return false;
 }
@@ -148,10 +150,12 @@ static int one_pair(run *r, const store_link *l, const store_attendee_ref *a, co
                     size_t *found, err *e)
 {
     if (!configured(r->d, a->event)) {
+        char why[160];
+        snprintf(why, sizeof why, "the event is not in %s events",
+                 app_link_section(&r->d->app->links[r->d->link], false));
         json_array_append_new(r->skipped,
                               json_pack("{s:I, s:s, s:s, s:s}", "link", (json_int_t)l->id, "event",
-                                        a->event, "attendee", a->code, "why",
-                                        "the event is not in [pheedloop] events"));
+                                        a->event, "attendee", a->code, "why", why));
         return 0;
     }
     json_t *att = NULL, *drifts = NULL;
@@ -213,38 +217,84 @@ static int skipped_fields(run *r, err *e)
     int rc = ops_data_field_defs(&defs, r->d, e);
     for (size_t i = 0; rc == 0 && i < core_map_count(r->d->map); i++) {
         const core_field *f = core_map_at(r->d->map, i);
-        if (f->dir != CORE_DIR_NONE && ops_data_field_missing(r->d, f))
+        bool seen = false; /* another link's location lacks it too */
+        for (size_t k = 0; !seen && k < json_array_size(r->skip_fields); k++)
+            seen = !strcmp(json_string_value(json_array_get(r->skip_fields, k)), f->name);
+        if (!seen && f->dir != CORE_DIR_NONE && ops_data_field_missing(r->d, f))
             json_array_append_new(r->skip_fields, json_string(f->name));
     }
     return rc;
 }
 
-static int each_link(run *r, int64_t link_id, err *e)
+/* A person of a location no link of the configuration (or of --link) syncs. */
+static void skip_person(run *r, const store_link *l)
+{
+    char why[192];
+    snprintf(why, sizeof why, "location %s is in no link of the configuration",
+             l->location_id);
+    json_array_append_new(r->skipped,
+                          json_pack("{s:I, s:s, s:s, s:s}", "link", (json_int_t)l->id,
+                                    "contact_id", l->contact_id, "location_id", l->location_id,
+                                    "why", why));
+}
+
+/* The people of link i's location (i == SIZE_MAX: of no link's), page by page. */
+static int people_of(run *r, size_t i, err *e)
 {
     store *s = r->d->app->store;
-    if (link_id > 0) {
-        store_link *l = NULL;
-        int rc = store_link_get(&l, s, link_id, e);
-        if (rc == 0 && l->unlinked_ms)
-            rc = err_set(e, ERR_NOT_FOUND, "link %lld has ended", (long long)link_id);
-        if (rc == 0)
-            rc = one_link(r, l, e);
-        store_link_free(l);
-        return rc;
-    }
     int64_t after = 0;
     for (;;) {
         store_links page = {0};
         int rc = store_link_list(&page, s, after, 200, e);
-        for (size_t i = 0; rc == 0 && i < page.n; i++) {
-            rc = one_link(r, &page.v[i], e);
-            after = page.v[i].id;
+        for (size_t k = 0; rc == 0 && k < page.n; k++) {
+            size_t at;
+            bool owned = ops_data_link_of_location(&at, r->d, page.v[k].location_id);
+            if (i == SIZE_MAX && !owned && !r->d->link_only)
+                skip_person(r, &page.v[k]);
+            else if (i != SIZE_MAX && owned && at == i)
+                rc = one_link(r, &page.v[k], e);
+            after = page.v[k].id;
         }
         size_t n = page.n;
         store_links_free(&page);
         if (rc != 0 || n == 0)
             return rc;
     }
+}
+
+static int each_link(run *r, int64_t link_id, int64_t count, err *e)
+{
+    store *s = r->d->app->store;
+    if (link_id > 0) {
+        store_link *l = NULL;
+        size_t at;
+        int rc = store_link_get(&l, s, link_id, e);
+        if (rc == 0 && l->unlinked_ms)
+            rc = err_set(e, ERR_NOT_FOUND, "link %lld has ended", (long long)link_id);
+        bool owned = rc == 0 && ops_data_link_of_location(&at, r->d, l->location_id);
+        if (owned) {
+            ops_data_use_link(r->d, at);
+            rc = skipped_fields(r, e);
+        }
+        if (rc == 0 && owned)
+            rc = one_link(r, l, e);
+        else if (rc == 0)
+            skip_person(r, l);
+        store_link_free(l);
+        return rc;
+    }
+    size_t from, to;
+    ops_data_links(r->d, &from, &to);
+    int rc = 0;
+    for (size_t i = from; rc == 0 && i < to; i++) {
+        ops_data_use_link(r->d, i);
+        rc = skipped_fields(r, e);
+        if (rc == 0 && count > OPS_VERIFY_LIST_FROM)
+            rc = ops_data_prefetch(r->d, (size_t)count, e);
+        if (rc == 0)
+            rc = people_of(r, i, e);
+    }
+    return rc == 0 ? people_of(r, SIZE_MAX, e) : rc;
 }
 
 int ops_verify_run(json_t **out, ops_data *d, int64_t link_id, err *e)
@@ -255,15 +305,11 @@ int ops_verify_run(json_t **out, ops_data *d, int64_t link_id, err *e)
              .skipped = json_array(),
              .skip_fields = json_array()};
     int rc = app_require(d->app, APP_STORE | APP_GHL | APP_PL, e);
-    if (rc == 0)
-        rc = skipped_fields(&r, e);
     store_counts c = {0};
     if (rc == 0 && link_id == 0)
         rc = store_count(&c, d->app->store, e);
-    if (rc == 0 && c.links > OPS_VERIFY_LIST_FROM)
-        rc = ops_data_prefetch(d, (size_t)c.links, e);
     if (rc == 0)
-        rc = each_link(&r, link_id, e);
+        rc = each_link(&r, link_id, c.links, e);
     if (rc == 0) {
         char iso[CLOCK_ISO_LEN];
         clock_format_iso(clock_now_ms(d->app->clock), iso);

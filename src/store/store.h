@@ -215,6 +215,31 @@ int store_outbox_dead(store *s, const store_op *op, const char *error_class, con
 int store_outbox_purge(int64_t *out_removed, store *s, int64_t before_ms, err *e);
 void store_ops_free(store_ops *list);
 
+/* ---------------------------------------------------------------- queues by link */
+
+/* Unfinished work of one record key filed under one link: hints not yet acked, operations
+ * pending, claimed or in flight. A location or event moved to another link leaves its work
+ * under the old name, where no planner or worker of the new configuration takes it. */
+typedef struct store_queue_key {
+    char *link, *record_key;
+    int64_t hints, ops;
+} store_queue_key;
+
+typedef struct store_queue_keys {
+    store_queue_key *v;
+    size_t n;
+} store_queue_keys;
+
+/* Every (link, record key) with unfinished work, by link then key, whatever the handle's
+ * binding. */
+int store_queue_keys_list(store_queue_keys *out, store *s, err *e);
+/* Files the unfinished hints and operations of record_key under link from as link to's, except
+ * those held by a live lease (a running planner or worker finishes them). *out_moved: rows
+ * moved. */
+int store_queue_refile(int64_t *out_moved, store *s, const char *from, const char *record_key,
+                       const char *to, err *e);
+void store_queue_keys_free(store_queue_keys *list);
+
 /* ---------------------------------------------------------------- dead letters */
 
 typedef struct store_dead {

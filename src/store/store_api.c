@@ -242,3 +242,33 @@ int store_count(store_counts *out, store *s, err *e)
     int rc = check(s, out, e, NULL, NULL, NULL, NULL, NULL, NULL);
     return rc != 0 ? rc : VT(s)->count(out, s, e);
 }
+
+/* ------------------------------------------------------------------ queues by link */
+
+int store_queue_keys_list(store_queue_keys *out, store *s, err *e)
+{
+    int rc = check(s, out, e, NULL, NULL, NULL, NULL, NULL, NULL);
+    return rc != 0 ? rc : VT(s)->queue_keys(out, s, e);
+}
+
+int store_queue_refile(int64_t *out_moved, store *s, const char *from, const char *record_key,
+                       const char *to, err *e)
+{
+    int rc = check(s, out_moved, e, "record_key", record_key, NULL, NULL, NULL, NULL);
+    if (rc == 0 && (!from || !to || strlen(from) > STORE_LINK_MAX || strlen(to) > STORE_LINK_MAX))
+        rc = err_set(e, ERR_INVALID, "store: a link name is at most %d bytes", STORE_LINK_MAX);
+    return rc != 0 ? rc : VT(s)->queue_refile(out_moved, s, from, record_key, to, e);
+}
+
+void store_queue_keys_free(store_queue_keys *list)
+{
+    if (!list)
+        return;
+    for (size_t i = 0; i < list->n; i++) {
+        free(list->v[i].link);
+        free(list->v[i].record_key);
+    }
+    free(list->v);
+    list->v = NULL;
+    list->n = 0;
+}

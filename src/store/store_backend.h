@@ -105,6 +105,9 @@ typedef struct store_vtable {
     int (*budget_take)(store_budget_take_result *out, store *s, const char *account,
                        const store_budget_limits *lim, int64_t n, err *e);
     int (*count)(store_counts *out, store *s, err *e);
+    int (*queue_keys)(store_queue_keys *out, store *s, err *e);
+    int (*queue_refile)(int64_t *out_moved, store *s, const char *from, const char *record_key,
+                        const char *to, err *e);
 } store_vtable;
 
 /* The common head of every backend's handle (a backend's struct starts with it). */

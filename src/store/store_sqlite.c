@@ -340,6 +340,7 @@ static void sq_vt_init(void)
     sq_fill_links(&sq_vt);
     sq_fill_misc(&sq_vt);
     sq_fill_admin(&sq_vt);
+    sq_fill_queues(&sq_vt);
 }
 
 /* Durability: journal_mode=WAL with synchronous=FULL syncs the log at every commit. NORMAL

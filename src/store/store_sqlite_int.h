@@ -68,5 +68,6 @@ void sq_fill_outbox(store_vtable *vt);
 void sq_fill_links(store_vtable *vt);
 void sq_fill_misc(store_vtable *vt);
 void sq_fill_admin(store_vtable *vt);
+void sq_fill_queues(store_vtable *vt);
 
 #endif

@@ -167,6 +167,24 @@ static void test_reauth_per_service_and_unknown(void **state)
     teardown(f);
 }
 
+/* Another link's connection: the alert names the link and the command that fixes it. */
+static void test_reauth_of_another_link(void **state)
+{
+    fixture *f = setup(NULL);
+    f->svc[1] = (alert_service_obs){.name = "ghl:east", .calls = 100, .needs_reauth = 1};
+    assert_int_equal(tick(f, MIN), 1);
+    assert_int_equal(f->out[0].condition, ALERT_REAUTH);
+    assert_string_equal(f->out[0].service, "ghl:east");
+    assert_string_equal(f->out[0].text, "HighLevel (link east) connection needs "
+                                        "re-authorization: run `pheedsync connect ghl --link "
+                                        "east`");
+    f->svc[1].needs_reauth = 0;
+    assert_int_equal(tick(f, 2 * MIN), 1);
+    assert_string_equal(f->out[0].text, "Resolved: HighLevel (link east) connection authorized "
+                                        "again, lasted 2m");
+    teardown(f);
+}
+
 static void test_dead_letters_and_lag(void **state)
 {
     fixture *f = setup(NULL);
@@ -322,8 +340,11 @@ static void test_window_increase(void **state)
     assert_int_equal(d.calls, 5);
     assert_int_equal(d.failures, 2);
     /* Past ALERT_MAX_SERVICES: zeros. */
-    alert_window_add(w, "a", T0, totals(1, 0, 0));
-    alert_window_add(w, "b", T0, totals(1, 0, 0));
+    for (int i = 2; i < ALERT_MAX_SERVICES; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "x%d", i);
+        alert_window_add(w, name, T0, totals(1, 0, 0));
+    }
     d = alert_window_add(w, "c", T0 + MIN, totals(100, 0, 0));
     d = alert_window_add(w, "c", T0 + 2 * MIN, totals(200, 0, 0));
     assert_int_equal(d.calls, 0);
@@ -355,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_too_few_calls_neither_starts_nor_ends),
         cmocka_unit_test(test_hysteresis),
         cmocka_unit_test(test_reauth_per_service_and_unknown),
+        cmocka_unit_test(test_reauth_of_another_link),
         cmocka_unit_test(test_dead_letters_and_lag),
         cmocka_unit_test(test_service_table_bounded),
         cmocka_unit_test(test_rules_from_config),
