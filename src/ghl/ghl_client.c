@@ -143,6 +143,10 @@ static int send_once(ghl_client *c, const ghl_op *op, governor *gov, const char 
     const char *headers[] = {buf_cstr(&auth), "Version: " GHL_API_VERSION,
                              "Accept: application/json",
                              json ? "Content-Type: application/json" : NULL, NULL};
+    /* The location closes the label: the request metrics tell locations apart by it
+     * (ops/api_metrics.h). */
+    char wire[192];
+    snprintf(wire, sizeof wire, "%s @%s", label, op->location_id);
     http_client_request req = {
         .method = method,
         .url = url,
@@ -153,7 +157,7 @@ static int send_once(ghl_client *c, const ghl_op *op, governor *gov, const char 
         .gov = gov,
         .lane = op->lane,
         .brk = c->cfg.brk,
-        .label = label,
+        .label = wire,
     };
     int rc = http_client_send(c->cfg.http, &req, r, e);
     char *a = buf_take(&auth);

@@ -9,12 +9,13 @@ int ops_api_metrics_init(ops_api_metrics *out, metrics *m, err *e)
         m = metrics_default();
     ops_api_metrics am = {0};
     int rc = metrics_counter(&am.requests, m, "pheedsync_api_requests_total",
-                             "API requests (attempts) by service, operation and HTTP status.",
-                             "service,operation,status", e);
+                             "API requests (attempts) by service, operation, HTTP status and "
+                             "account (HighLevel location, PheedLoop organization).",
+                             "service,operation,status,account", e);
     if (rc == 0)
         rc = metrics_histogram(&am.seconds, m, "pheedsync_api_request_duration_seconds",
-                               "API request latency by service and operation.", "service,operation",
-                               NULL, 0, e);
+                               "API request latency by service, operation and account.",
+                               "service,operation,account", NULL, 0, e);
     if (rc == 0)
         rc = metrics_counter(&am.outcomes, m, "pheedsync_api_outcomes_total",
                              "API requests by service and kind of outcome (ok, auth, rate, "
@@ -25,36 +26,48 @@ int ops_api_metrics_init(ops_api_metrics *out, metrics *m, err *e)
     return rc;
 }
 
-/* "ghl get-contact" -> "ghl", "get-contact". */
-static void split_label(const http_client_attempt_info *info, char service[NAME_MAX_LEN],
-                        char operation[NAME_MAX_LEN])
+/* The parts of a request's label: "ghl get-contact @LOC1" -> "ghl", "get-contact", "LOC1". */
+typedef struct label_parts {
+    char service[NAME_MAX_LEN], operation[NAME_MAX_LEN], account[NAME_MAX_LEN];
+} label_parts;
+
+static void split_label(label_parts *out, const http_client_attempt_info *info)
 {
-    const char *label = info->label;
-    const char *space = label ? strchr(label, ' ') : NULL;
-    if (!label || !*label) {
-        snprintf(service, NAME_MAX_LEN, "other");
-        snprintf(operation, NAME_MAX_LEN, "%s", info->method ? info->method : "");
-    } else if (!space || space == label) {
-        snprintf(service, NAME_MAX_LEN, "other");
-        snprintf(operation, NAME_MAX_LEN, "%s", label);
+    const char *label = info->label ? info->label : "";
+    const char *end = label + strlen(label);
+    const char *at = strstr(label, " @");
+    if (at) { /* the account is the label's last word */
+        snprintf(out->account, NAME_MAX_LEN, "%s", at + 2);
+        end = at;
     } else {
-        snprintf(service, NAME_MAX_LEN, "%.*s", (int)(space - label), label);
-        snprintf(operation, NAME_MAX_LEN, "%s", space + 1);
+        out->account[0] = '\0';
+    }
+    const char *space = memchr(label, ' ', (size_t)(end - label));
+    if (end == label) {
+        snprintf(out->service, NAME_MAX_LEN, "other");
+        snprintf(out->operation, NAME_MAX_LEN, "%s", info->method ? info->method : "");
+    } else if (!space || space == label) {
+        snprintf(out->service, NAME_MAX_LEN, "other");
+        snprintf(out->operation, NAME_MAX_LEN, "%.*s", (int)(end - label), label);
+    } else {
+        snprintf(out->service, NAME_MAX_LEN, "%.*s", (int)(space - label), label);
+        snprintf(out->operation, NAME_MAX_LEN, "%.*s", (int)(end - space - 1), space + 1);
     }
 }
 
 void ops_api_observe(void *ctx, const http_client_attempt_info *info)
 {
     ops_api_metrics *am = ctx;
-    char service[NAME_MAX_LEN], operation[NAME_MAX_LEN], status[24];
-    split_label(info, service, operation);
+    label_parts l;
+    char status[24];
+    split_label(&l, info);
     if (info->transport == API_TRANSPORT_NONE && info->status > 0)
         snprintf(status, sizeof status, "%ld", info->status);
     else
         snprintf(status, sizeof status, "%s", api_transport_name(info->transport));
-    metric_inc(metric_at(am->requests, service, operation, status));
-    metric_observe(metric_at(am->seconds, service, operation), info->seconds);
-    metric_inc(metric_at(am->outcomes, service, api_error_kind_name(info->kind)));
+    metric_inc(metric_at(am->requests, l.service, l.operation, status, l.account));
+    metric_observe(metric_at(am->seconds, l.service, l.operation, l.account), info->seconds);
+    metric_inc(metric_at(am->outcomes, l.service, api_error_kind_name(info->kind)));
 }
 
 alert_totals ops_api_totals(const ops_api_metrics *am, const char *service)

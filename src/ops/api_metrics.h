@@ -2,15 +2,20 @@
  * records every attempt by service, operation and status with its latency, and the running
  * totals per service that alert rates are measured on.
  *
- * The request's label names the service and the operation ("ghl get-contact": service "ghl",
- * operation "get-contact"); a label of one word (HighLevel's "/oauth/token") is service "other"
- * with that word as the operation, and a request without a label is "other" with its method.
+ * The request's label names the service, the operation and the account it was made for
+ * ("ghl get-contact @LOC1": service "ghl", operation "get-contact", account "LOC1", the
+ * HighLevel location or the PheedLoop organization, which the API clients append: a label per
+ * configured account, so the series stay few); a label of one word (HighLevel's "/oauth/token")
+ * is service "other" with that word as the operation, and a request without a label is "other"
+ * with its method; a label without " @ACCOUNT" has account "".
  * Families (all in the registry given to ops_api_metrics_init):
- *   pheedsync_api_requests_total{service, operation, status}   status: the HTTP status, or the
- *                                                               transport failure ("timeout",
- *                                                               "reset", "connect", ...)
- *   pheedsync_api_request_duration_seconds{service, operation} one observation per attempt
- *   pheedsync_api_outcomes_total{service, kind}                kind: api_error_kind_name */
+ *   pheedsync_api_requests_total{service, operation, status, account}
+ *                                       status: the HTTP status, or the transport failure
+ *                                       ("timeout", "reset", "connect", ...)
+ *   pheedsync_api_request_duration_seconds{service, operation, account}
+ *                                       one observation per attempt
+ *   pheedsync_api_outcomes_total{service, kind}   kind: api_error_kind_name; every account
+ *                                                 together (the alerts' rates) */
 #ifndef PHEEDSYNC_OPS_API_METRICS_H
 #define PHEEDSYNC_OPS_API_METRICS_H
 

@@ -259,8 +259,10 @@ int plc_send(http_client_response *res, pl_client *c, const plc_req *r, pl_call 
         buf_free(&url);
         return err_set(e, ERR_NOMEM, "pheedloop %s: out of memory", r->label);
     }
-    char label[96];
-    snprintf(label, sizeof label, "pheedloop %s", r->label);
+    /* The organization closes the label: the request metrics tell organizations apart by it
+     * (ops/api_metrics.h). */
+    char label[160];
+    snprintf(label, sizeof label, "pheedloop %s @%s", r->label, c->org);
     const char *headers[] = {c->hdr_key, c->hdr_secret, "Accept: application/json", NULL};
     http_client_request req = {
         .method = r->method,

@@ -72,6 +72,10 @@ static void not_found_and_validation(void **state)
     assert_int_equal(g->call.error.kind, API_ERR_VALIDATION);
     assert_int_equal(g->call.error.status, 422);
     assert_true(g->call.error.message[0] != '\0');
+    /* The request went out labelled with its location (the request metrics' account). */
+    char label[160];
+    snprintf(label, sizeof label, "ghl create-task @%s:", g->op.location_id);
+    assert_non_null(strstr(e.msg, label));
     json_decref(body);
     free(cid);
 }

@@ -466,7 +466,7 @@ static void test_client_observer_counts_attempts(void **state)
     assert_int_equal(http_client_new(&c, &hc, NULL), 0);
     char url[96];
     snprintf(url, sizeof url, "http://127.0.0.1:%u/ok", (unsigned)http_server_port(srv));
-    http_client_request req = {.method = "GET", .url = url, .label = "pheedloop get-event"};
+    http_client_request req = {.method = "GET", .url = url, .label = "pheedloop get-event @ORGX"};
     http_client_response res;
     http_client_response_init(&res);
     assert_int_equal(http_client_send(c, &req, &res, NULL), 0);
@@ -477,11 +477,11 @@ static void test_client_observer_counts_attempts(void **state)
     http_server_stop(srv);
     http_server_free(srv);
 
-    assert_int_equal(metric_counter_value(metric_at(am.requests, "pheedloop", "get-event", "200")),
+    assert_int_equal(metric_counter_value(metric_at(am.requests, "pheedloop", "get-event", "200", "ORGX")),
                      1);
-    assert_int_equal(metric_counter_value(metric_at(am.requests, "pheedloop", "get-event", "503")),
+    assert_int_equal(metric_counter_value(metric_at(am.requests, "pheedloop", "get-event", "503", "ORGX")),
                      3);
-    metric_series *lat = metric_at(am.seconds, "pheedloop", "get-event");
+    metric_series *lat = metric_at(am.seconds, "pheedloop", "get-event", "ORGX");
     assert_int_equal(metric_histogram_count(lat), 4);
     assert_true(metric_histogram_sum(lat) > 0);
     alert_totals t = ops_api_totals(&am, "pheedloop");

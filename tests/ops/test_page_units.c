@@ -127,29 +127,45 @@ static void test_api_metrics(void **state)
     assert_int_equal(ops_api_metrics_init(&am, m, NULL), 0);
     assert_int_equal(ops_api_metrics_init(&again, m, NULL), 0);
     assert_ptr_equal(am.requests, again.requests); /* one set of figures per registry */
-    observe(&am, "ghl get-contact", 200, API_TRANSPORT_NONE, API_OK);
-    observe(&am, "ghl get-contact", 200, API_TRANSPORT_NONE, API_OK);
-    observe(&am, "ghl get-contact", 404, API_TRANSPORT_NONE, API_ERR_NOT_FOUND);
-    observe(&am, "ghl upsert-contact", 429, API_TRANSPORT_NONE, API_ERR_RATE);
-    observe(&am, "ghl upsert-contact", 0, API_TRANSPORT_TIMEOUT, API_ERR_TRANSIENT);
-    observe(&am, "pheedloop get-attendee", 503, API_TRANSPORT_NONE, API_ERR_TRANSIENT);
+    observe(&am, "ghl get-contact @LOC1", 200, API_TRANSPORT_NONE, API_OK);
+    observe(&am, "ghl get-contact @LOC1", 200, API_TRANSPORT_NONE, API_OK);
+    observe(&am, "ghl get-contact @LOC2", 404, API_TRANSPORT_NONE, API_ERR_NOT_FOUND);
+    observe(&am, "ghl upsert-contact @LOC1", 429, API_TRANSPORT_NONE, API_ERR_RATE);
+    observe(&am, "ghl upsert-contact @LOC2", 0, API_TRANSPORT_TIMEOUT, API_ERR_TRANSIENT);
+    observe(&am, "pheedloop get-attendee @ORGA", 503, API_TRANSPORT_NONE, API_ERR_TRANSIENT);
     observe(&am, "/oauth/token", 200, API_TRANSPORT_NONE, API_OK);
     observe(&am, NULL, 200, API_TRANSPORT_NONE, API_OK);
+    observe(&am, "pheedloop list-events", 200, API_TRANSPORT_NONE, API_OK); /* no account */
 
-    assert_int_equal(metric_counter_value(metric_at(am.requests, "ghl", "get-contact", "200")), 2);
+    /* Each account has its series; the same operation of two accounts stays apart. */
     assert_int_equal(
-        metric_counter_value(metric_at(am.requests, "ghl", "upsert-contact", "timeout")), 1);
-    assert_int_equal(metric_counter_value(metric_at(am.requests, "other", "/oauth/token", "200")),
+        metric_counter_value(metric_at(am.requests, "ghl", "get-contact", "200", "LOC1")), 2);
+    assert_int_equal(
+        metric_counter_value(metric_at(am.requests, "ghl", "get-contact", "404", "LOC2")), 1);
+    assert_int_equal(
+        metric_counter_value(metric_at(am.requests, "ghl", "get-contact", "200", "LOC2")), 0);
+    assert_int_equal(
+        metric_counter_value(metric_at(am.requests, "ghl", "upsert-contact", "timeout", "LOC2")),
+        1);
+    assert_int_equal(
+        metric_counter_value(metric_at(am.requests, "pheedloop", "get-attendee", "503", "ORGA")),
+        1);
+    assert_int_equal(
+        metric_counter_value(metric_at(am.requests, "other", "/oauth/token", "200", "")), 1);
+    assert_int_equal(metric_counter_value(metric_at(am.requests, "other", "GET", "200", "")), 1);
+    assert_int_equal(
+        metric_counter_value(metric_at(am.requests, "pheedloop", "list-events", "200", "")), 1);
+    assert_int_equal(metric_histogram_count(metric_at(am.seconds, "ghl", "get-contact", "LOC1")),
+                     2);
+    assert_int_equal(metric_histogram_count(metric_at(am.seconds, "ghl", "get-contact", "LOC2")),
                      1);
-    assert_int_equal(metric_counter_value(metric_at(am.requests, "other", "GET", "200")), 1);
-    assert_int_equal(metric_histogram_count(metric_at(am.seconds, "ghl", "get-contact")), 3);
 
     alert_totals g = ops_api_totals(&am, "ghl");
-    assert_int_equal(g.calls, 5);
+    assert_int_equal(g.calls, 5); /* every location together */
     assert_int_equal(g.failures, 2); /* the 429 and the timeout; a 404 is an answer */
     assert_int_equal(g.rate_limited, 1);
     alert_totals p = ops_api_totals(&am, "pheedloop");
-    assert_int_equal(p.calls, 1);
+    assert_int_equal(p.calls, 2);
     assert_int_equal(p.failures, 1);
     alert_totals none = ops_api_totals(&am, "nobody");
     assert_int_equal(none.calls, 0);
@@ -157,8 +173,12 @@ static void test_api_metrics(void **state)
     buf out;
     buf_init(&out, 1 << 20);
     assert_int_equal(metrics_render(m, &out), 0);
-    assert_non_null(strstr(buf_cstr(&out), "pheedsync_api_requests_total{service=\"ghl\","
-                                           "operation=\"upsert-contact\",status=\"429\"} 1"));
+    /* The labels dashboards use stay; the account is one more. */
+    assert_non_null(strstr(buf_cstr(&out),
+                           "pheedsync_api_requests_total{service=\"ghl\",operation=\"upsert-"
+                           "contact\",status=\"429\",account=\"LOC1\"} 1"));
+    assert_non_null(strstr(buf_cstr(&out), "pheedsync_api_request_duration_seconds_count{service="
+                                           "\"ghl\",operation=\"get-contact\",account=\"LOC2\"} 1"));
     assert_non_null(strstr(buf_cstr(&out), "# TYPE pheedsync_api_request_duration_seconds "
                                            "histogram"));
     buf_free(&out);

@@ -100,6 +100,8 @@ static void events_list_and_get(void **state)
     pl_call call = {0};
     assert_int_equal(pl_client_get_event(&ev, fx->client, "EVENOPE", &call, &e), ERR_NOT_FOUND);
     assert_int_equal(call.error.kind, API_ERR_NOT_FOUND);
+    /* The request went out labelled with its organization (the request metrics' account). */
+    assert_non_null(strstr(e.msg, "pheedloop get-event @" PLFX_ORG ":"));
     /* Codes are path segments: one cannot climb out of the collection. */
     assert_int_equal(pl_client_get_event(&ev, fx->client, "..", NULL, &e), ERR_INVALID);
 }
