@@ -126,11 +126,49 @@ static void h_settings(sbx_ghl_emu *g, const http_request *req, http_response *r
     json_decref(body);
 }
 
+/* Whether keys is absent or an array of field keys ("customFields" of a new location). */
+static bool field_keys_ok(const json_t *keys)
+{
+    size_t i;
+    const json_t *k;
+    if (!keys)
+        return true;
+    if (!json_is_array(keys))
+        return false;
+    json_array_foreach(keys, i, k)
+    {
+        if (!json_is_string(k))
+            return false;
+    }
+    return true;
+}
+
+/* Keeps only the custom fields whose key is in keys (a location that lacks some of them). */
+static void keep_fields(sbx_ghl_location *loc, const json_t *keys)
+{
+    json_t *kept = json_array();
+    size_t i;
+    json_t *f;
+    json_array_foreach(loc->custom_fields, i, f)
+    {
+        if (jsonx_array_has_str(keys, jsonx_str(f, "fieldKey")))
+            json_array_append(kept, f);
+    }
+    json_decref(loc->custom_fields);
+    loc->custom_fields = kept;
+}
+
 static void h_location_add(sbx_ghl_emu *g, const http_request *req, http_response *res)
 {
     json_t *body = sbx_ghl_body(req, res);
     if (!body)
         return;
+    const json_t *keys = json_object_get(body, "customFields");
+    if (!field_keys_ok(keys)) {
+        sbx_ghl_reply_error(res, 400, "customFields: an array of field keys (\"contact.dietary\")");
+        json_decref(body);
+        return;
+    }
     sbx_ghl_location *loc = NULL;
     err e = {0};
     char pit[256];
@@ -139,6 +177,8 @@ static void h_location_add(sbx_ghl_emu *g, const http_request *req, http_respons
         id = jsonx_str(body, "location_id");
     int rc = sbx_ghl_location_add(g, id, jsonx_str(body, "name"),
                               jsonx_bool(body, "allowDuplicates", false), &loc, &e);
+    if (rc == 0 && keys)
+        keep_fields(loc, keys);
     if (rc == 0)
         rc = sbx_ghl_auth_add_location(g->auth, loc->id, loc->name, &e);
     if (rc == 0)

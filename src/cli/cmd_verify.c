@@ -93,9 +93,22 @@ static void print_report(const json_t *r)
         last_event = event;
         print_drift(d);
     }
-    json_array_foreach(json_object_get(r, "skipped_fields"), i, d)
-        printf("skipped field %s: the HighLevel location has no such custom field\n",
-               json_string_value(d));
+    json_t *by_link = json_object_get(r, "skipped_fields_by_link");
+    const char *name;
+    const json_t *fields;
+    if (by_link) {
+        json_object_foreach(by_link, name, fields)
+        {
+            json_array_foreach(fields, i, d)
+                printf("skipped field %s for link %s: its HighLevel location has no such custom "
+                       "field\n",
+                       json_string_value(d), name);
+        }
+    } else {
+        json_array_foreach(json_object_get(r, "skipped_fields"), i, d)
+            printf("skipped field %s: the HighLevel location has no such custom field\n",
+                   json_string_value(d));
+    }
     json_array_foreach(json_object_get(r, "skipped"), i, d)
     {
         if (jsonx_str(d, "attendee"))

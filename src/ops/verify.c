@@ -106,7 +106,10 @@ int ops_verify_compare(json_t *drifts, const core_map *m, const core_person *ghl
 
 typedef struct run {
     ops_data *d;
-    json_t *report, *drifts, *skipped, *skip_fields;
+    json_t *report, *drifts, *skipped;
+    json_t *skip_fields; /* every link's skipped fields together, for the report */
+    json_t *skip_by_link; /* link name -> the fields its location lacks */
+    json_t *link_skip;    /* the fields the location of the link read through lacks */
     size_t links, pairs, in_sync, drifted;
 } run;
 
@@ -169,7 +172,7 @@ static int one_pair(run *r, const store_link *l, const store_attendee_ref *a, co
         drifts = json_array();
         rc = ops_data_person_pl(&p, r->d, a->event, att, e);
         if (rc == 0)
-            rc = ops_verify_compare(drifts, r->d->map, g, &p, r->skip_fields, e);
+            rc = ops_verify_compare(drifts, r->d->map, g, &p, r->link_skip, e);
         core_person_clear(&p);
     }
     *found += json_array_size(drifts);
@@ -211,18 +214,25 @@ static int one_link(run *r, const store_link *l, err *e)
 
 /* ---------------------------------------------------------------- every link */
 
+/* The fields the location of the link now read through lacks: they are skipped for its
+ * people only (another location may have them). */
 static int skipped_fields(run *r, err *e)
 {
     const json_t *defs = NULL;
     int rc = ops_data_field_defs(&defs, r->d, e);
+    json_t *mine = json_array();
     for (size_t i = 0; rc == 0 && i < core_map_count(r->d->map); i++) {
         const core_field *f = core_map_at(r->d->map, i);
-        bool seen = false; /* another link's location lacks it too */
-        for (size_t k = 0; !seen && k < json_array_size(r->skip_fields); k++)
-            seen = !strcmp(json_string_value(json_array_get(r->skip_fields, k)), f->name);
-        if (!seen && f->dir != CORE_DIR_NONE && ops_data_field_missing(r->d, f))
+        if (f->dir == CORE_DIR_NONE || !ops_data_field_missing(r->d, f))
+            continue;
+        json_array_append_new(mine, json_string(f->name));
+        if (!jsonx_array_has_str(r->skip_fields, f->name))
             json_array_append_new(r->skip_fields, json_string(f->name));
     }
+    if (rc == 0 && json_array_size(mine))
+        json_object_set(r->skip_by_link, ops_data_link_name(r->d), mine);
+    json_decref(r->link_skip);
+    r->link_skip = mine;
     return rc;
 }
 
@@ -303,7 +313,8 @@ int ops_verify_run(json_t **out, ops_data *d, int64_t link_id, err *e)
              .report = json_object(),
              .drifts = json_array(),
              .skipped = json_array(),
-             .skip_fields = json_array()};
+             .skip_fields = json_array(),
+             .skip_by_link = json_object()};
     int rc = app_require(d->app, APP_STORE | APP_GHL | APP_PL, e);
     store_counts c = {0};
     if (rc == 0 && link_id == 0)
@@ -318,6 +329,8 @@ int ops_verify_run(json_t **out, ops_data *d, int64_t link_id, err *e)
                       (json_int_t)r.links, "pairs", (json_int_t)r.pairs, "in_sync",
                       (json_int_t)r.in_sync, "drifted", (json_int_t)r.drifted, "drifts", r.drifts,
                       "skipped_fields", r.skip_fields, "skipped", r.skipped);
+        if (tot && d->app->n_links > 1)
+            json_object_set(tot, "skipped_fields_by_link", r.skip_by_link);
         if (!tot || json_object_update(r.report, tot) != 0)
             rc = err_set(e, ERR_NOMEM, "out of memory");
         json_decref(tot);
@@ -325,6 +338,8 @@ int ops_verify_run(json_t **out, ops_data *d, int64_t link_id, err *e)
     json_decref(r.drifts);
     json_decref(r.skipped);
     json_decref(r.skip_fields);
+    json_decref(r.skip_by_link);
+    json_decref(r.link_skip);
     if (rc != 0) {
         json_decref(r.report);
         return rc;

@@ -13,8 +13,9 @@
  * Records are read one by one for a few links, from complete listings of both sides for many
  * (a few list pages instead of a read per record).
  * Not compared: fields whose direction is none, fields on a HighLevel custom field the
- * location lacks (the sync skips them too; listed as skipped), attendees of events that are
- * no longer configured (listed as skipped). */
+ * person's own location lacks (the sync skips them too; listed as skipped; the people of a
+ * location that has the field are compared on it), attendees of events that are no longer
+ * configured (listed as skipped). */
 #ifndef PHEEDSYNC_OPS_VERIFY_H
 #define PHEEDSYNC_OPS_VERIFY_H
 
@@ -33,8 +34,9 @@ int ops_verify_compare(json_t *drifts, const core_map *m, const core_person *ghl
 
 /* Compares every live link (link_id 0) or one, reading both sides. *out:
  * {"checked_at", "links", "pairs", "in_sync", "drifted", "drifts": [{"link", "contact_id",
- *  "email", "event", "attendee", ...compare's fields}], "skipped_fields": [names],
- *  "skipped": [{"link", "event", "attendee", "why"}]}. Fails only when a side cannot be read
+ *  "email", "event", "attendee", ...compare's fields}], "skipped_fields": [names: of every
+ *  location together], "skipped_fields_by_link": {link name: [names its location lacks]} (only
+ *  with several links), "skipped": [{"link", "event", "attendee", "why"}]}. Fails only when a side cannot be read
  * at all (unreachable, not connected): a missing record is drift. */
 int ops_verify_run(json_t **out, ops_data *d, int64_t link_id, err *e);
 

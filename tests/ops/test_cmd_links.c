@@ -3,7 +3,8 @@
  * token, a second organization ORGB with its own key): `status` shows both links' services,
  * pollers and misfiled or unowned queued work; `profile`, `audit` and `verify` find and read a
  * person of link two, and `--link` restricts them; a `--link` naming no link is a usage error
- * (exit 2) for every command that takes it; `sync --dry-run` says what it would re-file. */
+ * (exit 2) for every command that takes it; `sync --dry-run` says what it would re-file;
+ * `verify` compares each person on the custom fields of their own location. */
 #include "tests/ops/opsfx.h"
 #include "util/jsonx.h"
 
@@ -22,7 +23,8 @@ typedef struct two {
     char pit2[128];
 } two;
 
-static int setup(void **state)
+/* The sandbox's location and ORGAPP, then LOC2 (created with loc_body) and ORGB as link two. */
+static int setup_with(void **state, const char *loc_body)
 {
     int rc = afx_setup(state);
     if (rc != 0)
@@ -30,8 +32,7 @@ static int setup(void **state)
     afx *f = *state;
     two *t = calloc(1, sizeof *t);
     t->f = f;
-    json_t *loc = afx_ghl_admin(f, "POST", "/_sandbox/locations",
-                                "{\"id\": \"" LOC2 "\", \"name\": \"Second\"}");
+    json_t *loc = afx_ghl_admin(f, "POST", "/_sandbox/locations", loc_body);
     snprintf(t->pit2, sizeof t->pit2, "%s", jsonx_str(loc, "pit"));
     json_decref(loc);
     sbx_pl_emu_options o = {.org_code = ORGB, .api_key = KEYB, .api_secret = SECRETB};
@@ -48,6 +49,18 @@ static int setup(void **state)
     afx_write_conf(f, &c);
     *state = t;
     return 0;
+}
+
+static int setup(void **state)
+{
+    return setup_with(state, "{\"id\": \"" LOC2 "\", \"name\": \"Second\"}");
+}
+
+/* LOC2 lacks the Dietary custom field the default location has. */
+static int setup_no_diet(void **state)
+{
+    return setup_with(state, "{\"id\": \"" LOC2 "\", \"name\": \"Second\", \"customFields\": "
+                             "[\"contact.ticket_type\"]}");
 }
 
 static int teardown(void **state)
@@ -249,6 +262,75 @@ static void verify_covers_every_link(void **state)
     afx_run_free(&r);
 }
 
+/* A drift in a custom field reported for a person of link two, or skipped for link two. */
+static bool drift_in(const json_t *report, const char *link_name, const char *field)
+{
+    size_t i;
+    const json_t *d;
+    json_array_foreach(json_object_get(report, "drifts"), i, d)
+    {
+        if (!strcmp(jsonx_str(d, "link_name"), link_name) && !strcmp(jsonx_str(d, "field"), field))
+            return true;
+    }
+    return false;
+}
+
+/* Each person is compared on the custom fields of their own location: the default location has
+ * Dietary, LOC2 does not, so Ann's (default link) differing diet is drift while diet is skipped
+ * for link two only. */
+static void verify_uses_each_location_fields(void **state)
+{
+    two *t = *state;
+    afx *f = t->f;
+    char extra[1024];
+    snprintf(extra, sizeof extra,
+             "\n[link \"two\"]\nlocation_id = " LOC2 "\ntoken = %s\norg_code = " ORGB
+             "\nevents = " EVB "\napi_key = " KEYB "\napi_secret = " SECRETB
+             "\n[field \"diet\"]\nghl = contact.dietary\npheedloop = dietary_restrictions\n",
+             t->pit2);
+    afx_write_conf(f, &(afx_conf){.extra = extra});
+    char contact[64], code[64];
+    ofx_contact(f,
+                "{\"firstName\": \"Ann\", \"lastName\": \"One\", \"email\": \"ann@example.com\", "
+                "\"customFields\": [{\"key\": \"contact.dietary\", \"field_value\": \"vegan\"}]}",
+                contact);
+    ofx_attendee(f, AFX_EVENT,
+                 "{\"first_name\": \"Ann\", \"last_name\": \"One\", \"email\": "
+                 "\"ann@example.com\", \"dietary_restrictions\": \"vegetarian\"}",
+                 code);
+    ofx_link(f, contact, "ann@example.com", code);
+    char bob_contact[64], bob_code[64];
+    make_bob(t, bob_contact, bob_code);
+
+    const char *args[] = {"verify", "--json", NULL};
+    afx_run r = ofx_expect(f, 1, args);
+    json_t *j = ofx_json(&r);
+    assert_int_equal(jsonx_int(j, "links", 0), 2);
+    assert_true(drift_in(j, "default", "diet"));
+    assert_false(drift_in(j, "two", "diet"));
+    const json_t *by_link = json_object_get(j, "skipped_fields_by_link");
+    assert_true(jsonx_array_has_str(json_object_get(by_link, "two"), "diet"));
+    assert_false(jsonx_array_has_str(json_object_get(by_link, "default"), "diet"));
+    assert_true(jsonx_array_has_str(json_object_get(j, "skipped_fields"), "diet"));
+    json_decref(j);
+    afx_run_free(&r);
+
+    const char *text[] = {"verify", NULL};
+    r = ofx_expect(f, 1, text);
+    assert_non_null(strstr(r.out, "skipped field diet for link two"));
+    assert_null(strstr(r.out, "skipped field diet for link default"));
+    afx_run_free(&r);
+
+    /* Restricted to link two, Ann is not looked at and diet is still skipped there. */
+    const char *two_only[] = {"verify", "--link", "two", "--json", NULL};
+    r = ofx_expect(f, 0, two_only);
+    j = ofx_json(&r);
+    assert_int_equal(jsonx_int(j, "links", 0), 1);
+    assert_true(jsonx_array_has_str(jsonx_path(j, "skipped_fields_by_link.two"), "diet"));
+    json_decref(j);
+    afx_run_free(&r);
+}
+
 /* --link naming no link: exit 2, and the message lists the links there are. */
 static void a_link_that_is_not_there(void **state)
 {
@@ -280,6 +362,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(profile_and_audit_look_in_every_link, setup, teardown),
         cmocka_unit_test_setup_teardown(verify_covers_every_link, setup, teardown),
+        cmocka_unit_test_setup_teardown(verify_uses_each_location_fields, setup_no_diet,
+                                        teardown),
         cmocka_unit_test_setup_teardown(a_link_that_is_not_there, setup, teardown),
     };
     return cmocka_run_group_tests_name("operator's commands over several links", tests, NULL,
