@@ -125,7 +125,9 @@ static void health(ops_admin *a, health_ctx *c)
                               .api = &a->api,
                               .now_ms = clock_now_ms(a->clk),
                               .more = a->o.more,
-                              .n_more = a->o.n_more};
+                              .n_more = a->o.n_more,
+                              .link_name = a->o.link_name,
+                              .events = a->o.events};
     err e = {0};
     if (ops_admin_with_store(a, collect, c, &e) != 0) {
         c->src.store = NULL;

@@ -34,6 +34,10 @@ typedef struct ops_admin_options {
      * kept by reference; may be NULL. */
     const ops_link_src *more;
     size_t n_more;
+    /* The first link's name and events, for /api/status with several links (health.h); may be
+     * NULL ("default", not known). Kept by reference. */
+    const char *link_name;
+    const char *const *events;
     ops_watch *watch; /* the chart and the alerts; may be NULL */
     /* The daemon's own figures for /api/status ("daemon": ...), a new reference; may be NULL. */
     json_t *(*daemon_json)(void *ctx);

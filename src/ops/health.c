@@ -54,8 +54,9 @@ void ops_service_key(char *out, size_t size, const ops_service_health *s)
     snprintf(out, size, *s->link ? "%s:%s" : "%s", s->name, s->link);
 }
 
-static void collect_ghl(ops_service_health *s, ops_health *h, const char *link, ghl_client *ghl,
-                        ghl_tokens *tokens, const char *location_id)
+/* link: "" for the first link; named: its name for `connect --link` ("default" or NULL: none). */
+static void collect_ghl(ops_service_health *s, ops_health *h, const char *link, const char *named,
+                        ghl_client *ghl, ghl_tokens *tokens, const char *location_id)
 {
     snprintf(s->name, sizeof s->name, "ghl");
     copy(s->link, sizeof s->link, link);
@@ -81,14 +82,16 @@ static void collect_ghl(ops_service_health *s, ops_health *h, const char *link, 
         copy(s->reason, sizeof s->reason, e.msg);
     }
     free(reason);
-    char in[64] = "", opt[64] = "";
-    if (link && *link) {
+    char in[64] = "";
+    if (link && *link)
         snprintf(in, sizeof in, " (link %s)", link);
-        snprintf(opt, sizeof opt, " --link %s", link);
+    if (s->needs_reauth == 1) {
+        bool opt = named && *named && strcmp(named, "default") != 0;
+        snprintf(s->fix, sizeof s->fix, "pheedsync connect ghl%s%.40s", opt ? " --link " : "",
+                 opt ? named : "");
+        add_problem(h, "HighLevel%s: %s (%s): run `%s`", in,
+                    rc == 0 ? "needs re-authorization" : "not connected", s->reason, s->fix);
     }
-    if (s->needs_reauth == 1)
-        add_problem(h, "HighLevel%s: %s (%s): run `pheedsync connect ghl%s`", in,
-                    rc == 0 ? "needs re-authorization" : "not connected", s->reason, opt);
     else if (s->needs_reauth < 0)
         add_problem(h, "HighLevel%s: cannot read the grant: %s", in, s->reason);
     breaker_of(s, ghl ? ghl_client_state_json(ghl) : NULL);
@@ -110,15 +113,15 @@ void ops_health_collect(ops_health *out, const ops_status_src *src)
     out->ready = true;
     collect_store(out, src);
     if (src->ghl)
-        collect_ghl(&out->services[out->n_services++], out, "", src->ghl, src->ghl_tokens,
-                    src->location_id);
+        collect_ghl(&out->services[out->n_services++], out, "", src->link_name, src->ghl,
+                    src->ghl_tokens, src->location_id);
     if (src->pl)
         collect_pl(&out->services[out->n_services++], "", src->pl);
     for (size_t i = 0; i < src->n_more && i < OPS_MAX_LINKS; i++) {
         const ops_link_src *l = &src->more[i];
         if (l->ghl)
-            collect_ghl(&out->services[out->n_services++], out, l->name, l->ghl, l->ghl_tokens,
-                        l->location_id);
+            collect_ghl(&out->services[out->n_services++], out, l->name, l->name, l->ghl,
+                        l->ghl_tokens, l->location_id);
         if (l->pl)
             collect_pl(&out->services[out->n_services++], l->name, l->pl);
     }
@@ -189,6 +192,8 @@ static json_t *service_json(const ops_service_health *s)
         "reason", *s->reason ? s->reason : NULL, "breaker", *s->breaker ? s->breaker : NULL,
         "budget", budget_of(s), "api", "calls", (json_int_t)s->api.calls, "failures",
         (json_int_t)s->api.failures, "rate_limited", (json_int_t)s->api.rate_limited);
+    if (j && *s->fix)
+        jsonx_set_str(j, "fix", s->fix);
     return j ? j : json_object();
 }
 
@@ -200,6 +205,46 @@ static json_t *problems_json(const ops_health *h)
     return a;
 }
 
+/* A link's events as a JSON array; NULL when they are not known. */
+static json_t *events_json(const char *const *events)
+{
+    if (!events)
+        return NULL;
+    json_t *a = json_array();
+    for (size_t i = 0; a && events[i]; i++)
+        json_array_append_new(a, json_string(events[i]));
+    return a;
+}
+
+/* The entry of the named link in links: made at its first service, with what src says of it. */
+static json_t *link_entry(json_t *links, const char *name, const ops_status_src *src)
+{
+    json_t *last = json_array_get(links, json_array_size(links) - 1);
+    if (last && strcmp(jsonx_str(last, "name"), name) == 0)
+        return last;
+    last = json_pack("{s:s, s:{}}", "name", name, "services");
+    for (size_t i = 0; last && i < src->n_more; i++) {
+        json_t *ev = strcmp(src->more[i].name, name) == 0 ? events_json(src->more[i].events)
+                                                          : NULL;
+        if (ev)
+            json_object_set_new(last, "events", ev);
+    }
+    json_array_append_new(links, last);
+    return last;
+}
+
+/* The first link's name and events, with several links. */
+static json_t *first_link_json(const ops_status_src *src)
+{
+    json_t *j = json_pack("{s:s}", "name", src->link_name ? src->link_name : "default");
+    json_t *ev = events_json(src->events);
+    if (j && ev)
+        json_object_set_new(j, "events", ev);
+    else
+        json_decref(ev);
+    return j;
+}
+
 json_t *ops_health_json(const ops_health *h, const ops_status_src *src)
 {
     char at[CLOCK_ISO_LEN];
@@ -208,20 +253,16 @@ json_t *ops_health_json(const ops_health *h, const ops_status_src *src)
     for (size_t i = 0; i < h->n_services; i++) {
         const ops_service_health *s = &h->services[i];
         json_t *into = services;
-        if (*s->link) { /* the entry of its link, made at its first service */
-            json_t *last = json_array_get(links, json_array_size(links) - 1);
-            if (!last || strcmp(jsonx_str(last, "name"), s->link) != 0) {
-                last = json_pack("{s:s, s:{}}", "name", s->link, "services");
-                json_array_append_new(links, last);
-            }
-            into = json_object_get(last, "services");
-        }
+        if (*s->link)
+            into = json_object_get(link_entry(links, s->link, src), "services");
         json_object_set_new(into, s->name, service_json(s));
     }
     json_t *j = json_pack("{s:b, s:o, s:s, s:o, s:o}", "ready", h->ready, "problems",
                           problems_json(h), "at", at, "store", store_json(h), "services", services);
-    if (j && json_array_size(links))
+    if (j && json_array_size(links)) {
         json_object_set(j, "links", links);
+        json_object_set_new(j, "link", first_link_json(src));
+    }
     json_decref(links);
     return j;
 }

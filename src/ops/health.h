@@ -25,6 +25,7 @@ typedef struct ops_link_src {
     ghl_tokens *ghl_tokens;
     const char *location_id;
     pl_client *pl;
+    const char *const *events; /* its PheedLoop events, NULL-terminated; NULL: not known */
 } ops_link_src;
 
 /* Where the figures come from. Every pointer may be NULL (that part is not configured). */
@@ -39,6 +40,10 @@ typedef struct ops_status_src {
     int64_t now_ms;             /* Unix ms */
     const ops_link_src *more;   /* the links after the first (the fields above); may be NULL */
     size_t n_more;
+    /* The first link's name ("default" or its [link] name; NULL: "default") and events
+     * (NULL-terminated; NULL: not known), shown with several links. */
+    const char *link_name;
+    const char *const *events;
 } ops_status_src;
 
 #define OPS_MAX_LINKS 15 /* besides the first */
@@ -53,6 +58,7 @@ typedef struct ops_service_health {
     char breaker[16]; /* "closed", "open", "half_open"; "" when it has none */
     alert_totals api; /* running totals of its API requests */
     char link[40];    /* "" for the first link's, else the [link] name */
+    char fix[96];     /* the command that connects it again when needs_reauth is 1, else "" */
     ghl_client *ghl;  /* the account's client (HighLevel or PheedLoop) */
     pl_client *pl;
     const char *location_id;
@@ -80,9 +86,11 @@ void ops_health_collect(ops_health *out, const ops_status_src *src);
  *  "services": {"ghl"|"pheedloop": {"account", "auth", "reason", "breaker",
  *               "budget": {"interval_max", "interval_ms", "interval_left", "daily_limit",
  *                          "daily_left"} or null before the first call,
- *               "api": {"calls", "failures", "rate_limited"}}},
- *  "links": [{"name", "services": {...as above}}] (the links after the first; only with
- *  several links)}. The API totals are per service, all links together. */
+ *               "api": {"calls", "failures", "rate_limited"},
+ *               "fix": "pheedsync connect ghl [--link NAME]" when it needs re-authorization}},
+ *  "links": [{"name", "events": [...] when known, "services": {...as above}}] (the links after
+ *  the first), "link": {"name", "events"} (the first link's; both only with several links)}.
+ * The API totals are per service, all links together (the first link's services carry them). */
 json_t *ops_health_json(const ops_health *h, const ops_status_src *src);
 
 /* /readyz's answer: {"ready", "checks": {"store": "ok"|error, "ghl": ..., "pheedloop": ...,
