@@ -1,9 +1,12 @@
 // status_page.mjs: the status page in a real browser (Debian's headless Chromium, driven by
 // playwright-core): it loads, shows the health figures, asks for the admin token, lists the
 // dead letter and the held delete; replay and approve make them leave their lists. Screenshots
-// go to OUTDIR; every request must stay on the daemon's own origin.
+// go to OUTDIR; every request must stay on the daemon's own origin. With LINKS (the names of
+// the configuration's links, "default,two") the links section shows each link as /api/status
+// describes it, and the command to run for a location that needs connecting again; without,
+// (one link) there is no links section.
 //
-// usage: node status_page.mjs BASE_URL ADMIN_TOKEN DEAD_ID HELD_ID OUTDIR
+// usage: node status_page.mjs BASE_URL ADMIN_TOKEN DEAD_ID HELD_ID OUTDIR [LINKS]
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,9 +18,9 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', 
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const WAIT = { timeout: 15000 };
 
-const [base, token, deadId, heldId, outDir] = process.argv.slice(2);
+const [base, token, deadId, heldId, outDir, links] = process.argv.slice(2);
 if (!outDir) {
-  console.error('usage: node status_page.mjs BASE_URL ADMIN_TOKEN DEAD_ID HELD_ID OUTDIR');
+  console.error('usage: node status_page.mjs BASE_URL ADMIN_TOKEN DEAD_ID HELD_ID OUTDIR [LINKS]');
   process.exit(2);
 }
 if (!fs.existsSync(CHROMIUM)) {
@@ -42,6 +45,57 @@ async function waitText(page, sel, want) {
   console.log(`ok   ${sel} shows "${want}"`);
 }
 
+// Each link of /api/status as the page lists them: the first one's services are the top-level.
+function linksOf(status) {
+  const first = status.link || {};
+  return [{ name: first.name || 'default', events: first.events, services: status.services },
+    ...(status.links || [])];
+}
+
+async function checkLinks(page) {
+  if (!links) {
+    check(await page.locator('#links-panel').isHidden(), 'one link: no links section');
+    return;
+  }
+  await page.waitForSelector('#links-panel:not([hidden])', WAIT);
+  const status = await page.evaluate(async () => (await fetch('/api/status')).json());
+  const names = await page.$$eval('#links .link-card', (cards) => cards.map((c) => c.dataset.link));
+  check(names.join(',') === links, `the links section lists ${links} (${names.join(',')})`);
+  for (const l of linksOf(status)) {
+    const card = `#links .link-card[data-link="${l.name}"]`;
+    for (const kind of ['ghl', 'pheedloop']) {
+      const svc = `${card} .link-service[data-service="${kind}"]`;
+      check((await textOf(page, `${svc} .link-account`)) === l.services[kind].account,
+        `link ${l.name}: ${kind} account ${l.services[kind].account}`);
+      check((await textOf(page, `${svc} .link-auth`)) === 'connected',
+        `link ${l.name}: ${kind} connected`);
+      check((await page.locator(`${svc} .budget > *`).count()) > 0,
+        `link ${l.name}: ${kind} budget shown`);
+    }
+    if (Array.isArray(l.events) && l.events.length) {
+      check((await textOf(page, `${card} .link-events`)) === 'events: ' + l.events.join(', '),
+        `link ${l.name}: its events`);
+    }
+  }
+  // A location that needs connecting again: the card says so and what to run.
+  const fix = 'pheedsync connect ghl --link two';
+  await page.route('**/api/status', async (route) => {
+    const res = await route.fetch();
+    const body = await res.json();
+    const two = (body.links || []).find((l) => l.name === 'two');
+    Object.assign(two.services.ghl, { auth: 'needs_reauth', reason: 'refresh refused', fix });
+    await route.fulfill({ response: res, json: body });
+  });
+  const two = '#links .link-card[data-link="two"]';
+  await waitText(page, `${two} .link-fix code`, fix);
+  await waitText(page, `${two} .link-service[data-service="ghl"] .link-auth`,
+    'needs re-authorization');
+  check(await page.$eval(two, (c) => c.dataset.state === 'bad'), 'the link is marked');
+  await page.unroute('**/api/status');
+  await page.waitForSelector(`${two} .link-fix`, { state: 'detached', ...WAIT });
+  console.log('ok   the link is connected again once the server says so');
+}
+
 async function run(page, shots) {
   await page.goto(base + '/', { waitUntil: 'domcontentloaded' });
   check((await page.title()) === 'pheedsync status', 'the page loads with its title');
@@ -55,6 +109,7 @@ async function run(page, shots) {
   await waitText(page, '#ghl-breaker', 'closed');
   check(/\d/.test(await textOf(page, '#fig-links')), 'linked people are counted');
   check((await page.locator('#chart line.grid').count()) === 3, 'the chart is drawn');
+  await checkLinks(page);
 
   // The lists name people: the server asks for its token, once.
   await page.waitForSelector('#token-form:not([hidden])', WAIT);

@@ -2,7 +2,9 @@
  * dead letter, a held delete and some audit entries are put in the store; `pheedsync run` serves
  * the page; then `node tests/browser/status_page.mjs` drives headless Chromium through it
  * (replay, approve) and saves screenshots under the build directory's test-artifacts/. The store
- * is checked afterwards: the dead letter is back in the outbox, the delete approved. */
+ * is checked afterwards: the dead letter is back in the outbox, the delete approved. The same
+ * again with a second link ("two": its own location, organization and event): the page shows
+ * both links, which it does not with one. */
 #include "store/store.h"
 #include "tests/ops/page_fixture.h"
 #include "util/jsonx.h"
@@ -18,6 +20,11 @@
 #include <unistd.h>
 
 #define TOKEN "browser-test-admin-token"
+#define LOC2 "LOCATIONTWO0000000002"
+#define ORGB "ORGB"
+#define KEYB "orgb-key-0123"
+#define SECRETB "orgb-secret-4567"
+#define EVB "EVEB1"
 #define CHROMIUM "/usr/bin/chromium"
 
 extern char **environ;
@@ -95,14 +102,16 @@ static bool child_done(void *ctx)
     return c->done;
 }
 
-/* Runs the node script (its output is this test's) and returns its exit status. */
-static int run_browser(const char *src, const char *base, const seeded *sd, const char *out_dir)
+/* Runs the node script (its output is this test's) and returns its exit status. links: the
+ * links the page must show ("default,two"), or "" for a configuration of one link. */
+static int run_browser(const char *src, const char *base, const seeded *sd, const char *out_dir,
+                       const char *links)
 {
     char script[512], dead[32], held[32];
     snprintf(script, sizeof script, "%s/tests/browser/status_page.mjs", src);
     snprintf(dead, sizeof dead, "%lld", (long long)sd->dead_id);
     snprintf(held, sizeof held, "%lld", (long long)sd->held_id);
-    const char *argv[] = {"node", script, base, TOKEN, dead, held, out_dir, NULL};
+    const char *argv[] = {"node", script, base, TOKEN, dead, held, out_dir, links, NULL};
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
@@ -140,9 +149,26 @@ static void check_store(afx *f, const seeded *sd)
     store_close(s);
 }
 
-static void test_status_page_in_chromium(void **state)
+/* A second location (its own token) with a second organization and event, as link "two". */
+static void add_link_two(afx *f, char *conf, size_t n)
 {
-    afx *f = *state;
+    json_t *loc = afx_ghl_admin(f, "POST", "/_sandbox/locations",
+                                "{\"id\": \"" LOC2 "\", \"name\": \"Second\"}");
+    sbx_pl_emu_options o = {.org_code = ORGB, .api_key = KEYB, .api_secret = SECRETB};
+    sbx_pl_emu *orgb = NULL;
+    err e = {0};
+    assert_int_equal(sbx_pl_emu_add_org(&orgb, sbx_sandbox_pheedloop(f->sbx), &o, &e), 0);
+    assert_int_equal(sbx_pl_emu_seed_event(orgb, EVB, "B's event", "2027-05-01", &e), 0);
+    snprintf(conf, n,
+             "\n[link \"two\"]\nlocation_id = " LOC2 "\ntoken = %s\norg_code = " ORGB
+             "\nevents = " EVB "\napi_key = " KEYB "\napi_secret = " SECRETB "\n",
+             jsonx_str(loc, "pit"));
+    json_decref(loc);
+}
+
+/* The page over `pheedsync run` on this configuration: with two links when two is set. */
+static void page_in_chromium(afx *f, bool two)
+{
     const char *src = getenv("PHEEDSYNC_SOURCE_ROOT");
     const char *bin = getenv("PHEEDSYNC_BIN");
     assert_non_null(src);
@@ -150,10 +176,12 @@ static void test_status_page_in_chromium(void **state)
     require_tools(src);
 
     uint16_t port = pfx_free_port();
-    char extra[512];
+    char link[1024] = "", extra[1600];
+    if (two)
+        add_link_two(f, link, sizeof link);
     snprintf(extra, sizeof extra,
-             "\n[server]\nlisten = 127.0.0.1:%u\nadmin_token = %s\n[log]\nlevel = info\n",
-             (unsigned)port, TOKEN);
+             "\n[server]\nlisten = 127.0.0.1:%u\nadmin_token = %s\n[log]\nlevel = info\n%s",
+             (unsigned)port, TOKEN, link);
     afx_write_conf(f, &(afx_conf){.extra = extra});
     seeded sd = {0};
     seed_store(f, &sd);
@@ -168,8 +196,8 @@ static void test_status_page_in_chromium(void **state)
 
     char build[512], out_dir[600];
     snprintf(build, sizeof build, "%s", bin);
-    snprintf(out_dir, sizeof out_dir, "%s/test-artifacts", dirname(build));
-    int rc = run_browser(src, d.base, &sd, out_dir);
+    snprintf(out_dir, sizeof out_dir, "%s/test-artifacts%s", dirname(build), two ? "/links" : "");
+    int rc = run_browser(src, d.base, &sd, out_dir, two ? "default,two" : "");
     if (rc != 0) {
         pfx_daemon_show_log(&d);
         fail_msg("the browser test failed (exit %d): its output and the daemon's log are above",
@@ -180,10 +208,21 @@ static void test_status_page_in_chromium(void **state)
     printf("screenshot: %s/status_page.png\n", out_dir);
 }
 
+static void test_status_page_in_chromium(void **state)
+{
+    page_in_chromium(*state, false);
+}
+
+static void test_links_in_chromium(void **state)
+{
+    page_in_chromium(*state, true);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_status_page_in_chromium, afx_setup, afx_teardown),
+        cmocka_unit_test_setup_teardown(test_links_in_chromium, afx_setup, afx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

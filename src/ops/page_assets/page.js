@@ -121,6 +121,15 @@ function setupToken() {
 
 // ------------------------------------------------------------------ health
 
+function authText(auth) {
+  return { ok: 'connected', needs_reauth: 'needs re-authorization',
+    not_connected: 'not connected', unknown: 'unknown' }[auth] || auth;
+}
+
+function breakerState(breaker) {
+  return breaker === 'open' ? 'bad' : breaker === 'half_open' ? 'warn' : 'ok';
+}
+
 function renderService(name, s) {
   const card = $('card-' + name);
   if (!s) {
@@ -130,13 +139,11 @@ function renderService(name, s) {
   }
   card.classList.remove('off');
   text(name + '-account', s.account || '');
-  const auth = { ok: 'connected', needs_reauth: 'needs re-authorization',
-    not_connected: 'not connected', unknown: 'unknown' }[s.auth] || s.auth;
-  const a = text(name + '-auth', auth);
+  const a = text(name + '-auth', authText(s.auth));
   a.dataset.state = s.auth === 'ok' ? 'ok' : 'bad';
   if (s.reason) a.title = s.reason;
   const b = text(name + '-breaker', s.breaker ? s.breaker.replace('_', '-') : 'none');
-  b.dataset.state = s.breaker === 'open' ? 'bad' : s.breaker === 'half_open' ? 'warn' : 'ok';
+  b.dataset.state = breakerState(s.breaker);
   text(name + '-calls', num(s.api && s.api.calls));
   text(name + '-failures', num(s.api && s.api.failures));
   renderBudget($(name + '-budget'), s.budget);
@@ -169,6 +176,70 @@ function renderBudget(box, b) {
   if (!box.firstChild) box.appendChild(el('p', { className: 'muted', text: 'Budget: no limit.' }));
 }
 
+// ------------------------------------------------------------------ links
+
+// Every link with several of them (the first one's services are the top-level ones); none
+// with one link, whose cards above say it all.
+function linkList(s) {
+  if (!Array.isArray(s.links) || s.links.length === 0) return [];
+  const first = s.link || {};
+  return [{ name: first.name || 'default', events: first.events, services: s.services || {} },
+    ...s.links];
+}
+
+// One service of a link: its account, connection, breaker, budget, and what to run when it
+// needs connecting again.
+function linkService(kind, label, svc, events) {
+  const box = el('div', { className: 'link-service', 'data-service': kind });
+  if (!svc) {
+    box.classList.add('off');
+    box.appendChild(el('div', { className: 'link-head', text: label + ': not configured' }));
+    return box;
+  }
+  const auth = el('span', { className: 'link-auth', text: authText(svc.auth) });
+  auth.dataset.state = svc.auth === 'ok' ? 'ok' : 'bad';
+  if (svc.reason) auth.title = svc.reason;
+  box.appendChild(el('div', { className: 'link-head' }, [
+    el('span', { className: 'link-label', text: label }),
+    el('span', { className: 'link-account', text: svc.account || '–' }), auth,
+  ]));
+  if (events) box.appendChild(el('div', { className: 'link-events', text: 'events: ' + events }));
+  if (svc.breaker === 'open' || svc.breaker === 'half_open') {
+    const b = el('div', { className: 'link-breaker',
+      text: 'circuit breaker ' + svc.breaker.replace('_', '-') });
+    b.dataset.state = breakerState(svc.breaker);
+    box.appendChild(b);
+  }
+  const budget = el('div', { className: 'budget' });
+  renderBudget(budget, svc.budget);
+  box.appendChild(budget);
+  if (svc.fix) {
+    box.appendChild(el('p', { className: 'link-fix' }, [
+      el('span', { text: 'To connect it again, run ' }), el('code', { text: svc.fix }),
+    ]));
+  }
+  return box;
+}
+
+function linkCard(l) {
+  const sv = l.services || {};
+  const events = Array.isArray(l.events) && l.events.length ? l.events.join(', ') : '';
+  const card = el('article', { className: 'link-card', 'data-link': l.name }, [
+    el('h3', { className: 'link-name', text: l.name }),
+    linkService('ghl', 'HighLevel location', sv.ghl),
+    linkService('pheedloop', 'PheedLoop organization', sv.pheedloop, events),
+  ]);
+  const ok = [sv.ghl, sv.pheedloop].every((x) => !x || (x.auth === 'ok' && x.breaker !== 'open'));
+  card.dataset.state = ok ? 'ok' : 'bad';
+  return card;
+}
+
+function renderLinks(s) {
+  const links = linkList(s);
+  $('links-panel').hidden = links.length === 0;
+  $('links').replaceChildren(...links.map(linkCard));
+}
+
 function renderStatus(s) {
   serverHasToken = !!s.admin_token;
   text('version', s.version ? 'v' + s.version : '');
@@ -193,6 +264,7 @@ function renderStatus(s) {
   const services = s.services || {};
   renderService('ghl', services.ghl);
   renderService('pheedloop', services.pheedloop);
+  renderLinks(s);
 
   const d = s.daemon || {};
   const hooks = d.webhooks || {};
