@@ -91,8 +91,7 @@ static void collect_ghl(ops_service_health *s, ops_health *h, const char *link, 
                  opt ? named : "");
         add_problem(h, "HighLevel%s: %s (%s): run `%s`", in,
                     rc == 0 ? "needs re-authorization" : "not connected", s->reason, s->fix);
-    }
-    else if (s->needs_reauth < 0)
+    } else if (s->needs_reauth < 0)
         add_problem(h, "HighLevel%s: cannot read the grant: %s", in, s->reason);
     breaker_of(s, ghl ? ghl_client_state_json(ghl) : NULL);
 }

@@ -107,7 +107,7 @@ int ops_verify_compare(json_t *drifts, const core_map *m, const core_person *ghl
 typedef struct run {
     ops_data *d;
     json_t *report, *drifts, *skipped;
-    json_t *skip_fields; /* every link's skipped fields together, for the report */
+    json_t *skip_fields;  /* every link's skipped fields together, for the report */
     json_t *skip_by_link; /* link name -> the fields its location lacks */
     json_t *link_skip;    /* the fields the location of the link read through lacks */
     size_t links, pairs, in_sync, drifted;

@@ -36,8 +36,8 @@ int ops_verify_compare(json_t *drifts, const core_map *m, const core_person *ghl
  * {"checked_at", "links", "pairs", "in_sync", "drifted", "drifts": [{"link", "contact_id",
  *  "email", "event", "attendee", ...compare's fields}], "skipped_fields": [names: of every
  *  location together], "skipped_fields_by_link": {link name: [names its location lacks]} (only
- *  with several links), "skipped": [{"link", "event", "attendee", "why"}]}. Fails only when a side cannot be read
- * at all (unreachable, not connected): a missing record is drift. */
+ *  with several links), "skipped": [{"link", "event", "attendee", "why"}]}. Fails only when a side
+ * cannot be read at all (unreachable, not connected): a missing record is drift. */
 int ops_verify_run(json_t **out, ops_data *d, int64_t link_id, err *e);
 
 /* Records a complete run's totals under OPS_VERIFY_CURSOR. */

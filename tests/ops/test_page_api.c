@@ -477,10 +477,10 @@ static void test_client_observer_counts_attempts(void **state)
     http_server_stop(srv);
     http_server_free(srv);
 
-    assert_int_equal(metric_counter_value(metric_at(am.requests, "pheedloop", "get-event", "200", "ORGX")),
-                     1);
-    assert_int_equal(metric_counter_value(metric_at(am.requests, "pheedloop", "get-event", "503", "ORGX")),
-                     3);
+    assert_int_equal(
+        metric_counter_value(metric_at(am.requests, "pheedloop", "get-event", "200", "ORGX")), 1);
+    assert_int_equal(
+        metric_counter_value(metric_at(am.requests, "pheedloop", "get-event", "503", "ORGX")), 3);
     metric_series *lat = metric_at(am.seconds, "pheedloop", "get-event", "ORGX");
     assert_int_equal(metric_histogram_count(lat), 4);
     assert_true(metric_histogram_sum(lat) > 0);

@@ -177,8 +177,9 @@ static void test_api_metrics(void **state)
     assert_non_null(strstr(buf_cstr(&out),
                            "pheedsync_api_requests_total{service=\"ghl\",operation=\"upsert-"
                            "contact\",status=\"429\",account=\"LOC1\"} 1"));
-    assert_non_null(strstr(buf_cstr(&out), "pheedsync_api_request_duration_seconds_count{service="
-                                           "\"ghl\",operation=\"get-contact\",account=\"LOC2\"} 1"));
+    assert_non_null(strstr(buf_cstr(&out),
+                           "pheedsync_api_request_duration_seconds_count{service="
+                           "\"ghl\",operation=\"get-contact\",account=\"LOC2\"} 1"));
     assert_non_null(strstr(buf_cstr(&out), "# TYPE pheedsync_api_request_duration_seconds "
                                            "histogram"));
     buf_free(&out);
