@@ -225,12 +225,13 @@ static int start_ops(daemon *d, err *e)
         return err_set(e, ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n_more; i++) {
         const daemon_link *l = &d->links[i + 1];
-        d->ops_links[i] = (ops_link_src){.name = engine_link_label(&l->link),
-                                         .ghl = l->ghl,
-                                         .ghl_tokens = l->ghl_tokens ? l->ghl_tokens
-                                                                     : d->o.ghl_tokens,
-                                         .location_id = l->link.location_id,
-                                         .pl = l->pl};
+        d->ops_links[i] =
+            (ops_link_src){.name = engine_link_label(&l->link),
+                           .ghl = l->ghl,
+                           .ghl_tokens = l->ghl_tokens ? l->ghl_tokens : d->o.ghl_tokens,
+                           .location_id = l->link.location_id,
+                           .pl = l->pl,
+                           .events = l->link.events};
     }
     ops_watch_options wo = {.cfg = d->o.cfg,
                             .store_url = d->store_url,
@@ -251,6 +252,8 @@ static int start_ops(daemon *d, err *e)
                             .pl = first->pl,
                             .more = d->ops_links,
                             .n_more = n_more,
+                            .link_name = engine_link_label(&first->link),
+                            .events = first->link.events,
                             .daemon_json = status_of,
                             .daemon_ctx = d};
     int rc = ops_watch_start(&d->watch, &wo, e);
