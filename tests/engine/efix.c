@@ -318,6 +318,46 @@ void efix_ui_edit_attendee(efix *f, const char *event, const char *code, const c
     json_decref(efix_admin(f, false, "PATCH", path, body));
 }
 
+char *efix_ui_contact_in(efix *f, const char *location, const char *first, const char *email)
+{
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"locationId\": \"%s\", \"firstName\": \"%s\", \"email\": \"%s\"}", location, first,
+             email);
+    json_t *a = efix_admin(f, true, "POST", "/_sandbox/ui/contacts", body);
+    json_t *c = json_object_get(a, "contact");
+    char *id = strdup(jsonx_str(c ? c : a, "id"));
+    json_decref(a);
+    return id;
+}
+
+json_t *efix_emails_in(efix *f, const char *location)
+{
+    json_t *st = efix_admin(f, true, "GET", "/_sandbox/state", NULL);
+    json_t *out = json_object();
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(st, "contacts"), i, c)
+    {
+        const char *email = jsonx_str(c, "email");
+        if (email && strcmp(jsonx_str(c, "locationId"), location) == 0)
+            json_object_set_new(out, email, json_integer(jsonx_int(out, email, 0) + 1));
+    }
+    json_decref(st);
+    return out;
+}
+
+void efix_pass_engine(engine *en)
+{
+    engine_pass_opts o = {.full = true, .deadline_ms = clock_mono_ms(clock_system()) + 120000};
+    engine_pass_result r = {0};
+    err e = {0};
+    if (engine_pass(&r, en, &o, &e) != 0)
+        fail_msg("pass of link '%s': %s", en->link.name, e.msg);
+    assert_true(r.drained);
+    assert_int_equal(r.ops_dead, 0);
+}
+
 store_link *efix_link_of_contact(efix *f, const char *contact_id)
 {
     store_link *l = NULL;

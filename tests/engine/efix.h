@@ -62,6 +62,12 @@ char *efix_register(efix *f, const char *event, const char *first, const char *l
                     const char *email);
 /* A contact created through the HighLevel UI route; its id (malloc'd). */
 char *efix_ui_contact(efix *f, const char *body);
+/* A contact {firstName, email} created in location (another link's, perhaps); its id. */
+char *efix_ui_contact_in(efix *f, const char *location, const char *first, const char *email);
+/* The sandbox's contacts of location by email: {email: count}. */
+json_t *efix_emails_in(efix *f, const char *location);
+/* A full pass of any engine (another link's): asserts it drained with no dead letter. */
+void efix_pass_engine(engine *en);
 /* Edits made as a user would in the dashboards (PATCH through the UI routes: webhooks fire). */
 void efix_ui_edit_contact(efix *f, const char *id, const char *body);
 void efix_ui_edit_attendee(efix *f, const char *event, const char *code, const char *body);

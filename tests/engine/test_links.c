@@ -61,47 +61,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void pass(engine *en)
-{
-    engine_pass_opts o = {.full = true, .deadline_ms = clock_mono_ms(clock_system()) + 120000};
-    engine_pass_result r = {0};
-    err e = {0};
-    if (engine_pass(&r, en, &o, &e) != 0)
-        fail_msg("pass of link '%s': %s", en->link.name, e.msg);
-    assert_true(r.drained);
-    assert_int_equal(r.ops_dead, 0);
-}
-
-static char *contact_in(efix *f, const char *location, const char *first, const char *email)
-{
-    char body[256];
-    snprintf(body, sizeof body,
-             "{\"locationId\": \"%s\", \"firstName\": \"%s\", \"email\": \"%s\"}", location, first,
-             email);
-    json_t *a = efix_admin(f, true, "POST", "/_sandbox/ui/contacts", body);
-    json_t *c = json_object_get(a, "contact");
-    char *id = strdup(jsonx_str(c ? c : a, "id"));
-    json_decref(a);
-    return id;
-}
-
-/* The sandbox's contacts of location, by normalised email: {email: count}. */
-static json_t *emails_in(efix *f, const char *location)
-{
-    json_t *st = efix_admin(f, true, "GET", "/_sandbox/state", NULL);
-    json_t *out = json_object();
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(st, "contacts"), i, c)
-    {
-        const char *email = jsonx_str(c, "email");
-        if (email && strcmp(jsonx_str(c, "locationId"), location) == 0)
-            json_object_set_new(out, email, json_integer(jsonx_int(out, email, 0) + 1));
-    }
-    json_decref(st);
-    return out;
-}
-
 /* Every live link's contact is in its link's location and its attendees in its link's event. */
 static size_t assert_links_stay_in_their_link(two *t)
 {
@@ -128,18 +87,18 @@ static void each_link_syncs_its_own_people(void **state)
     /* Both locations have a contact for each of these; each event has its attendees. */
     const char *people[] = {"ann@example.com", "bob@example.com"};
     for (size_t i = 0; i < 2; i++) {
-        free(contact_in(f, f->location, "Contact", people[i]));
-        free(contact_in(f, LOC2, "Contact", people[i]));
+        free(efix_ui_contact_in(f, f->location, "Contact", people[i]));
+        free(efix_ui_contact_in(f, LOC2, "Contact", people[i]));
     }
     free(efix_register(f, EV1, "Ann", "One", "ann@example.com"));
     free(efix_register(f, EV1, "Cid", "One", "cid@example.com"));
     free(efix_register(f, EV2, "Bob", "Two", "bob@example.com"));
     free(efix_register(f, EV2, "Dee", "Two", "dee@example.com"));
 
-    pass(&t->en1);
-    pass(&t->en2);
+    efix_pass_engine(&t->en1);
+    efix_pass_engine(&t->en2);
     assert_int_equal(assert_links_stay_in_their_link(t), 4);
-    json_t *l1 = emails_in(f, f->location), *l2 = emails_in(f, LOC2);
+    json_t *l1 = efix_emails_in(f, f->location), *l2 = efix_emails_in(f, LOC2);
     /* L1 got cid (its event's new attendee), not dee (the other link's); L2 the reverse. */
     assert_int_equal(json_object_size(l1), 3);
     assert_int_equal(jsonx_int(l1, "cid@example.com", 0), 1);
@@ -161,8 +120,8 @@ static void each_link_syncs_its_own_people(void **state)
     json_decref(a2);
 
     efix_reset_counters(f);
-    pass(&t->en1);
-    pass(&t->en2);
+    efix_pass_engine(&t->en1);
+    efix_pass_engine(&t->en2);
     assert_int_equal(efix_writes(f, true), 0);
     assert_int_equal(efix_writes(f, false), 0);
 }
@@ -172,9 +131,9 @@ static void a_hint_of_l2_is_planned_by_l2(void **state)
     two *t = *state;
     efix *f = t->f;
     free(efix_register(f, EV2, "Eve", "Two", "eve@example.com"));
-    pass(&t->en1);
-    pass(&t->en2);
-    json_t *l2 = emails_in(f, LOC2);
+    efix_pass_engine(&t->en1);
+    efix_pass_engine(&t->en2);
+    json_t *l2 = efix_emails_in(f, LOC2);
     assert_int_equal(jsonx_int(l2, "eve@example.com", 0), 1);
     json_decref(l2);
     /* Eve changes her name in L2; the webhook's hint is stored as link two's. */

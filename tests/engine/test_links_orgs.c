@@ -90,53 +90,17 @@ static int teardown(void **state)
     return 0;
 }
 
-static void pass(engine *en)
-{
-    engine_pass_opts o = {.full = true, .deadline_ms = clock_mono_ms(clock_system()) + 120000};
-    engine_pass_result r = {0};
-    err e = {0};
-    if (engine_pass(&r, en, &o, &e) != 0)
-        fail_msg("pass of link '%s': %s", en->link.name, e.msg);
-    assert_true(r.drained);
-    assert_int_equal(r.ops_dead, 0);
-}
-
-static void contact_in(efix *f, const char *location, const char *email)
-{
-    char body[256];
-    snprintf(body, sizeof body, "{\"locationId\": \"%s\", \"firstName\": \"C\", \"email\": \"%s\"}",
-             location, email);
-    json_decref(efix_admin(f, true, "POST", "/_sandbox/ui/contacts", body));
-}
-
 /* A dashboard sign-up in EV1 of org; its code (malloc'd). */
 static char *register_in(efix *f, const char *org, const char *first, const char *email)
 {
     char path[128], body[256];
     snprintf(path, sizeof path, "/_sandbox/ui/events/" EV1 "/register?org=%s", org);
-    snprintf(body, sizeof body,
-             "{\"first_name\": \"%s\", \"last_name\": \"X\", \"email\": \"%s\"}", first, email);
+    snprintf(body, sizeof body, "{\"first_name\": \"%s\", \"last_name\": \"X\", \"email\": \"%s\"}",
+             first, email);
     json_t *a = efix_admin(f, false, "POST", path, body);
     char *code = strdup(jsonx_str(a, "code"));
     json_decref(a);
     return code;
-}
-
-/* The contacts of location by normalised email: {email: count}. */
-static json_t *emails_in(efix *f, const char *location)
-{
-    json_t *st = efix_admin(f, true, "GET", "/_sandbox/state", NULL);
-    json_t *out = json_object();
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(st, "contacts"), i, c)
-    {
-        const char *email = jsonx_str(c, "email");
-        if (email && strcmp(jsonx_str(c, "locationId"), location) == 0)
-            json_object_set_new(out, email, json_integer(jsonx_int(out, email, 0) + 1));
-    }
-    json_decref(st);
-    return out;
 }
 
 static size_t org_attendees(efix *f, const char *org)
@@ -144,8 +108,8 @@ static size_t org_attendees(efix *f, const char *org)
     char path[64];
     snprintf(path, sizeof path, "/_sandbox/state?org=%s", org);
     json_t *st = efix_admin(f, false, "GET", path, NULL);
-    size_t n = json_array_size(json_object_get(json_array_get(json_object_get(st, "events"), 0),
-                                               "attendees"));
+    size_t n = json_array_size(
+        json_object_get(json_array_get(json_object_get(st, "events"), 0), "attendees"));
     json_decref(st);
     return n;
 }
@@ -175,18 +139,18 @@ static void backfill_keeps_each_organization_to_its_location(void **state)
     efix *f = t->f;
     const char *people[] = {"ann@example.com", "bob@example.com"};
     for (size_t i = 0; i < 2; i++) {
-        contact_in(f, f->location, people[i]);
-        contact_in(f, LOC2, people[i]);
+        free(efix_ui_contact_in(f, f->location, "C", people[i]));
+        free(efix_ui_contact_in(f, LOC2, "C", people[i]));
     }
     free(register_in(f, f->org, "Ann", "ann@example.com"));
     free(register_in(f, f->org, "Cid", "cid@example.com"));
     free(register_in(f, ORGB, "Bob", "bob@example.com"));
     free(register_in(f, ORGB, "Dee", "dee@example.com"));
 
-    pass(&t->en1);
-    pass(&t->en2);
+    efix_pass_engine(&t->en1);
+    efix_pass_engine(&t->en2);
     assert_int_equal(assert_links_stay_in_their_org(t), 4);
-    json_t *l1 = emails_in(f, f->location), *l2 = emails_in(f, LOC2);
+    json_t *l1 = efix_emails_in(f, f->location), *l2 = efix_emails_in(f, LOC2);
     assert_int_equal(json_object_size(l1), 3); /* ann, bob, and cid of its organization */
     assert_int_equal(jsonx_int(l1, "cid@example.com", 0), 1);
     assert_int_equal(jsonx_int(l1, "dee@example.com", 0), 0);
@@ -204,8 +168,8 @@ static void backfill_keeps_each_organization_to_its_location(void **state)
     assert_int_equal(org_attendees(f, ORGB), 2);
 
     efix_reset_counters(f);
-    pass(&t->en1);
-    pass(&t->en2);
+    efix_pass_engine(&t->en1);
+    efix_pass_engine(&t->en2);
     assert_int_equal(efix_writes(f, true), 0);
     assert_int_equal(efix_writes(f, false), 0);
 }
@@ -236,8 +200,8 @@ static void start_capture(two_orgs *t)
     assert_int_equal(capture_mount(t->cap, t->srv, &e), 0);
     assert_int_equal(http_server_start(t->srv, &e), 0);
     char endpoint[128];
-    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%u%s",
-             (unsigned)http_server_port(t->srv), CAPTURE_PL_PATH);
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%u%s", (unsigned)http_server_port(t->srv),
+             CAPTURE_PL_PATH);
     size_t added = 0;
     assert_int_equal(capture_register_pl_hooks(&added, t->pl2, t->ev2, endpoint, &e), 0);
     assert_int_equal(added, capture_pl_actions_n);
@@ -247,10 +211,10 @@ static void a_webhook_of_orgb_is_planned_by_link_two(void **state)
 {
     two_orgs *t = *state;
     efix *f = t->f;
-    contact_in(f, LOC2, "eve@example.com");
+    free(efix_ui_contact_in(f, LOC2, "C", "eve@example.com"));
     char *code = register_in(f, ORGB, "Eve", "eve@example.com");
-    pass(&t->en1);
-    pass(&t->en2);
+    efix_pass_engine(&t->en1);
+    efix_pass_engine(&t->en2);
     start_capture(t);
 
     /* Eve's attendee changes in ORGB's dashboard: the sandbox signs the delivery with ORGB's
