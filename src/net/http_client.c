@@ -1,21 +1,25 @@
-/* http_client.c: the transfer engine: one curl multi driven by a loop thread, one easy handle per
- * attempt, answers captured under caps, curl failures mapped to transport kinds. */
+/* http_client.c: the transfer engine: one curl multi driven by whichever sender is waiting on it,
+ * easy handles reused across attempts, answers captured under caps, curl failures mapped to
+ * transport kinds. */
 #include "net/http_client_internal.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HEADERS_MAX_BYTES ((size_t)64 * 1024)
 #define HEADERS_MAX_COUNT 128
 
 struct http_job {
-    http_job *next;
+    http_job *next; /* in the client's pending or active list; under mu */
     CURL *easy;
     http_client_response *res;
     bool too_large;
-    bool done;
+    bool in_multi; /* under mu */
+    bool done;     /* under mu */
     CURLcode result;
-    pthread_cond_t cv;
+    pthread_cond_t cv; /* its sender waits here while another thread drives */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -136,82 +140,102 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
     return size * n;
 }
 
-/* ---- the loop thread ---- */
+/* ---- driving the multi: one caller at a time, no thread of its own ---- */
 
-static void finish(http_client *c, http_job *job, CURLcode result)
+static void unlink_job(http_job **list, http_job *job)
 {
-    pthread_mutex_lock(&c->mu);
-    for (http_job **p = &c->active; *p; p = &(*p)->next) {
+    for (http_job **p = list; *p; p = &(*p)->next) {
         if (*p == job) {
             *p = job->next;
-            break;
+            return;
         }
     }
+}
+
+/* Records job's end and wakes its sender (a no-op for the driver's own). Under mu. */
+static void finish_locked(http_client *c, http_job *job, CURLcode result)
+{
+    unlink_job(job->in_multi ? &c->active : &c->pending, job);
+    job->in_multi = false;
+    job->next = NULL;
     job->result = result;
     job->done = true;
     pthread_cond_signal(&job->cv);
-    pthread_mutex_unlock(&c->mu);
 }
 
-/* Moves submitted jobs into the multi; returns whether the client is stopping. */
-static bool take_pending(http_client *c)
+/* Moves submitted jobs into the multi, oldest first. Under mu, by the driver. */
+static void add_pending_locked(http_client *c)
 {
-    pthread_mutex_lock(&c->mu);
-    bool stopping = c->stopping;
-    while (!stopping && c->pending) {
+    while (c->pending) {
         http_job *job = c->pending;
+        if (curl_multi_add_handle(c->multi, job->easy) != CURLM_OK) {
+            finish_locked(c, job, CURLE_OUT_OF_MEMORY);
+            continue;
+        }
         c->pending = job->next;
         job->next = c->active;
+        job->in_multi = true;
         c->active = job;
-        curl_multi_add_handle(c->multi, job->easy);
     }
-    pthread_mutex_unlock(&c->mu);
-    return stopping;
 }
 
-static void fail_all(http_client *c)
+/* Hands every finished transfer back to its sender. Under mu, by the driver. */
+static void reap_locked(http_client *c)
+{
+    CURLMsg *m;
+    int queued;
+    while ((m = curl_multi_info_read(c->multi, &queued))) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        CURL *easy = m->easy_handle;
+        CURLcode result = m->data.result; /* m dies with the removal below */
+        char *priv = NULL;
+        curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+        curl_multi_remove_handle(c->multi, easy);
+        finish_locked(c, (http_job *)(void *)priv, result);
+    }
+}
+
+/* Shutdown: every transfer, running or submitted, fails now. Under mu, by the driver. */
+static void fail_all_locked(http_client *c)
+{
+    while (c->active) {
+        curl_multi_remove_handle(c->multi, c->active->easy);
+        finish_locked(c, c->active, CURLE_ABORTED_BY_CALLBACK);
+    }
+    while (c->pending)
+        finish_locked(c, c->pending, CURLE_ABORTED_BY_CALLBACK);
+}
+
+/* Runs every transfer until mine is done (or the client stops). Called and returns with mu held;
+ * mu is released around the socket work so that others can submit meanwhile. */
+static void drive(http_client *c, const http_job *mine)
 {
     for (;;) {
-        pthread_mutex_lock(&c->mu);
-        http_job *job = c->active ? c->active : c->pending;
-        bool in_multi = c->active != NULL;
-        if (job && !in_multi)
-            c->pending = job->next;
-        pthread_mutex_unlock(&c->mu);
-        if (!job)
+        if (c->stopping) {
+            fail_all_locked(c);
             return;
-        if (in_multi)
-            curl_multi_remove_handle(c->multi, job->easy);
-        finish(c, job, CURLE_ABORTED_BY_CALLBACK);
-    }
-}
-
-static void *loop_main(void *arg)
-{
-    http_client *c = arg;
-    while (!take_pending(c)) {
+        }
+        add_pending_locked(c);
+        pthread_mutex_unlock(&c->mu);
         int running = 0;
         curl_multi_perform(c->multi, &running);
-        CURLMsg *m;
-        int queued;
-        while ((m = curl_multi_info_read(c->multi, &queued))) {
-            if (m->msg != CURLMSG_DONE)
-                continue;
-            CURL *easy = m->easy_handle;
-            CURLcode result = m->data.result; /* m dies with the removal below */
-            char *priv = NULL;
-            curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
-            http_job *job = (http_job *)(void *)priv;
-            curl_multi_remove_handle(c->multi, easy);
-            finish(c, job, result);
-        }
+        pthread_mutex_lock(&c->mu);
+        reap_locked(c);
+        if (mine->done)
+            return;
+        pthread_mutex_unlock(&c->mu);
+        /* Ends early on socket activity, on curl's own timers, and on curl_multi_wakeup() from
+         * a sender that queued a job or from http_client_free(). */
         curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
+        pthread_mutex_lock(&c->mu);
     }
-    fail_all(c);
-    return NULL;
 }
 
-/* Hands job to the loop thread and waits for its end. */
+/* Queues job and waits for its end, driving the multi whenever nobody else does: a lone caller
+ * runs its transfer on its own thread, with no hand-off, no sleep and no wake-up. A caller that
+ * finds a driver sleeps on its job's condition; the driver wakes it when its job is done, or
+ * when the driver's own job is done and someone must take over the transfers still running. */
 static CURLcode run_job(http_client *c, http_job *job)
 {
     pthread_mutex_lock(&c->mu);
@@ -219,15 +243,56 @@ static CURLcode run_job(http_client *c, http_job *job)
         pthread_mutex_unlock(&c->mu);
         return CURLE_ABORTED_BY_CALLBACK;
     }
-    job->next = c->pending;
-    c->pending = job;
-    pthread_mutex_unlock(&c->mu);
-    curl_multi_wakeup(c->multi);
-    pthread_mutex_lock(&c->mu);
-    while (!job->done)
-        pthread_cond_wait(&job->cv, &c->mu);
+    http_job **tail = &c->pending;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = job;
+    bool told = false;
+    while (!job->done) {
+        if (!c->driving) {
+            c->driving = true;
+            drive(c, job);
+            c->driving = false;
+            /* Every job still listed has a sender asleep: wake one to take over. */
+            http_job *next = c->active ? c->active : c->pending;
+            if (next)
+                pthread_cond_signal(&next->cv);
+        } else if (!told) {
+            /* The driver may be in curl_multi_poll() with nothing of ours in its set. */
+            told = true;
+            pthread_mutex_unlock(&c->mu);
+            curl_multi_wakeup(c->multi);
+            pthread_mutex_lock(&c->mu);
+        } else {
+            pthread_cond_wait(&job->cv, &c->mu);
+        }
+    }
     pthread_mutex_unlock(&c->mu);
     return job->result;
+}
+
+/* ---- spare easy handles ---- */
+
+static CURL *easy_take(http_client *c)
+{
+    pthread_mutex_lock(&c->mu);
+    CURL *h = c->n_spare ? c->spare[--c->n_spare] : NULL;
+    pthread_mutex_unlock(&c->mu);
+    return h ? h : curl_easy_init();
+}
+
+/* Keeps h for the next attempt: curl_easy_reset() forgets every option but keeps the handle's
+ * buffers, which is what creating one per attempt kept paying for. */
+static void easy_give(http_client *c, CURL *h)
+{
+    curl_easy_reset(h);
+    pthread_mutex_lock(&c->mu);
+    if (c->n_spare < HTTP_CLIENT_SPARE_MAX) {
+        c->spare[c->n_spare++] = h;
+        h = NULL;
+    }
+    pthread_mutex_unlock(&c->mu);
+    curl_easy_cleanup(h);
 }
 
 /* ---- one attempt ---- */
@@ -319,6 +384,10 @@ static void map_result(CURLcode rc, const http_job *job, long request_size, http
                rc == CURLE_COULDNT_CONNECT) {
         out->transport = API_TRANSPORT_CONNECT;
         out->sent = false;
+    } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
+        /* http_client_free() dropped it mid-way (no callback of ours aborts): it reached the
+         * server if curl had sent any of it. */
+        out->transport = API_TRANSPORT_RESET;
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
         out->transport = API_TRANSPORT_TIMEOUT;
     } else if (rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
@@ -342,7 +411,7 @@ void http_client_attempt(http_client *c, const http_client_request *req, bool id
     *out = (http_attempt){.transport = API_TRANSPORT_OTHER, .sent = false, .new_connections = 0};
     http_job job = {.res = res};
     struct curl_slist *headers = make_headers(req);
-    job.easy = headers ? curl_easy_init() : NULL;
+    job.easy = headers ? easy_take(c) : NULL;
     if (!job.easy) {
         curl_slist_free_all(headers);
         return;
@@ -360,7 +429,7 @@ void http_client_attempt(http_client *c, const http_client_request *req, bool id
     res->status = status;
     out->new_connections = connects;
     out->seconds = (double)total_us / 1e6;
-    curl_easy_cleanup(job.easy);
+    easy_give(c, job.easy);
     curl_slist_free_all(headers);
     pthread_cond_destroy(&job.cv);
 }
@@ -411,13 +480,11 @@ int http_client_new(http_client **out, const http_client_config *cfg, err *e)
     curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, c->cfg.max_total_connections);
     pthread_mutex_init(&c->mu, NULL);
     pthread_mutex_init(&c->rng_mu, NULL);
-    if (pthread_create(&c->thread, NULL, loop_main, c) != 0) {
-        curl_multi_cleanup(c->multi);
-        pthread_mutex_destroy(&c->mu);
-        pthread_mutex_destroy(&c->rng_mu);
-        free(c);
-        return err_set(e, ERR_INTERNAL, "http client: cannot start its thread");
-    }
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* backoff waits: immune to clock steps */
+    pthread_cond_init(&c->quiet, &ca);
+    pthread_condattr_destroy(&ca);
     *out = c;
     return 0;
 }
@@ -428,11 +495,68 @@ void http_client_free(http_client *c)
         return;
     pthread_mutex_lock(&c->mu);
     c->stopping = true;
+    pthread_cond_broadcast(&c->quiet);
     pthread_mutex_unlock(&c->mu);
+    /* A driver asleep in curl_multi_poll() sees the flag, fails every transfer and leaves. */
     curl_multi_wakeup(c->multi);
-    pthread_join(c->thread, NULL);
+    pthread_mutex_lock(&c->mu);
+    while (c->senders > 0)
+        pthread_cond_wait(&c->quiet, &c->mu);
+    pthread_mutex_unlock(&c->mu);
     curl_multi_cleanup(c->multi);
+    for (int i = 0; i < c->n_spare; i++)
+        curl_easy_cleanup(c->spare[i]);
+    pthread_cond_destroy(&c->quiet);
     pthread_mutex_destroy(&c->mu);
     pthread_mutex_destroy(&c->rng_mu);
     free(c);
+}
+
+/* ---- senders inside the client, for a clean shutdown ---- */
+
+bool http_client_enter(http_client *c)
+{
+    pthread_mutex_lock(&c->mu);
+    bool open = !c->stopping;
+    c->senders += open;
+    pthread_mutex_unlock(&c->mu);
+    return open;
+}
+
+void http_client_leave(http_client *c)
+{
+    pthread_mutex_lock(&c->mu);
+    if (--c->senders == 0 && c->stopping)
+        pthread_cond_broadcast(&c->quiet);
+    pthread_mutex_unlock(&c->mu);
+}
+
+bool http_client_stopping(http_client *c)
+{
+    pthread_mutex_lock(&c->mu);
+    bool stopping = c->stopping;
+    pthread_mutex_unlock(&c->mu);
+    return stopping;
+}
+
+bool http_client_pause(http_client *c, int64_t ms)
+{
+    if (c->clk->fake) {
+        clock_sleep_ms(c->clk, ms);
+        return !http_client_stopping(c);
+    }
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += (time_t)(ms / 1000);
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&c->mu);
+    while (!c->stopping && pthread_cond_timedwait(&c->quiet, &c->mu, &until) != ETIMEDOUT)
+        ;
+    bool open = !c->stopping;
+    pthread_mutex_unlock(&c->mu);
+    return open;
 }

@@ -2,13 +2,15 @@
  * reuse, connect and total timeouts and a response size cap; retries with backoff; the rate
  * governor and circuit breaker when the caller names them; one error classification.
  *
- * Why one multi handle driven by a dedicated thread: callers on any number of threads block in
- * http_client_send(); each attempt becomes an easy handle passed to the loop thread, which runs
- * every transfer in one curl_multi. That multi owns the only connection cache, so a keep-alive
- * connection is reused by whichever caller comes next and connections per host are capped in
- * one place; all socket work stays on one thread, with no CURLSH lock callbacks and no per-thread
- * caches each opening connections of their own. Waits between attempts (backoff, rate limits)
- * happen on the caller's thread, never on the loop thread, so one slow caller delays no other.
+ * Why one multi handle, driven by the callers themselves: callers on any number of threads block
+ * in http_client_send(); each attempt becomes an easy handle in one curl_multi. That multi owns
+ * the only connection cache, so a keep-alive connection is reused by whichever caller comes next
+ * and connections per host are capped in one place, with no CURLSH lock callbacks and no
+ * per-thread caches each opening connections of their own. The multi has no thread: one waiting
+ * caller at a time drives it (runs every transfer) until its own is done, then hands it to
+ * another waiting caller, so a lone caller's request costs no thread hand-off at all. Waits
+ * between attempts (backoff, rate limits) happen outside the multi, so one slow caller delays
+ * no other.
  * Nothing here knows HighLevel or PheedLoop: their clients configure it. */
 #ifndef PHEEDSYNC_HTTP_CLIENT_H
 #define PHEEDSYNC_HTTP_CLIENT_H
@@ -108,9 +110,11 @@ const char *http_client_response_header(const http_client_response *res, const c
 
 typedef struct http_client http_client;
 
-/* cfg NULL: defaults. Starts the loop thread. */
+/* cfg NULL: defaults. */
 int http_client_new(http_client **out, const http_client_config *cfg, err *e);
-/* Stops the loop thread; transfers still running fail. Call after every sender returned. */
+/* Transfers still running fail at once (ERR_NET, "shutting down"), waits between attempts end,
+ * and it returns when every sender already inside http_client_send() has returned (one waiting
+ * for a governor slot takes as long as that wait). No send may start once it is called. */
 void http_client_free(http_client *c);
 
 /* Sends req and blocks until it succeeded, failed for good, or its retries ran out; safe to call

@@ -11,6 +11,8 @@
 
 typedef struct http_job http_job;
 
+#define HTTP_CLIENT_SPARE_MAX 8
+
 struct http_client {
     http_client_config cfg;
     char user_agent[96];
@@ -18,13 +20,18 @@ struct http_client {
     clock_source *clk;
     pthread_mutex_t rng_mu;
     rng rng;
-    /* The loop thread and what it shares with senders, under mu. */
-    pthread_t thread;
+    /* The transfers, under mu. The multi has no thread of its own: one sender at a time drives
+     * it while its own request runs (http_client.c, run_job()). */
     pthread_mutex_t mu;
-    CURLM *multi;
-    http_job *pending; /* submitted, not yet in the multi */
-    http_job *active;  /* in the multi */
+    pthread_cond_t quiet; /* free() waits here for senders to leave; backoff waits end here */
+    CURLM *multi;         /* used by the driver only (curl_multi_wakeup() excepted) */
+    http_job *pending;    /* submitted, not yet in the multi; oldest first */
+    http_job *active;     /* in the multi */
+    bool driving;
     bool stopping;
+    int senders; /* threads inside http_client_send() */
+    CURL *spare[HTTP_CLIENT_SPARE_MAX]; /* reset easy handles for the next attempts */
+    int n_spare;
 };
 
 /* One attempt's outcome below HTTP. */
@@ -45,5 +52,13 @@ bool http_client_header_line(http_client_response *res, const char *line, size_t
                              int64_t now_wall_ms);
 /* Empties res's per-attempt fields. */
 void http_client_response_reset(http_client_response *res);
+
+/* A sender comes in: false once http_client_free() has begun (then it must not go on). */
+bool http_client_enter(http_client *c);
+void http_client_leave(http_client *c);
+bool http_client_stopping(http_client *c);
+/* The wait between attempts: ms on the client's clock, cut short by http_client_free(). Returns
+ * false when the client is stopping. */
+bool http_client_pause(http_client *c, int64_t ms);
 
 #endif

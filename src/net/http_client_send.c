@@ -162,11 +162,11 @@ static bool attempt_once(http_client *c, const http_client_request *req, bool id
     return at.sent;
 }
 
-int http_client_send(http_client *c, const http_client_request *req, http_client_response *res,
-                     err *e)
+#define STOPPING_WHY "the http client is shutting down"
+
+static int send_calls(http_client *c, const http_client_request *req, const char *label,
+                      http_client_response *res, err *e)
 {
-    char label[256];
-    label_of(req, label, sizeof label);
     retry_policy policy = req->retry ? *req->retry : c->cfg.retry;
     retry_policy_defaults(&policy);
     bool idempotent = is_idempotent(req);
@@ -198,11 +198,32 @@ int http_client_send(http_client *c, const http_client_request *req, http_client
         pthread_mutex_lock(&c->rng_mu);
         retry_decision d = retry_decide(&policy, attempt, res->elapsed_ms, &o, &c->rng);
         pthread_mutex_unlock(&c->rng_mu);
+        if (http_client_stopping(c)) /* a transfer it dropped, or a retry it would not wait for */
+            d = (retry_decision){.retry = false, .why = STOPPING_WHY, .retry_after_ms = -1};
         log_attempt(res, label, d.why, d.retry, d.wait_ms);
         if (!d.retry) {
             res->retry_after_ms = d.retry_after_ms;
             return fail(res, label, d.why, e);
         }
-        clock_sleep_ms(c->clk, d.wait_ms);
+        if (!http_client_pause(c, d.wait_ms)) {
+            res->elapsed_ms = clock_mono_ms(c->clk) - start;
+            return fail(res, label, STOPPING_WHY, e);
+        }
     }
+}
+
+int http_client_send(http_client *c, const http_client_request *req, http_client_response *res,
+                     err *e)
+{
+    char label[256];
+    label_of(req, label, sizeof label);
+    if (!http_client_enter(c)) {
+        res->attempts = 0;
+        res->maybe_applied = res->breaker_open = false;
+        set_error(res, API_ERR_TRANSIENT, STOPPING_WHY);
+        return err_set(e, ERR_NET, "%s: %s", label, STOPPING_WHY);
+    }
+    int rc = send_calls(c, req, label, res, e);
+    http_client_leave(c);
+    return rc;
 }

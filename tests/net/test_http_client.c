@@ -349,7 +349,7 @@ static void test_connect_timeout(void **state)
 {
     fixture *fx = *state;
     int fds[4];
-    uint16_t port;
+    uint16_t port = 0;
     assert_int_equal(full_listener(fds, 4, &port), 0);
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%u/x", (unsigned)port);
