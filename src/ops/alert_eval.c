@@ -2,6 +2,8 @@
  * and recover once. Pure: the caller brings the figures and the time. */
 #include "ops/alert.h"
 
+#include <stdarg.h>
+
 #define PER_SERVICE 3 /* error rate, 429 rate, reauth */
 
 typedef enum truth { UNKNOWN, HOLDS, CLEAR } truth;
@@ -106,9 +108,9 @@ static const char *display(char *out, size_t size, const char *service)
 {
     const char *colon = strchr(service, ':');
     size_t n = colon ? (size_t)(colon - service) : strlen(service);
-    const char *name = n == 3 && !strncmp(service, "ghl", 3)          ? "HighLevel"
+    const char *name = n == 3 && !strncmp(service, "ghl", 3)         ? "HighLevel"
                        : n == 9 && !strncmp(service, "pheedloop", 9) ? "PheedLoop"
-                                                                      : NULL;
+                                                                     : NULL;
     if (!name)
         return service;
     snprintf(out, size, colon ? "%s (link %s)" : "%s", name, colon ? colon + 1 : "");
@@ -144,6 +146,15 @@ static reading rate_reading(uint64_t part, uint64_t whole, int pct, int64_t min_
     return r;
 }
 
+/* The event's text; a long service name may cut it short, which an alert can live with. */
+__attribute__((format(printf, 2, 3))) static void set_text(alert_event *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->text, ALERT_TEXT_MAX, fmt, ap);
+    va_end(ap);
+}
+
 static void describe(alert_event *out, const reading *r)
 {
     char who_buf[ALERT_NAME_MAX + 32], cmd[ALERT_NAME_MAX + 16];
@@ -158,35 +169,32 @@ static void describe(alert_event *out, const reading *r)
     switch (out->condition) {
     case ALERT_ERROR_RATE:
     case ALERT_RATE_429:
-        snprintf(out->text, ALERT_TEXT_MAX,
-                 "%s%s API calls %s: %.1f%% (%llu of %llu; threshold %.0f%%)%s%s", pre, who,
+        set_text(out, "%s%s API calls %s: %.1f%% (%llu of %llu; threshold %.0f%%)%s%s", pre, who,
                  out->condition == ALERT_ERROR_RATE ? "failing" : "rate limited (429)", r->value,
                  (unsigned long long)r->part, (unsigned long long)r->whole, r->threshold,
                  out->firing ? "" : ", lasted ", out->firing ? "" : since);
         break;
     case ALERT_REAUTH:
         if (out->firing)
-            snprintf(out->text, ALERT_TEXT_MAX,
-                     "%s connection needs re-authorization: run `pheedsync connect %s`", who,
+            set_text(out, "%s connection needs re-authorization: run `pheedsync connect %s`", who,
                      cmd);
         else
-            snprintf(out->text, ALERT_TEXT_MAX,
+            set_text(out,
                      "Resolved: %s connection authorized again, "
                      "lasted %s",
                      who, since);
         break;
     case ALERT_DEAD_LETTERS:
-        snprintf(out->text, ALERT_TEXT_MAX,
-                 "%sDead-letter queue holds %.0f operation%s (threshold %.0f)%s%s", pre, r->value,
-                 r->value == 1 ? "" : "s", r->threshold,
+        set_text(out, "%sDead-letter queue holds %.0f operation%s (threshold %.0f)%s%s", pre,
+                 r->value, r->value == 1 ? "" : "s", r->threshold,
                  out->firing ? ": see `pheedsync dlq list`" : ", lasted ",
                  out->firing ? "" : since);
         break;
     case ALERT_LAG:
         format_span(th, sizeof th, (int64_t)(r->threshold * 1000));
         format_span(now, sizeof now, (int64_t)(r->value * 1000));
-        snprintf(out->text, ALERT_TEXT_MAX, "%sOldest pending change waited %s (threshold %s)%s%s",
-                 pre, now, th, out->firing ? "" : ", lasted ", out->firing ? "" : since);
+        set_text(out, "%sOldest pending change waited %s (threshold %s)%s%s", pre, now, th,
+                 out->firing ? "" : ", lasted ", out->firing ? "" : since);
         break;
     }
 }
