@@ -22,6 +22,10 @@ int ops_api_metrics_init(ops_api_metrics *out, metrics *m, err *e)
                              "transient, ...).",
                              "service,kind", e);
     if (rc == 0)
+        rc = metrics_counter(&am.account_outcomes, m, "pheedsync_api_account_outcomes_total",
+                             "API requests by service, account and kind of outcome.",
+                             "service,account,kind", e);
+    if (rc == 0)
         *out = am;
     return rc;
 }
@@ -68,9 +72,15 @@ void ops_api_observe(void *ctx, const http_client_attempt_info *info)
     metric_inc(metric_at(am->requests, l.service, l.operation, status, l.account));
     metric_observe(metric_at(am->seconds, l.service, l.operation, l.account), info->seconds);
     metric_inc(metric_at(am->outcomes, l.service, api_error_kind_name(info->kind)));
+    if (l.account[0])
+        metric_inc(
+            metric_at(am->account_outcomes, l.service, l.account, api_error_kind_name(info->kind)));
 }
 
-alert_totals ops_api_totals(const ops_api_metrics *am, const char *service)
+/* Totals over the kinds, each kind's count given by count_of. */
+static alert_totals totals(uint64_t (*count_of)(const ops_api_metrics *am, const char *service,
+                                                const char *account, const char *kind),
+                           const ops_api_metrics *am, const char *service, const char *account)
 {
     static const api_error_kind kinds[] = {
         API_OK,
@@ -85,8 +95,7 @@ alert_totals ops_api_totals(const ops_api_metrics *am, const char *service)
     };
     alert_totals t = {0};
     for (size_t i = 0; i < PS_ARRAY_LEN(kinds); i++) {
-        uint64_t n =
-            metric_counter_value(metric_at(am->outcomes, service, api_error_kind_name(kinds[i])));
+        uint64_t n = count_of(am, service, account, api_error_kind_name(kinds[i]));
         t.calls += n;
         if (kinds[i] == API_ERR_RATE)
             t.rate_limited += n;
@@ -94,4 +103,28 @@ alert_totals ops_api_totals(const ops_api_metrics *am, const char *service)
             t.failures += n;
     }
     return t;
+}
+
+static uint64_t service_count(const ops_api_metrics *am, const char *service, const char *account,
+                              const char *kind)
+{
+    (void)account;
+    return metric_counter_value(metric_at(am->outcomes, service, kind));
+}
+
+static uint64_t account_count(const ops_api_metrics *am, const char *service, const char *account,
+                              const char *kind)
+{
+    return metric_counter_value(metric_at(am->account_outcomes, service, account, kind));
+}
+
+alert_totals ops_api_totals(const ops_api_metrics *am, const char *service)
+{
+    return totals(service_count, am, service, NULL);
+}
+
+alert_totals ops_api_account_totals(const ops_api_metrics *am, const char *service,
+                                    const char *account)
+{
+    return totals(account_count, am, service, account);
 }

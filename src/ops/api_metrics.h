@@ -15,7 +15,10 @@
  *   pheedsync_api_request_duration_seconds{service, operation, account}
  *                                       one observation per attempt
  *   pheedsync_api_outcomes_total{service, kind}   kind: api_error_kind_name; every account
- *                                                 together (the alerts' rates) */
+ *                                                 together (the alerts' rates)
+ *   pheedsync_api_account_outcomes_total{service, account, kind}
+ *                                       the same per account: each link's figures when there
+ *                                       are several */
 #ifndef PHEEDSYNC_OPS_API_METRICS_H
 #define PHEEDSYNC_OPS_API_METRICS_H
 
@@ -27,6 +30,7 @@ typedef struct ops_api_metrics {
     metric *requests;
     metric *seconds;
     metric *outcomes;
+    metric *account_outcomes;
 } ops_api_metrics;
 
 /* Registers the families in m (NULL: metrics_default()); registering twice on one registry
@@ -39,5 +43,8 @@ void ops_api_observe(void *ctx, const http_client_attempt_info *info);
 /* service's running totals: calls (every attempt), failures (every kind but ok, not_found and
  * duplicate: those are answers the flows expect) and rate_limited (kind rate, 429). */
 alert_totals ops_api_totals(const ops_api_metrics *am, const char *service);
+/* The same for one account of service (a HighLevel location, a PheedLoop organization). */
+alert_totals ops_api_account_totals(const ops_api_metrics *am, const char *service,
+                                    const char *account);
 
 #endif

@@ -126,7 +126,13 @@ void ops_health_collect(ops_health *out, const ops_status_src *src)
     }
     for (size_t i = 0; i < out->n_services; i++) {
         ops_service_health *s = &out->services[i];
-        if (src->api && !*s->link)
+        /* With several links each link's services count their own account's calls. */
+        const char *account = !strcmp(s->name, "ghl") ? s->location_id
+                              : s->pl                 ? pl_client_org(s->pl)
+                                                      : NULL;
+        if (src->api && src->n_more > 0 && account && *account)
+            s->api = ops_api_account_totals(src->api, s->name, account);
+        else if (src->api && !*s->link)
             s->api = ops_api_totals(src->api, s->name);
         if (strcmp(s->breaker, "open") == 0)
             add_problem(out,
@@ -186,11 +192,11 @@ static json_t *service_json(const ops_service_health *s)
 {
     bool ghl = strcmp(s->name, "ghl") == 0;
     const char *account = ghl ? s->location_id : pl_client_org(s->pl);
-    json_t *j = json_pack(
-        "{s:s?, s:s, s:s?, s:s?, s:o, s:{s:I, s:I, s:I}}", "account", account, "auth", s->auth,
-        "reason", *s->reason ? s->reason : NULL, "breaker", *s->breaker ? s->breaker : NULL,
-        "budget", budget_of(s), "api", "calls", (json_int_t)s->api.calls, "failures",
-        (json_int_t)s->api.failures, "rate_limited", (json_int_t)s->api.rate_limited);
+    json_t *j = json_pack("{s:s?, s:s, s:s?, s:s?, s:o, s:{s:I, s:I, s:I}}", "account", account,
+                          "auth", s->auth, "reason", *s->reason ? s->reason : NULL, "breaker",
+                          *s->breaker ? s->breaker : NULL, "budget", budget_of(s), "api", "calls",
+                          (json_int_t)s->api.calls, "failures", (json_int_t)s->api.failures,
+                          "rate_limited", (json_int_t)s->api.rate_limited);
     if (j && *s->fix)
         jsonx_set_str(j, "fix", s->fix);
     return j ? j : json_object();
@@ -223,8 +229,7 @@ static json_t *link_entry(json_t *links, const char *name, const ops_status_src 
         return last;
     last = json_pack("{s:s, s:{}}", "name", name, "services");
     for (size_t i = 0; last && i < src->n_more; i++) {
-        json_t *ev = strcmp(src->more[i].name, name) == 0 ? events_json(src->more[i].events)
-                                                          : NULL;
+        json_t *ev = strcmp(src->more[i].name, name) == 0 ? events_json(src->more[i].events) : NULL;
         if (ev)
             json_object_set_new(last, "events", ev);
     }

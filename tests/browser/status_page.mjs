@@ -71,6 +71,8 @@ async function checkLinks(page) {
         `link ${l.name}: ${kind} connected`);
       check((await page.locator(`${svc} .budget > *`).count()) > 0,
         `link ${l.name}: ${kind} budget shown`);
+      check(/^[\d,]+ calls, [\d,]+ failed, [\d,]+ rate limited$/.test(
+        await textOf(page, `${svc} .link-calls`)), `link ${l.name}: ${kind} calls of its own`);
     }
     if (Array.isArray(l.events) && l.events.length) {
       check((await textOf(page, `${card} .link-events`)) === 'events: ' + l.events.join(', '),

@@ -4,6 +4,7 @@
  * makes the daemon not ready, naming the link; with several links /api/status names each
  * link's events and the first link, and a connection that is not there carries the command
  * that connects it. No network: the clients are never called. */
+#include "ops/api_metrics.h"
 #include "ops/health.h"
 #include "util/jsonx.h"
 
@@ -97,6 +98,57 @@ static ghl_tokens *no_grants(char dir[64], crypto_key **key)
     ghl_tokens *t = NULL;
     assert_int_equal(ghl_tokens_new(&t, &tc, &e), 0);
     return t;
+}
+
+static void attempt(ops_api_metrics *am, const char *label, api_error_kind kind)
+{
+    http_client_attempt_info info = {.label = label,
+                                     .method = "GET",
+                                     .transport = API_TRANSPORT_NONE,
+                                     .status = kind == API_OK ? 200 : 429,
+                                     .kind = kind};
+    ops_api_observe(am, &info);
+}
+
+/* With several links, each link's service counts the calls made for its own account; with one,
+ * the service counts every call as before. */
+static void every_link_counts_its_own_calls(void **state)
+{
+    (void)state;
+    metrics *m = NULL;
+    err e = {0};
+    assert_int_equal(metrics_new(&m, &e), 0);
+    ops_api_metrics am;
+    assert_int_equal(ops_api_metrics_init(&am, m, &e), 0);
+    for (int i = 0; i < 3; i++)
+        attempt(&am, "pheedloop list-attendees @ORGA", API_OK);
+    attempt(&am, "pheedloop list-attendees @ORGB", API_OK);
+    attempt(&am, "pheedloop list-attendees @ORGB", API_ERR_RATE);
+    http_client *http = NULL;
+    assert_int_equal(http_client_new(&http, NULL, &e), 0);
+    pl_client *a = pl_for(http, "ORGA"), *b = pl_for(http, "ORGB");
+    ops_link_src more[] = {{.name = "east", .pl = b}};
+    ops_status_src src = {.store_error = "not open in this test",
+                          .pl = a,
+                          .api = &am,
+                          .now_ms = 1767225600000LL,
+                          .more = more,
+                          .n_more = 1};
+    ops_health h;
+    ops_health_collect(&h, &src);
+    assert_int_equal(h.n_services, 2);
+    assert_int_equal(h.services[0].api.calls, 3);
+    assert_int_equal(h.services[0].api.failures, 0);
+    assert_int_equal(h.services[1].api.calls, 2);
+    assert_int_equal(h.services[1].api.rate_limited, 1);
+    src.n_more = 0; /* one link: every call of the service */
+    ops_health_collect(&h, &src);
+    assert_int_equal(h.n_services, 1);
+    assert_int_equal(h.services[0].api.calls, 5);
+    pl_client_free(a);
+    pl_client_free(b);
+    http_client_free(http);
+    metrics_free(m);
 }
 
 static void remove_dir(const char *dir)
@@ -202,6 +254,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_link_is_watched),
+        cmocka_unit_test(every_link_counts_its_own_calls),
         cmocka_unit_test(the_page_reads_every_link),
     };
     return cmocka_run_group_tests_name("health of several links", tests, NULL, NULL);

@@ -204,6 +204,11 @@ function linkService(kind, label, svc, events) {
     el('span', { className: 'link-account', text: svc.account || '–' }), auth,
   ]));
   if (events) box.appendChild(el('div', { className: 'link-events', text: 'events: ' + events }));
+  if (svc.api) {
+    box.appendChild(el('div', { className: 'link-calls',
+      text: num(svc.api.calls) + ' calls, ' + num(svc.api.failures) + ' failed, ' +
+        num(svc.api.rate_limited) + ' rate limited' }));
+  }
   if (svc.breaker === 'open' || svc.breaker === 'half_open') {
     const b = el('div', { className: 'link-breaker',
       text: 'circuit breaker ' + svc.breaker.replace('_', '-') });
