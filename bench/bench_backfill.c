@@ -13,6 +13,7 @@
  * read (every contact page, every attendee and registration page), measured in the same run,
  * and the throughput that floor alone would allow.
  * Usage: bench_backfill --bin PATH/pheedsync [--attendees 10000] [--bare 3000] [--dir DIR] */
+#include "bench/bench_args.h"
 #include "sandbox/sandbox.h"
 #include "util/jsonx.h"
 
@@ -38,14 +39,6 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static size_t sink(char *p, size_t size, size_t n, void *ctx)
-{
-    buf *b = ctx;
-    if (b)
-        buf_add(b, p, size * n);
-    return size * n;
-}
-
 /* One request on a reused handle; the answer's JSON when out is not NULL. */
 static long request(CURL *h, const char *method, const char *url, struct curl_slist *hdrs,
                     const char *body, json_t **out)
@@ -58,7 +51,7 @@ static long request(CURL *h, const char *method, const char *url, struct curl_sl
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
     if (!body)
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, bench_sink);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
     long status = 0;
     if (curl_easy_perform(h) == CURLE_OK)
@@ -241,7 +234,7 @@ static bool get_body(CURL *h, const char *url, struct curl_slist *hdrs, buf *out
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "GET");
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, bench_sink);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
     long status = 0;
     if (curl_easy_perform(h) == CURLE_OK)
@@ -335,24 +328,6 @@ static double parse_floor_s(bench *b, size_t *out_pages, size_t *out_bytes)
     return best;
 }
 
-static long arg_long(int argc, char **argv, const char *name, long fallback)
-{
-    for (int i = 1; i + 1 < argc; i++) {
-        if (strcmp(argv[i], name) == 0)
-            return strtol(argv[i + 1], NULL, 10);
-    }
-    return fallback;
-}
-
-static const char *arg_str(int argc, char **argv, const char *name, const char *fallback)
-{
-    for (int i = 1; i + 1 < argc; i++) {
-        if (strcmp(argv[i], name) == 0)
-            return argv[i + 1];
-    }
-    return fallback;
-}
-
 static int start(bench *b)
 {
     /* Of the sandbox's people, about three in four are in PheedLoop and a tenth of those in
@@ -397,10 +372,10 @@ static bool line(const char *what, double value, const char *unit, const char *c
 
 int main(int argc, char **argv)
 {
-    bench b = {.bin = arg_str(argc, argv, "--bin", NULL),
-               .dir = arg_str(argc, argv, "--dir", NULL),
-               .attendees_wanted = arg_long(argc, argv, "--attendees", 10000),
-               .bare_n = arg_long(argc, argv, "--bare", 3000)};
+    bench b = {.bin = bench_arg_str(argc, argv, "--bin", NULL),
+               .dir = bench_arg_str(argc, argv, "--dir", NULL),
+               .attendees_wanted = bench_arg_long(argc, argv, "--attendees", 10000),
+               .bare_n = bench_arg_long(argc, argv, "--bare", 3000)};
     char tmp[] = "/tmp/pheedsync-bench-XXXXXX";
     if (!b.bin || b.attendees_wanted <= 0 || b.bare_n <= 0) {
         fprintf(stderr, "usage: bench_backfill --bin PATH [--attendees N] [--bare N] [--dir D]\n");

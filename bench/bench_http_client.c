@@ -18,8 +18,8 @@ static void h_contact(void *ctx, const http_request *req, http_response *res)
 {
     http_response_json(res, 200,
                        json_pack("{s:{s:s, s:s, s:s, s:[s,s]}}", "contact", "id", "c-1234567890",
-                                 "email", "someone@example.com", "firstName", "Some",
-                                 "tags", "event:x", "ticket:general admission"));
+                                 "email", "someone@example.com", "firstName", "Some", "tags",
+                                 "event:x", "ticket:general admission"));
 }
 
 /* The child: serves until the parent closes its end of the socket pair. */

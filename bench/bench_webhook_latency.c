@@ -6,6 +6,7 @@
  * (the outbox row's completion time, read from the store once the run is over).
  * Prints p50, p99, max, count, and p99 against 100 ms. Exit status 0 when p99 <= 100 ms.
  * Usage: bench_webhook_latency --bin PATH/pheedsync [--rate 100] [--seconds 20] [--people 600] */
+#include "bench/bench_args.h"
 #include "sandbox/sandbox.h"
 #include "util/jsonx.h"
 
@@ -42,14 +43,6 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-static size_t sink(char *p, size_t size, size_t n, void *ctx)
-{
-    buf *b = ctx;
-    if (b)
-        buf_add(b, p, size * n);
-    return size * n;
-}
-
 /* One admin request on a reused handle (h may be NULL: a fresh one); the answer's JSON. */
 static json_t *admin(bench *b, CURL *h, bool ghl, const char *method, const char *path,
                      const char *body, long *status)
@@ -69,7 +62,7 @@ static json_t *admin(bench *b, CURL *h, bool ghl, const char *method, const char
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
     if (!body)
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, bench_sink);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &out);
     long st = 0;
     if (curl_easy_perform(h) == CURLE_OK)
@@ -160,8 +153,8 @@ static pid_t spawn(bench *b, const char *config, const char *cmd, const char *fl
         snprintf(env, sizeof env, "%s", b->secrets);
         setenv("PHEEDSYNC_PHEEDLOOP_WEBHOOK_SECRET", env, 1);
         const char *level = getenv("BENCH_LOG_LEVEL"); /* the daemon's log, on stderr */
-        execl(b->bin, b->bin, cmd, "--config", config, "--log-level", level ? level : "error",
-              flag, (char *)NULL);
+        execl(b->bin, b->bin, cmd, "--config", config, "--log-level", level ? level : "error", flag,
+              (char *)NULL);
         _exit(127);
     }
     return pid;
@@ -173,7 +166,7 @@ static bool healthy(bench *b)
     snprintf(url, sizeof url, "%s/healthz", b->listen);
     CURL *h = curl_easy_init();
     curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, bench_sink);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 1000L);
     long st = 0;
@@ -270,24 +263,6 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static long arg_long(int argc, char **argv, const char *name, long fallback)
-{
-    for (int i = 1; i + 1 < argc; i++) {
-        if (strcmp(argv[i], name) == 0)
-            return strtol(argv[i + 1], NULL, 10);
-    }
-    return fallback;
-}
-
-static const char *arg_str(int argc, char **argv, const char *name, const char *fallback)
-{
-    for (int i = 1; i + 1 < argc; i++) {
-        if (strcmp(argv[i], name) == 0)
-            return argv[i + 1];
-    }
-    return fallback;
-}
-
 /* Drives n changes at rate per second; sent_ms[i] is when change i was sent (0: it failed). */
 static void drive(bench *b, const json_t *ids, long n, long rate, int64_t *sent_ms)
 {
@@ -356,9 +331,10 @@ static int report(const int64_t *sent, const int64_t *done, const int64_t *made,
 
 int main(int argc, char **argv)
 {
-    bench b = {.bin = arg_str(argc, argv, "--bin", NULL)};
-    long rate = arg_long(argc, argv, "--rate", 100), secs = arg_long(argc, argv, "--seconds", 20);
-    long people = arg_long(argc, argv, "--people", 600);
+    bench b = {.bin = bench_arg_str(argc, argv, "--bin", NULL)};
+    long rate = bench_arg_long(argc, argv, "--rate", 100),
+         secs = bench_arg_long(argc, argv, "--seconds", 20);
+    long people = bench_arg_long(argc, argv, "--people", 600);
     if (!b.bin || rate <= 0 || secs <= 0 || people <= 0) {
         fprintf(stderr, "usage: bench_webhook_latency --bin PATH [--rate N] [--seconds N]\n");
         return 2;
@@ -407,8 +383,8 @@ int main(int argc, char **argv)
     kill(pid, SIGTERM);
     waitpid(pid, &status, 0);
     landed(db, base_op, done, made, n);
-    printf("%zu linked contacts changed in turn; %ld of %ld changes landed\n",
-           json_array_size(ids), got, n);
+    printf("%zu linked contacts changed in turn; %ld of %ld changes landed\n", json_array_size(ids),
+           got, n);
     int rc = report(sent, done, made, n, (double)secs);
     free(sent);
     free(done);
