@@ -358,6 +358,41 @@ void efix_pass_engine(engine *en)
     assert_int_equal(r.ops_dead, 0);
 }
 
+void efix_links_start(efix_links *out, efix *f, const char *event1, const char *location2,
+                      const char *org2, const char *event2, pl_client *pl2)
+{
+    memset(out, 0, sizeof *out);
+    err e = {0};
+    char body[160];
+    snprintf(body, sizeof body, "{\"id\": \"%s\", \"name\": \"Second\"}", location2);
+    json_t *loc = efix_admin(f, true, "POST", "/_sandbox/locations", body);
+    ghl_tokens_config tc = {.pit = jsonx_str(loc, "pit")};
+    assert_int_equal(ghl_tokens_new(&out->tokens2, &tc, &e), 0);
+    json_decref(loc);
+    ghl_client_config cc = {.base_url = f->ghl_base, .http = f->http, .tokens = out->tokens2};
+    assert_int_equal(ghl_client_new(&out->ghl2, &cc, &e), 0);
+    out->events1[0] = event1;
+    out->events2[0] = event2;
+    out->one = f->en;
+    out->one.link = (engine_link_cfg){f->location, f->org, out->events1, ENGINE_DEFAULT_LINK};
+    assert_int_equal(store_bind_link(f->store, "", &e), 0);
+    assert_int_equal(store_open(&out->store2, f->store_url, NULL, &e), 0);
+    assert_int_equal(store_bind_link(out->store2, "two", &e), 0);
+    out->two = f->en;
+    out->two.store = out->store2;
+    out->two.ghl = out->ghl2;
+    if (pl2)
+        out->two.pl = pl2;
+    out->two.link = (engine_link_cfg){location2, org2 ? org2 : f->org, out->events2, "two"};
+}
+
+void efix_links_stop(efix_links *l)
+{
+    store_close(l->store2);
+    ghl_client_free(l->ghl2);
+    ghl_tokens_free(l->tokens2);
+}
+
 store_link *efix_link_of_contact(efix *f, const char *contact_id)
 {
     store_link *l = NULL;

@@ -68,6 +68,23 @@ char *efix_ui_contact_in(efix *f, const char *location, const char *first, const
 json_t *efix_emails_in(efix *f, const char *location);
 /* A full pass of any engine (another link's): asserts it drained with no dead letter. */
 void efix_pass_engine(engine *en);
+
+/* Two links over the fixture's sandbox: the fixture's own location and organization synced
+ * with event1 as the default link (its store handle bound to it), and a second location made
+ * in the sandbox synced with event2 of org2 as link "two" (its own store handle, HighLevel
+ * client and token manager). */
+typedef struct efix_links {
+    engine one, two;
+    const char *events1[2], *events2[2];
+    ghl_tokens *tokens2;
+    ghl_client *ghl2;
+    store *store2;
+} efix_links;
+
+/* org2 NULL: the fixture's organization; pl2 NULL: the fixture's PheedLoop client. */
+void efix_links_start(efix_links *out, efix *f, const char *event1, const char *location2,
+                      const char *org2, const char *event2, pl_client *pl2);
+void efix_links_stop(efix_links *l);
 /* Edits made as a user would in the dashboards (PATCH through the UI routes: webhooks fire). */
 void efix_ui_edit_contact(efix *f, const char *id, const char *body);
 void efix_ui_edit_attendee(efix *f, const char *event, const char *code, const char *body);

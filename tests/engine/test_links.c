@@ -14,11 +14,7 @@
 
 typedef struct two {
     efix *f;
-    ghl_tokens *tokens2;
-    ghl_client *ghl2;
-    store *store2;
-    engine en1, en2;
-    const char *ev1[2], *ev2[2];
+    efix_links l;
 } two;
 
 static int setup(void **state)
@@ -26,26 +22,7 @@ static int setup(void **state)
     two *t = calloc(1, sizeof *t);
     efix_opts o = {0};
     t->f = efix_start(&o);
-    efix *f = t->f;
-    json_t *loc = efix_admin(f, true, "POST", "/_sandbox/locations",
-                             "{\"id\": \"" LOC2 "\", \"name\": \"Second\"}");
-    err e = {0};
-    ghl_tokens_config tc = {.pit = jsonx_str(loc, "pit")};
-    assert_int_equal(ghl_tokens_new(&t->tokens2, &tc, &e), 0);
-    json_decref(loc);
-    ghl_client_config cc = {.base_url = f->ghl_base, .http = f->http, .tokens = t->tokens2};
-    assert_int_equal(ghl_client_new(&t->ghl2, &cc, &e), 0);
-    t->ev1[0] = EV1;
-    t->ev2[0] = EV2;
-    t->en1 = f->en;
-    t->en1.link = (engine_link_cfg){f->location, f->org, t->ev1, ENGINE_DEFAULT_LINK};
-    assert_int_equal(store_bind_link(f->store, "", &e), 0);
-    assert_int_equal(store_open(&t->store2, f->store_url, NULL, &e), 0);
-    assert_int_equal(store_bind_link(t->store2, "two", &e), 0);
-    t->en2 = f->en;
-    t->en2.store = t->store2;
-    t->en2.ghl = t->ghl2;
-    t->en2.link = (engine_link_cfg){LOC2, f->org, t->ev2, "two"};
+    efix_links_start(&t->l, t->f, EV1, LOC2, NULL, EV2, NULL);
     *state = t;
     return 0;
 }
@@ -53,10 +30,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     two *t = *state;
-    store_close(t->store2);
+    efix_links_stop(&t->l);
     efix_stop(t->f);
-    ghl_client_free(t->ghl2);
-    ghl_tokens_free(t->tokens2);
     free(t);
     return 0;
 }
@@ -95,8 +70,8 @@ static void each_link_syncs_its_own_people(void **state)
     free(efix_register(f, EV2, "Bob", "Two", "bob@example.com"));
     free(efix_register(f, EV2, "Dee", "Two", "dee@example.com"));
 
-    efix_pass_engine(&t->en1);
-    efix_pass_engine(&t->en2);
+    efix_pass_engine(&t->l.one);
+    efix_pass_engine(&t->l.two);
     assert_int_equal(assert_links_stay_in_their_link(t), 4);
     json_t *l1 = efix_emails_in(f, f->location), *l2 = efix_emails_in(f, LOC2);
     /* L1 got cid (its event's new attendee), not dee (the other link's); L2 the reverse. */
@@ -120,8 +95,8 @@ static void each_link_syncs_its_own_people(void **state)
     json_decref(a2);
 
     efix_reset_counters(f);
-    efix_pass_engine(&t->en1);
-    efix_pass_engine(&t->en2);
+    efix_pass_engine(&t->l.one);
+    efix_pass_engine(&t->l.two);
     assert_int_equal(efix_writes(f, true), 0);
     assert_int_equal(efix_writes(f, false), 0);
 }
@@ -131,8 +106,8 @@ static void a_hint_of_l2_is_planned_by_l2(void **state)
     two *t = *state;
     efix *f = t->f;
     free(efix_register(f, EV2, "Eve", "Two", "eve@example.com"));
-    efix_pass_engine(&t->en1);
-    efix_pass_engine(&t->en2);
+    efix_pass_engine(&t->l.one);
+    efix_pass_engine(&t->l.two);
     json_t *l2 = efix_emails_in(f, LOC2);
     assert_int_equal(jsonx_int(l2, "eve@example.com", 0), 1);
     json_decref(l2);
@@ -155,13 +130,13 @@ static void a_hint_of_l2_is_planned_by_l2(void **state)
                         .link = "two"};
     assert_int_equal(store_inbox_append(NULL, f->store, &h, &e), 0);
     size_t done = 9;
-    assert_int_equal(engine_plan_some(&t->en1, 16, &done, &e), 0);
+    assert_int_equal(engine_plan_some(&t->l.one, 16, &done, &e), 0);
     assert_int_equal(done, 0); /* not L1's */
-    assert_int_equal(engine_plan_some(&t->en2, 16, &done, &e), 0);
+    assert_int_equal(engine_plan_some(&t->l.two, 16, &done, &e), 0);
     assert_int_equal(done, 1);
-    assert_int_equal(engine_work_some(&t->en1, 16, &done, &e), 0);
+    assert_int_equal(engine_work_some(&t->l.one, 16, &done, &e), 0);
     assert_int_equal(done, 0);
-    assert_int_equal(engine_work_some(&t->en2, 16, &done, &e), 0);
+    assert_int_equal(engine_work_some(&t->l.two, 16, &done, &e), 0);
     assert_int_equal(done, 1);
     json_t *a = efix_attendee(f, EV2, l->attendees[0].code);
     assert_string_equal(jsonx_str(a, "first_name"), "Evelyn");

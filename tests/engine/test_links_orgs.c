@@ -17,12 +17,8 @@
 
 typedef struct two_orgs {
     efix *f;
-    ghl_tokens *tokens2;
-    ghl_client *ghl2;
+    efix_links l;
     pl_client *pl2;
-    store *store2;
-    engine en1, en2;
-    const char *ev1[2], *ev2[2];
     char secret_b[80];
     /* The webhook endpoints of both links. */
     pl_webhook *wh[2];
@@ -37,13 +33,6 @@ static int setup(void **state)
     t->f = efix_start(&o);
     efix *f = t->f;
     err e = {0};
-    json_t *loc = efix_admin(f, true, "POST", "/_sandbox/locations",
-                             "{\"id\": \"" LOC2 "\", \"name\": \"Second\"}");
-    ghl_tokens_config tc = {.pit = jsonx_str(loc, "pit")};
-    assert_int_equal(ghl_tokens_new(&t->tokens2, &tc, &e), 0);
-    json_decref(loc);
-    ghl_client_config cc = {.base_url = f->ghl_base, .http = f->http, .tokens = t->tokens2};
-    assert_int_equal(ghl_client_new(&t->ghl2, &cc, &e), 0);
     /* The second organization has an event of the same code as the first one's EV1. */
     json_t *org = efix_admin(f, false, "POST", "/_sandbox/organizations",
                              "{\"org_code\": \"" ORGB "\", \"events\": [{\"code\": \"" EV1 "\"}]}");
@@ -56,18 +45,7 @@ static int setup(void **state)
                            .http = f->http};
     assert_int_equal(pl_client_new(&t->pl2, &pc, &e), 0);
     json_decref(org);
-    t->ev1[0] = EV1;
-    t->ev2[0] = EV1;
-    t->en1 = f->en;
-    t->en1.link = (engine_link_cfg){f->location, f->org, t->ev1, ENGINE_DEFAULT_LINK};
-    assert_int_equal(store_bind_link(f->store, "", &e), 0);
-    assert_int_equal(store_open(&t->store2, f->store_url, NULL, &e), 0);
-    assert_int_equal(store_bind_link(t->store2, "two", &e), 0);
-    t->en2 = f->en;
-    t->en2.store = t->store2;
-    t->en2.ghl = t->ghl2;
-    t->en2.pl = t->pl2;
-    t->en2.link = (engine_link_cfg){LOC2, ORGB, t->ev2, "two"};
+    efix_links_start(&t->l, f, EV1, LOC2, ORGB, EV1, t->pl2);
     *state = t;
     return 0;
 }
@@ -81,10 +59,8 @@ static int teardown(void **state)
     capture_free(t->cap);
     pl_webhook_free(t->wh[0]);
     pl_webhook_free(t->wh[1]);
-    store_close(t->store2);
+    efix_links_stop(&t->l);
     efix_stop(t->f);
-    ghl_client_free(t->ghl2);
-    ghl_tokens_free(t->tokens2);
     pl_client_free(t->pl2);
     free(t);
     return 0;
@@ -147,8 +123,8 @@ static void backfill_keeps_each_organization_to_its_location(void **state)
     free(register_in(f, ORGB, "Bob", "bob@example.com"));
     free(register_in(f, ORGB, "Dee", "dee@example.com"));
 
-    efix_pass_engine(&t->en1);
-    efix_pass_engine(&t->en2);
+    efix_pass_engine(&t->l.one);
+    efix_pass_engine(&t->l.two);
     assert_int_equal(assert_links_stay_in_their_org(t), 4);
     json_t *l1 = efix_emails_in(f, f->location), *l2 = efix_emails_in(f, LOC2);
     assert_int_equal(json_object_size(l1), 3); /* ann, bob, and cid of its organization */
@@ -168,8 +144,8 @@ static void backfill_keeps_each_organization_to_its_location(void **state)
     assert_int_equal(org_attendees(f, ORGB), 2);
 
     efix_reset_counters(f);
-    efix_pass_engine(&t->en1);
-    efix_pass_engine(&t->en2);
+    efix_pass_engine(&t->l.one);
+    efix_pass_engine(&t->l.two);
     assert_int_equal(efix_writes(f, true), 0);
     assert_int_equal(efix_writes(f, false), 0);
 }
@@ -190,8 +166,8 @@ static void start_capture(two_orgs *t)
     assert_int_equal(pl_webhook_new(&t->wh[0], &wa, &e), 0);
     assert_int_equal(pl_webhook_new(&t->wh[1], &wb, &e), 0);
     capture_link links[] = {
-        {"", f->location, f->org, t->ev1, t->wh[0]},
-        {"two", LOC2, ORGB, t->ev2, t->wh[1]},
+        {"", f->location, f->org, t->l.events1, t->wh[0]},
+        {"two", LOC2, ORGB, t->l.events2, t->wh[1]},
     };
     capture_options co = {.store_url = f->store_url, .pl = t->wh[0], .links = links, .n_links = 2};
     assert_int_equal(capture_new(&t->cap, &co, &e), 0);
@@ -203,7 +179,7 @@ static void start_capture(two_orgs *t)
     snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%u%s", (unsigned)http_server_port(t->srv),
              CAPTURE_PL_PATH);
     size_t added = 0;
-    assert_int_equal(capture_register_pl_hooks(&added, t->pl2, t->ev2, endpoint, &e), 0);
+    assert_int_equal(capture_register_pl_hooks(&added, t->pl2, t->l.events2, endpoint, &e), 0);
     assert_int_equal(added, capture_pl_actions_n);
 }
 
@@ -213,8 +189,8 @@ static void a_webhook_of_orgb_is_planned_by_link_two(void **state)
     efix *f = t->f;
     free(efix_ui_contact_in(f, LOC2, "C", "eve@example.com"));
     char *code = register_in(f, ORGB, "Eve", "eve@example.com");
-    efix_pass_engine(&t->en1);
-    efix_pass_engine(&t->en2);
+    efix_pass_engine(&t->l.one);
+    efix_pass_engine(&t->l.two);
     start_capture(t);
 
     /* Eve's attendee changes in ORGB's dashboard: the sandbox signs the delivery with ORGB's
@@ -233,13 +209,13 @@ static void a_webhook_of_orgb_is_planned_by_link_two(void **state)
 
     size_t done = 9;
     err e = {0};
-    assert_int_equal(engine_plan_some(&t->en1, 16, &done, &e), 0);
+    assert_int_equal(engine_plan_some(&t->l.one, 16, &done, &e), 0);
     assert_int_equal(done, 0); /* not the default link's */
-    assert_int_equal(engine_plan_some(&t->en2, 16, &done, &e), 0);
+    assert_int_equal(engine_plan_some(&t->l.two, 16, &done, &e), 0);
     assert_int_equal(done, 1);
-    assert_int_equal(engine_work_some(&t->en1, 16, &done, &e), 0);
+    assert_int_equal(engine_work_some(&t->l.one, 16, &done, &e), 0);
     assert_int_equal(done, 0);
-    assert_int_equal(engine_work_some(&t->en2, 16, &done, &e), 0);
+    assert_int_equal(engine_work_some(&t->l.two, 16, &done, &e), 0);
     assert_int_equal(done, 1);
     json_t *st = efix_admin(f, true, "GET", "/_sandbox/state", NULL);
     size_t i, evelyn = 0;
