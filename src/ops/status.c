@@ -35,16 +35,13 @@ static json_t *cursor_json(store *s, const char *name, err *e, int *rc)
     return j;
 }
 
-/* The store's URL without a password ("postgresql://user:secret@host/db" shows user:***). */
+/* The store's URL without its password. */
 static json_t *url_shown(const char *url)
 {
-    const char *scheme = url ? strstr(url, "://") : NULL;
-    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
-    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
-    if (!colon)
-        return url ? json_string(url) : json_null();
-    char out[1024];
-    snprintf(out, sizeof out, "%.*s:***%s", (int)(colon - url), url, at);
+    if (!url)
+        return json_null();
+    char out[STORE_URL_SHOWN_MAX];
+    store_url_shown(out, sizeof out, url);
     return json_string(out);
 }
 

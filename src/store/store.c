@@ -23,6 +23,42 @@ static int need_handle(const store *s, err *e)
     return 0;
 }
 
+/* Appends src[0..len) to out (size n) at *at, cut to fit. */
+static void put(char *out, size_t n, size_t *at, const char *src, size_t len)
+{
+    while (len-- > 0 && *at + 1 < n)
+        out[(*at)++] = *src++;
+    out[*at] = '\0';
+}
+
+void store_url_shown(char *out, size_t n, const char *url)
+{
+    size_t at = 0;
+    out[0] = '\0';
+    /* scheme://user:password@host/...: the password becomes *** */
+    const char *scheme = strstr(url, "://");
+    const char *auth = scheme ? scheme + 3 : NULL;
+    const char *end = auth ? auth + strcspn(auth, "@/?") : NULL;
+    const char *colon = end && *end == '@' ? memchr(auth, ':', (size_t)(end - auth)) : NULL;
+    const char *p = url;
+    if (colon) {
+        put(out, n, &at, url, (size_t)(colon - url) + 1);
+        put(out, n, &at, "***", 3);
+        p = end;
+    }
+    /* ...?password=secret&...: the same */
+    while (*p) {
+        bool boundary = p > url && (p[-1] == '?' || p[-1] == '&');
+        if (boundary && strncmp(p, "password=", 9) == 0) {
+            put(out, n, &at, "password=***", 12);
+            p += 9 + strcspn(p + 9, "&");
+        } else {
+            put(out, n, &at, p, 1);
+            p++;
+        }
+    }
+}
+
 int store_open(store **out, const char *url, clock_source *clock, err *e)
 {
     if (!out || bad(url))
@@ -37,13 +73,12 @@ int store_open(store **out, const char *url, clock_source *clock, err *e)
             return err_set(e, ERR_CONFIG, "store url '%s': no file path after 'sqlite:'", url);
         return store_sqlite_open(out, path, clock, e);
     }
+    char shown[STORE_URL_SHOWN_MAX];
+    store_url_shown(shown, sizeof shown, url);
     if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
-        return err_set(e, ERR_CONFIG,
-                       "store url '%s': the PostgreSQL backend is not built yet; "
-                       "use sqlite:PATH for now",
-                       url);
+        return store_pg_open(out, url, shown, clock, e);
     return err_set(e, ERR_CONFIG,
-                   "store url '%s': unknown kind; use sqlite:PATH or postgresql://...", url);
+                   "store url '%s': unknown kind; use sqlite:PATH or postgresql://...", shown);
 }
 
 void store_close(store *s)

@@ -31,9 +31,13 @@ typedef struct store store;
 
 /* Opens the store at url and brings its schema up to date (migrations run in one transaction;
  * several processes may open at once). url: "sqlite:PATH" (PATH may be relative) or
- * "postgresql://..." (not built yet: ERR_CONFIG). clock: NULL for the system clock; the store
+ * "postgresql://..." (a libpq connection URI: postgresql://user:password@host:port/db?...).
+ * clock: NULL for the system clock; the store
  * keeps the pointer. A store written by a newer pheedsync is refused with ERR_BAD_STATE. */
 int store_open(store **out, const char *url, clock_source *clock, err *e);
+/* The store URL as it may be shown (logs, errors, status): a password in it becomes ***. */
+#define STORE_URL_SHOWN_MAX 1024
+void store_url_shown(char *out, size_t n, const char *url);
 /* Closes the handle; an open transaction is rolled back. NULL is safe. */
 void store_close(store *s);
 /* "sqlite" or "postgresql". */

@@ -129,11 +129,17 @@ const char *store_link_scope(const store *s);
 
 /* Opens the SQLite backend on path (store_sqlite.c). */
 int store_sqlite_open(store **out, const char *path, clock_source *clock, err *e);
+/* Opens the PostgreSQL backend (store_pg.c): url is given to libpq as it is; errors name
+ * shown_url, the same URL with its password hidden. */
+int store_pg_open(store **out, const char *url, const char *shown_url, clock_source *clock,
+                  err *e);
 
 /* Helpers shared by backends. */
 int64_t store_now(const store *s);
 /* strdup that maps NULL to NULL; sets *failed on allocation failure. */
 char *store_dup(const char *src, bool *failed);
+/* Grows *v (elements of size bytes) so it holds at least n + 1; 0 or ERR_NOMEM. */
+int store_grow(void **v, size_t *cap, size_t n, size_t size, err *e);
 /* Frees the strings of one record (not the record itself). */
 void store_op_clear(store_op *op);
 void store_link_clear(store_link *l);

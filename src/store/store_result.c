@@ -1,6 +1,20 @@
 /* store_result.c: freeing the records the store hands out, and small helpers for backends. */
 #include "store/store_backend.h"
 
+int store_grow(void **v, size_t *cap, size_t n, size_t size, err *e)
+{
+    if (n < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : 8;
+    void *nv = realloc(*v, ncap * size);
+    if (!nv)
+        return err_set(e, ERR_NOMEM, "store: out of memory");
+    memset((char *)nv + *cap * size, 0, (ncap - *cap) * size);
+    *v = nv;
+    *cap = ncap;
+    return 0;
+}
+
 char *store_dup(const char *src, bool *failed)
 {
     if (!src)

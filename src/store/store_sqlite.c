@@ -198,20 +198,6 @@ int sq_next_claim(int64_t *out, sq_store *q, err *e)
                   "");
 }
 
-int sq_grow(void **v, size_t *cap, size_t n, size_t size, err *e)
-{
-    if (n < *cap)
-        return 0;
-    size_t ncap = *cap ? *cap * 2 : 8;
-    void *nv = realloc(*v, ncap * size);
-    if (!nv)
-        return err_set(e, ERR_NOMEM, "store: out of memory");
-    memset((char *)nv + *cap * size, 0, (ncap - *cap) * size);
-    *v = nv;
-    *cap = ncap;
-    return 0;
-}
-
 /* ------------------------------------------------------------------ transactions */
 
 /* Transaction control, from the statement cache: every store call inside a transaction opens

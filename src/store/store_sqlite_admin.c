@@ -62,7 +62,7 @@ static int held_list(store_helds *out, store *s, int state, int64_t after_id, si
                      " WHERE (?1 < 0 OR state = ?1) AND id > ?2 ORDER BY id LIMIT ?3",
                      "dii", state, after_id, (int64_t)max);
     while (rc == 0 && (rc = sq_step(q, st, e)) == 1) {
-        rc = sq_grow((void **)&list.v, &cap, list.n, sizeof *list.v, e);
+        rc = store_grow((void **)&list.v, &cap, list.n, sizeof *list.v, e);
         if (rc == 0)
             rc = read_held(&list.v[list.n++], st, e);
     }
@@ -133,7 +133,7 @@ static int audit_rows(store_audit_entries *out, sq_store *q, sqlite3_stmt *st, e
     store_audit_entries list = {0};
     size_t cap = 0;
     while (rc == 0 && (rc = sq_step(q, st, e)) == 1) {
-        rc = sq_grow((void **)&list.v, &cap, list.n, sizeof *list.v, e);
+        rc = store_grow((void **)&list.v, &cap, list.n, sizeof *list.v, e);
         if (rc == 0)
             rc = read_audit(&list.v[list.n++], st, e);
     }

@@ -66,7 +66,7 @@ static int ready_keys(store_hints *list, size_t *cap, sq_store *q, int64_t now, 
                      " GROUP BY record_key ORDER BY MIN(id) LIMIT ?2",
                      "iiit", now, (int64_t)max, (int64_t)max * 4, link);
     while (rc == 0 && (rc = sq_step(q, st, e)) == 1) {
-        rc = sq_grow((void **)&list->v, cap, list->n, sizeof *list->v, e);
+        rc = store_grow((void **)&list->v, cap, list->n, sizeof *list->v, e);
         if (rc != 0)
             break;
         store_hint *h = &list->v[list->n++];

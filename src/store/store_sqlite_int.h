@@ -55,8 +55,6 @@ void sq_read_end(sq_store *q);
 char *sq_text(sqlite3_stmt *st, int col, bool *failed);
 /* A fresh claim fence from the store-wide sequence. */
 int sq_next_claim(int64_t *out, sq_store *q, err *e);
-/* Grows *v (elements of size bytes) so it holds at least n + 1; 0 or ERR_NOMEM. */
-int sq_grow(void **v, size_t *cap, size_t n, size_t size, err *e);
 
 /* Schema (store_sqlite_schema.c). */
 int sq_migrate(sq_store *q, err *e);

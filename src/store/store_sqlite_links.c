@@ -15,7 +15,7 @@ static int read_attendees(store_link *l, sq_store *q, err *e)
                      " WHERE link_id = ?1 AND unlinked_at IS NULL ORDER BY id",
                      "i", l->id);
     while (rc == 0 && (rc = sq_step(q, st, e)) == 1) {
-        rc = sq_grow((void **)&l->attendees, &cap, l->n_attendees, sizeof *l->attendees, e);
+        rc = store_grow((void **)&l->attendees, &cap, l->n_attendees, sizeof *l->attendees, e);
         if (rc != 0)
             break;
         store_attendee_ref *a = &l->attendees[l->n_attendees++];
@@ -228,7 +228,7 @@ static int by_email(store_links *list, size_t *cap, sq_store *q, const char *ema
                      " ORDER BY id",
                      "t", email);
     while (rc == 0 && (rc = sq_step(q, st, e)) == 1) {
-        rc = sq_grow((void **)&list->v, cap, list->n, sizeof *list->v, e);
+        rc = store_grow((void **)&list->v, cap, list->n, sizeof *list->v, e);
         if (rc == 0)
             rc = read_link(&list->v[list->n++], q, sqlite3_column_int64(st, 0), e);
     }
@@ -267,7 +267,7 @@ static int link_list(store_links *out, store *s, int64_t after_id, size_t max, e
                  "SELECT id FROM links WHERE id > ?1 AND unlinked_at IS NULL ORDER BY id LIMIT ?2",
                  "ii", after_id, (int64_t)max);
     while (rc == 0 && (rc = sq_step(q, st, e)) == 1) {
-        rc = sq_grow((void **)&list.v, &cap, list.n, sizeof *list.v, e);
+        rc = store_grow((void **)&list.v, &cap, list.n, sizeof *list.v, e);
         if (rc == 0)
             rc = read_link(&list.v[list.n++], q, sqlite3_column_int64(st, 0), e);
     }

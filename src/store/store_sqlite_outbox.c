@@ -301,7 +301,7 @@ static int dead_list(store_deads *out, store *s, int64_t after_id, size_t max, e
     int rc = sq_prep(&st, q, e, DEAD_SELECT " WHERE d.op_id > ?1 ORDER BY d.op_id LIMIT ?2", "ii",
                      after_id, (int64_t)max);
     while (rc == 0 && (rc = sq_step(q, st, e)) == 1) {
-        rc = sq_grow((void **)&list.v, &cap, list.n, sizeof *list.v, e);
+        rc = store_grow((void **)&list.v, &cap, list.n, sizeof *list.v, e);
         if (rc == 0)
             rc = read_dead(&list.v[list.n++], st, e);
     }

@@ -21,7 +21,7 @@ static int queue_keys(store_queue_keys *out, store *s, err *e)
     sqlite3_stmt *st = NULL;
     rc = sq_prep(&st, q, e, keys_sql, "");
     while (rc == 0 && (rc = sq_step(q, st, e)) == 1) {
-        rc = sq_grow((void **)&list.v, &cap, list.n, sizeof *list.v, e);
+        rc = store_grow((void **)&list.v, &cap, list.n, sizeof *list.v, e);
         if (rc != 0)
             break;
         store_queue_key *k = &list.v[list.n++];

@@ -1,0 +1,2 @@
+#include "store/store_pg_int.h"
+void pg_fill_misc(store_vtable *vt) { (void)vt; }
