@@ -21,12 +21,12 @@ static int inbox_append(int64_t *out_id, store *s, const store_hint_new *h, err 
 /* Candidate keys, as the SQLite backend picks them: a ready hint and no live lease on any hint
  * of the key, from a window of the oldest ready hints (a few per key wanted), so a claim does
  * not scan the backlog. Each candidate is kept only when its advisory lock is granted: the
- * lock serialises claims of one key across processes (a key another claim holds is skipped,
- * not waited for), and MATERIALIZED keeps the lock from being tried on rows not returned. */
+ * lock serialises claims of one key across processes (a key another claim holds, or one
+ * sharing its hash, is skipped rather than waited for), and MATERIALIZED keeps the lock from
+ * being tried on rows not returned. */
 static const char ready_sql[] =
     "WITH c AS MATERIALIZED ("
-    " SELECT record_key, MIN(id) AS first_id, MAX(id) AS last_id, COUNT(*) AS n,"
-    "  MIN(received_at) AS received FROM inbox"
+    " SELECT record_key, MIN(id) AS first_id, MAX(id) AS last_id FROM inbox"
     " WHERE record_key IN (SELECT i.record_key FROM inbox i"
     "  WHERE i.not_before <= $1 AND (i.owner IS NULL OR i.lease_until <= $1)"
     "  AND ($4::text IS NULL OR i.link = $4)"
@@ -34,7 +34,7 @@ static const char ready_sql[] =
     "   AND l.owner IS NOT NULL AND l.lease_until > $1)"
     "  ORDER BY i.id LIMIT $3)"
     " GROUP BY record_key ORDER BY MIN(id) LIMIT $2)"
-    " SELECT record_key, first_id, last_id, n, received FROM c"
+    " SELECT record_key, last_id FROM c"
     " WHERE pg_try_advisory_xact_lock(hashtext(record_key)) ORDER BY first_id";
 
 static int ready_keys(store_hints *list, pg_store *p, int64_t now, size_t max, const char *link,
@@ -51,10 +51,7 @@ static int ready_keys(store_hints *list, pg_store *p, int64_t now, size_t max, c
         store_hint *h = &list->v[list->n++];
         bool failed = false;
         h->record_key = pg_text(r, i, 0, &failed);
-        h->first_id = pg_i64(r, i, 1);
-        h->last_id = pg_i64(r, i, 2);
-        h->count = pg_i64(r, i, 3);
-        h->received_ms = pg_i64(r, i, 4);
+        h->last_id = pg_i64(r, i, 1); /* the rest comes from the rows claim_key fences */
         if (failed)
             rc = err_set(e, ERR_NOMEM, "store: out of memory");
     }
@@ -82,12 +79,12 @@ static const char take_sql[] =
     " SELECT a.first_id, a.last_id, a.n, a.received, i.source, i.kind, i.payload"
     " FROM a JOIN inbox i ON i.id = a.last_id";
 
-static int claim_key(bool *out_taken, store_hint *h, pg_store *p, int64_t claim,
-                     const char *owner, int64_t now, int64_t until, const char *link, err *e)
+static int claim_key(bool *out_taken, store_hint *h, pg_store *p, int64_t claim, const char *owner,
+                     int64_t now, int64_t until, const char *link, err *e)
 {
     PGresult *r = NULL;
-    int rc = pg_query(&r, p, e, take_sql, "tiitiit", owner, until, claim, h->record_key,
-                      h->last_id, now, link);
+    int rc = pg_query(&r, p, e, take_sql, "tiitiit", owner, until, claim, h->record_key, h->last_id,
+                      now, link);
     if (rc != 0)
         return rc;
     bool taken = PQntuples(r) > 0;
@@ -112,8 +109,8 @@ static int claim_key(bool *out_taken, store_hint *h, pg_store *p, int64_t claim,
 
 /* Claims the candidates in order, dropping from the list those taken by another claim since
  * they were read. */
-static int claim_keys(store_hints *list, pg_store *p, const char *owner, int64_t now,
-                      int64_t until, const char *link, err *e)
+static int claim_keys(store_hints *list, pg_store *p, const char *owner, int64_t now, int64_t until,
+                      const char *link, err *e)
 {
     int64_t claim = 0;
     int rc = list->n ? pg_next_claim(&claim, p, e) : 0;

@@ -3,12 +3,11 @@
 #include "store/store_pg_int.h"
 
 /* Unfinished: a hint not acked; an operation not done, dead or dropped. */
-static const char keys_sql[] =
-    "SELECT link, record_key, SUM(h), SUM(o) FROM ("
-    " SELECT link, record_key, 1 AS h, 0 AS o FROM inbox"
-    " UNION ALL SELECT link, record_key, 0, 1 FROM outbox"
-    "  WHERE state IN ('pending', 'claimed', 'in_flight')) AS w"
-    " GROUP BY link, record_key ORDER BY link, record_key";
+static const char keys_sql[] = "SELECT link, record_key, SUM(h), SUM(o) FROM ("
+                               " SELECT link, record_key, 1 AS h, 0 AS o FROM inbox"
+                               " UNION ALL SELECT link, record_key, 0, 1 FROM outbox"
+                               "  WHERE state IN ('pending', 'claimed', 'in_flight')) AS w"
+                               " GROUP BY link, record_key ORDER BY link, record_key";
 
 static int keys_from(store_queue_keys *list, const PGresult *r, err *e)
 {
