@@ -2,8 +2,6 @@
  * PostgreSQL. */
 #include "store/store_pg_int.h"
 
-#define DAY_MS INT64_C(86400000)
-
 /* How often held_create tries again when the pending row it collided with was decided before
  * it could read its id (each time another process wins a race; three in a row is a fault). */
 #define HELD_CREATE_TRIES 3
@@ -214,17 +212,13 @@ static int audit_recent(store_audit_entries *out, store *s, int64_t after_id, si
 
 /* ------------------------------------------------------------------ rate budgets */
 
-typedef struct budget_row {
-    int64_t window_start, window_count, day_start, day_count;
-} budget_row;
-
 /* What an account without a row has: a window long past, nothing counted. */
-static const budget_row budget_none = {INT64_MIN / 2, 0, 0, 0};
+static const store_budget_row budget_none = {INT64_MIN / 2, 0, 0, 0};
 
 /* Reads the account's row and locks it until the transaction ends. FOR UPDATE cannot lock a
  * row that is not there, so a missing one is first created as budget_none (which decides as a
  * missing row does): two first takes then queue on the same row. */
-static int budget_read(budget_row *b, pg_store *p, const char *account, err *e)
+static int budget_read(store_budget_row *b, pg_store *p, const char *account, err *e)
 {
     for (int pass = 0; pass < 2; pass++) {
         PGresult *r = NULL;
@@ -236,7 +230,7 @@ static int budget_read(budget_row *b, pg_store *p, const char *account, err *e)
             return rc;
         bool found = PQntuples(r) > 0;
         if (found)
-            *b = (budget_row){pg_i64(r, 0, 0), pg_i64(r, 0, 1), pg_i64(r, 0, 2), pg_i64(r, 0, 3)};
+            *b = (store_budget_row){pg_i64(r, 0, 0), pg_i64(r, 0, 1), pg_i64(r, 0, 2), pg_i64(r, 0, 3)};
         PQclear(r);
         if (found)
             return 0;
@@ -252,45 +246,17 @@ static int budget_read(budget_row *b, pg_store *p, const char *account, err *e)
     return err_set(e, ERR_INTERNAL, "its row vanished after it was created");
 }
 
-/* Pure arithmetic: rolls the window and the day forward to now, then decides. */
-static bool budget_decide(store_budget_take_result *r, budget_row *b,
-                          const store_budget_limits *lim, int64_t now, int64_t n)
-{
-    if (now < b->window_start || now >= b->window_start + lim->window_ms) {
-        b->window_start = now;
-        b->window_count = 0;
-    }
-    int64_t day = now - (((now % DAY_MS) + DAY_MS) % DAY_MS);
-    if (b->day_start != day) {
-        b->day_start = day;
-        b->day_count = 0;
-    }
-    bool window_ok = b->window_count + n <= lim->window_max;
-    bool day_ok = lim->day_max == 0 || b->day_count + n <= lim->day_max;
-    r->granted = window_ok && day_ok;
-    r->retry_at_ms = 0;
-    if (r->granted) {
-        b->window_count += n;
-        b->day_count += n;
-    } else {
-        r->retry_at_ms = day_ok ? b->window_start + lim->window_ms : day + DAY_MS;
-    }
-    r->window_left = lim->window_max - b->window_count;
-    r->day_left = lim->day_max == 0 ? -1 : lim->day_max - b->day_count;
-    return r->granted;
-}
-
 static int budget_take(store_budget_take_result *out, store *s, const char *account,
                        const store_budget_limits *lim, int64_t n, err *e)
 {
     pg_store *p = PG(s);
-    budget_row b = budget_none;
+    store_budget_row b = budget_none;
     store_budget_take_result r;
     int rc = pg_tx_start(p, e);
     if (rc != 0)
         return err_wrap(e, "budget %s: ", account);
     rc = budget_read(&b, p, account, e);
-    if (rc == 0 && budget_decide(&r, &b, lim, store_now(s), n))
+    if (rc == 0 && store_budget_decide(&r, &b, lim, store_now(s), n))
         rc = pg_run(NULL, p, e,
                     "UPDATE budgets SET window_start = $2, window_count = $3, day_start = $4,"
                     " day_count = $5 WHERE account = $1",
