@@ -7,11 +7,12 @@ set -euo pipefail
 packages=(
   build-essential pkg-config meson ninja-build
   libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev
-  libssl-dev libinih-dev
+  libssl-dev libinih-dev libpq-dev
 )
 if [ "${1:-}" != "--run" ]; then
   packages+=(
-    clang libcmocka-dev libpq-dev  # the fuzzers, the tests, the PostgreSQL store
+    clang libcmocka-dev  # the fuzzers, the tests
+    postgresql  # the store contract against a throwaway PostgreSQL server
     wrk curl python3
     chromium  # the status page's browser test (headless, driven by playwright-core)
   )

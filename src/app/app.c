@@ -131,7 +131,7 @@ static int open_store(app_ctx *a, err *e)
 {
     const char *url = config_str(a->cfg, "store", "url");
     int rc = store_open(&a->store, url, a->clock, e);
-    return rc ? err_wrap(e, "[store] url %s: ", url) : 0;
+    return rc ? err_wrap(e, "[store] url: ") : 0; /* the store's message shows the URL */
 }
 
 static int open_key(app_ctx *a, err *e)

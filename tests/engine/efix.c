@@ -48,10 +48,10 @@ char *efix_config_text(efix *f, const char *extra)
     buf b;
     buf_init(&b, 1 << 16);
     buf_addf(&b,
-             "[store]\nurl = %s\n\n[ghl]\nbase_url = %s\nauth = token\ntoken = %s\n"
+             "[store]\nurl = %s\nkey_file = %s/pheedsync.key\n\n[ghl]\nbase_url = %s\nauth = token\ntoken = %s\n"
              "location_id = %s\n\n[pheedloop]\nbase_url = %s\norg_code = %s\napi_key = %s\n"
              "api_secret = %s\nevents = %s, %s\nrate_limit = 0\n\n[log]\nlevel = warn\n\n%s\n",
-             f->store_url, f->ghl_base, f->pit, f->location, f->pl_base, f->org, f->api_key,
+             f->store_url, f->dir, f->ghl_base, f->pit, f->location, f->pl_base, f->org, f->api_key,
              f->api_secret, EV1, EV2, extra ? extra : "");
     return buf_take(&b);
 }
@@ -98,7 +98,10 @@ efix *efix_start(const efix_opts *o)
     }
     snprintf(f->dir, sizeof f->dir, "/tmp/pheedsync-eng-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
-    snprintf(f->store_url, sizeof f->store_url, "sqlite:%s/state.db", f->dir);
+    if (o->store_url)
+        snprintf(f->store_url, sizeof f->store_url, "%s", o->store_url);
+    else
+        snprintf(f->store_url, sizeof f->store_url, "sqlite:%s/state.db", f->dir);
     snprintf(f->config_path, sizeof f->config_path, "%s/pheedsync.conf", f->dir);
     char *text = efix_config_text(f, o->extra_config);
     FILE *fp = fopen(f->config_path, "w");

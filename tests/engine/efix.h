@@ -15,6 +15,7 @@ typedef struct efix_opts {
     const char *extra_config; /* appended to the configuration ([sync], [field], [rule]) */
     bool no_http_retries;     /* the transport does not retry (faults reach the engine) */
     const char *timezones[2]; /* without seed_data: EV1's and EV2's (NULL: UTC) */
+    const char *store_url;    /* NULL: a SQLite file in the fixture's directory */
 } efix_opts;
 
 typedef struct efix {

@@ -129,14 +129,17 @@ static void urls_are_checked(void **state)
 {
     sc_fixture *f = *state;
     store *s = NULL;
-    SC_FAILS(ERR_CONFIG, store_open(&s, "postgresql://pheed@localhost/state", &f->clock, SC_E));
     SC_FAILS(ERR_CONFIG, store_open(&s, "mysql://x", NULL, SC_E));
     SC_FAILS(ERR_CONFIG, store_open(&s, "", NULL, SC_E));
     SC_FAILS(ERR_CONFIG, store_open(&s, "sqlite:", NULL, SC_E));
+    /* a PostgreSQL server that is not there (port 1 of loopback): named, password hidden */
+    SC_FAILS(ERR_IO, store_open(&s, "postgresql://pheed:s3cret@127.0.0.1:1/state", &f->clock,
+                                SC_E));
     assert_null(s);
     err e;
-    store_open(&s, "postgres://h/db", NULL, &e);
-    assert_non_null(strstr(e.msg, "not built yet"));
+    store_open(&s, "postgres://pheed:s3cret@127.0.0.1:1/state", NULL, &e);
+    assert_non_null(strstr(e.msg, "postgres://pheed:***@127.0.0.1:1/state"));
+    assert_null(strstr(e.msg, "s3cret"));
     store_close(NULL);
 }
 
