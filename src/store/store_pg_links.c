@@ -23,7 +23,7 @@
 
 /* How often a write looks again when a concurrent writer changed the attendee between its
  * look-up and its lock (each retry needs another writer to win a race in that window). */
-#define RACE_TRIES 3
+#define RACE_TRIES 5
 
 typedef struct link_query {
     const char *links_sql, *attendees_sql;
