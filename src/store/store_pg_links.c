@@ -22,7 +22,7 @@
         " ORDER BY id" tail ") ORDER BY link_id, id"
 
 /* How often a write looks again when a concurrent writer changed the attendee between its
- * look-up and its lock (each retry needs another writer to win a race in that window). */
+ * look-up and its write (each retry needs another writer to win a race in that window). */
 #define RACE_TRIES 5
 
 typedef struct link_query {
