@@ -100,7 +100,9 @@ static void note_rc(report *r, int rc)
 static void check_store(report *r, app_ctx *a)
 {
     part(r, "store", "Store");
-    const char *url = config_str(a->cfg, "store", "url");
+    const char *raw = config_str(a->cfg, "store", "url");
+    char url[STORE_URL_SHOWN_MAX];
+    store_url_shown(url, sizeof url, raw ? raw : "");
     jsonx_set_str(r->part, "url", url);
     err e = {0};
     int rc = app_require(a, APP_STORE, &e);
@@ -108,9 +110,13 @@ static void check_store(report *r, app_ctx *a)
     int cur = 0, latest = 0;
     if (rc == 0)
         rc = store_schema_version(&cur, &latest, a->store, &e);
+    bool sqlite = raw && strncmp(raw, "sqlite:", 7) == 0;
     if (rc != 0)
-        fail(r, "store", "check [store] url: the directory must exist and be writable", "%s",
-             e.msg);
+        fail(r, "store",
+             sqlite ? "check [store] url: the directory must exist and be writable"
+                    : "check [store] url: the server must be reachable, and the database, user "
+                      "and password right",
+             "%s", e.msg);
     else
         ok(r, "store", "%s opens (%s, schema %d of %d)", url, store_backend(a->store), cur, latest);
 }

@@ -2,6 +2,7 @@
  * started in order, the planner and worker loops, the orderly stop. */
 #include "engine/daemon_int.h"
 #include "engine/refile.h"
+#include "engine/sync.h"
 #include "ops/metrics_http.h"
 #include "util/log.h"
 
@@ -160,6 +161,8 @@ static void *step_main(void *arg)
             pthread_mutex_unlock(&d->mu);
         }
     }
+    if (t->planner)
+        engine_planner_release(&eng); /* another process's planner takes over now */
     daemon_engine_close(&eng);
     return NULL;
 }

@@ -190,6 +190,7 @@ int engine_pass(engine_pass_result *out, engine *en, const engine_pass_opts *o, 
     if (ctx) {
         r.ambiguous = c.ambiguous;
         plan_ctx_clear(&c);
+        engine_planner_release(en);
     }
     char done[ENGINE_KEY_MAX];
     engine_link_scoped(done, sizeof done, &en->link, CURSOR_BACKFILL);

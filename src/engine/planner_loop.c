@@ -167,8 +167,34 @@ static void plan_key(plan_ctx *c, const store_hint *h, planned *pl)
                (long long)h->count, pl->rc, pl->rc == 0 ? json_array_size(pl->p.ops) : 0);
 }
 
+/* One planner per link at a time, in any number of processes sharing the store: two planners
+ * could otherwise plan one person from two of its keys at once (a contact and an attendee) and
+ * both decide to create or link it. The lease is renewed with every batch and runs out as the
+ * hints of a planner that died do; other processes meanwhile work the outbox. */
+static bool hold_planner_lock(plan_ctx *c, err *e)
+{
+    char name[ENGINE_KEY_MAX];
+    engine_link_scoped(name, sizeof name, &c->en->link, ENGINE_PLANNER_LOCK);
+    bool got = false;
+    return store_lock_try(&got, c->en->store, name, c->en->owner, ENGINE_PLAN_LEASE_MS, e) == 0 &&
+           got;
+}
+
+void engine_planner_release(engine *en)
+{
+    char name[ENGINE_KEY_MAX];
+    engine_link_scoped(name, sizeof name, &en->link, ENGINE_PLANNER_LOCK);
+    err e = {0};
+    store_lock_release(en->store, name, en->owner, &e);
+}
+
 int planner_run(plan_ctx *c, size_t max, size_t *out_done, err *e)
 {
+    err e2 = {0};
+    if (!hold_planner_lock(c, &e2)) {
+        *out_done = 0;
+        return 0; /* another process plans this link (or the store is busy): try again later */
+    }
     store_hints hs = {0};
     int rc = store_inbox_claim(&hs, c->en->store, c->en->owner, ENGINE_PLAN_LEASE_MS, max, e);
     planned *pl = rc == 0 && hs.n ? calloc(hs.n, sizeof *pl) : NULL;

@@ -49,12 +49,18 @@
 /* The inbox lease of a planned key and the outbox lease of a running operation. */
 #define ENGINE_PLAN_LEASE_MS 60000
 #define ENGINE_WORK_LEASE_MS 60000
+/* The store lock, scoped by link, that the one planner of a link holds (any number of
+ * processes may share a store: one plans, all work the outbox). */
+#define ENGINE_PLANNER_LOCK "engine.planner"
 
-/* Claims up to max record keys with ready hints and plans each. *out_done: keys claimed (0:
- * nothing was ready). A key whose records could not be read for now is deferred (backoff); a
+/* Claims up to max record keys with ready hints and plans each, while this process holds the
+ * link's planner lock (taken or renewed here). *out_done: keys claimed (0: nothing was ready,
+ * or another process plans this link). A key whose records could not be read for now is deferred (backoff); a
  * key that cannot be planned at all is acked and reported in the log. Negative only when the
  * store fails. */
 int engine_plan_some(engine *en, size_t max, size_t *out_done, err *e);
+/* Gives the link's planner lock up (at the end of a pass, when the daemon stops). */
+void engine_planner_release(engine *en);
 
 /* Claims up to max ready operations and runs each. *out_done: operations claimed (0: none was
  * ready). Failures of calls are the operations' business (retry, dead letter); negative only

@@ -140,6 +140,14 @@ int64_t store_now(const store *s);
 char *store_dup(const char *src, bool *failed);
 /* Grows *v (elements of size bytes) so it holds at least n + 1; 0 or ERR_NOMEM. */
 int store_grow(void **v, size_t *cap, size_t n, size_t size, err *e);
+/* An account's rate budget row: its window and its UTC day, with what each has counted. */
+typedef struct store_budget_row {
+    int64_t window_start, window_count, day_start, day_count;
+} store_budget_row;
+/* Pure arithmetic for store_budget_take: rolls b's window and day forward to now, then takes n
+ * when both have room (b updated) or tells when to try again. Returns r->granted. */
+bool store_budget_decide(store_budget_take_result *r, store_budget_row *b,
+                         const store_budget_limits *lim, int64_t now, int64_t n);
 /* Frees the strings of one record (not the record itself). */
 void store_op_clear(store_op *op);
 void store_link_clear(store_link *l);

@@ -178,3 +178,32 @@ void store_audit_entries_free(store_audit_entries *list)
     list->v = NULL;
     list->n = 0;
 }
+
+#define DAY_MS INT64_C(86400000)
+
+bool store_budget_decide(store_budget_take_result *r, store_budget_row *b,
+                         const store_budget_limits *lim, int64_t now, int64_t n)
+{
+    if (now < b->window_start || now >= b->window_start + lim->window_ms) {
+        b->window_start = now;
+        b->window_count = 0;
+    }
+    int64_t day = now - (((now % DAY_MS) + DAY_MS) % DAY_MS);
+    if (b->day_start != day) {
+        b->day_start = day;
+        b->day_count = 0;
+    }
+    bool window_ok = b->window_count + n <= lim->window_max;
+    bool day_ok = lim->day_max == 0 || b->day_count + n <= lim->day_max;
+    r->granted = window_ok && day_ok;
+    r->retry_at_ms = 0;
+    if (r->granted) {
+        b->window_count += n;
+        b->day_count += n;
+    } else {
+        r->retry_at_ms = day_ok ? b->window_start + lim->window_ms : day + DAY_MS;
+    }
+    r->window_left = lim->window_max - b->window_count;
+    r->day_left = lim->day_max == 0 ? -1 : lim->day_max - b->day_count;
+    return r->granted;
+}

@@ -2,8 +2,6 @@
  * SQLite. */
 #include "store/store_sqlite_int.h"
 
-#define DAY_MS INT64_C(86400000)
-
 /* ------------------------------------------------------------------ held deletes */
 
 static int held_create(int64_t *out_id, bool *out_dup, store *s, const store_held_new *h, err *e)
@@ -171,11 +169,7 @@ static int audit_recent(store_audit_entries *out, store *s, int64_t after_id, si
 
 /* ------------------------------------------------------------------ rate budgets */
 
-typedef struct budget_row {
-    int64_t window_start, window_count, day_start, day_count;
-} budget_row;
-
-static int budget_read(budget_row *b, sq_store *q, const char *account, err *e)
+static int budget_read(store_budget_row *b, sq_store *q, const char *account, err *e)
 {
     sqlite3_stmt *st = NULL;
     int rc = sq_prep(&st, q, e,
@@ -195,45 +189,17 @@ static int budget_read(budget_row *b, sq_store *q, const char *account, err *e)
     return rc;
 }
 
-/* Pure arithmetic: rolls the window and the day forward to now, then decides. */
-static bool budget_decide(store_budget_take_result *r, budget_row *b,
-                          const store_budget_limits *lim, int64_t now, int64_t n)
-{
-    if (now < b->window_start || now >= b->window_start + lim->window_ms) {
-        b->window_start = now;
-        b->window_count = 0;
-    }
-    int64_t day = now - (((now % DAY_MS) + DAY_MS) % DAY_MS);
-    if (b->day_start != day) {
-        b->day_start = day;
-        b->day_count = 0;
-    }
-    bool window_ok = b->window_count + n <= lim->window_max;
-    bool day_ok = lim->day_max == 0 || b->day_count + n <= lim->day_max;
-    r->granted = window_ok && day_ok;
-    r->retry_at_ms = 0;
-    if (r->granted) {
-        b->window_count += n;
-        b->day_count += n;
-    } else {
-        r->retry_at_ms = day_ok ? b->window_start + lim->window_ms : day + DAY_MS;
-    }
-    r->window_left = lim->window_max - b->window_count;
-    r->day_left = lim->day_max == 0 ? -1 : lim->day_max - b->day_count;
-    return r->granted;
-}
-
 static int budget_take(store_budget_take_result *out, store *s, const char *account,
                        const store_budget_limits *lim, int64_t n, err *e)
 {
     sq_store *q = SQ(s);
-    budget_row b = {INT64_MIN / 2, 0, 0, 0};
+    store_budget_row b = {INT64_MIN / 2, 0, 0, 0};
     store_budget_take_result r;
     int rc = sq_tx_start(q, e);
     if (rc != 0)
         return err_wrap(e, "budget %s: ", account);
     rc = budget_read(&b, q, account, e);
-    if (rc == 0 && budget_decide(&r, &b, lim, store_now(s), n))
+    if (rc == 0 && store_budget_decide(&r, &b, lim, store_now(s), n))
         rc = sq_run(NULL, q, e,
                     "INSERT INTO budgets (account, window_start, window_count, day_start,"
                     " day_count) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (account) DO UPDATE"

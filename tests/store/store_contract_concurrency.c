@@ -185,6 +185,93 @@ static void budget_take_is_atomic(void **state)
     assert_int_equal(atomic_load(&r.total), 100);
 }
 
+/* ------------------------------------------------------------------ shadows, locks, holds */
+
+#define SHADOW_PUTS 10 /* per thread */
+
+/* Read the version, write on it; a conflict (another thread wrote first) reads again. */
+static void shadow_body(race *r, store *s, int thread)
+{
+    (void)thread;
+    for (int done = 0; done < SHADOW_PUTS;) {
+        store_shadow *sh = NULL;
+        int64_t v = 0, got = 0;
+        err e;
+        int rc = store_shadow_get(&sh, s, "ghl", "ghl:contact:L:race", &e);
+        if (rc == 0)
+            v = sh->version;
+        store_shadow_free(sh);
+        if (rc == 0 || rc == ERR_NOT_FOUND)
+            rc = store_shadow_put(&got, s, "ghl", "ghl:contact:L:race", "{}", NULL, v, &e);
+        if (rc == ERR_CONFLICT)
+            continue;
+        if (rc != 0 || got != v + 1 || got > r->items ||
+            atomic_fetch_add(&r->counts[got - 1], 1) != 0) {
+            race_fail(r, "shadow put", rc != 0 ? &e : NULL);
+            return;
+        }
+        done++;
+    }
+}
+
+static void shadow_versions_are_never_lost(void **state)
+{
+    sc_fixture *f = *state;
+    race r = {.f = f, .body = shadow_body, .items = THREADS * SHADOW_PUTS};
+    atomic_int counts[THREADS * SHADOW_PUTS];
+    for (int i = 0; i < THREADS * SHADOW_PUTS; i++)
+        atomic_init(&counts[i], 0);
+    r.counts = counts;
+    run_race(&r);
+    for (int i = 0; i < THREADS * SHADOW_PUTS; i++)
+        assert_int_equal(atomic_load(&counts[i]), 1); /* each version written once */
+    store_shadow *sh = NULL;
+    SC_OK(store_shadow_get(&sh, f->s, "ghl", "ghl:contact:L:race", SC_E));
+    assert_int_equal(sh->version, THREADS * SHADOW_PUTS);
+    store_shadow_free(sh);
+}
+
+/* Every thread tries to take one lock and to decide one pending hold: one of each wins. */
+static void one_winner_body(race *r, store *s, int thread)
+{
+    char owner[16];
+    snprintf(owner, sizeof owner, "w%d", thread);
+    bool got = false;
+    err e;
+    if (store_lock_try(&got, s, "refresh:ghl:race", owner, 60000, &e) != 0)
+        race_fail(r, "lock", &e);
+    else if (got)
+        atomic_fetch_add(&r->counts[0], 1);
+    int rc = thread % 2 ? store_held_approve(s, r->items, owner, &e)
+                        : store_held_reject(s, r->items, owner, &e);
+    if (rc == 0)
+        atomic_fetch_add(&r->counts[1], 1);
+    else if (rc != ERR_BAD_STATE)
+        race_fail(r, "decide", &e);
+}
+
+static void locks_and_holds_have_one_winner(void **state)
+{
+    sc_fixture *f = *state;
+    store_held_new h = {NULL, "ghl", "ghl:contact:L:1", 0, "missing from full scan", "{}"};
+    int64_t id = 0;
+    SC_OK(store_held_create(&id, NULL, f->s, &h, SC_E));
+    race r = {.f = f, .body = one_winner_body, .items = (int)id};
+    atomic_int counts[2];
+    atomic_init(&counts[0], 0);
+    atomic_init(&counts[1], 0);
+    r.counts = counts;
+    run_race(&r);
+    assert_int_equal(atomic_load(&counts[0]), 1);
+    assert_int_equal(atomic_load(&counts[1]), 1);
+    store_helds list;
+    SC_OK(store_held_list(&list, f->s, -1, 0, 10, SC_E));
+    assert_int_equal(list.n, 1);
+    assert_int_not_equal(list.v[0].state, STORE_HELD_PENDING);
+    assert_non_null(list.v[0].decided_by);
+    store_helds_free(&list);
+}
+
 /* ------------------------------------------------------------------ crash */
 
 /* The child appends hints, alone or three to a transaction, and reports each committed one's
@@ -293,6 +380,8 @@ const sc_case sc_concurrency_cases[] = {
     {"deliveries_race_has_one_winner", deliveries_race_has_one_winner},
     {"outbox_claims_never_overlap", outbox_claims_never_overlap},
     {"budget_take_is_atomic", budget_take_is_atomic},
+    {"shadow_versions_are_never_lost", shadow_versions_are_never_lost},
+    {"locks_and_holds_have_one_winner", locks_and_holds_have_one_winner},
     {"crash_loses_nothing_committed", crash_loses_nothing_committed},
     {NULL, NULL},
 };

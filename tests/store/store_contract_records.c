@@ -236,6 +236,39 @@ static void audit_log_by_person(void **state)
     store_audit_entries_free(&list);
 }
 
+/* A refused write inside the caller's transaction fails alone: the caller's other work
+ * commits (PostgreSQL aborts a whole transaction on a failed statement unless it is fenced). */
+static void refused_writes_keep_the_transaction(void **state)
+{
+    sc_fixture *f = *state;
+    int64_t v = 0;
+    SC_OK(store_shadow_put(&v, f->s, "ghl", "ghl:contact:L:1", "{}", NULL, 0, SC_E));
+    store_audit_new a = {"link:1", "decision", "not json", NULL, NULL, "owner=highlevel"};
+    store_held_new h = {NULL, "ghl", "ghl:contact:L:1", 0, "missing", "{oops"};
+    SC_OK(store_begin(f->s, SC_E));
+    SC_OK(store_cursor_put(f->s, "before", "1", SC_E));
+    SC_FAILS(ERR_CONFLICT,
+             store_shadow_put(&v, f->s, "ghl", "ghl:contact:L:1", "{}", NULL, 0, SC_E));
+    SC_FAILS(ERR_CONFLICT,
+             store_shadow_put(&v, f->s, "ghl", "ghl:contact:L:2", "{}", NULL, 3, SC_E));
+    SC_FAILS(ERR_INVALID,
+             store_shadow_put(&v, f->s, "ghl", "ghl:contact:L:1", "{oops", NULL, -1, SC_E));
+    SC_FAILS(ERR_INVALID, store_audit_append(NULL, f->s, &a, SC_E));
+    SC_FAILS(ERR_INVALID, store_held_create(&v, NULL, f->s, &h, SC_E));
+    SC_OK(store_cursor_put(f->s, "after", "2", SC_E));
+    SC_OK(store_commit(f->s, SC_E));
+    char *c = NULL;
+    SC_OK(store_cursor_get(&c, f->s, "before", SC_E));
+    free(c);
+    SC_OK(store_cursor_get(&c, f->s, "after", SC_E));
+    free(c);
+    store_shadow *sh = NULL;
+    SC_FAILS(ERR_NOT_FOUND, store_shadow_get(&sh, f->s, "ghl", "ghl:contact:L:2", SC_E));
+    SC_OK(store_shadow_get(&sh, f->s, "ghl", "ghl:contact:L:1", SC_E));
+    assert_int_equal(sh->version, 1);
+    store_shadow_free(sh);
+}
+
 const sc_case sc_record_cases[] = {
     {"links_join_a_contact_to_attendees_and_a_member",
      links_join_a_contact_to_attendees_and_a_member},
@@ -243,5 +276,6 @@ const sc_case sc_record_cases[] = {
     {"shadows_are_versioned", shadows_are_versioned},
     {"held_deletes_wait_for_a_decision", held_deletes_wait_for_a_decision},
     {"audit_log_by_person", audit_log_by_person},
+    {"refused_writes_keep_the_transaction", refused_writes_keep_the_transaction},
     {NULL, NULL},
 };
