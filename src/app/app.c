@@ -196,6 +196,7 @@ void app_close(app_ctx *a)
         return;
     app_close_pl(a);
     app_close_ghl(a);
+    app_budget_free(a->budget);
     http_client_free(a->http);
     crypto_key_free(a->key);
     store_close(a->store);

@@ -79,6 +79,8 @@ typedef struct app_link {
     bool own_pl_creds; /* its api_key and secret are its own (in [link], or stored for it) */
 } app_link;
 
+typedef struct app_budget app_budget;
+
 typedef struct app_ctx {
     const char *command;
     bool json;
@@ -99,6 +101,7 @@ typedef struct app_ctx {
     app_link *links; /* every link of the configuration (at least one) */
     size_t n_links;
     bool pl_borrowed; /* pl is the first link's (there is no default link), not owned */
+    app_budget *budget; /* rate budgets shared with other processes (PostgreSQL stores) */
 } app_ctx;
 
 /* Reads the configuration and sets up the logger. Errors (ERR_CONFIG, ERR_IO) say which file,

@@ -48,6 +48,7 @@ static int new_ghl_client(ghl_client **out, app_ctx *a, const ghl_setup *s, err 
         .gov = ghl_budget(a->cfg),
         .clock = a->clock,
     };
+    cc.gov.shared = app_budget_shared(a);
     return ghl_client_new(out, &cc, e);
 }
 
@@ -67,10 +68,21 @@ static int open_link_ghl(app_ctx *a, app_link *l, const char *shared, err *e)
     return 0;
 }
 
+/* With a PostgreSQL store other processes may work beside this one: their requests count too. */
+static int open_budget(app_ctx *a, err *e)
+{
+    if (a->budget || !app_budget_wanted(a->cfg))
+        return 0;
+    return app_budget_new(&a->budget, a->cfg, a->clock, e);
+}
+
 int app_open_ghl(app_ctx *a, err *e)
 {
     const char *pit = shared_pit(a);
-    int rc = pit ? ghl_setup_open_pit(&a->ghl_setup, a->cfg, a->http, pit, e)
+    int rc = open_budget(a, e);
+    if (rc != 0)
+        return rc;
+    rc = pit ? ghl_setup_open_pit(&a->ghl_setup, a->cfg, a->http, pit, e)
                  : ghl_setup_open(&a->ghl_setup, a->cfg, a->http, a->key, e);
     if (rc == 0)
         rc = breaker_new(&a->ghl_breaker, "ghl", NULL, a->clock, e);
@@ -186,7 +198,8 @@ static int open_link_pl(app_ctx *a, app_link *l, err *e)
                                .api_key = c.api_key,
                                .api_secret = c.api_secret,
                                .rate_per_minute = config_sec_int(pl, "rate_limit"),
-                               .http = a->http};
+                               .http = a->http,
+                               .shared = app_budget_shared(a)};
         rc = pl_client_new(&l->own_pl, &pc, e);
         l->pl = l->own_pl;
     }
@@ -199,9 +212,11 @@ int app_open_pl(app_ctx *a, err *e)
     app_link *d = &a->links[0];
     /* The default link's PheedLoop side, when it has one: as a single link always opened it. */
     bool dflt = !*d->cfg.name && (a->n_links == 1 || d->cfg.events[0]);
-    int rc = 0;
+    int rc = open_budget(a, e);
     if (dflt) {
-        rc = pl_client_from_config_and_store(&a->pl, a->cfg, a->store, a->key, a->http, e);
+        governor_shared shared = app_budget_shared(a);
+        rc = pl_client_from_config_and_store(&a->pl, a->cfg, a->store, a->key, a->http, &shared,
+                                             e);
         d->pl = a->pl;
     }
     for (size_t i = 0; rc == 0 && i < a->n_links; i++)

@@ -20,10 +20,9 @@
  * until the wait the answer asked for has passed. The daily count follows
  * X-RateLimit-Daily-Remaining and stops reserve requests short of the end.
  *
- * Sharing one budget between processes later: the bucket's whole state is a few counters and
- * the list of recent completion times, updated only by check/take/done below. A store-backed
- * governor runs the same three steps inside one transaction on a row per account (or leases
- * each process a share of max_per_interval), with no change to callers. */
+ * Processes sharing one budget (several workers over one store) also pass each request through
+ * governor_config.shared after their own bucket: a count every process updates atomically (in
+ * the store, a row per account), with no change to callers. */
 #ifndef PHEEDSYNC_GOVERNOR_H
 #define PHEEDSYNC_GOVERNOR_H
 
@@ -45,6 +44,17 @@ const char *governor_lane_name(governor_lane lane);
 /* The lane named name; -1 when unknown. */
 int governor_lane_parse(const char *name);
 
+/* A budget shared with other processes (a row per account in the store they share), asked
+ * after this process's bucket let a request go. take: 0 with *retry_in_ms 0 when the request
+ * may go, 0 with the wait when not yet; a negative ERR_* when the shared budget cannot be
+ * reached (the request then goes on this process's bucket alone, with a warning). max and
+ * interval_ms: the limits in force for the budget named name. */
+typedef struct governor_shared {
+    int (*take)(void *ctx, const char *name, int64_t max, int64_t interval_ms,
+                int64_t *retry_in_ms, err *e);
+    void *ctx;
+} governor_shared;
+
 typedef struct governor_config {
     int64_t max_per_interval;    /* requests per interval; 0: no interval limit */
     int64_t interval_ms;         /* the interval; needed when max_per_interval > 0 */
@@ -61,6 +71,7 @@ typedef struct governor_config {
      * first answer has come back (the server may still count a previous run's requests). */
     bool learn_from_headers;
     int64_t day_offset_ms;       /* the daily budget resets at 00:00 UTC plus this */
+    governor_shared shared;      /* take NULL: this process is alone on the budget */
 } governor_config;
 
 /* A request let go: give it back to governor_bucket_done() / governor_release(). */

@@ -124,6 +124,47 @@ static int refuse(governor *g, governor_lane lane, waiter *w, int64_t hint, int6
     return err_set(e, ERR_LIMIT, "rate governor %s: no slot within the wait allowed", g->name);
 }
 
+/* After this process's bucket let a request go (ticket t, limits max and interval in force):
+ * the budget shared with other processes, waited for within the same deadline. On failure the
+ * ticket is given back as never sent. */
+static int take_shared(governor *g, const governor_ticket *t, int64_t max, int64_t interval_ms,
+                       int64_t deadline, int64_t *wait_hint_ms, err *e)
+{
+    const governor_shared *sh = &g->bucket.cfg.shared;
+    for (;;) {
+        int64_t retry = 0;
+        err e2 = {0};
+        if (sh->take(sh->ctx, g->name, max, interval_ms, &retry, &e2) != 0) {
+            log_write(LOG_WARN, "shared rate budget unavailable: this request counts on the "
+                      "process's own budget only",
+                      json_pack("{s:s, s:s}", "budget", g->name, "error", e2.msg));
+            return 0;
+        }
+        if (retry <= 0)
+            return 0;
+        pthread_mutex_lock(&g->mu);
+        int64_t now = clock_mono_ms(g->clk);
+        bool shut = g->shutdown;
+        bool stop = shut || (deadline != INT64_MAX && now + retry > deadline);
+        if (!stop && g->clk->fake)
+            clock_fake_advance(g->clk, retry);
+        else if (!stop)
+            wait_cv(g, retry); /* a shutdown wakes it */
+        pthread_mutex_unlock(&g->mu);
+        if (stop) {
+            governor_result r = {.sent = false};
+            governor_release(g, t, &r);
+            if (wait_hint_ms)
+                *wait_hint_ms = retry;
+            return shut ? err_set(e, ERR_BAD_STATE, "rate governor %s: shut down", g->name)
+                               : err_set(e, ERR_LIMIT,
+                                         "rate governor %s: the budget shared with other "
+                                         "processes is spent for %lld ms",
+                                         g->name, (long long)retry);
+        }
+    }
+}
+
 int governor_acquire(governor *g, governor_lane lane, int64_t max_wait_ms, governor_ticket *out,
                      int64_t *wait_hint_ms, err *e)
 {
@@ -144,8 +185,11 @@ int governor_acquire(governor *g, governor_lane lane, int64_t max_wait_ms, gover
                 governor_bucket_take(&g->bucket, lane, g->clk, out);
                 g->granted[lane]++;
                 dequeue(g, lane, &w);
+                int64_t max = g->bucket.max, interval_ms = g->bucket.interval_ms;
                 pthread_mutex_unlock(&g->mu);
-                return 0;
+                if (!g->bucket.cfg.shared.take || max <= 0 || interval_ms <= 0)
+                    return 0;
+                return take_shared(g, out, max, interval_ms, deadline, wait_hint_ms, e);
             }
             if (v.wait_ms >= 0 && (deadline == INT64_MAX || v.wait_ms <= deadline - now)) {
                 if (g->clk->fake) {

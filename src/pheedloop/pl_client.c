@@ -65,7 +65,7 @@ static int make_limits(pl_client *c, const pl_client_config *cfg, err *e)
     snprintf(name, sizeof name, "pheedloop:%s", cfg->org_code);
     /* Always a governor, even without a rate of our own: after a 429 it holds every worker back
      * until Retry-After has passed, not only the one that got the answer. */
-    governor_config g = {0};
+    governor_config g = {.shared = cfg->shared};
     if (cfg->rate_per_minute > 0) {
         g.max_per_interval = cfg->rate_per_minute;
         g.interval_ms = 60000;

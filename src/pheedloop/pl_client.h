@@ -46,6 +46,7 @@ typedef struct pl_client_config {
     const http_client_config *http_config; /* for its own transport; NULL: defaults */
     const breaker_config *breaker;         /* NULL: defaults */
     clock_source *clock;                   /* governor and breaker; NULL: system clock */
+    governor_shared shared; /* with rate_per_minute: the budget other processes share */
 } pl_client_config;
 
 /* What one call did, for callers that decide retries and dead letters. */

@@ -114,7 +114,8 @@ static const char *set_or(const config_section *sec, const char *key, const char
 }
 
 int pl_client_from_config_and_store(pl_client **out, const config *cfg, store *s,
-                                    const crypto_key *k, http_client *http, err *e)
+                                    const crypto_key *k, http_client *http,
+                                    const governor_shared *shared, err *e)
 {
     const config_section *sec = config_section_get(cfg, "pheedloop");
     pl_creds stored = {NULL, NULL, NULL};
@@ -140,6 +141,8 @@ int pl_client_from_config_and_store(pl_client **out, const config *cfg, store *s
         .rate_per_minute = config_sec_int(sec, "rate_limit"),
         .http = http,
     };
+    if (shared)
+        pc.shared = *shared;
     int rc = 0;
     if (!pc.org_code || !pc.api_key || !pc.api_secret)
         rc = err_set(e, ERR_CONFIG,

@@ -38,8 +38,10 @@ void pl_creds_free(pl_creds *c);
 /* A client from [pheedloop] where org_code, api_key and api_secret that the file (or the
  * environment) leaves unset come from the stored credentials; what is set wins. Stored
  * credentials of another organization than the configured one are not mixed in (ERR_CONFIG).
- * s and k may be NULL: the configuration alone. */
+ * s and k may be NULL: the configuration alone. shared (may be NULL): the rate budget shared
+ * with other processes. */
 int pl_client_from_config_and_store(pl_client **out, const config *cfg, store *s,
-                                    const crypto_key *k, http_client *http, err *e);
+                                    const crypto_key *k, http_client *http,
+                                    const governor_shared *shared, err *e);
 
 #endif

@@ -1,8 +1,10 @@
 /* test_workers_pg.c: several workers over one PostgreSQL store. Three `pheedsync sync`
- * processes run the same backfill at once against a throwaway PostgreSQL server: the work is
- * shared (more than one of them applies operations), nobody is duplicated on either side,
- * everyone is linked, and a pass after them writes nothing. Then the same with one of the three
- * killed with SIGKILL halfway: the others and a restart finish its work. */
+ * processes run the same backfill at once against a throwaway PostgreSQL server, under a
+ * HighLevel rate limit that any one of them alone would fill: the work is shared (more than one
+ * of them applies operations), HighLevel never answers 429 (they share its budget through the
+ * store), nobody is duplicated on either side, everyone is linked, and a pass after them
+ * writes nothing. Then the same with one of the three killed with SIGKILL halfway: the others
+ * and a restart finish its work. */
 #include "tests/engine/efix.h"
 #include "tests/support/pg_cluster.h"
 #include "util/jsonx.h"
@@ -63,7 +65,19 @@ static efix *start_on(const char *db)
     efix_opts o = {.seed_data = true, .people = 240, .seed = 83, .store_url = url};
     efix *f = efix_start(&o);
     efix_faults(f, "{\"latency_ms\": 1, \"latency_jitter_ms\": 2}");
+    json_decref(efix_admin(f, true, "PUT", "/_sandbox/settings",
+                           "{\"rate\": {\"max_per_interval\": 60, \"interval_ms\": 1000}}"));
+    efix_reset_counters(f);
     return f;
+}
+
+/* HighLevel's answers with this status since the last counter reset. */
+static int64_t ghl_answers(efix *f, const char *status)
+{
+    json_t *c = efix_admin(f, true, "GET", "/_sandbox/counters", NULL);
+    int64_t n = jsonx_int(json_object_get(c, "by_status"), status, 0);
+    json_decref(c);
+    return n;
 }
 
 static void assert_converged(efix *f, size_t attendees)
@@ -97,6 +111,10 @@ static void three_workers_share_one_backfill(void **state)
         busy += applied > 0;
     }
     assert_true(busy >= 2); /* the work was shared, not done by one while the others waited */
+    assert_true(ghl_answers(f, "200") + ghl_answers(f, "201") > 60);
+    assert_int_equal(ghl_answers(f, "429"), 0);
+    json_decref(efix_admin(f, true, "PUT", "/_sandbox/settings",
+                           "{\"rate\": {\"max_per_interval\": 100000, \"interval_ms\": 10000}}"));
     assert_converged(f, attendees);
     efix_stop(f);
 }
@@ -119,6 +137,8 @@ static void a_killed_worker_is_taken_over(void **state)
     }
     /* What the killed worker held comes back when its leases expire: a restart finishes it. */
     assert_int_equal(efix_sync_cli(f, NULL, NULL, 0), 0);
+    json_decref(efix_admin(f, true, "PUT", "/_sandbox/settings",
+                           "{\"rate\": {\"max_per_interval\": 100000, \"interval_ms\": 10000}}"));
     assert_converged(f, attendees);
     efix_stop(f);
 }

@@ -1,5 +1,7 @@
 /* test_governor_wait.c: the thread-safe governor: callers of a higher lane go first, FIFO within
- * a lane; bounded waits; shutdown wakes everyone. Fake clock: the first waiter moves it. */
+ * a lane; bounded waits; shutdown wakes everyone; the budget shared with other processes is
+ * asked after the bucket, waited for, or passed by when unreachable. Fake clock: the first
+ * waiter moves it. */
 #include "net/governor.h"
 #include "tests/support/testhttp.h"
 
@@ -167,12 +169,83 @@ static void test_wait_shutdown(void **state)
     pthread_mutex_destroy(&sh.mu);
 }
 
+/* A budget other processes share, as the store's row would answer: `free` requests may go,
+ * then each is refused with `wait` ms to wait (the window ends, `free` again), or fails. */
+typedef struct fake_shared {
+    int free, asked, fails;
+    int64_t wait, max_seen, interval_seen;
+    char name[64];
+} fake_shared;
+
+static int fake_take(void *ctx, const char *name, int64_t max, int64_t interval_ms,
+                     int64_t *retry_in_ms, err *e)
+{
+    fake_shared *f = ctx;
+    f->asked++;
+    snprintf(f->name, sizeof f->name, "%s", name);
+    f->max_seen = max;
+    f->interval_seen = interval_ms;
+    if (f->fails)
+        return err_set(e, ERR_IO, "store unreachable");
+    if (f->free > 0) {
+        f->free--;
+        *retry_in_ms = 0;
+    } else {
+        f->free = 1; /* the next window */
+        *retry_in_ms = f->wait;
+    }
+    return 0;
+}
+
+static void test_shared_budget(void **state)
+{
+    (void)state;
+    clock_source clk;
+    clock_fake_init(&clk, T0);
+    fake_shared fs = {.free = 1, .wait = 400};
+    governor_config cfg = {.max_per_interval = 10, .interval_ms = 1000,
+                           .shared = {fake_take, &fs}};
+    governor *g = NULL;
+    err e = {0};
+    assert_int_equal(governor_new(&g, "ghl:LOC", &cfg, &clk, &e), 0);
+    governor_ticket t;
+    governor_result ok = {.sent = true, .status = 200};
+    /* Granted by both: asked once, with the budget's name and limits. */
+    assert_int_equal(governor_acquire(g, GOVERNOR_LANE_LIVE, -1, &t, NULL, &e), 0);
+    governor_release(g, &t, &ok);
+    assert_int_equal(fs.asked, 1);
+    assert_string_equal(fs.name, "ghl:LOC");
+    assert_int_equal(fs.max_seen, 10);
+    assert_int_equal(fs.interval_seen, 1000);
+    /* Our bucket has room, the shared budget not: it waits for the shared window. */
+    int64_t before = clock_mono_ms(&clk);
+    assert_int_equal(governor_acquire(g, GOVERNOR_LANE_LIVE, -1, &t, NULL, &e), 0);
+    assert_int_equal(clock_mono_ms(&clk) - before, 400);
+    assert_int_equal(fs.asked, 3);
+    governor_release(g, &t, &ok);
+    /* A wait longer than allowed: refused, saying how long, and the ticket given back. */
+    fs.free = 0;
+    int64_t hint = 0;
+    assert_int_equal(governor_acquire(g, GOVERNOR_LANE_LIVE, 100, &t, &hint, &e), ERR_LIMIT);
+    assert_int_equal(hint, 400);
+    assert_non_null(strstr(e.msg, "shared with other processes"));
+    json_t *st = governor_state_json(g);
+    assert_int_equal(json_integer_value(json_object_get(st, "in_flight")), 0);
+    json_decref(st);
+    /* The shared budget unreachable: the request goes on this process's own bucket. */
+    fs.fails = 1;
+    assert_int_equal(governor_acquire(g, GOVERNOR_LANE_LIVE, -1, &t, NULL, &e), 0);
+    governor_release(g, &t, &ok);
+    governor_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wait_lane_order),
         cmocka_unit_test(test_wait_bounds),
         cmocka_unit_test(test_wait_shutdown),
+        cmocka_unit_test(test_shared_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

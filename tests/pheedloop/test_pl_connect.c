@@ -140,14 +140,14 @@ static void connect_checks_lists_and_stores(void **state)
     assert_int_equal(config_load_string(&cfg, text, strlen(text), "t", NULL, &e), 0);
     pl_client *client = NULL;
     assert_int_equal(pl_client_from_config(&client, cfg, NULL, &e), ERR_CONFIG);
-    assert_int_equal(pl_client_from_config_and_store(&client, cfg, s, key, NULL, &e), 0);
+    assert_int_equal(pl_client_from_config_and_store(&client, cfg, s, key, NULL, NULL, &e), 0);
     assert_int_equal(pl_client_validate_auth(NULL, client, NULL, &e), 0);
     pl_client_free(client);
     config_free(cfg);
     /* Stored credentials of another organization are not mixed into this one. */
     snprintf(text, sizeof text, "[pheedloop]\nbase_url = %s\norg_code = ORGELSE\n", fx->base);
     assert_int_equal(config_load_string(&cfg, text, strlen(text), "t", NULL, &e), 0);
-    assert_int_equal(pl_client_from_config_and_store(&client, cfg, s, key, NULL, &e), ERR_CONFIG);
+    assert_int_equal(pl_client_from_config_and_store(&client, cfg, s, key, NULL, NULL, &e), ERR_CONFIG);
     config_free(cfg);
     store_close(s);
     crypto_key_free(key);
