@@ -25,18 +25,23 @@ int64_t sync_written_ms(engine *en, const char *side, const char *key)
     return ms;
 }
 
-/* The newest write pheedsync made to the contact, as its pairs' shadows remember it. */
-static int64_t contact_written_ms(plan_ctx *c, const store_link *link)
+int64_t sync_contact_written_ms(engine *en, const store_link *given, const char *contact_id)
 {
+    store_link *own = NULL;
+    const store_link *link = given;
+    err e = {0};
+    if (!link && store_link_by_contact(&own, en->store, en->link.location_id, contact_id, &e) == 0)
+        link = own;
     int64_t ms = 0;
     for (size_t i = 0; link && i < link->n_attendees; i++) {
         char key[ENGINE_KEY_MAX];
         const store_attendee_ref *a = &link->attendees[i];
         sync_key_pl(key, a->org, a->event, a->code);
-        int64_t w = sync_written_ms(c->en, SIDE_GHL, key);
+        int64_t w = sync_written_ms(en, SIDE_GHL, key);
         if (w > ms)
             ms = w;
     }
+    store_link_free(own);
     return ms;
 }
 
@@ -81,7 +86,7 @@ int rec_contact_for(json_t **out, plan_ctx *c, const store_hint *h, const char *
 {
     char key[ENGINE_KEY_MAX];
     sync_key_ghl(key, c->en->link.location_id, contact_id);
-    int64_t written = contact_written_ms(c, link);
+    int64_t written = sync_contact_written_ms(c->en, link, contact_id);
     json_t *rec = hint_record(h, key, "contact");
     if (rec && written < h->received_ms) {
         *out = rec;

@@ -212,10 +212,17 @@ static int tag_call(json_t **tags_now, work_ctx *w, ghl_io *io, const char *cont
     return rc;
 }
 
-/* After tag calls alone, the pass's copy of the contact with its new tags. */
+/* After tag calls alone, the pass's copy of the contact with its new tags; NULL (the record is
+ * then read again when needed) unless that copy was read after the contact's last write:
+ * another process working the same store may have written it since this one's scan. */
 static json_t *with_tags(work_ctx *w, const char *id, json_t *tags)
 {
-    json_t *c = tags ? snap_contact(w->snap, id, NULL) : NULL;
+    int64_t read_ms = 0;
+    json_t *c = tags ? snap_contact(w->snap, id, &read_ms) : NULL;
+    if (c && sync_contact_written_ms(w->en, NULL, id) >= read_ms) {
+        json_decref(c);
+        c = NULL;
+    }
     if (c)
         json_object_set(c, "tags", tags);
     return c ? json_pack("{s:o}", "contact", c) : NULL;
