@@ -376,7 +376,60 @@ static void crash_loses_nothing_committed(void **state)
     assert_true(reported[0] > 0 && reported[1] > 0 && reported[2] > 0);
 }
 
+/* ------------------------------------------------------------------ inbox claims */
+
+#define HINT_KEYS 30
+#define HINTS_PER_APPENDER 90
+
+static void inbox_race_body(race *r, store *s, int thread)
+{
+    err e;
+    if (thread < 2) { /* appenders */
+        for (int i = 0; i < HINTS_PER_APPENDER; i++) {
+            char key[32];
+            snprintf(key, sizeof key, "k:%d", (i * 7 + thread) % HINT_KEYS);
+            store_hint_new h = {"ghl", "ContactUpdate", key, "{}", 0, NULL};
+            if (store_inbox_append(NULL, s, &h, &e) != 0)
+                race_fail(r, "append", &e);
+        }
+        return;
+    }
+    char owner[16];
+    snprintf(owner, sizeof owner, "w%d", thread);
+    int64_t deadline = clock_mono_ms(clock_system()) + 60000;
+    while (atomic_load(&r->total) < 2 * HINTS_PER_APPENDER &&
+           clock_mono_ms(clock_system()) < deadline) {
+        store_hints got;
+        if (store_inbox_claim(&got, s, owner, 600000, 3, &e) != 0) {
+            race_fail(r, "claim", &e);
+            return;
+        }
+        for (size_t i = 0; i < got.n; i++) {
+            int k = (int)strtol(got.v[i].record_key + 2, NULL, 10);
+            if (atomic_fetch_add(&r->counts[k], 1) != 0)
+                race_fail(r, "one key claimed twice at once", NULL);
+            atomic_fetch_add(&r->total, (int)got.v[i].count);
+            atomic_fetch_sub(&r->counts[k], 1);
+            if (store_inbox_ack(s, &got.v[i], &e) != 0)
+                race_fail(r, "ack", &e);
+        }
+        store_hints_free(&got);
+    }
+}
+
+static void inbox_claims_never_overlap(void **state)
+{
+    race r = {.f = *state, .body = inbox_race_body, .items = HINT_KEYS};
+    atomic_int counts[HINT_KEYS];
+    for (int i = 0; i < HINT_KEYS; i++)
+        atomic_init(&counts[i], 0);
+    r.counts = counts;
+    run_race(&r);
+    assert_int_equal(atomic_load(&r.total), 2 * HINTS_PER_APPENDER);
+}
+
 const sc_case sc_concurrency_cases[] = {
+    {"inbox_claims_never_overlap", inbox_claims_never_overlap},
     {"deliveries_race_has_one_winner", deliveries_race_has_one_winner},
     {"outbox_claims_never_overlap", outbox_claims_never_overlap},
     {"budget_take_is_atomic", budget_take_is_atomic},

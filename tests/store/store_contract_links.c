@@ -118,7 +118,90 @@ static void binding_is_checked_and_undone(void **state)
     store_hints_free(&got);
 }
 
+static void expect_key(const store_queue_keys *k, size_t i, const char *link, const char *key,
+                       int64_t hints)
+{
+    assert_true(i < k->n);
+    assert_string_equal(k->v[i].link, link);
+    assert_string_equal(k->v[i].record_key, key);
+    assert_int_equal(k->v[i].hints, hints);
+    assert_int_equal(k->v[i].ops, 0);
+}
+
+static void queued_keys_by_link_and_refiling(void **state)
+{
+    sc_fixture *f = *state;
+    hint(f->s, "k:A", "east");
+    hint(f->s, "k:A", "east");
+    hint(f->s, "k:B", "east");
+    hint(f->s, "k:C", NULL);
+    store_queue_keys k;
+    SC_OK(store_queue_keys_list(&k, f->s, SC_E));
+    assert_int_equal(k.n, 3);
+    expect_key(&k, 0, "", "k:C", 1);
+    expect_key(&k, 1, "east", "k:A", 2);
+    expect_key(&k, 2, "east", "k:B", 1);
+    store_queue_keys_free(&k);
+    store *east = bound(f, "east");
+    store_hints got;
+    SC_OK(store_inbox_claim(&got, east, "p", 1000, 1, SC_E));
+    assert_int_equal(got.n, 1);
+    assert_string_equal(got.v[0].record_key, "k:A");
+    int64_t moved = -1;
+    SC_OK(store_queue_refile(&moved, f->s, "east", "k:A", "", SC_E));
+    assert_int_equal(moved, 0); /* leased */
+    SC_OK(store_begin(f->s, SC_E));
+    SC_OK(store_queue_refile(&moved, f->s, "east", "k:B", "", SC_E));
+    assert_int_equal(moved, 1);
+    SC_OK(store_rollback(f->s, SC_E));
+    SC_OK(store_queue_refile(&moved, f->s, "east", "k:B", "", SC_E));
+    assert_int_equal(moved, 1);
+    SC_OK(store_queue_keys_list(&k, f->s, SC_E));
+    assert_int_equal(k.n, 3);
+    expect_key(&k, 0, "", "k:B", 1);
+    expect_key(&k, 1, "", "k:C", 1);
+    expect_key(&k, 2, "east", "k:A", 2);
+    store_queue_keys_free(&k);
+    clock_fake_advance(&f->clock, 1000);
+    SC_OK(store_queue_refile(&moved, f->s, "east", "k:A", "west", SC_E));
+    assert_int_equal(moved, 2);
+    SC_OK(store_inbox_ack(east, &got.v[0], SC_E)); /* no other claim took it */
+    store_hints_free(&got);
+    store_close(east);
+}
+
+static void inbox_claim_inside_a_transaction(void **state)
+{
+    sc_fixture *f = *state;
+    hint(f->s, "k:A", NULL);
+    hint(f->s, "k:B", NULL);
+    store_hints got;
+    SC_OK(store_begin(f->s, SC_E));
+    SC_OK(store_inbox_claim(&got, f->s, "p", 1000, 5, SC_E));
+    assert_int_equal(got.n, 2);
+    store_hints_free(&got);
+    SC_OK(store_rollback(f->s, SC_E));
+    store *other = sc_open(f);
+    SC_OK(store_begin(f->s, SC_E));
+    SC_OK(store_inbox_claim(&got, f->s, "p", 1000, 5, SC_E));
+    assert_int_equal(got.n, 2);
+    hint(f->s, "k:C", NULL);
+    store_hints none;
+    SC_OK(store_inbox_claim(&none, f->s, "p", 1000, 5, SC_E));
+    assert_int_equal(none.n, 1);
+    store_hints_free(&none);
+    SC_OK(store_commit(f->s, SC_E));
+    SC_OK(store_inbox_claim(&none, other, "q", 1000, 5, SC_E));
+    assert_int_equal(none.n, 0);
+    for (size_t i = 0; i < got.n; i++)
+        SC_OK(store_inbox_ack(other, &got.v[i], SC_E));
+    store_hints_free(&got);
+    store_close(other);
+}
+
 const sc_case sc_link_cases[] = {
+    {"inbox_claim_inside_a_transaction", inbox_claim_inside_a_transaction},
+    {"queued_keys_by_link_and_refiling", queued_keys_by_link_and_refiling},
     {"inbox_claims_stay_in_their_link", inbox_claims_stay_in_their_link},
     {"outbox_claims_stay_in_their_link", outbox_claims_stay_in_their_link},
     {"binding_is_checked_and_undone", binding_is_checked_and_undone},
