@@ -135,7 +135,8 @@ static int take_shared(governor *g, const governor_ticket *t, int64_t max, int64
         int64_t retry = 0;
         err e2 = {0};
         if (sh->take(sh->ctx, g->name, max, interval_ms, &retry, &e2) != 0) {
-            log_write(LOG_WARN, "shared rate budget unavailable: this request counts on the "
+            log_write(LOG_WARN,
+                      "shared rate budget unavailable: this request counts on the "
                       "process's own budget only",
                       json_pack("{s:s, s:s}", "budget", g->name, "error", e2.msg));
             return 0;
@@ -157,10 +158,10 @@ static int take_shared(governor *g, const governor_ticket *t, int64_t max, int64
             if (wait_hint_ms)
                 *wait_hint_ms = retry;
             return shut ? err_set(e, ERR_BAD_STATE, "rate governor %s: shut down", g->name)
-                               : err_set(e, ERR_LIMIT,
-                                         "rate governor %s: the budget shared with other "
-                                         "processes is spent for %lld ms",
-                                         g->name, (long long)retry);
+                        : err_set(e, ERR_LIMIT,
+                                  "rate governor %s: the budget shared with other "
+                                  "processes is spent for %lld ms",
+                                  g->name, (long long)retry);
         }
     }
 }
@@ -245,7 +246,8 @@ json_t *governor_state_json(governor *g)
     json_t *j = governor_bucket_json(&g->bucket, g->clk);
     json_t *waiting = json_object(), *granted = json_object();
     for (int i = 0; i < GOVERNOR_LANES; i++) {
-        json_object_set_new(waiting, governor_lane_name((governor_lane)i), json_integer(g->waiting[i]));
+        json_object_set_new(waiting, governor_lane_name((governor_lane)i),
+                            json_integer(g->waiting[i]));
         json_object_set_new(granted, governor_lane_name((governor_lane)i),
                             json_integer((json_int_t)g->granted[i]));
     }

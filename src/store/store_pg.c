@@ -304,14 +304,13 @@ static int configure(pg_store *p, err *e)
 {
     PQsetNoticeProcessor(p->conn, on_notice, NULL);
     return pg_script(p,
-                "SET default_transaction_isolation = 'read committed';"
-                " SET synchronous_commit = on; SET TIME ZONE 'UTC';"
-                " SET lock_timeout = '" PG_LOCK_TIMEOUT "'; SET client_min_messages = warning",
-                e);
+                     "SET default_transaction_isolation = 'read committed';"
+                     " SET synchronous_commit = on; SET TIME ZONE 'UTC';"
+                     " SET lock_timeout = '" PG_LOCK_TIMEOUT "'; SET client_min_messages = warning",
+                     e);
 }
 
-int store_pg_open(store **out, const char *url, const char *shown_url, clock_source *clock,
-                  err *e)
+int store_pg_open(store **out, const char *url, const char *shown_url, clock_source *clock, err *e)
 {
     pthread_once(&pg_vt_once, pg_vt_init);
     pg_store *p = calloc(1, sizeof *p);

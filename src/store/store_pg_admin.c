@@ -230,7 +230,8 @@ static int budget_read(store_budget_row *b, pg_store *p, const char *account, er
             return rc;
         bool found = PQntuples(r) > 0;
         if (found)
-            *b = (store_budget_row){pg_i64(r, 0, 0), pg_i64(r, 0, 1), pg_i64(r, 0, 2), pg_i64(r, 0, 3)};
+            *b = (store_budget_row){pg_i64(r, 0, 0), pg_i64(r, 0, 1), pg_i64(r, 0, 2),
+                                    pg_i64(r, 0, 3)};
         PQclear(r);
         if (found)
             return 0;

@@ -33,8 +33,7 @@ static pid_t spawn_sync(efix *f, int worker)
     if (pid == 0) {
         if (!freopen(out, "w", stdout))
             _exit(126);
-        execl(bin, bin, "sync", "--config", f->config_path, "--log-level", "error",
-              (char *)NULL);
+        execl(bin, bin, "sync", "--config", f->config_path, "--log-level", "error", (char *)NULL);
         _exit(127);
     }
     return pid;

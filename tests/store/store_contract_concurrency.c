@@ -428,8 +428,203 @@ static void inbox_claims_never_overlap(void **state)
     assert_int_equal(atomic_load(&r.total), 2 * HINTS_PER_APPENDER);
 }
 
+/* ------------------------------------------------------------------ links */
+
+static bool one_of(int rc, int a, int b)
+{
+    return rc == a || rc == b;
+}
+
+static void lk_create_body(race *r, store *s, int thread)
+{
+    (void)thread;
+    for (int i = 0; i < r->items; i++) {
+        char c[32];
+        snprintf(c, sizeof c, "C%d", i);
+        int64_t id = 0;
+        err e;
+        int rc = store_link_create(&id, s, "LOC", c, NULL, NULL, &e);
+        if (rc == 0)
+            atomic_fetch_add(&r->counts[i], 1);
+        else if (rc != ERR_CONFLICT)
+            race_fail(r, "create", &e);
+    }
+}
+
+static void lk_attendee_body(race *r, store *s, int thread)
+{
+    char c[32];
+    snprintf(c, sizeof c, "T%d", thread);
+    int64_t id = 0;
+    err e;
+    if (store_link_create(&id, s, "LOC", c, NULL, NULL, &e) != 0) {
+        race_fail(r, "own", &e);
+        return;
+    }
+    for (int i = 0; i < r->items; i++) {
+        char a[32];
+        snprintf(a, sizeof a, "A%d", (i + thread) % r->items);
+        int rc = store_link_add_attendee(s, id, "ORG", "E", a, &e);
+        if (rc == 0)
+            atomic_fetch_add(&r->counts[(i + thread) % r->items], 1);
+        else if (rc != ERR_CONFLICT)
+            race_fail(r, "add", &e);
+        rc = store_link_set_member(s, id, "ORG", a, &e);
+        if (!one_of(rc, 0, ERR_CONFLICT))
+            race_fail(r, "member", &e);
+    }
+}
+
+static void lk_churn_body(race *r, store *s, int thread)
+{
+    err e;
+    for (int k = 0; k < 25; k++) {
+        char c[32];
+        snprintf(c, sizeof c, "T%d-%d", thread, k);
+        int64_t id = 0;
+        if (store_link_create(&id, s, "LOC", c, NULL, NULL, &e) != 0) {
+            race_fail(r, "create", &e);
+            return;
+        }
+        for (int j = 0; j < 6; j++) {
+            char a[32];
+            snprintf(a, sizeof a, "A%d", (k + j + thread) % 8);
+            int rc = store_link_add_attendee(s, id, "ORG", "E", a, &e);
+            if (!one_of(rc, 0, ERR_CONFLICT) && rc != ERR_NOT_FOUND)
+                race_fail(r, "add", &e);
+            snprintf(a, sizeof a, "A%d", (k * 3 + j + thread * 5) % 8);
+            rc = store_link_unlink_attendee(s, "ORG", "E", a, "churn", &e);
+            if (!one_of(rc, 0, ERR_NOT_FOUND))
+                race_fail(r, "unlink attendee", &e);
+        }
+        if (thread % 2 == 0) {
+            /* ends a neighbour's link, if it is live */
+            store_link *l = NULL;
+            char a[32];
+            snprintf(a, sizeof a, "A%d", k % 8);
+            int rc = store_link_by_attendee(&l, s, "ORG", "E", a, &e);
+            if (rc == 0) {
+                if (l->unlinked_ms != 0)
+                    race_fail(r, "live attendee on an ended link", NULL);
+                rc = store_link_unlink(s, l->id, "churn", &e);
+                if (!one_of(rc, 0, ERR_NOT_FOUND))
+                    race_fail(r, "unlink", &e);
+                store_link_free(l);
+            } else if (rc != ERR_NOT_FOUND)
+                race_fail(r, "by attendee", &e);
+        }
+        int rc = store_link_unlink(s, id, "done", &e);
+        if (!one_of(rc, 0, ERR_NOT_FOUND))
+            race_fail(r, "unlink own", &e);
+        atomic_fetch_add(&r->total, 1);
+    }
+}
+
+/* Racing creators get one link per contact; racing linkers one link per attendee (and member);
+ * adding, unlinking and ending links at once leaves no live attendee on an ended link, and every
+ * live attendee found under the link that lists it. */
+static void link_races_have_one_winner(void **state)
+{
+    sc_fixture *f = *state;
+    atomic_int counts[30];
+    for (int i = 0; i < 30; i++)
+        atomic_init(&counts[i], 0);
+    race r = {.f = f, .body = lk_create_body, .items = 30, .counts = counts};
+    run_race(&r);
+    for (int i = 0; i < 30; i++)
+        assert_int_equal(atomic_load(&counts[i]), 1);
+    atomic_int counts2[30];
+    for (int i = 0; i < 30; i++)
+        atomic_init(&counts2[i], 0);
+    race r2 = {.f = f, .body = lk_attendee_body, .items = 30, .counts = counts2};
+    run_race(&r2);
+    for (int i = 0; i < 30; i++)
+        assert_int_equal(atomic_load(&counts2[i]), 1);
+    race r3 = {.f = f, .body = lk_churn_body, .items = 8};
+    run_race(&r3);
+    assert_int_equal(atomic_load(&r3.total), 25 * THREADS);
+    for (int i = 0; i < 8; i++) {
+        char a[32];
+        snprintf(a, sizeof a, "A%d", i);
+        store_link *l = NULL;
+        err e;
+        int rc = store_link_by_attendee(&l, f->s, "ORG", "E", a, &e);
+        if (rc == 0) {
+            assert_int_equal(l->unlinked_ms, 0);
+            store_link_free(l);
+        }
+    }
+    store_links all;
+    SC_OK(store_link_list(&all, f->s, 0, 10000, SC_E));
+    for (size_t i = 0; i < all.n; i++)
+        for (size_t j = 0; j < all.v[i].n_attendees; j++) {
+            store_link *l = NULL;
+            const store_attendee_ref *a = &all.v[i].attendees[j];
+            SC_OK(store_link_by_attendee(&l, f->s, "ORG", a->event, a->code, SC_E));
+            assert_int_equal(l->id, all.v[i].id);
+            store_link_free(l);
+        }
+    store_links_free(&all);
+}
+
+/* Link writes refused inside a caller's transaction (conflicts, unknown links) fail alone: the
+ * transaction's other writes commit. Listing pages by id and groups attendees. */
+static void refused_link_writes_keep_the_transaction(void **state)
+{
+    sc_fixture *f = *state;
+    int64_t a = 0, b = 0, c = 0;
+    SC_OK(store_link_create(&a, f->s, "LOC", "C1", NULL, NULL, SC_E));
+    SC_OK(store_link_create(&b, f->s, "LOC", "C2", NULL, NULL, SC_E));
+    SC_OK(store_link_set_member(f->s, a, "ORG", "M1", SC_E));
+    SC_OK(store_link_add_attendee(f->s, a, "ORG", "E", "A1", SC_E));
+    SC_OK(store_begin(f->s, SC_E));
+    SC_OK(store_link_set_keys(f->s, b, "b@x", NULL, SC_E));
+    SC_FAILS(ERR_CONFLICT, store_link_set_member(f->s, b, "ORG", "M1", SC_E));
+    SC_FAILS(ERR_CONFLICT, store_link_create(&c, f->s, "LOC", "C1", NULL, NULL, SC_E));
+    SC_FAILS(ERR_CONFLICT, store_link_add_attendee(f->s, b, "ORG", "E", "A1", SC_E));
+    SC_FAILS(ERR_NOT_FOUND, store_link_unlink_attendee(f->s, "ORG", "E", "A9", "x", SC_E));
+    SC_FAILS(ERR_NOT_FOUND, store_link_add_attendee(f->s, 999, "ORG", "E", "A2", SC_E));
+    SC_OK(store_link_add_attendee(f->s, b, "ORG", "E", "A2", SC_E));
+    SC_OK(store_link_create(&c, f->s, "LOC", "C3", NULL, NULL, SC_E));
+    SC_OK(store_commit(f->s, SC_E));
+    store_link *l = NULL;
+    SC_OK(store_link_get(&l, f->s, b, SC_E));
+    assert_string_equal(l->email_norm, "b@x");
+    assert_null(l->member_code);
+    assert_int_equal(l->n_attendees, 1);
+    store_link_free(l);
+    SC_OK(store_link_by_contact(&l, f->s, "LOC", "C3", SC_E));
+    store_link_free(l);
+    store_links all;
+    SC_OK(store_link_list(&all, f->s, 0, 2, SC_E));
+    assert_int_equal(all.n, 2);
+    assert_int_equal(all.v[0].id, a);
+    assert_int_equal(all.v[0].n_attendees, 1);
+    assert_string_equal(all.v[0].attendees[0].code, "A1");
+    assert_string_equal(all.v[0].member_code, "M1");
+    assert_int_equal(all.v[1].n_attendees, 1);
+    assert_string_equal(all.v[1].attendees[0].code, "A2");
+    store_links_free(&all);
+    SC_OK(store_link_list(&all, f->s, b, 10, SC_E));
+    assert_int_equal(all.n, 1);
+    assert_int_equal(all.v[0].id, c);
+    assert_int_equal(all.v[0].n_attendees, 0);
+    store_links_free(&all);
+    SC_OK(store_link_by_email(&all, f->s, "nobody", SC_E));
+    assert_int_equal(all.n, 0);
+    store_links_free(&all);
+    SC_OK(store_begin(f->s, SC_E));
+    SC_OK(store_link_unlink(f->s, a, "r", SC_E));
+    SC_OK(store_rollback(f->s, SC_E));
+    SC_OK(store_link_by_member(&l, f->s, "ORG", "M1", SC_E));
+    assert_int_equal(l->id, a);
+    store_link_free(l);
+}
+
 const sc_case sc_concurrency_cases[] = {
     {"inbox_claims_never_overlap", inbox_claims_never_overlap},
+    {"refused_link_writes_keep_the_transaction", refused_link_writes_keep_the_transaction},
+    {"link_races_have_one_winner", link_races_have_one_winner},
     {"deliveries_race_has_one_winner", deliveries_race_has_one_winner},
     {"outbox_claims_never_overlap", outbox_claims_never_overlap},
     {"budget_take_is_atomic", budget_take_is_atomic},

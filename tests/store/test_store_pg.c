@@ -46,8 +46,7 @@ static void cleanup(void *p, const char *url)
 {
     pg_ctx *c = p;
     char db[64], sql[128];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)",
-             db_of(url, db, sizeof db));
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", db_of(url, db, sizeof db));
     pg_cluster_exec(&c->cluster, "postgres", sql);
 }
 

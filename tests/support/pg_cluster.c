@@ -86,10 +86,10 @@ int pg_cluster_start(pg_cluster *c, char *why, size_t why_len)
     snprintf(log, sizeof log, "%s/server.log", c->dir);
     /* fsync off: the cluster is thrown away; the backend's own settings are what is tested. */
     snprintf(opts, sizeof opts, "-k %s -c listen_addresses= -F", c->dir);
-    const char *initdb[] = {"initdb", "-D",  data,       "-U", "postgres", "-A", "trust",
-                            "-E",     "UTF8", "--locale=C", "--no-sync", NULL};
-    const char *start[] = {"pg_ctl", "-D", data, "-l", log, "-o", opts, "-w", "-t", "60",
-                           "start",  NULL};
+    const char *initdb[] = {"initdb", "-D", data,   "-U",         "postgres",  "-A",
+                            "trust",  "-E", "UTF8", "--locale=C", "--no-sync", NULL};
+    const char *start[] = {"pg_ctl", "-D", data, "-l", log,     "-o",
+                           opts,     "-w", "-t", "60", "start", NULL};
     if (run(c, initdb, log) != 0 || run(c, start, NULL) != 0) {
         snprintf(why, why_len, "the PostgreSQL server in %s did not start: see %s", c->dir, log);
         return -1;
