@@ -38,8 +38,10 @@ void store_url_shown(char *out, size_t n, const char *url)
     /* scheme://user:password@host/...: the password becomes *** */
     const char *scheme = strstr(url, "://");
     const char *auth = scheme ? scheme + 3 : NULL;
-    const char *end = auth ? auth + strcspn(auth, "@/?") : NULL;
-    const char *colon = end && *end == '@' ? memchr(auth, ':', (size_t)(end - auth)) : NULL;
+    const char *end = NULL; /* the last '@' of the authority (a password may hold one) */
+    for (const char *c = auth; c && *c && *c != '/' && *c != '?'; c++)
+        end = *c == '@' ? c : end;
+    const char *colon = end ? memchr(auth, ':', (size_t)(end - auth)) : NULL;
     const char *p = url;
     if (colon) {
         put(out, n, &at, url, (size_t)(colon - url) + 1);
