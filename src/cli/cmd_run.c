@@ -159,6 +159,19 @@ static int register_hooks(const app_ctx *a, err *e)
     return rc;
 }
 
+/* The daemon stops: requests still waiting for rate budget give up (their operations are
+ * retried by the next run), so that SIGTERM waits only for requests already sent. */
+static void stop_waits(void *ctx)
+{
+    app_ctx *a = ctx;
+    ghl_client_stop_waits(a->ghl);
+    pl_client_stop_waits(a->pl);
+    for (size_t i = 0; i < a->n_links; i++) {
+        ghl_client_stop_waits(a->links[i].own_ghl);
+        pl_client_stop_waits(a->links[i].own_pl);
+    }
+}
+
 /* Runs until one of stop_signals (blocked in every thread since the start) arrives. */
 static int serve(app_ctx *a, const run_checks *k, const run_args *r, const sigset_t *stop_signals,
                  err *e)
@@ -190,6 +203,8 @@ static int serve(app_ctx *a, const run_checks *k, const run_args *r, const sigse
     o.planner = r->capture_only ? NULL : engine_plan_some;
     o.worker = r->capture_only ? NULL : engine_work_some;
     o.workers = (size_t)r->workers;
+    o.on_stop = stop_waits;
+    o.on_stop_ctx = a;
     daemon *d = NULL;
     rc = daemon_start(&d, &o, e);
     free(links); /* the daemon copied it */

@@ -422,6 +422,8 @@ void daemon_stop(daemon *d)
         http_server_stop(d->srv);
     atomic_store(&d->stop, true);
     wake_all(d, false);
+    if (d->o.on_stop)
+        d->o.on_stop(d->o.on_stop_ctx);
     for (size_t i = 0; i < d->n_threads; i++)
         pthread_join(d->threads[i], NULL);
     d->n_threads = 0;

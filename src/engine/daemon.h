@@ -83,6 +83,10 @@ typedef struct daemon_options {
     size_t workers;      /* 0: 2 */
     size_t batch;        /* items per pass; 0: 16 */
     int64_t idle_ms;     /* 0: 250 */
+    /* Called as the daemon stops, before it waits for its threads (NULL: nothing): e.g. to end
+     * waits for rate budget, so that only requests already sent are finished. */
+    void (*on_stop)(void *ctx);
+    void *on_stop_ctx;
 } daemon_options;
 
 /* Fills the options from the configuration: store URL, [server] listen and admin_token, [sync]

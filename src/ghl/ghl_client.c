@@ -66,6 +66,18 @@ json_t *ghl_client_state_json(ghl_client *c)
                      c->cfg.brk ? breaker_state_json(c->cfg.brk) : json_null());
 }
 
+void ghl_client_stop_waits(ghl_client *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->mu);
+    c->stopping = true;
+    for (ghl_loc *l = c->locs; l; l = l->next)
+        if (l->gov)
+            governor_shutdown(l->gov);
+    pthread_mutex_unlock(&c->mu);
+}
+
 ghl_loc *ghl_client_loc(ghl_client *c, const char *location_id, err *e)
 {
     pthread_mutex_lock(&c->mu);
@@ -87,6 +99,8 @@ ghl_loc *ghl_client_loc(ghl_client *c, const char *location_id, err *e)
                 err_set(e, ERR_NOMEM, "out of memory");
             return NULL;
         }
+        if (c->stopping && l->gov)
+            governor_shutdown(l->gov);
         l->next = c->locs;
         c->locs = l;
     }

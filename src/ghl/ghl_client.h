@@ -44,6 +44,10 @@ void ghl_client_free(ghl_client *c);
 /* {"governors": {location: governor_state_json}, "breaker": breaker_state_json or null} for
  * the status page; a location appears once a call was made for it. */
 json_t *ghl_client_state_json(ghl_client *c);
+/* For a process that stops: every wait for rate budget ends now, and later ones at once, with
+ * ERR_BAD_STATE (such a request was never sent: its operation is retried later). Requests
+ * already sent finish. */
+void ghl_client_stop_waits(ghl_client *c);
 
 /* What one call did on the wire, for the caller's retry or dead-letter decision. */
 typedef struct ghl_call {

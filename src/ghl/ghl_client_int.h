@@ -23,6 +23,7 @@ struct ghl_client {
     pthread_mutex_t mu;        /* the location list */
     pthread_mutex_t fields_mu; /* custom field lists (held across a reload: one at a time) */
     ghl_loc *locs;
+    bool stopping; /* ghl_client_stop_waits: new locations' governors start shut down */
 };
 
 ghl_loc *ghl_client_loc(ghl_client *c, const char *location_id, err *e);

@@ -76,6 +76,12 @@ static int make_limits(pl_client *c, const pl_client_config *cfg, err *e)
     return rc;
 }
 
+void pl_client_stop_waits(pl_client *c)
+{
+    if (c)
+        governor_shutdown(c->gov);
+}
+
 int pl_client_new(pl_client **out, const pl_client_config *cfg, err *e)
 {
     if (!cfg || !cfg->org_code || !*cfg->org_code)

@@ -71,6 +71,9 @@ void pl_client_free(pl_client *c);
 const char *pl_client_org(const pl_client *c);
 /* {"governor": ..., "breaker": ...} for the status page. */
 json_t *pl_client_state_json(pl_client *c);
+/* For a process that stops: every wait for rate budget ends now, and later ones at once, with
+ * ERR_BAD_STATE (such a request was never sent). Requests already sent finish. */
+void pl_client_stop_waits(pl_client *c);
 
 /* GET validateauth/: 0 when key, secret and organization are accepted. *out_answer (may be
  * NULL) gets the answer body. */

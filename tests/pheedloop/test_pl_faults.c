@@ -203,6 +203,24 @@ static void own_rate_limit_spaces_requests(void **state)
     pl_client_free(c);
 }
 
+/* A stopping process ends its waits for budget: the request is refused at once, never sent. */
+static void stopped_waits_are_refused_unsent(void **state)
+{
+    pl_fx *fx = *state;
+    err e = {0};
+    pl_client *c = plfx_client(fx, &(plfx_knobs){.rate_per_minute = 1});
+    pl_event_rec ev;
+    assert_int_equal(pl_client_get_event(&ev, c, PLFX_EVENT, NULL, &e), 0);
+    pl_event_rec_free(&ev);
+    pl_client_stop_waits(c);
+    int64_t t0 = clock_mono_ms(&fx->clk);
+    pl_call call = {0};
+    assert_int_equal(pl_client_get_event(&ev, c, PLFX_EVENT, &call, &e), ERR_BAD_STATE);
+    assert_int_equal(clock_mono_ms(&fx->clk), t0); /* no wait for the next minute */
+    assert_non_null(strstr(e.msg, "shut down"));
+    pl_client_free(c);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, plfx_client_setup, plfx_teardown)
 
 int main(void)
@@ -214,6 +232,7 @@ int main(void)
         T(resets_are_transient),
         T(breaker_opens_after_repeated_failures),
         T(own_rate_limit_spaces_requests),
+        T(stopped_waits_are_refused_unsent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
