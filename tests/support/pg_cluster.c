@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libpq-fe.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -62,9 +63,52 @@ static int run(const pg_cluster *c, const char *const *argv, const char *log)
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/* Stops the server and removes the directory (the watchdog's work). */
+static void teardown(pg_cluster *c)
+{
+    char data[260];
+    snprintf(data, sizeof data, "%s/data", c->dir);
+    const char *stop[] = {"pg_ctl", "-D", data, "-m", "immediate", "-w", "stop", NULL};
+    run(c, stop, NULL);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", c->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "pg_cluster: could not remove %s\n", c->dir);
+}
+
+/* A child that waits for the end of the pipe's write side, held by this process alone (close
+ * on exec): when this process closes it or dies, the child tears the cluster down. */
+static int start_watchdog(pg_cluster *c)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(fds[1]);
+        setsid(); /* out of the test's process group: a kill of the group spares it */
+        char b;
+        while (read(fds[0], &b, 1) != 0 && errno == EINTR)
+            ;
+        teardown(c);
+        _exit(0);
+    }
+    close(fds[0]);
+    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    c->watch_fd = fds[1];
+    c->watchdog = pid;
+    return 0;
+}
+
 int pg_cluster_start(pg_cluster *c, char *why, size_t why_len)
 {
     memset(c, 0, sizeof *c);
+    c->watch_fd = -1;
     if (!find_bin(c->bin, sizeof c->bin)) {
         snprintf(why, why_len,
                  "no PostgreSQL server found (/usr/lib/postgresql/N/bin/initdb): install the "
@@ -90,11 +134,15 @@ int pg_cluster_start(pg_cluster *c, char *why, size_t why_len)
                             "trust",  "-E", "UTF8", "--locale=C", "--no-sync", NULL};
     const char *start[] = {"pg_ctl", "-D", data, "-l", log,     "-o",
                            opts,     "-w", "-t", "60", "start", NULL};
+    if (start_watchdog(c) != 0) {
+        snprintf(why, why_len, "cannot start the cluster's watchdog: %s", strerror(errno));
+        return -1;
+    }
+    c->running = true;
     if (run(c, initdb, log) != 0 || run(c, start, NULL) != 0) {
         snprintf(why, why_len, "the PostgreSQL server in %s did not start: see %s", c->dir, log);
         return -1;
     }
-    c->running = true;
     return 0;
 }
 
@@ -125,17 +173,14 @@ int pg_cluster_exec(const pg_cluster *c, const char *db, const char *sql)
 void pg_cluster_stop(pg_cluster *c)
 {
     if (c->running) {
-        char data[260];
-        snprintf(data, sizeof data, "%s/data", c->dir);
-        const char *stop[] = {"pg_ctl", "-D", data, "-m", "immediate", "-w", "stop", NULL};
-        run(c, stop, NULL);
+        close(c->watch_fd); /* the watchdog stops the server and removes the directory */
+        waitpid(c->watchdog, NULL, 0);
         c->running = false;
-    }
-    if (c->dir[0]) {
+    } else if (c->dir[0]) {
         char cmd[300];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", c->dir);
         if (system(cmd) != 0)
             fprintf(stderr, "pg_cluster: could not remove %s\n", c->dir);
-        c->dir[0] = '\0';
     }
+    c->dir[0] = '\0';
 }

@@ -2,7 +2,9 @@
  * temporary directory, listening on a Unix socket in that directory only (no TCP port), with
  * trust authentication for its superuser `postgres`; stopped and removed at the end. When the
  * tests run as root the server runs as the system user `postgres` (PostgreSQL refuses root).
- * The server's binaries: PHEEDSYNC_PG_BIN, else the newest /usr/lib/postgresql/N/bin. */
+ * The server's binaries: PHEEDSYNC_PG_BIN, else the newest /usr/lib/postgresql/N/bin. A watchdog
+ * process stops and removes the cluster when the test process ends, however it ends (a crash,
+ * a timeout's kill), so that no server outlives its test. */
 #ifndef PHEEDSYNC_TEST_PG_CLUSTER_H
 #define PHEEDSYNC_TEST_PG_CLUSTER_H
 
@@ -12,6 +14,8 @@ typedef struct pg_cluster {
     char dir[200]; /* the socket directory; the data directory is dir/data */
     char bin[200];
     bool running;
+    int watch_fd;      /* the watchdog's pipe: closing it (or dying) stops the cluster */
+    pid_t watchdog;
 } pg_cluster;
 
 /* Makes and starts the cluster. 0, or -1 with why (what is missing, and what to install). */
