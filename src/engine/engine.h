@@ -47,6 +47,7 @@ typedef struct engine {
     clock_source *clock;
     const char *owner;    /* this process's name in leases: "host:pid" */
     engine_link_cfg link; /* the link this engine syncs */
+    int64_t planner_until; /* this engine holds the link's planner lock until then (0: not) */
 } engine;
 
 /* "ghl:LOC:ID" into out; ERR_LIMIT past ENGINE_KEY_MAX. */

@@ -169,15 +169,22 @@ static void plan_key(plan_ctx *c, const store_hint *h, planned *pl)
 
 /* One planner per link at a time, in any number of processes sharing the store: two planners
  * could otherwise plan one person from two of its keys at once (a contact and an attendee) and
- * both decide to create or link it. The lease is renewed with every batch and runs out as the
- * hints of a planner that died do; other processes meanwhile work the outbox. */
+ * both decide to create or link it. The lease is renewed by the batch that finds it past half
+ * its time, and runs out as the hints of a planner that died do; other processes meanwhile work
+ * the outbox. */
 static bool hold_planner_lock(plan_ctx *c, err *e)
 {
+    engine *en = c->en;
+    int64_t now = clock_now_ms(en->clock);
+    if (en->planner_until - now > ENGINE_PLAN_LEASE_MS / 2)
+        return true; /* renewed recently: no write for every batch */
     char name[ENGINE_KEY_MAX];
-    engine_link_scoped(name, sizeof name, &c->en->link, ENGINE_PLANNER_LOCK);
+    engine_link_scoped(name, sizeof name, &en->link, ENGINE_PLANNER_LOCK);
     bool got = false;
-    return store_lock_try(&got, c->en->store, name, c->en->owner, ENGINE_PLAN_LEASE_MS, e) == 0 &&
-           got;
+    if (store_lock_try(&got, en->store, name, en->owner, ENGINE_PLAN_LEASE_MS, e) != 0)
+        got = false;
+    en->planner_until = got ? now + ENGINE_PLAN_LEASE_MS : 0;
+    return got;
 }
 
 void engine_planner_release(engine *en)
@@ -186,6 +193,7 @@ void engine_planner_release(engine *en)
     engine_link_scoped(name, sizeof name, &en->link, ENGINE_PLANNER_LOCK);
     err e = {0};
     store_lock_release(en->store, name, en->owner, &e);
+    en->planner_until = 0;
 }
 
 int planner_run(plan_ctx *c, size_t max, size_t *out_done, err *e)
