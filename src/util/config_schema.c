@@ -25,7 +25,8 @@
 static const config_key_spec store_keys[] = {
     STR("url", "sqlite:pheedsync.db",
         "Where pheedsync keeps its state: sqlite:PATH for one machine, or "
-        "postgresql://USER@HOST/DB when several processes share the work."),
+        "postgresql://USER:PASSWORD@HOST/DB when several processes share the work (one plans, "
+        "all work the queue, the rate budgets are shared; give each the same sealing key)."),
     STR("key_file", NULL,
         "File holding the key that encrypts tokens and secrets at rest (created, mode 0600, when "
         "missing). Empty: pheedsync.key next to the SQLite database. PHEEDSYNC_SEAL_KEY, when "
