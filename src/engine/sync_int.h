@@ -218,10 +218,9 @@ int planner_plan_hint(plan_ctx *c, const store_hint *h, err *e);
 
 /* When pheedsync last wrote the record whose shadow this is (0: never). */
 int64_t sync_written_ms(engine *en, const char *side, const char *key);
-/* When pheedsync last wrote the contact, as the shadows of its link's pairs remember it; link
- * NULL: the contact's link is looked up (any process sharing the store may have written it). A
- * copy read before that is stale. */
-int64_t sync_contact_written_ms(engine *en, const store_link *link, const char *contact_id);
+/* When pheedsync (any process sharing the store) last wrote the contact of link, as the
+ * shadows of the link's pairs remember it; 0 for no link. A copy read before that is stale. */
+int64_t sync_contact_written_ms(engine *en, const store_link *link);
 bool sync_shadow_exists(engine *en, const char *side, const char *key);
 /* The current contact (link: its pairs, for the trust check; may be NULL) and attendee (with
  * its registration, NULL when unknown), from the hint, the snapshot or the API. */

@@ -25,13 +25,8 @@ int64_t sync_written_ms(engine *en, const char *side, const char *key)
     return ms;
 }
 
-int64_t sync_contact_written_ms(engine *en, const store_link *given, const char *contact_id)
+int64_t sync_contact_written_ms(engine *en, const store_link *link)
 {
-    store_link *own = NULL;
-    const store_link *link = given;
-    err e = {0};
-    if (!link && store_link_by_contact(&own, en->store, en->link.location_id, contact_id, &e) == 0)
-        link = own;
     int64_t ms = 0;
     for (size_t i = 0; link && i < link->n_attendees; i++) {
         char key[ENGINE_KEY_MAX];
@@ -41,7 +36,6 @@ int64_t sync_contact_written_ms(engine *en, const store_link *given, const char 
         if (w > ms)
             ms = w;
     }
-    store_link_free(own);
     return ms;
 }
 
@@ -86,7 +80,7 @@ int rec_contact_for(json_t **out, plan_ctx *c, const store_hint *h, const char *
 {
     char key[ENGINE_KEY_MAX];
     sync_key_ghl(key, c->en->link.location_id, contact_id);
-    int64_t written = sync_contact_written_ms(c->en, link, contact_id);
+    int64_t written = sync_contact_written_ms(c->en, link);
     json_t *rec = hint_record(h, key, "contact");
     if (rec && written < h->received_ms) {
         *out = rec;

@@ -219,10 +219,14 @@ static json_t *with_tags(work_ctx *w, const char *id, json_t *tags)
 {
     int64_t read_ms = 0;
     json_t *c = tags ? snap_contact(w->snap, id, &read_ms) : NULL;
-    if (c && sync_contact_written_ms(w->en, NULL, id) >= read_ms) {
+    store_link *l = NULL;
+    err e = {0};
+    if (c && store_link_by_contact(&l, w->en->store, w->en->link.location_id, id, &e) == 0 &&
+        sync_contact_written_ms(w->en, l) >= read_ms) {
         json_decref(c);
         c = NULL;
     }
+    store_link_free(l);
     if (c)
         json_object_set(c, "tags", tags);
     return c ? json_pack("{s:o}", "contact", c) : NULL;
