@@ -22,8 +22,7 @@ struct app_budget {
 
 bool app_budget_wanted(const config *cfg)
 {
-    const char *url = config_str(cfg, "store", "url");
-    return url && (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0);
+    return store_url_postgresql(config_str(cfg, "store", "url"));
 }
 
 int app_budget_new(app_budget **out, const config *cfg, clock_source *clock, err *e)

@@ -61,6 +61,11 @@ void store_url_shown(char *out, size_t n, const char *url)
     }
 }
 
+bool store_url_postgresql(const char *url)
+{
+    return url && (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0);
+}
+
 int store_open(store **out, const char *url, clock_source *clock, err *e)
 {
     if (!out || bad(url))
@@ -77,7 +82,7 @@ int store_open(store **out, const char *url, clock_source *clock, err *e)
     }
     char shown[STORE_URL_SHOWN_MAX];
     store_url_shown(shown, sizeof shown, url);
-    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
+    if (store_url_postgresql(url))
         return store_pg_open(out, url, shown, clock, e);
     return err_set(e, ERR_CONFIG,
                    "store url '%s': unknown kind; use sqlite:PATH or postgresql://...", shown);

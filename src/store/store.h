@@ -35,6 +35,9 @@ typedef struct store store;
  * clock: NULL for the system clock; the store
  * keeps the pointer. A store written by a newer pheedsync is refused with ERR_BAD_STATE. */
 int store_open(store **out, const char *url, clock_source *clock, err *e);
+/* Whether url names a PostgreSQL store (postgresql:// or postgres://), one that several
+ * processes may share. */
+bool store_url_postgresql(const char *url);
 /* The store URL as it may be shown (logs, errors, status): a password in it becomes ***. */
 #define STORE_URL_SHOWN_MAX 1024
 void store_url_shown(char *out, size_t n, const char *url);

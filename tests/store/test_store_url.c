@@ -1,6 +1,6 @@
 /* test_store_url.c: store URLs as they may be shown (errors, status, check): a password, in the
  * authority or as a parameter, becomes ***; everything else is kept, and the output is cut to its
- * buffer, never overrun. */
+ * buffer, never overrun. And which URLs name a PostgreSQL store. */
 #include "store/store.h"
 
 #include <setjmp.h>
@@ -38,6 +38,16 @@ static void test_the_rest_is_kept(void **state)
     shown("", "");
 }
 
+static void test_postgresql_urls_are_told_apart(void **state)
+{
+    (void)state;
+    assert_true(store_url_postgresql("postgresql://u@h/db"));
+    assert_true(store_url_postgresql("postgres://h/db"));
+    assert_false(store_url_postgresql("sqlite:state.db"));
+    assert_false(store_url_postgresql("postgresq://h/db"));
+    assert_false(store_url_postgresql(NULL));
+}
+
 static void test_output_is_cut_to_its_buffer(void **state)
 {
     (void)state;
@@ -53,6 +63,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_passwords_are_hidden),
         cmocka_unit_test(test_the_rest_is_kept),
+        cmocka_unit_test(test_postgresql_urls_are_told_apart),
         cmocka_unit_test(test_output_is_cut_to_its_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
