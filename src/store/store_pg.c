@@ -217,6 +217,17 @@ int pg_tx_end(pg_store *p, int rc, err *e)
     return rc;
 }
 
+int pg_one_start(bool *out_guard, pg_store *p, err *e)
+{
+    *out_guard = p->base.in_tx;
+    return *out_guard ? pg_tx_start(p, e) : 0;
+}
+
+int pg_one_end(pg_store *p, bool guard, int rc, err *e)
+{
+    return guard ? pg_tx_end(p, rc, e) : rc;
+}
+
 int pg_read_start(pg_store *p, err *e)
 {
     if (p->depth++ > 0 || p->base.in_tx)

@@ -131,14 +131,13 @@ static int held_decide(store *s, int64_t id, int state, const char *by, err *e)
 
 /* ------------------------------------------------------------------ audit log */
 
-/* Invalid JSON fails the insert; inside a caller's transaction a savepoint keeps that failure
- * from aborting the caller's other work (alone, the statement is its own transaction). */
+/* Invalid JSON fails the insert, and only the insert (pg_one_start). */
 static int audit_append(int64_t *out_id, store *s, const store_audit_new *a, err *e)
 {
     pg_store *p = PG(s);
-    bool guard = s->in_tx;
+    bool guard = false;
     int64_t id = 0;
-    int rc = guard ? pg_tx_start(p, e) : 0;
+    int rc = pg_one_start(&guard, p, e);
     if (rc != 0)
         return err_wrap(e, "audit append: ");
     rc = pg_int(&id, p, e,
@@ -146,8 +145,7 @@ static int audit_append(int64_t *out_id, store *s, const store_audit_new *a, err
                 " after_json, reason) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 "itttttt", store_now(s), a->person_key, a->direction, a->fields, a->before,
                 a->after, a->reason);
-    if (guard)
-        rc = pg_tx_end(p, rc, e);
+    rc = pg_one_end(p, guard, rc, e);
     if (rc != 0)
         return err_wrap(e, "audit append: ");
     if (out_id)

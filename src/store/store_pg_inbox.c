@@ -3,14 +3,13 @@
  * several processes claiming at once. */
 #include "store/store_pg_int.h"
 
-/* Invalid JSON fails the insert; inside a caller's transaction a savepoint keeps that failure
- * from aborting the caller's other work (alone, the statement is its own transaction). */
+/* Invalid JSON fails the insert, and only the insert (pg_one_start). */
 static int inbox_append(int64_t *out_id, store *s, const store_hint_new *h, err *e)
 {
     pg_store *p = PG(s);
-    bool guard = s->in_tx;
+    bool guard = false;
     int64_t now = store_now(s), id = 0;
-    int rc = guard ? pg_tx_start(p, e) : 0;
+    int rc = pg_one_start(&guard, p, e);
     if (rc != 0)
         return err_wrap(e, "inbox append: ");
     rc = pg_int(&id, p, e,
@@ -18,8 +17,7 @@ static int inbox_append(int64_t *out_id, store *s, const store_hint_new *h, err 
                 " not_before, link) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 "ttttiit", h->source, h->kind, h->record_key, h->payload, now, now + h->delay_ms,
                 store_link_for_append(s, h->link));
-    if (guard)
-        rc = pg_tx_end(p, rc, e);
+    rc = pg_one_end(p, guard, rc, e);
     if (rc != 0)
         return err_wrap(e, "inbox append: ");
     if (out_id)

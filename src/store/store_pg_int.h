@@ -49,6 +49,12 @@ bool pg_null(const PGresult *r, int row, int col);
  * the commit's failure). */
 int pg_tx_start(pg_store *p, err *e);
 int pg_tx_end(pg_store *p, int rc, err *e);
+/* One statement that may be refused (invalid JSON, a conflict): inside a caller's transaction
+ * it runs in a savepoint, so that a refusal aborts only itself; alone it is its own transaction
+ * and needs none. *out_guard tells pg_one_end which; pg_one_end returns rc, or the savepoint's
+ * failure. */
+int pg_one_start(bool *out_guard, pg_store *p, err *e);
+int pg_one_end(pg_store *p, bool guard, int rc, err *e);
 /* A consistent read of several statements (REPEATABLE READ, read only), or nothing inside a
  * transaction already open. */
 int pg_read_start(pg_store *p, err *e);

@@ -63,17 +63,22 @@ static int run(const pg_cluster *c, const char *const *argv, const char *log)
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+static void remove_dir(const pg_cluster *c)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", c->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "pg_cluster: could not remove %s\n", c->dir);
+}
+
 /* Stops the server and removes the directory (the watchdog's work). */
-static void teardown(pg_cluster *c)
+static void teardown(const pg_cluster *c)
 {
     char data[260];
     snprintf(data, sizeof data, "%s/data", c->dir);
     const char *stop[] = {"pg_ctl", "-D", data, "-m", "immediate", "-w", "stop", NULL};
     run(c, stop, NULL);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", c->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "pg_cluster: could not remove %s\n", c->dir);
+    remove_dir(c);
 }
 
 /* A child that waits for the end of the pipe's write side, held by this process alone (close
@@ -177,10 +182,7 @@ void pg_cluster_stop(pg_cluster *c)
         waitpid(c->watchdog, NULL, 0);
         c->running = false;
     } else if (c->dir[0]) {
-        char cmd[300];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", c->dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "pg_cluster: could not remove %s\n", c->dir);
+        remove_dir(c);
     }
     c->dir[0] = '\0';
 }
