@@ -1,6 +1,7 @@
 /* faults.c: seeded fault decisions for an emulator (latency, hangs, 5xx, 429, resets) and for
  * its webhooks, plus the configuration's JSON and command-line forms. */
 #include "sandbox/faults.h"
+#include "util/clock.h"
 #include "util/rng.h"
 
 #include <errno.h>
@@ -247,14 +248,7 @@ static void pause_ms(sbx_faults *f, int64_t ms)
 {
     if (ms <= 0)
         return;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += (time_t)(ms / 1000);
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    struct timespec ts = clock_mono_deadline(ms);
     pthread_mutex_lock(&f->mu);
     while (!f->released) {
         int rc = pthread_cond_timedwait(&f->cv, &f->mu, &ts);

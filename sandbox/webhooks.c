@@ -66,19 +66,6 @@ static int64_t mono_now(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static struct timespec deadline_in(int64_t ms)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += (time_t)(ms / 1000);
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
 static void item_free(item *it)
 {
     if (!it)
@@ -216,7 +203,7 @@ static bool pause_ms(sbx_webhooks *w, int64_t ms)
 {
     if (ms <= 0)
         return !atomic_load(&w->stopping);
-    struct timespec until = deadline_in(ms);
+    struct timespec until = clock_mono_deadline(ms);
     pthread_mutex_lock(&w->mu);
     while (!atomic_load(&w->stopping))
         if (pthread_cond_timedwait(&w->wake, &w->mu, &until) == ETIMEDOUT)
@@ -264,7 +251,7 @@ static bool wait_for_work(sbx_webhooks *w)
             int64_t left = HOLD_MAX_MS - (mono_now() - w->held_since);
             if (w->drain_waiters > 0 || left <= 0)
                 return true;
-            struct timespec until = deadline_in(left);
+            struct timespec until = clock_mono_deadline(left);
             pthread_cond_timedwait(&w->wake, &w->mu, &until);
         } else {
             pthread_cond_wait(&w->wake, &w->mu);
@@ -444,7 +431,7 @@ int sbx_webhooks_send(sbx_webhooks *w, const char *url, const char *label, const
 
 bool sbx_webhooks_drain(sbx_webhooks *w, int timeout_ms)
 {
-    struct timespec until = deadline_in(timeout_ms > 0 ? timeout_ms : 0);
+    struct timespec until = clock_mono_deadline(timeout_ms > 0 ? timeout_ms : 0);
     pthread_mutex_lock(&w->mu);
     w->drain_waiters++;
     /* A held delivery is flushed once someone waits for the queue to empty. */

@@ -62,14 +62,7 @@ static uint64_t read_counter(daemon *d, const uint64_t *counter)
  * that pass is not missed. */
 static bool wait_since(daemon *d, int64_t ms, const uint64_t *counter, uint64_t seen)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += (time_t)(ms / 1000);
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = clock_mono_deadline(ms);
     pthread_mutex_lock(&d->mu);
     while (!atomic_load(&d->stop) && !(counter && *counter != seen))
         if (pthread_cond_timedwait(&d->cv, &d->mu, &until) == ETIMEDOUT)

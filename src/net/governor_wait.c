@@ -98,11 +98,7 @@ static void wait_cv(governor *g, int64_t ms)
         pthread_cond_wait(&g->cv, &g->mu);
         return;
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    int64_t ns = ts.tv_nsec + (ms % 1000) * 1000000;
-    ts.tv_sec += (time_t)(ms / 1000 + ns / 1000000000);
-    ts.tv_nsec = (long)(ns % 1000000000);
+    struct timespec ts = clock_mono_deadline(ms);
     int rc;
     do
         rc = pthread_cond_timedwait(&g->cv, &g->mu, &ts);

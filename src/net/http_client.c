@@ -545,14 +545,7 @@ bool http_client_pause(http_client *c, int64_t ms)
         clock_sleep_ms(c->clk, ms);
         return !http_client_stopping(c);
     }
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += (time_t)(ms / 1000);
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = clock_mono_deadline(ms);
     pthread_mutex_lock(&c->mu);
     while (!c->stopping && pthread_cond_timedwait(&c->quiet, &c->mu, &until) != ETIMEDOUT)
         ;

@@ -194,14 +194,7 @@ bool alert_sender_flush(alert_sender *s, long timeout_ms)
 {
     if (!s)
         return true;
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = clock_mono_deadline(timeout_ms);
     pthread_mutex_lock(&s->mu);
     int rc = 0;
     while ((s->count || s->busy) && rc == 0)

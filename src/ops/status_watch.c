@@ -243,14 +243,7 @@ static void tick(ops_watch *w)
 
 static void wait_tick(ops_watch *w)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += (time_t)(w->o.tick_ms / 1000);
-    until.tv_nsec += (long)(w->o.tick_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = clock_mono_deadline(w->o.tick_ms);
     while (!w->stop && !w->kicked)
         if (pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT)
             break;

@@ -179,3 +179,13 @@ bad:
     return err_set(e, ERR_PARSE,
                    "'%.40s' is not an ISO-8601 date (expected YYYY-MM-DD[THH:MM:SS[.fff]Z])", s);
 }
+
+struct timespec clock_mono_deadline(int64_t ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t ns = ts.tv_nsec + (ms % 1000) * 1000000;
+    ts.tv_sec += (time_t)(ms / 1000 + ns / 1000000000);
+    ts.tv_nsec = (long)(ns % 1000000000);
+    return ts;
+}

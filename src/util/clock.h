@@ -6,6 +6,7 @@
 #include "util/err.h"
 
 #include <stdatomic.h>
+#include <time.h>
 
 typedef struct clock_source {
     bool fake;
@@ -23,6 +24,9 @@ void clock_fake_advance(clock_source *c, int64_t ms);
 int64_t clock_now_ms(const clock_source *c);
 /* Monotonic milliseconds, for durations and deadlines. */
 int64_t clock_mono_ms(const clock_source *c);
+/* The system's CLOCK_MONOTONIC ms from now, as pthread_cond_timedwait wants it for a condition
+ * variable set to that clock. */
+struct timespec clock_mono_deadline(int64_t ms);
 /* Sleeps for real on the system clock; advances a fake clock instead. */
 void clock_sleep_ms(clock_source *c, int64_t ms);
 
